@@ -1,0 +1,64 @@
+// The command line: skein FILE [ARG...], skein -e 'EXPR...', skein (the REPL), --help, --version.
+// The only layer that touches `process`.
+import { readFileSync } from "node:fs";
+import { LispError } from "../errors/error.js";
+import { write } from "../reader/printer.js";
+import { Session, processHost, type RunOutcome } from "../stdlib/session.js";
+import { startRepl } from "./repl.js";
+
+export const VERSION = "0.1.0";
+
+const USAGE = `Skein ${VERSION} — a concurrent Lisp for automation
+
+usage:
+  skein FILE [ARG...]     run a script; (command-line-args) is the list of ARGs
+  skein -e 'EXPR...'      evaluate the forms and print the last value unless it is nil
+  skein [repl]            start the interactive REPL
+  skein --help | --version
+
+docs: README.md and docs/ beside the program; (doc name) for any builtin
+`;
+
+function finish(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.exit(code));
+}
+
+function report(session: Session, o: RunOutcome): void {
+  if (o.error) process.stderr.write(session.renderError(o.error) + "\n");
+}
+
+async function runProgram(text: string, file: string, args: string[], printResult: boolean): Promise<number> {
+  const session = new Session(processHost(args));
+  let forms;
+  try {
+    forms = session.read(text, file);
+  } catch (e) {
+    if (e instanceof LispError) { process.stderr.write(session.renderError(e) + "\n"); return 1; }
+    throw e;
+  }
+  const o = await session.run(forms, file);
+  report(session, o);
+  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) process.stdout.write(write(o.value) + "\n");
+  return o.code;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h") { process.stdout.write(USAGE); return finish(0); }
+  if (first === "--version" || first === "-v") { process.stdout.write(`skein ${VERSION}\n`); return finish(0); }
+  if (first === undefined || first === "repl") { startRepl(new Session(processHost(rest))); return; }
+  if (first === "-e") {
+    if (rest.length < 1) { process.stderr.write("skein: -e needs an expression\n" + USAGE); return finish(2); }
+    return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true));
+  }
+  if (first.startsWith("-")) { process.stderr.write(`skein: unknown option ${first}\n${USAGE}`); return finish(2); }
+  let text: string;
+  try {
+    text = readFileSync(first, "utf8");
+  } catch (e) {
+    process.stderr.write(`skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    return finish(2);
+  }
+  finish(await runProgram(text, first, rest, false));
+}

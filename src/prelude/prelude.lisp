@@ -1,0 +1,153 @@
+;; The prelude: library functions written in Skein itself. Higher-order functions live here so
+;; that a function passed to them may block (channel-send inside map) or be preempted.
+
+(defn map
+  "Applies f to each item (of one or more lists or vectors) and returns a list of the results."
+  [f xs & more]
+  (if (null? more)
+      (let loop ((xs (seq->list xs)) (acc '()))
+        (if (null? xs) (reverse acc) (loop (cdr xs) (cons (f (car xs)) acc))))
+      (let loop ((xss (%map1 seq->list (cons xs more))) (acc '()))
+        (if (%any-null? xss)
+            (reverse acc)
+            (loop (%map1 cdr xss) (cons (apply f (%map1 car xss)) acc))))))
+
+(define (%map1 f xs)
+  (let loop ((xs xs) (acc '()))
+    (if (null? xs) (reverse acc) (loop (cdr xs) (cons (f (car xs)) acc)))))
+
+(define (%any-null? xss)
+  (cond ((null? xss) #f) ((null? (car xss)) #t) (else (%any-null? (cdr xss)))))
+
+(defn filter
+  "The items of xs for which pred returns true, as a list."
+  [pred xs]
+  (let loop ((xs (seq->list xs)) (acc '()))
+    (cond ((null? xs) (reverse acc))
+          ((pred (car xs)) (loop (cdr xs) (cons (car xs) acc)))
+          (else (loop (cdr xs) acc)))))
+
+(defn remove
+  "The items of xs for which pred returns false, as a list."
+  [pred xs]
+  (filter (lambda (x) (not (pred x))) xs))
+
+(defn reduce
+  "Folds xs with f: (reduce f xs init) or (reduce f xs), the collection before the initial value."
+  [f xs & init]
+  (let ((items (seq->list xs)))
+    (if (null? init)
+        (if (null? items) (f) (%fold f (car items) (cdr items)))
+        (%fold f (car init) items))))
+
+(define (%fold f acc xs)
+  (if (null? xs) acc (%fold f (f acc (car xs)) (cdr xs))))
+
+(defn for-each
+  "Calls f on each item (of one or more lists) for its effects; returns nil."
+  [f xs & more]
+  (if (null? more)
+      (let loop ((xs (seq->list xs)))
+        (unless (null? xs) (f (car xs)) (loop (cdr xs))))
+      (apply map f xs more))
+  nil)
+
+(defn some
+  "The first true result of pred on the items, or nil."
+  [pred xs]
+  (let loop ((xs (seq->list xs)))
+    (if (null? xs) nil (or (pred (car xs)) (loop (cdr xs))))))
+
+(defn every?
+  "True when pred is true for every item (and for no items)."
+  [pred xs]
+  (let loop ((xs (seq->list xs)))
+    (cond ((null? xs) #t) ((pred (car xs)) (loop (cdr xs))) (else #f))))
+
+(defn sort
+  "Sorts numbers or strings ascending, or by a less-than function: (sort xs <)."
+  [xs & less]
+  (if (null? less)
+      (%sort-natural xs)
+      (%merge-sort (car less) (seq->list xs))))
+
+(define (%merge-sort less xs)
+  (if (or (null? xs) (null? (cdr xs)))
+      xs
+      (let* ((half (quotient (length xs) 2))
+             (a (%merge-sort less (take half xs)))
+             (b (%merge-sort less (drop half xs))))
+        (let loop ((a a) (b b) (acc '()))
+          (cond ((null? a) (append (reverse acc) b))
+                ((null? b) (append (reverse acc) a))
+                ((less (car b) (car a)) (loop a (cdr b) (cons (car b) acc)))
+                (else (loop (cdr a) b (cons (car a) acc))))))))
+
+(defn sort-by
+  "Sorts the items by (keyfn item), numbers or strings ascending; stable."
+  [keyfn xs & less]
+  (let ((cmp (if (null? less) (lambda (a b) (< (compare a b) 0)) (car less))))
+    (%map1 cdr (%merge-sort (lambda (a b) (cmp (car a) (car b)))
+                            (%map1 (lambda (x) (cons (keyfn x) (list x))) (seq->list xs))))))
+
+(defn group-by
+  "A map from (f item) to the list of items with that key, keys in first-seen order."
+  [f xs]
+  (let loop ((xs (seq->list xs)) (m {}))
+    (if (null? xs)
+        (reduce (lambda (acc k) (assoc acc k (reverse (map-get acc k)))) (keys m) m)
+        (let ((k (f (car xs))))
+          (loop (cdr xs) (assoc m k (cons (car xs) (map-get m k '()))))))))
+
+(defn update
+  "Returns m with the value at k replaced by (f old args...)."
+  [m k f & args]
+  (assoc m k (apply f (map-get m k) args)))
+
+(defn atom-swap!
+  "Atomically replaces the atom's value with (f value args...) and returns the new value.
+  f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value."
+  [a f & args]
+  (let loop ()
+    (let* ((old (atom-deref a))
+           (new (apply f old args)))
+      (if (atom-compare-and-set! a old new) new (loop)))))
+
+(define %closed (gensym "closed"))
+
+(defn channel->list
+  "Receives from the channel until it is closed and drained; returns the values as a list."
+  [ch]
+  (let loop ((acc '()))
+    (let ((v (%channel-recv-or ch %closed)))
+      (if (eq? v %closed) (reverse acc) (loop (cons v acc))))))
+
+(defn partial
+  "A function that calls f with the given arguments followed by its own."
+  [f & args]
+  (lambda more (apply f (append args more))))
+
+(defn comp
+  "The composition of the functions, applied right to left."
+  [& fs]
+  (if (null? fs)
+      identity
+      (let ((rfs (reverse fs)))
+        (lambda args
+          (let loop ((fs (cdr rfs)) (v (apply (car rfs) args)))
+            (if (null? fs) v (loop (cdr fs) ((car fs) v))))))))
+
+(defn constantly
+  "A function that ignores its arguments and returns x."
+  [x]
+  (lambda args x))
+
+(defn complement
+  "A function returning the logical opposite of f."
+  [f]
+  (lambda args (not (apply f args))))
+
+(defn load
+  "Reads and runs every form of a Skein file."
+  [path]
+  (for-each %eval-form (%read-file-forms path)))

@@ -1,0 +1,98 @@
+// Channels: unbuffered (rendezvous) or bounded, with blocking send/receive, close, and the
+// waiter records that `select` shares across several channels. All queues are O(1).
+// A closed channel answers CLOSED; the library turns that into the "channel closed" error value.
+import { Deque } from "./deque.js";
+
+/** One parked operation. A select registers one Waiter on several channels; the first to fire wins. */
+export class Waiter {
+  active = true;
+  constructor(readonly fire: (ch: Channel, value: unknown) => void) {}
+}
+
+interface PendingSend { waiter: Waiter; value: unknown }
+
+export const NOTHING: unique symbol = Symbol("nothing");
+export const CLOSED: unique symbol = Symbol("closed");
+
+let nextChannelId = 1;
+
+export class Channel {
+  readonly id = nextChannelId++;
+  private readonly buf = new Deque<unknown>();
+  private readonly receivers = new Deque<Waiter>();
+  private readonly senders = new Deque<PendingSend>();
+  closed = false;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number { return this.buf.length; }
+
+  /** Sends without blocking: true if delivered or buffered, false if the caller must wait.
+   *  Throws nothing; a closed channel answers "closed". */
+  trySend(v: unknown): "ok" | "full" | "closed" {
+    if (this.closed) return "closed";
+    for (let r = this.receivers.shift(); r !== undefined; r = this.receivers.shift()) {
+      if (!r.active) continue;
+      r.active = false;
+      r.fire(this, v);
+      return "ok";
+    }
+    if (this.buf.length < this.capacity) { this.buf.push(v); return "ok"; }
+    return "full";
+  }
+
+  /** Receives without blocking: the value, CLOSED once closed and drained, or NOTHING. */
+  tryRecv(): unknown {
+    if (this.buf.length > 0) {
+      const v = this.buf.shift();
+      this.refillFromSenders();
+      return v;
+    }
+    for (let s = this.senders.shift(); s !== undefined; s = this.senders.shift()) {
+      if (!s.waiter.active) continue;
+      s.waiter.active = false;
+      s.waiter.fire(this, true);
+      return s.value;
+    }
+    if (this.closed) return CLOSED;
+    return NOTHING;
+  }
+
+  /** True when a receive would not block. */
+  get readyToRecv(): boolean {
+    if (this.buf.length > 0 || this.closed) return true;
+    for (const s of this.senders) if (s.waiter.active) return true;
+    return false;
+  }
+
+  private refillFromSenders(): void {
+    while (this.buf.length < this.capacity) {
+      const s = this.senders.shift();
+      if (s === undefined) return;
+      if (!s.waiter.active) continue;
+      s.waiter.active = false;
+      this.buf.push(s.value);
+      s.waiter.fire(this, true);
+    }
+  }
+
+  addReceiver(w: Waiter): void { this.receivers.push(w); }
+  addSender(w: Waiter, value: unknown): void { this.senders.push({ waiter: w, value }); }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let r = this.receivers.shift(); r !== undefined; r = this.receivers.shift()) {
+      if (!r.active) continue;
+      r.active = false;
+      r.fire(this, CLOSED);
+    }
+    for (let s = this.senders.shift(); s !== undefined; s = this.senders.shift()) {
+      if (!s.waiter.active) continue;
+      s.waiter.active = false;
+      s.waiter.fire(this, CLOSED);
+    }
+  }
+
+  printTag(): string { return `#<channel ${this.id}>`; }
+}

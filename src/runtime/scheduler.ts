@@ -1,0 +1,182 @@
+// The scheduler: a run queue of tasks, each run for a step budget (preemption), with regular
+// yields to Node's event loop so timers and I/O callbacks run; one timer heap; deadlock detection.
+import { Deque } from "./deque.js";
+import { TimerHeap, type Timer } from "./timers.js";
+import { Task, type TaskBody, type Wait } from "./task.js";
+
+export const STEP_BUDGET = 2000;
+/** how long the scheduler runs tasks before yielding to the event loop */
+const SLICE_MS = 4;
+
+export interface SchedulerHooks {
+  /** a task failed and nobody supervises it */
+  onUnhandledFailure(task: Task): void;
+  /** the main task is blocked and nothing else can run */
+  onDeadlock(main: Task, blocked: Task[]): void;
+  /** the main task raised an error that nothing caught */
+  onMainFailed(main: Task): void;
+  /** main finished and no task can make progress */
+  onFinished(main: Task): void;
+}
+
+export class Scheduler {
+  private readonly runQueue = new Deque<Task>(1024);
+  readonly timers: TimerHeap;
+  readonly live = new Set<Task>();
+  private nextId = 1;
+  private ioInFlight = 0;
+  private loopScheduled = false;
+  private running = false;
+  private ended = false;
+  main: Task | null = null;
+  maxTasks = 100_000;
+  /** counts live spawned tasks (main not counted) */
+  spawnedLive = 0;
+
+  constructor(private readonly hooks: SchedulerHooks, readonly now: () => number = () => performance.now()) {
+    this.timers = new TimerHeap(now, () => this.tick());
+  }
+
+  spawn(body: TaskBody, spawnedAt: string, parent: Task | null, isMain = false): Task {
+    const t = new Task(this.nextId++, body, spawnedAt, parent);
+    this.live.add(t);
+    if (isMain) this.main = t;
+    else this.spawnedLive++;
+    this.enqueue(t);
+    return t;
+  }
+
+  get atTaskLimit(): boolean { return this.spawnedLive >= this.maxTasks; }
+
+  /** Makes a task runnable and makes sure the loop will run. */
+  private enqueue(t: Task): void {
+    t.state = "runnable";
+    this.runQueue.push(t);
+    this.ensureLoop();
+  }
+
+  private ensureLoop(): void {
+    if (this.loopScheduled || this.running || this.ended) return;
+    this.loopScheduled = true;
+    setImmediate(() => { this.loopScheduled = false; this.tick(); });
+  }
+
+  /** A timer that wakes the loop; the callback runs inside the scheduler. */
+  after(ms: number, fn: () => void): Timer {
+    return this.timers.add(ms, fn);
+  }
+
+  /** Parks a blocked task on its wait. */
+  private park(t: Task, wait: Wait): void {
+    t.state = "blocked";
+    t.waitingOn = wait.describe;
+    const gen = ++t.gen;
+    if (wait.io) this.ioInFlight++;
+    let woken = false;
+    const wake = (v: unknown) => {
+      if (woken || t.gen !== gen) return;
+      woken = true;
+      if (wait.io) this.ioInFlight--;
+      t.gen++;
+      t.unpark = null;
+      t.waitingOn = null;
+      t.body.resume(v);
+      this.enqueue(t);
+    };
+    const undo = wait.park(t, wake);
+    if (!woken) {
+      t.unpark = () => {
+        if (woken) return;
+        woken = true;
+        if (wait.io) this.ioInFlight--;
+        t.gen++;
+        if (undo) undo();
+      };
+    }
+  }
+
+  /** Cancels a task: it stops at its next step, its wait is undone, its host work aborted,
+   *  its finally blocks run, and the tasks it owns are cancelled too. */
+  cancel(t: Task): void {
+    if (t.finished) return;
+    for (const c of t.children) this.cancel(c);
+    t.abortHostWork();
+    t.body.requestCancel();
+    if (t.state === "blocked") {
+      const u = t.unpark;
+      t.unpark = null;
+      t.waitingOn = null;
+      if (u) u();
+      this.enqueue(t);
+    }
+  }
+
+  /** Runs tasks until the slice is used up, then yields to the event loop. */
+  tick(): void {
+    if (this.running || this.ended) return;
+    this.running = true;
+    try {
+      this.timers.runDue();
+      const deadline = this.now() + SLICE_MS;
+      for (;;) {
+        const t = this.runQueue.shift();
+        if (t === undefined) break;
+        if (t.state !== "runnable") continue;
+        this.runOne(t);
+        if (this.ended) return;
+        if (this.now() >= deadline) {
+          this.timers.runDue();
+          if (this.runQueue.length) { this.running = false; this.ensureLoop(); return; }
+        }
+      }
+      this.checkQuiescent();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private runOne(t: Task): void {
+    t.state = "running";
+    const out = t.body.step(STEP_BUDGET);
+    switch (out) {
+      case "yield": this.runQueue.push(t); t.state = "runnable"; return;
+      case "block": this.park(t, t.body.takeWait()); return;
+      default: this.finishTask(t, out);
+    }
+  }
+
+  private finishTask(t: Task, out: "done" | "failed" | "cancelled"): void {
+    this.live.delete(t);
+    if (t !== this.main) this.spawnedLive--;
+    t.parent?.children.delete(t);
+    for (const c of t.children) this.cancel(c);
+    t.finish(out);
+    if (out === "failed" && t === this.main) this.hooks.onMainFailed(t);
+    else if (out === "failed" && !t.supervised) this.hooks.onUnhandledFailure(t);
+  }
+
+  /** Nothing is runnable: finish, report a deadlock, or wait for timers and I/O. */
+  private checkQuiescent(): void {
+    if (this.runQueue.length || this.ended) return;
+    const main = this.main;
+    if (!main) return;
+    if (this.timers.pending > 0 || this.ioInFlight > 0) return;
+    this.ended = true;
+    if (main.finished) { this.hooks.onFinished(main); return; }
+    const blocked = [...this.live].filter((x) => x.state === "blocked");
+    this.hooks.onDeadlock(main, blocked);
+  }
+
+  /** Stops scheduling (exit, end of program). */
+  stop(): void { this.ended = true; }
+
+  /** Schedules again after a stop (the REPL runs one main task per entry). */
+  restart(): void {
+    this.ended = false;
+    if (this.runQueue.length) this.ensureLoop();
+  }
+
+  /** Marks host I/O as started outside of a wait (keeps the program from counting as deadlocked). */
+  ioStarted(): void { this.ioInFlight++; }
+  ioEnded(): void { this.ioInFlight--; this.ensureLoop(); }
+}

@@ -1,0 +1,73 @@
+// A task: one lightweight thread of the scheduler, running an opaque resumable body.
+export type BodyOutcome = "done" | "yield" | "block" | "failed" | "cancelled";
+
+/** What the scheduler runs. The evaluator's machine implements it; the runtime never imports eval. */
+export interface TaskBody {
+  step(budget: number): BodyOutcome;
+  /** the wait the body blocked on (after step returned "block"); clears it */
+  takeWait(): Wait;
+  resume(value: unknown): void;
+  requestCancel(): void;
+  result(): unknown;
+  failureOf(): unknown;
+}
+
+/** Something a task waits on. park registers the task and returns how to undo that registration. */
+export interface Wait {
+  /** e.g. "channel-recv at main.lisp:3:1" */
+  describe: string;
+  /** host I/O in flight: the program is not deadlocked while it runs */
+  io?: boolean;
+  park(task: Task, wake: (value: unknown) => void): (() => void) | void;
+}
+
+export type TaskState = "runnable" | "running" | "blocked" | "done" | "failed" | "cancelled";
+
+export class Task {
+  state: TaskState = "runnable";
+  waitingOn: string | null = null;
+  /** undoes the current wait's registration (on cancel or stale wake) */
+  unpark: (() => void) | null = null;
+  /** bumped on every wake: a wake from an older wait is ignored */
+  gen = 0;
+  readonly startedAt = performance.now();
+  readonly children = new Set<Task>();
+  /** someone takes this task's result (spawn-link, task-await, timeout...): failures are not printed */
+  supervised = false;
+  private doneCallbacks: ((t: Task) => void)[] = [];
+  private abortController: AbortController | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly body: TaskBody,
+    readonly spawnedAt: string,
+    readonly parent: Task | null,
+    public name: string | null = null,
+  ) {}
+
+  get finished(): boolean { return this.state === "done" || this.state === "failed" || this.state === "cancelled"; }
+
+  /** An AbortSignal that fires when this task is cancelled, for host operations. */
+  get signal(): AbortSignal {
+    this.abortController ??= new AbortController();
+    return this.abortController.signal;
+  }
+
+  abortHostWork(): void { this.abortController?.abort(); }
+
+  onDone(cb: (t: Task) => void): () => void {
+    if (this.finished) { cb(this); return () => {}; }
+    this.doneCallbacks.push(cb);
+    return () => { const i = this.doneCallbacks.indexOf(cb); if (i >= 0) this.doneCallbacks.splice(i, 1); };
+  }
+
+  finish(state: "done" | "failed" | "cancelled"): void {
+    this.state = state;
+    this.waitingOn = null;
+    const cbs = this.doneCallbacks;
+    this.doneCallbacks = [];
+    for (const cb of cbs) cb(this);
+  }
+
+  printTag(): string { return `#<task ${this.id}>`; }
+}

@@ -1,0 +1,151 @@
+// Core builtins that need the machine or the host: output, errors, atoms, apply, eval, doc, system.
+import { LispError, raise } from "../errors/error.js";
+import { display, write } from "../reader/printer.js";
+import { readFileSync } from "node:fs";
+import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../values/types.js";
+import { LMap } from "../values/map.js";
+import { Block, Builtin, CallReq, Closure, type BuiltinFn } from "../eval/objects.js";
+import type { Machine } from "../eval/machine.js";
+import { defineBuiltin, specFor, type BuiltinSpec } from "./registry.js";
+import { fn as fnArg, map as mapArg, num, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
+import { sessionOf } from "./session.js";
+import { prettyPrint } from "./pretty.js";
+
+type Spec = Omit<BuiltinSpec, "area" | "fn">;
+const def = (area: string, spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area, fn });
+
+// ---- output ------------------------------------------------------------------------------
+
+const out = (m: Machine, text: string) => sessionOf(m).host.stdout(text);
+const joined = (args: Value[]) => args.map(display).join(" ");
+
+def("core", { name: "print", arity: [0, Infinity], usage: "(print x ...)", doc: "Prints the arguments separated by spaces, strings raw and other values in write form, without a newline.", examples: [["(print)", "nil"]] },
+  (a, m) => { out(m, joined(a)); return null; });
+def("core", { name: "println", arity: [0, Infinity], usage: "(println x ...)", doc: "Like print, then a newline.", examples: [["(println)", "nil"]] },
+  (a, m) => { out(m, joined(a) + "\n"); return null; });
+def("core", { name: "prn", arity: [0, Infinity], usage: "(prn x ...)", doc: "Prints the write form of each argument, separated by spaces, then a newline.", examples: [["(prn)", "nil"]] },
+  (a, m) => { out(m, a.map(write).join(" ") + "\n"); return null; });
+def("core", { name: "write", arity: [1, 1], usage: "(write x)", doc: "Prints the write form of x (strings quoted), without a newline.", examples: [] },
+  (a, m) => { out(m, write(a[0])); return null; });
+def("core", { name: "display", arity: [1, 1], usage: "(display x)", doc: "Prints x like print with one argument: strings raw.", examples: [] },
+  (a, m) => { out(m, display(a[0])); return null; });
+def("core", { name: "newline", arity: [0, 0], usage: "(newline)", doc: "Prints a newline.", examples: [] },
+  (_a, m) => { out(m, "\n"); return null; });
+def("core", { name: "eprintln", arity: [0, Infinity], usage: "(eprintln x ...)", doc: "Like println, but to stderr.", examples: [["(eprintln)", "nil"]] },
+  (a, m) => { sessionOf(m).host.stderr(joined(a) + "\n"); return null; });
+def("core", { name: "pretty-print", arity: [1, 1], usage: "(pretty-print x)", doc: "Prints x in write form, broken over lines and indented when it is long.", examples: [] },
+  (a, m) => { out(m, prettyPrint(a[0]) + "\n"); return null; });
+
+// ---- errors ------------------------------------------------------------------------------
+
+function errorData(op: string, v: Value): LMap {
+  if (v === undefined || v === null) return LMap.EMPTY;
+  return mapArg(op, v);
+}
+
+def("core", { name: "make-error", arity: [1, 2], usage: "(make-error msg [data])", doc: "Makes an error value with a message and an optional map of extra data.", examples: [["(make-error \"not found\" {:status 404})", "{:error \"not found\" :status 404}"]] },
+  (a) => new ErrorValue(str("make-error", a[0]), errorData("make-error", a[1])));
+def("core", { name: "error", arity: [1, Infinity], usage: "(error msg [data-or-irritant ...])", doc: "Raises an error with the message; a map as the second argument becomes its data, other arguments are appended to the message.", examples: [["(error? (try (error \"boom\") (catch e e)))", "#t"]] },
+  (a) => {
+    const msg = display(a[0]);
+    if (a.length === 2 && a[1] instanceof LMap) raise(msg, a[1]);
+    raise([msg, ...a.slice(1).map(write)].join(" "));
+  });
+def("core", { name: "raise", arity: [1, 1], usage: "(raise e)", doc: "Raises an error value (or a string as a message) to the nearest try.", examples: [["(error-msg (try (raise (make-error \"x\")) (catch e e)))", "\"x\""]] },
+  (a) => {
+    const e = a[0];
+    if (e instanceof ErrorValue) throw new LispError("runtime", e);
+    if (typeof e === "string") raise(e);
+    raise(`raised a non-error value: ${write(e)}`, LMap.EMPTY.set(Keyword.of("value"), e));
+  });
+def("core", { name: "error?", arity: [1, 1], usage: "(error? x)", doc: "True only for error values (never for a plain map with an :error key).", examples: [["(error? (make-error \"x\"))", "#t"], ["(error? {:error \"x\"})", "#f"]] },
+  (a) => a[0] instanceof ErrorValue);
+const errArg = (op: string, v: Value): ErrorValue => (v instanceof ErrorValue ? v : typeError(op, "an error value", v));
+def("core", { name: "error-msg", arity: [1, 1], usage: "(error-msg e)", doc: "The message of an error value.", examples: [["(error-msg (make-error \"x\"))", "\"x\""]] },
+  (a) => errArg("error-msg", a[0]).message);
+def("core", { name: "error-data", arity: [1, 1], usage: "(error-data e)", doc: "The map of extra data of an error value.", examples: [["(error-data (make-error \"x\" {:a 1}))", "{:a 1}"]] },
+  (a) => errArg("error-data", a[0]).data);
+
+// ---- atoms ------------------------------------------------------------------------------
+
+const atomArg = (op: string, v: Value): Atom => (v instanceof Atom ? v : typeError(op, "an atom", v));
+def("core", { name: "atom", arity: [1, 1], usage: "(atom v)", doc: "A shared, mutable reference holding v; change it with atom-swap! or atom-reset!.", examples: [["(atom-deref (atom 1))", "1"]] },
+  (a) => new Atom(a[0]));
+defineBuiltin({ area: "core", name: "atom-deref", arity: [1, 1], usage: "(atom-deref a) or @a", doc: "The current value of an atom.", examples: [["@(atom 5)", "5"]],
+  fn: (a) => atomArg("atom-deref", a[0]).value, f1: (x) => atomArg("atom-deref", x).value });
+def("core", { name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", doc: "Sets the atom to v and returns v.", examples: [["(atom-reset! (atom 1) 2)", "2"]] },
+  (a) => (atomArg("atom-reset!", a[0]).value = a[1]));
+def("core", { name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compare-and-set! a old new)", doc: "Sets the atom to new only if it still holds old (identical); returns whether it did.", examples: [["(atom-compare-and-set! (atom 1) 1 2)", "#t"]] },
+  (a) => {
+    const at = atomArg("atom-compare-and-set!", a[0]);
+    if (at.value !== a[1]) return false;
+    at.value = a[2];
+    return true;
+  });
+
+// ---- functions, evaluation, introspection ------------------------------------------------
+
+def("core", { name: "apply", arity: [2, Infinity], usage: "(apply f x ... xs)", doc: "Calls f with the arguments x ... followed by the items of the list or vector xs.", examples: [["(apply + 1 2 '(3 4))", "10"]] },
+  (a) => new CallReq(fnArg("apply", a[0]), [...a.slice(1, -1), ...seq("apply", a[a.length - 1])]));
+def("core", { name: "%eval-form", arity: [1, 1], usage: "(%eval-form form)", doc: "Compiles and runs one top-level form (the program driver).", examples: [] },
+  (a, m) => sessionOf(m).evalRequest(a[0]));
+def("core", { name: "eval", arity: [1, 1], usage: "(eval form)", doc: "Evaluates a form (data) at the top level.", examples: [["(eval '(+ 1 2))", "3"]] },
+  (a, m) => sessionOf(m).evalRequest(a[0]));
+def("core", { name: "read-string", arity: [1, 1], usage: "(read-string s)", doc: "Reads the first form in the string s as data.", examples: [["(read-string \"(a 1)\")", "(a 1)"]] },
+  (a, m) => sessionOf(m).read(str("read-string", a[0]), "<string>")[0] ?? null);
+def("core", { name: "gensym", arity: [0, 1], usage: "(gensym [prefix])", doc: "A fresh symbol that no other symbol equals, for macros.", examples: [["(symbol? (gensym))", "#t"]] },
+  (a) => Sym.gensym(a.length ? display(a[0]) : "g"));
+def("core", { name: "procedure?", arity: [1, 1], usage: "(procedure? x)", doc: "True for functions.", examples: [["(procedure? car)", "#t"]] },
+  (a) => a[0] instanceof Closure || a[0] instanceof Builtin);
+def("core", { name: "identity", arity: [1, 1], usage: "(identity x)", doc: "Returns x.", examples: [["(identity 3)", "3"]] },
+  (a) => a[0]);
+def("core", { name: "type-of", arity: [1, 1], usage: "(type-of x)", doc: "The type of x as a keyword.", examples: [["(type-of [1])", ":vector"]] },
+  (a) => Keyword.of(typeNameOf(a[0])));
+
+def("core", { name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usage, doc string and examples of a builtin or documented function.", examples: [] },
+  (a, m) => {
+    const f = a[0];
+    const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
+    out(m, docText(name, sessionOf(m).lispDocs.get(name)) + "\n");
+    return null;
+  });
+
+/** The text (doc name) prints. */
+export function docText(name: string, lispDoc?: { usage: string; doc: string }): string {
+  const spec = specFor(name);
+  if (spec) {
+    const lines = [spec.usage, `  ${spec.doc}`];
+    for (const [ex, res] of spec.examples) lines.push(`  ${ex} ; => ${res}`);
+    return lines.join("\n");
+  }
+  if (lispDoc) return `${lispDoc.usage}\n  ${lispDoc.doc}`;
+  return `no documentation for ${name}`;
+}
+
+// ---- system --------------------------------------------------------------------------
+
+def("system", { name: "command-line-args", arity: [0, 0], usage: "(command-line-args)", doc: "The script's arguments as a list of strings.", examples: [] },
+  (_a, m) => arrayToList(sessionOf(m).host.argv));
+def("system", { name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The environment variable's value, or nil.", examples: [], capability: "env" },
+  (a, m) => sessionOf(m).host.env[str("getenv", a[0])] ?? null);
+def("system", { name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status (default 0).", examples: [] },
+  (a, m) => {
+    sessionOf(m).exit(a.length ? num("exit", a[0]) : 0);
+    return new Block({ describe: "exit", park: () => undefined });
+  });
+def("system", { name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },
+  () => Date.now());
+def("system", { name: "monotonic-ms", arity: [0, 0], usage: "(monotonic-ms)", doc: "A monotonic clock in milliseconds, for measuring durations.", examples: [["(number? (monotonic-ms))", "#t"]] },
+  () => performance.now());
+def("system", { name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working directory.", examples: [["(string? (cwd))", "#t"]] },
+  () => process.cwd());
+
+def("core", { name: "seq->list", arity: [1, 1], usage: "(seq->list xs)", doc: "The items of a list, vector, map (as [k v] vectors), string (as characters) or nil, as a list.", examples: [["(seq->list [1 2])", "(1 2)"]] },
+  (a) => (a[0] instanceof Pair || a[0] === EMPTY ? a[0] : arrayToList(seqable("seq->list", a[0]))));
+def("core", { name: "%read-file-forms", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
+  (a, m) => {
+    const path = str("load", a[0]);
+    let text: string;
+    try { text = readFileSync(path, "utf8"); } catch (e) { raise(`load: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    return arrayToList(sessionOf(m).read(text, path));
+  });

@@ -1,0 +1,214 @@
+// A session: the global environment, the compiler, the scheduler and the host, wired together.
+// The CLI, the REPL and the tests each make one and run programs in it.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LispError, renderError } from "../errors/error.js";
+import { readAll } from "../reader/reader.js";
+import { Pair, Sym, formatLoc, list, type Loc, type Value } from "../values/types.js";
+import "../values/equality.js";
+import { Compiler, type CompileEnv } from "../eval/compiler.js";
+import { Machine } from "../eval/machine.js";
+import { Builtin, CallReq, Cell, Closure, Macro } from "../eval/objects.js";
+import { Scheduler } from "../runtime/scheduler.js";
+import type { Task, TaskBody, Wait } from "../runtime/task.js";
+import { allSpecs, makeBuiltin } from "./registry.js";
+import { suggestName } from "./suggest.js";
+import "./index.js";
+
+/** Everything a builtin may touch outside the process's memory goes through the host. */
+export interface Host {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stderrIsTTY: boolean;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  exit(code: number): void;
+}
+
+export function processHost(argv: string[]): Host {
+  return {
+    stdout: (t) => { process.stdout.write(t); },
+    stderr: (t) => { process.stderr.write(t); },
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    argv,
+    env: process.env,
+    exit: (code) => { process.exitCode = code; },
+  };
+}
+
+export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; value: Value; error?: LispError; code: number }
+
+export class Session {
+  readonly globals = new Map<string, Cell>();
+  readonly compiler: Compiler;
+  readonly scheduler: Scheduler;
+  /** source text per file, for error rendering */
+  readonly sources = new Map<string, string>();
+  /** doc strings of functions defined in Skein (the prelude and user code) */
+  readonly lispDocs = new Map<string, { usage: string; doc: string }>();
+  defaultTimeout = 30_000;
+  private finish: ((o: RunOutcome) => void) | null = null;
+  private outcome: RunOutcome | null = null;
+
+  constructor(readonly host: Host) {
+    for (const spec of allSpecs()) this.cell(spec.name).v = makeBuiltin(spec);
+    const prim = (name: string) => this.cell(name).v as Builtin;
+    const env: CompileEnv = {
+      cell: (name) => this.cell(name),
+      expandMacro: (m, args, loc) => this.expandMacro(m, args, loc),
+      recordDoc: (name, usage, doc) => { this.lispDocs.set(name, { usage, doc }); },
+      prims: { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") },
+    };
+    this.compiler = new Compiler(env);
+    this.scheduler = new Scheduler({
+      onUnhandledFailure: (t) => this.reportTaskFailure(t),
+      onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
+      onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
+      onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
+    });
+    this.loadPrelude();
+  }
+
+  cell(name: string): Cell {
+    let c = this.globals.get(name);
+    if (!c) { c = new Cell(name); this.globals.set(name, c); }
+    return c;
+  }
+
+  suggest(name: string): string | undefined {
+    return suggestName(name, [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
+  }
+
+  /** A machine that belongs to no task: for macros and the prelude, which may not block. */
+  runSync(fn: Value, args: Value[], what: string): Value {
+    const m = new Machine(null, this);
+    m.start(fn, args);
+    const out = m.step(Infinity);
+    if (out === "done") return m.val;
+    if (out === "failed") throw m.failure;
+    throw LispError.of("runtime", `${what} cannot wait on channels, timers or I/O`);
+  }
+
+  private expandMacro(m: Macro, args: Value[], loc: Loc | undefined): Value {
+    try {
+      return this.runSync(m.fn, args, `macro ${m.name}`);
+    } catch (e) {
+      if (e instanceof LispError) {
+        e.loc ??= loc;
+        if (!e.message.startsWith(`${m.name}:`) && !e.message.startsWith("macro ")) {
+          throw LispError.of("syntax", `in macro ${m.name}: ${e.message}`, loc ?? e.loc);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private loadPrelude(): void {
+    const file = fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url));
+    const text = readFileSync(file, "utf8");
+    for (const form of readAll(text, "prelude.lisp")) {
+      const loc = form instanceof Pair ? form.loc : undefined;
+      this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
+    }
+  }
+
+  /** Reads source text; records it for error rendering. Raises reader errors. */
+  read(text: string, file: string): Value[] {
+    this.sources.set(file, text);
+    return readAll(text, file);
+  }
+
+  /** A closure that evaluates the forms one after another, compiling each just before it runs
+   *  (so a macro defined by one form applies to the next). */
+  formsRunner(forms: Value[]): Closure {
+    const evalForm = this.cell("%eval-form").v as Builtin;
+    const quote = Sym.of("quote");
+    const body = forms.map((f) => list(evalForm, list(quote, f)));
+    return this.compiler.compileToplevel(new Pair(Sym.of("begin"), list(...body) as Pair), undefined);
+  }
+
+  /** Compiles one form into a call request: how %eval-form runs it. */
+  evalRequest(form: Value): CallReq {
+    const loc = form instanceof Pair ? form.loc : undefined;
+    return new CallReq(this.compiler.compileToplevel(form, loc), []);
+  }
+
+  /** Runs a whole program as the main task; resolves when it and every task that can still
+   *  make progress are finished, or on deadlock or exit. */
+  run(forms: Value[], file: string): Promise<RunOutcome> {
+    return new Promise((resolve) => {
+      this.finish = resolve;
+      this.spawnTask(this.formsRunner(forms), [], file, null, true);
+    });
+  }
+
+  /** Evaluates one REPL entry as the main task; resolves when it finishes (background tasks go on). */
+  evalEntry(text: string, file: string): Promise<{ value?: Value; error?: LispError }> {
+    let forms: Value[];
+    try { forms = this.read(text, file); } catch (e) {
+      if (e instanceof LispError) return Promise.resolve({ error: e });
+      throw e;
+    }
+    return new Promise((resolve) => {
+      this.outcome = null;
+      this.scheduler.restart();
+      this.finish = (o) => {
+        if (o.status === "exit") this.host.exit(o.code);
+        resolve(o.error ? { error: o.error } : { value: o.value });
+      };
+      const t = this.spawnTask(this.formsRunner(forms), [], file, null, true);
+      t.onDone((d) => { if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 }); });
+    });
+  }
+
+  /** Spawns a task running fn. The machine's task identity is the Task itself. */
+  spawnTask(fn: Value, args: Value[], spawnedAt: string, parent: Task | null, isMain = false): Task {
+    const m = new TaskMachine(this);
+    const task = this.scheduler.spawn(m, spawnedAt, parent, isMain);
+    m.task = task;
+    m.start(fn, args);
+    return task;
+  }
+
+  end(o: RunOutcome): void {
+    if (this.outcome) return;
+    this.outcome = o;
+    this.scheduler.stop();
+    this.finish?.(o);
+  }
+
+  exit(code: number): void {
+    this.end({ status: "exit", value: null, code });
+  }
+
+  renderError(e: LispError): string {
+    return renderError(e, (f) => this.sources.get(f));
+  }
+
+  private reportTaskFailure(t: Task): void {
+    const err = (t.body as TaskMachine).failure as LispError;
+    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt}):\n${this.renderError(err)}\n`);
+  }
+
+  private reportDeadlock(main: Task, blocked: Task[]): void {
+    const lines = [`deadlock: main task waits on ${main.waitingOn ?? "nothing"}; no other task can run`];
+    const others = blocked.filter((t) => t !== main);
+    if (others.length) {
+      lines.push("blocked tasks:");
+      for (const t of others.slice(0, 20)) lines.push(`  task ${t.id} (spawned at ${t.spawnedAt}) waits on ${t.waitingOn}`);
+      if (others.length > 20) lines.push(`  ... ${others.length - 20} more`);
+    }
+    const err = LispError.of("runtime", lines.join("\n"));
+    this.end({ status: "deadlock", value: null, error: err, code: 1 });
+  }
+}
+
+/** A machine that is a task body. */
+export class TaskMachine extends Machine implements TaskBody {
+  constructor(host: Session) { super(null, host); }
+  override takeWait(): Wait { return super.takeWait() as Wait; }
+}
+
+export function sessionOf(m: Machine): Session { return m.host as Session; }
+export function taskOf(m: Machine): Task | null { return m.task as Task | null; }
+export function locString(m: Machine): string { return formatLoc(m.currentLoc()); }
