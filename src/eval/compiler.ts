@@ -220,15 +220,21 @@ default: throw new Error("bad pc " + pc);
     const fexpr = head instanceof Builtin ? fn.k(head) : this.compile(head, sc, fn, false, loc);
     const pc = fn.newPc(loc);
     const list = argExprs.join(", ");
-    const fast = argExprs.length === 1 ? "f1" : argExprs.length === 2 ? "f2" : null;
+    const n = argExprs.length;
+    const fast = n === 1 ? "f1" : n === 2 ? "f2" : null;
+    const frame = n <= 3 ? `m.frame${n}(f, ${list}${n ? ", " : ""}` : null;
     fn.emit(`fr.pc = ${pc}; f = ${fexpr};`);
     if (tail) {
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.ret(f.${fast}(${list})); return; }`);
+      if (frame) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.fr = ${frame}fr.parent); return; }`);
       fn.emit(`m.tail(f, [${list}]); return;`);
       return "";
     }
-    if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) m.val = f.${fast}(${list}); else if (m.call(f, [${list}])) return;`);
-    else fn.emit(`if (m.call(f, [${list}])) return;`);
+    const direct = [
+      fast ? `if (f instanceof B && f.${fast} !== null) m.val = f.${fast}(${list}); else ` : "",
+      frame ? `if (f instanceof C && f.code.fixed === ${n}) { m.fr = ${frame}fr); return; } else ` : "",
+    ].join("");
+    fn.emit(`${direct}if (m.call(f, [${list}])) return;`);
     fn.emit(`case ${pc}:`);
     const t = fn.temp();
     fn.emit(`${t} = m.val;`);

@@ -72,9 +72,8 @@ export class Machine {
         if (this.unwind(new Cancelled())) return "cancelled";
       }
       const fr = this.fr;
-      if (fr === null) return "done";
-      if (fr.code === ROOT_CODE) { this.fr = null; return "done"; }
-      if (budget-- <= 0) return "yield";
+      if (fr === null || fr.code === ROOT_CODE) { this.fr = null; return "done"; }
+      if (--budget < 0) return "yield";
       this.steps++;
       try {
         fr.code.fn(this, fr, fr.s);
@@ -152,6 +151,28 @@ export class Machine {
       throw arityError(code.name, n, code.rest ? Infinity : n, args.length);
     }
     return new Frame(code, s, parent);
+  }
+
+  /** Frames for closures called with exactly their 0-3 parameters: no argument array. */
+  frame0(c: Closure, parent: Frame | null): Frame {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task;
+    return new Frame(c.code, s, parent);
+  }
+  frame1(c: Closure, a: Value, parent: Frame | null): Frame {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a;
+    return new Frame(c.code, s, parent);
+  }
+  frame2(c: Closure, a: Value, b: Value, parent: Frame | null): Frame {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b;
+    return new Frame(c.code, s, parent);
+  }
+  frame3(c: Closure, a: Value, b: Value, d: Value, parent: Frame | null): Frame {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b; s[4] = d;
+    return new Frame(c.code, s, parent);
   }
 
   /** Keywords, maps and vectors used as functions. */
@@ -269,6 +290,7 @@ export class Machine {
     const out: { name: string; loc: Loc | undefined }[] = [];
     for (let f = this.fr; f !== null && out.length < 1000; f = f.parent) {
       if (f.code === ROOT_CODE) continue;
+      if (!f.code.sites[f.pc] && !f.code.loc) continue;
       out.push({ name: f.code.name, loc: f.code.sites[f.pc] ?? f.code.loc });
     }
     return out;

@@ -8,6 +8,8 @@ export type CodeFn = (m: Machine, fr: Frame, s: Value[]) => void;
 
 export class Code {
   fn!: CodeFn;
+  /** the exact argument count when there is no rest parameter, else -1 (a fast-path check) */
+  readonly fixed: number;
   constructor(
     readonly name: string,
     readonly nparams: number,
@@ -16,7 +18,7 @@ export class Code {
     readonly loc: Loc | undefined,
     /** call-site positions, indexed by the pc the frame resumes at */
     readonly sites: (Loc | undefined)[],
-  ) {}
+  ) { this.fixed = rest ? -1 : nparams; }
 }
 
 /** A Lisp function: code plus the slots of the frame it was created in. */

@@ -87,8 +87,10 @@
   "Sorts the items by (keyfn item), numbers or strings ascending; stable."
   [keyfn xs & less]
   (let ((cmp (if (null? less) (lambda (a b) (< (compare a b) 0)) (car less))))
-    (%map1 cdr (%merge-sort (lambda (a b) (cmp (car a) (car b)))
-                            (%map1 (lambda (x) (cons (keyfn x) (list x))) (seq->list xs))))))
+    (%map1 cadr (%merge-sort (lambda (a b) (cmp (car a) (car b)))
+                             (%map1 (lambda (x) (list (keyfn x) x)) (seq->list xs))))))
+
+(define (cadr xs) (car (cdr xs)))
 
 (defn group-by
   "A map from (f item) to the list of items with that key, keys in first-seen order."

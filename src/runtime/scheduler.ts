@@ -4,7 +4,7 @@ import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
 import { Task, type TaskBody, type Wait } from "./task.js";
 
-export const STEP_BUDGET = 2000;
+export const STEP_BUDGET = 20000;
 /** how long the scheduler runs tasks before yielding to the event loop */
 const SLICE_MS = 4;
 

@@ -2,7 +2,7 @@
 import "./numbers.js";
 import "./strings.js";
 import "./seq.js";
-// import "./maps.js";
-// import "./json.js";
+import "./maps.js";
+import "./json.js";
 import "./core.js";
 import "./concurrency.js";

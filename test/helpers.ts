@@ -1,0 +1,109 @@
+// Shared helpers for the tests: a fake host that collects output, a one-call program runner,
+// reader shortcuts, and a way to drive a Machine step by step over one form.
+import assert from "node:assert/strict";
+import { LispError } from "../src/errors/error.js";
+import { readAll } from "../src/reader/reader.js";
+import { Machine } from "../src/eval/machine.js";
+import { Session, type Host, type RunOutcome } from "../src/stdlib/session.js";
+import { Pair, type Value } from "../src/values/types.js";
+import "../src/values/equality.js";
+
+export interface FakeHost extends Host {
+  out: string;
+  err: string;
+  exitCodes: number[];
+}
+
+/** A host whose stdout and stderr are strings the test can read. */
+export function fakeHost(argv: string[] = []): FakeHost {
+  const h: FakeHost = {
+    out: "",
+    err: "",
+    exitCodes: [],
+    stdout(text: string) { h.out += text; },
+    stderr(text: string) { h.err += text; },
+    stderrIsTTY: false,
+    argv,
+    env: {},
+    exit(code: number) { h.exitCodes.push(code); },
+  };
+  return h;
+}
+
+export interface ProgramResult {
+  outcome: RunOutcome;
+  stdout: string;
+  stderr: string;
+  session: Session;
+  /** the rendered error, when the program failed */
+  rendered: string | undefined;
+}
+
+/** Runs a whole program in a fresh Session, as `skein FILE` would. */
+export async function runProgram(source: string, file = "test.lisp"): Promise<ProgramResult> {
+  const host = fakeHost();
+  const session = new Session(host);
+  const forms = session.read(source, file);
+  const outcome = await session.run(forms, file);
+  return {
+    outcome,
+    stdout: host.out,
+    stderr: host.err,
+    session,
+    rendered: outcome.error ? session.renderError(outcome.error) : undefined,
+  };
+}
+
+/** Runs a program that must succeed, and returns its stdout. */
+export async function stdoutOf(source: string): Promise<string> {
+  const r = await runProgram(source);
+  assert.equal(r.outcome.status, "done", `program failed: ${r.rendered ?? ""}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Reads exactly one form. */
+export function read1(text: string, file = "t.lisp"): Value {
+  const forms = readAll(text, file);
+  assert.equal(forms.length, 1, `expected one form from ${JSON.stringify(text)}, got ${forms.length}`);
+  return forms[0];
+}
+
+/** Calls f, which must raise a LispError; returns it. */
+export function lispErrorOf(f: () => unknown): LispError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LispError) return e;
+    throw new assert.AssertionError({ message: `expected a LispError, got ${String(e)}`, actual: e });
+  }
+  assert.fail("expected a LispError, but nothing was raised");
+}
+
+/** Reads `text`, which must be a reader error; returns it. */
+export function readError(text: string, file = "t.lisp"): LispError {
+  const e = lispErrorOf(() => readAll(text, file));
+  assert.equal(e.kind, "read", `expected a read error for ${JSON.stringify(text)}, got ${e.kind}: ${e.message}`);
+  return e;
+}
+
+/** One session with the definitions in `defs` evaluated, plus a Machine started on `expr`. */
+export function machineFor(defs: string, expr: string, session = new Session(fakeHost())): { session: Session; m: Machine } {
+  for (const f of session.read(defs, "defs.lisp")) {
+    const loc = f instanceof Pair ? f.loc : undefined;
+    session.runSync(session.compiler.compileToplevel(f, loc), [], "test");
+  }
+  const [form] = session.read(expr, "expr.lisp");
+  const loc = form instanceof Pair ? form.loc : undefined;
+  const m = new Machine(null, session);
+  m.start(session.compiler.compileToplevel(form, loc), []);
+  return { session, m };
+}
+
+/** Evaluates `expr` after `defs` synchronously, with no step limit; returns the value or raises. */
+export function evalSync(defs: string, expr: string): Value {
+  const { m } = machineFor(defs, expr);
+  const r = m.step(Infinity);
+  if (r === "failed") throw m.failure;
+  assert.equal(r, "done");
+  return m.val;
+}
