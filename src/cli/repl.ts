@@ -24,9 +24,11 @@ function incomplete(session: Session, text: string): boolean {
 export function startRepl(session: Session): void {
   const rl = createInterface({ input: process.stdin, output: process.stdout, history: loadHistory(), historySize: 500, prompt: "skein> " });
   let buffer = "";
+  // lines are handled one at a time, in order, even when input arrives faster than evaluation
+  let queue: Promise<void> = Promise.resolve();
   process.stdout.write("Skein REPL — (doc name) for help, Ctrl-D to quit\n");
   rl.prompt();
-  rl.on("line", async (line) => {
+  const handle = async (line: string) => {
     buffer += (buffer ? "\n" : "") + line;
     if (incomplete(session, buffer)) { rl.setPrompt("  ...> "); rl.prompt(); return; }
     const text = buffer;
@@ -34,13 +36,13 @@ export function startRepl(session: Session): void {
     rl.setPrompt("skein> ");
     if (text.trim()) {
       try { appendFileSync(HISTORY, text.replace(/\n/g, " ") + "\n"); } catch { /* history is optional */ }
-      rl.pause();
       const r = await session.evalEntry(text, "<repl>");
+      if (r.exit !== undefined) process.exit(r.exit);
       if (r.error) process.stderr.write(session.renderError(r.error) + "\n");
       else if (r.value !== null && r.value !== undefined) process.stdout.write(write(r.value) + "\n");
-      rl.resume();
     }
     rl.prompt();
-  });
-  rl.on("close", () => { process.stdout.write("\n"); process.exit(0); });
+  };
+  rl.on("line", (line) => { queue = queue.then(() => handle(line)); });
+  rl.on("close", () => { void queue.then(() => { process.stdout.write("\n"); process.exit(0); }); });
 }

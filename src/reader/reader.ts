@@ -65,9 +65,12 @@ export class Reader {
       if (c === "#" && this.peek(1) === ";") {
         const at = this.loc();
         this.next(); this.next();
-        this.skipAtmosphere();
-        if (this.i >= this.text.length) this.fail("#; needs a datum to comment out", at);
-        this.readForm();
+        // nested() so that a long run of #; is a reader error, not a host stack overflow
+        this.nested(() => {
+          this.skipAtmosphere();
+          if (this.i >= this.text.length || ")]}".includes(this.peek())) this.fail("#; needs a datum to comment out", at);
+          this.readForm();
+        });
         continue;
       }
       return;
@@ -164,6 +167,7 @@ export class Reader {
       if (c === "\"") return out;
       if (c !== "\\") { out += c; continue; }
       const at = this.loc();
+      if (this.peek() === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
       const e = this.next();
       switch (e) {
         case "n": out += "\n"; break;
@@ -173,7 +177,6 @@ export class Reader {
         case "\\": out += "\\"; break;
         case "\"": out += "\""; break;
         case "u": out += this.readUnicodeEscape(at); break;
-        case "": this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
         default: this.fail(`bad escape \\${e} in string (known: \\n \\t \\r \\\\ \\" \\u{...})`, at);
       }
     }
@@ -184,7 +187,7 @@ export class Reader {
     if (this.peek() === "{") {
       this.next();
       while (/[0-9a-fA-F]/.test(this.peek()) && hex.length < 8) hex += this.next();
-      if (this.peek() !== "}") this.fail("bad \\u escape: expected \\u{hex digits}", at);
+      if (this.peek() !== "}" || hex === "") this.fail("bad \\u escape: expected \\u{hex digits}", at);
       this.next();
     } else {
       for (let k = 0; k < 4 && /[0-9a-fA-F]/.test(this.peek()); k++) hex += this.next();

@@ -32,13 +32,15 @@ export class Scheduler {
   maxTasks = 100_000;
   /** counts live spawned tasks (main not counted) */
   spawnedLive = 0;
+  /** the time at the start of the current slice: cheap timestamps for task bookkeeping */
+  private clock = 0;
 
   constructor(private readonly hooks: SchedulerHooks, readonly now: () => number = () => performance.now()) {
     this.timers = new TimerHeap(now, () => this.tick());
   }
 
   spawn(body: TaskBody, spawnedAt: string, parent: Task | null, isMain = false): Task {
-    const t = new Task(this.nextId++, body, spawnedAt, parent);
+    const t = new Task(this.nextId++, body, spawnedAt, parent, this.clock);
     this.live.add(t);
     if (isMain) this.main = t;
     else this.spawnedLive++;
@@ -69,7 +71,7 @@ export class Scheduler {
   /** Parks a blocked task on its wait. */
   private park(t: Task, wait: Wait): void {
     t.state = "blocked";
-    t.waitingOn = wait.describe;
+    t.wait = wait;
     const gen = ++t.gen;
     if (wait.io) this.ioInFlight++;
     let woken = false;
@@ -79,7 +81,7 @@ export class Scheduler {
       if (wait.io) this.ioInFlight--;
       t.gen++;
       t.unpark = null;
-      t.waitingOn = null;
+      t.wait = null;
       t.body.resume(v);
       this.enqueue(t);
     };
@@ -99,13 +101,13 @@ export class Scheduler {
    *  its finally blocks run, and the tasks it owns are cancelled too. */
   cancel(t: Task): void {
     if (t.finished) return;
-    for (const c of t.children) this.cancel(c);
+    if (t.hasChildren) for (const c of t.children) this.cancel(c);
     t.abortHostWork();
     t.body.requestCancel();
     if (t.state === "blocked") {
       const u = t.unpark;
       t.unpark = null;
-      t.waitingOn = null;
+      t.wait = null;
       if (u) u();
       this.enqueue(t);
     }
@@ -117,14 +119,15 @@ export class Scheduler {
     this.running = true;
     try {
       this.timers.runDue();
-      const deadline = this.now() + SLICE_MS;
+      this.clock = this.now();
+      const deadline = this.clock + SLICE_MS;
       for (;;) {
         const t = this.runQueue.shift();
         if (t === undefined) break;
         if (t.state !== "runnable") continue;
         this.runOne(t);
         if (this.ended) return;
-        if (this.now() >= deadline) {
+        if ((this.clock = this.now()) >= deadline) {
           this.timers.runDue();
           if (this.runQueue.length) { this.running = false; this.ensureLoop(); return; }
         }
@@ -148,8 +151,8 @@ export class Scheduler {
   private finishTask(t: Task, out: "done" | "failed" | "cancelled"): void {
     this.live.delete(t);
     if (t !== this.main) this.spawnedLive--;
-    t.parent?.children.delete(t);
-    for (const c of t.children) this.cancel(c);
+    if (t.parent?.hasChildren) t.parent.children.delete(t);
+    if (t.hasChildren) for (const c of t.children) this.cancel(c);
     t.finish(out);
     if (out === "failed" && t === this.main) this.hooks.onMainFailed(t);
     else if (out === "failed" && !t.supervised) this.hooks.onUnhandledFailure(t);

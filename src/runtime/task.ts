@@ -1,4 +1,5 @@
 // A task: one lightweight thread of the scheduler, running an opaque resumable body.
+import { formatLoc, type Loc } from "../values/types.js";
 export type BodyOutcome = "done" | "yield" | "block" | "failed" | "cancelled";
 
 /** What the scheduler runs. The evaluator's machine implements it; the runtime never imports eval. */
@@ -14,27 +15,34 @@ export interface TaskBody {
 
 /** Something a task waits on. park registers the task and returns how to undo that registration. */
 export interface Wait {
-  /** e.g. "channel-recv at main.lisp:3:1" */
-  describe: string;
+  /** the operation, e.g. "channel-recv" */
+  op: string;
+  /** where it was called (described only when someone asks: (tasks), deadlock reports) */
+  loc: Loc | undefined;
   /** host I/O in flight: the program is not deadlocked while it runs */
   io?: boolean;
   park(task: Task, wake: (value: unknown) => void): (() => void) | void;
+}
+
+export function describeWait(w: Wait): string {
+  return w.loc ? `${w.op} at ${formatLoc(w.loc)}` : w.op;
 }
 
 export type TaskState = "runnable" | "running" | "blocked" | "done" | "failed" | "cancelled";
 
 export class Task {
   state: TaskState = "runnable";
-  waitingOn: string | null = null;
+  wait: Wait | null = null;
   /** undoes the current wait's registration (on cancel or stale wake) */
   unpark: (() => void) | null = null;
   /** bumped on every wake: a wake from an older wait is ignored */
   gen = 0;
-  readonly startedAt = performance.now();
-  readonly children = new Set<Task>();
+  readonly startedAt: number;
+  /** tasks this one owns (timeout, parallel-map, stream-map, pools): cancelled with it */
+  private ownedTasks: Set<Task> | null = null;
   /** someone takes this task's result (spawn-link, task-await, timeout...): failures are not printed */
   supervised = false;
-  private doneCallbacks: ((t: Task) => void)[] = [];
+  private doneCallbacks: ((t: Task) => void)[] | null = null;
   private abortController: AbortController | null = null;
 
   constructor(
@@ -42,8 +50,14 @@ export class Task {
     readonly body: TaskBody,
     readonly spawnedAt: string,
     readonly parent: Task | null,
+    now: number,
     public name: string | null = null,
-  ) {}
+  ) { this.startedAt = now; }
+
+  get waitingOn(): string | null { return this.wait ? describeWait(this.wait) : null; }
+
+  get children(): Set<Task> { return (this.ownedTasks ??= new Set()); }
+  get hasChildren(): boolean { return this.ownedTasks !== null && this.ownedTasks.size > 0; }
 
   get finished(): boolean { return this.state === "done" || this.state === "failed" || this.state === "cancelled"; }
 
@@ -57,16 +71,20 @@ export class Task {
 
   onDone(cb: (t: Task) => void): () => void {
     if (this.finished) { cb(this); return () => {}; }
-    this.doneCallbacks.push(cb);
-    return () => { const i = this.doneCallbacks.indexOf(cb); if (i >= 0) this.doneCallbacks.splice(i, 1); };
+    (this.doneCallbacks ??= []).push(cb);
+    return () => {
+      const cbs = this.doneCallbacks;
+      const i = cbs ? cbs.indexOf(cb) : -1;
+      if (i >= 0) cbs!.splice(i, 1);
+    };
   }
 
   finish(state: "done" | "failed" | "cancelled"): void {
     this.state = state;
-    this.waitingOn = null;
+    this.wait = null;
     const cbs = this.doneCallbacks;
-    this.doneCallbacks = [];
-    for (const cb of cbs) cb(this);
+    this.doneCallbacks = null;
+    if (cbs) for (const cb of cbs) cb(this);
   }
 
   printTag(): string { return `#<task ${this.id}>`; }

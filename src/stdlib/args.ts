@@ -81,7 +81,10 @@ export function fn(op: string, v: Value): Value {
 export function truthy(v: Value): boolean { return v !== false && v !== null; }
 
 /** Trailing keyword options: (f a b :timeout 100 :as :json) → the options map and the positional args. */
-export function options(op: string, args: Value[], from: number, known: string[]): { pos: Value[]; opts: Map<string, Value> } {
+const NO_OPTIONS: ReadonlyMap<string, Value> = new Map();
+
+export function options(op: string, args: Value[], from: number, known: string[]): { pos: Value[]; opts: ReadonlyMap<string, Value> } {
+  if (args.length === from) return { pos: args, opts: NO_OPTIONS };
   const pos = args.slice(0, from);
   const opts = new Map<string, Value>();
   let i = from;

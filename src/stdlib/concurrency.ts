@@ -20,7 +20,7 @@ const kw = Keyword.of;
 
 export const closedError = () => new ErrorValue("channel closed", LMap.EMPTY);
 export const timeoutError = (ms: number) => new ErrorValue(`timeout after ${ms}ms`, LMap.EMPTY);
-const block = (describe: string, park: Wait["park"], io = false) => new Block({ describe, park, io } satisfies Wait);
+const block = (op: string, m: Machine, park: Wait["park"], io = false) => new Block({ op, loc: m.currentLoc(), park, io } satisfies Wait);
 
 function chanArg(op: string, v: Value): Channel {
   return v instanceof Channel ? v : typeError(op, "a channel", v);
@@ -66,7 +66,7 @@ function spawnChild(m: Machine, f: Value, args: Value[], at: string): Task {
 function awaitTask(m: Machine, t: Task, ms: number | null, op: string, cancelOnLeave: boolean): Value {
   if (t.finished) return taskResult(t);
   const s = sessionOf(m);
-  return block(`${op} of task ${t.id} at ${locString(m)}`, (_task, wake) => {
+  return block(op, m, (_task, wake) => {
     let timer: Timer | null = null;
     const off = t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); wake(taskResult(d)); });
     if (ms !== null) {
@@ -161,7 +161,7 @@ function sendOn(m: Machine, ch: Channel, v: Value, ms: number | null, op: string
   if (r === "ok") return true;
   if (r === "closed") return closedError();
   const s = sessionOf(m);
-  return block(`${op} at ${locString(m)}`, (_t, wake) => {
+  return block(op, m, (_t, wake) => {
     let timer: Timer | null = null;
     const w = new Waiter((_c, res) => { if (timer) s.scheduler.timers.cancel(timer); wake(res === CLOSED ? closedError() : res); });
     ch.addSender(w, v);
@@ -176,7 +176,7 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
   if (r === CLOSED) return closed();
   if (r !== NOTHING) return r;
   const s = sessionOf(m);
-  return block(`${op} at ${locString(m)}`, (_t, wake) => {
+  return block(op, m, (_t, wake) => {
     let timer: Timer | null = null;
     const w = new Waiter((_c, v) => { if (timer) s.scheduler.timers.cancel(timer); wake(v === CLOSED ? closed() : v); });
     ch.addReceiver(w);
@@ -185,7 +185,7 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
   });
 }
 
-const timeoutOpt = (op: string, opts: Map<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);
+const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);
 
 def({ name: "channel-send", arity: [2, 4], usage: "(channel-send ch v [:timeout ms])", doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.", examples: [["(channel-send (make-channel 1) :x)", "#t"]] },
   (a, m) => {
@@ -218,7 +218,7 @@ def({ name: "select", arity: [1, Infinity], usage: "(select ch ... [:timeout ms]
       if (r !== NOTHING) return picked(ch, r);
     }
     const s = sessionOf(m);
-    return block(`select at ${locString(m)}`, (_t, wake) => {
+    return block("select", m, (_t, wake) => {
       let timer: Timer | null = null;
       const w = new Waiter((ch, v) => { if (timer) s.scheduler.timers.cancel(timer); wake(picked(ch, v)); });
       for (const ch of chans) ch.addReceiver(w);
@@ -233,7 +233,7 @@ def({ name: "sleep", arity: [1, 1], usage: "(sleep ms)", doc: "Pauses the curren
   (a, m) => {
     const ms = msArg("sleep", a[0]);
     const s = sessionOf(m);
-    return block(`sleep at ${locString(m)}`, (_t, wake) => {
+    return block("sleep", m, (_t, wake) => {
       const timer = s.scheduler.after(ms, () => wake(null));
       return () => s.scheduler.timers.cancel(timer);
     });
@@ -262,7 +262,7 @@ def({ name: "set-default-timeout!", arity: [1, 1], usage: "(set-default-timeout!
 
 interface ParallelOptions { max: number; timeout: number | null; retries: number; rate: number | null; progress: boolean }
 
-function parallelOptions(op: string, opts: Map<string, Value>): ParallelOptions {
+function parallelOptions(op: string, opts: ReadonlyMap<string, Value>): ParallelOptions {
   const max = opts.has("max-threads") ? num(op, opts.get("max-threads")) : 100;
   if (!Number.isInteger(max) || max < 1) raise(`${op}: :max-threads must be a positive integer, got ${max}`);
   const rate = opts.has("rate") ? num(op, opts.get("rate")) : null;
@@ -287,7 +287,7 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
   const s = sessionOf(m);
   const at = locString(m);
   const parent = taskOf(m);
-  return block(`${op} of ${items.length} items at ${at}`, (_t, wake) => {
+  return block(op, m, (_t, wake) => {
     const results: Value[] = new Array(items.length);
     const running = new Set<Task>();
     const timers = new Set<Timer>();
@@ -442,7 +442,7 @@ def({ name: "worker-pool-submit", arity: [2, 2], usage: "(worker-pool-submit poo
     const job: Job = { thunk, out: new Channel(1) };
     if (pool.running < pool.workers) { pool.start(job); return job.out; }
     if (pool.queue.length < pool.capacity) { pool.queue.push(job); return job.out; }
-    return block(`worker-pool-submit (queue full) at ${locString(m)}`, (_t, wake) => {
+    return block("worker-pool-submit", m, (_t, wake) => {
       let live = true;
       pool.roomWaiters.push(() => {
         if (!live) return;
@@ -458,7 +458,7 @@ def({ name: "worker-pool-shutdown", arity: [1, 1], usage: "(worker-pool-shutdown
     const pool = poolArg("worker-pool-shutdown", a[0]);
     pool.shutdown = true;
     if (pool.running === 0 && pool.queue.length === 0) return null;
-    return block(`worker-pool-shutdown at ${locString(m)}`, (_t, wake) => {
+    return block("worker-pool-shutdown", m, (_t, wake) => {
       const w = () => wake(null);
       pool.drainWaiters.push(w);
       return () => { const i = pool.drainWaiters.indexOf(w); if (i >= 0) pool.drainWaiters.splice(i, 1); };

@@ -131,7 +131,7 @@ def("system", { name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The
 def("system", { name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status (default 0).", examples: [] },
   (a, m) => {
     sessionOf(m).exit(a.length ? num("exit", a[0]) : 0);
-    return new Block({ describe: "exit", park: () => undefined });
+    return new Block({ op: "exit", loc: undefined, park: () => undefined });
   });
 def("system", { name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },
   () => Date.now());

@@ -87,9 +87,13 @@ export function parseJson(text: string): Value {
     return jsonError((e as Error).message);
   }
   try {
-    return fromJson(raw);
+    try {
+      return fromJson(raw);
+    } catch (e) {
+      if (e !== REORDER) throw e;
+    }
+    return readOrdered(text);
   } catch (e) {
-    if (e === REORDER) return readOrdered(text);
     if (e instanceof RangeError) return jsonError("nesting too deep");
     throw e;
   }
@@ -114,58 +118,43 @@ function cannot(v: Value): never {
   raise(`json-stringify: cannot represent ${write(v)} in JSON`);
 }
 
-/** Writes v as JSON; indent is "" for compact output, or the indentation of the current level. */
-function emit(v: Value, pretty: boolean, indent: string, out: string[]): void {
-  if (v === null) { out.push("null"); return; }
+/** The JSON text of v; indent is the indentation of the current level when pretty. */
+function emit(v: Value, pretty: boolean, indent: string): string {
+  if (v === null) return "null";
   switch (typeof v) {
-    case "boolean": out.push(v ? "true" : "false"); return;
-    case "number": if (!Number.isFinite(v)) cannot(v); out.push(JSON.stringify(v)); return;
-    case "string": out.push(JSON.stringify(v)); return;
+    case "boolean": return v ? "true" : "false";
+    case "number": return Number.isFinite(v) ? JSON.stringify(v) : cannot(v);
+    case "string": return JSON.stringify(v);
   }
-  if (v instanceof Keyword || v instanceof Sym) { out.push(JSON.stringify(v.name)); return; }
+  if (v instanceof Keyword || v instanceof Sym) return JSON.stringify(v.name);
   const inner = pretty ? indent + "  " : "";
-  const open = (bracket: string, empty: boolean): void => {
-    out.push(bracket);
-    if (pretty && !empty) out.push("\n" + inner);
-  };
   const sep = pretty ? ",\n" + inner : ",";
-  const close = (bracket: string, empty: boolean): void => {
-    if (pretty && !empty) out.push("\n" + indent);
-    out.push(bracket);
-  };
+  let body = "";
+  let n = 0;
+  let open: string, close: string;
   if (v instanceof Pair || v instanceof EmptyList || isVector(v)) {
-    const items: Value[] = isVector(v) ? v.toArray() : listToArray(v);
-    open("[", items.length === 0);
-    items.forEach((x, i) => {
-      if (i > 0) out.push(sep);
-      emit(x, pretty, inner, out);
-    });
-    close("]", items.length === 0);
-    return;
+    [open, close] = ["[", "]"];
+    for (const x of isVector(v) ? v : listToArray(v)) body += (n++ > 0 ? sep : "") + emit(x, pretty, inner);
+  } else if (v instanceof LMap || v instanceof ErrorValue) {
+    [open, close] = ["{", "}"];
+    const colon = pretty ? ": " : ":";
+    for (const [k, x] of mapEntries("json-stringify", v)) {
+      body += (n++ > 0 ? sep : "") + JSON.stringify(keyString(k)) + colon + emit(x, pretty, inner);
+    }
+  } else {
+    cannot(v);
   }
-  if (v instanceof LMap || v instanceof ErrorValue) {
-    const entries = [...mapEntries("json-stringify", v)];
-    open("{", entries.length === 0);
-    entries.forEach(([k, x], i) => {
-      if (i > 0) out.push(sep);
-      out.push(JSON.stringify(keyString(k)), pretty ? ": " : ":");
-      emit(x, pretty, inner, out);
-    });
-    close("}", entries.length === 0);
-    return;
-  }
-  cannot(v);
+  if (n === 0 || !pretty) return open + body + close;
+  return open + "\n" + inner + body + "\n" + indent + close;
 }
 
 export function stringifyJson(v: Value, pretty: boolean): string {
-  const out: string[] = [];
   try {
-    emit(v, pretty, "", out);
+    return emit(v, pretty, "");
   } catch (e) {
     if (e instanceof RangeError) raise("json-stringify: nesting too deep");
     throw e;
   }
-  return out.join("");
 }
 
 defineBuiltin({

@@ -17,13 +17,18 @@ export function mapEntries(op: string, m: Value): Iterable<readonly [Value, Valu
   typeError(op, "a map", m);
 }
 
+/** True when k is an integer index into a vector of this size. */
+function validIndex(k: Value, size: number): boolean {
+  return typeof k === "number" && Number.isInteger(k) && k >= 0 && k < size;
+}
+
 /** Looks k up in a map, an error value or nil; `get` also indexes vectors. Raises for other types. */
 function lookup(op: string, coll: Value, k: Value, dflt: Value): Value {
   if (coll instanceof LMap) return coll.get(k, dflt);
   if (coll === null) return dflt;
   if (coll instanceof ErrorValue) return errorGet(coll, k, dflt);
   if (op === "get" && isVector(coll)) {
-    return typeof k === "number" && Number.isInteger(k) && k >= 0 && k < coll.size ? coll.get(k) : dflt;
+    return validIndex(k, coll.size) ? coll.get(k) : dflt;
   }
   typeError(op, op === "get" ? "a map or vector" : "a map", coll);
 }
@@ -32,7 +37,7 @@ function hasKey(op: string, m: Value, k: Value): boolean {
   if (m instanceof LMap) return m.has(k);
   if (m === null) return false;
   if (m instanceof ErrorValue) return k === ERROR_KEY || m.data.has(k);
-  if (op === "contains?" && isVector(m)) return typeof k === "number" && Number.isInteger(k) && k >= 0 && k < m.size;
+  if (op === "contains?" && isVector(m)) return validIndex(k, m.size);
   typeError(op, op === "contains?" ? "a map or vector" : "a map", m);
 }
 

@@ -2,9 +2,9 @@
 import { raise } from "../errors/error.js";
 import { formatNumber } from "../reader/printer.js";
 import { equals } from "../values/equality.js";
-import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, type Value } from "../values/types.js";
+import { ErrorValue, Keyword, Sym, isVector, type Value } from "../values/types.js";
 import { shortWrite } from "../eval/machine.js";
-import { int, num, seq, str, typeError } from "./args.js";
+import { int, isList, num, seq, str, typeError } from "./args.js";
 import { defineBuiltin } from "./registry.js";
 
 const AREA = "number";
@@ -180,7 +180,7 @@ unary("floor", "(floor x)", "The largest integer not greater than x.",
   [["(floor 2.7)", "2"], ["(floor -2.5)", "-3"]], Math.floor);
 unary("ceiling", "(ceiling x)", "The smallest integer not less than x.",
   [["(ceiling 2.2)", "3"], ["(ceiling -2.5)", "-2"]], Math.ceil);
-unary("round", "(round x)", "Rounds x to the nearest integer; halves round away from zero (2.5 → 3, -2.5 → -3), as in Clojure's Math/round for positives.",
+unary("round", "(round x)", "Rounds x to the nearest integer; halves round away from zero (2.5 → 3, -2.5 → -3).",
   [["(round 2.6)", "3"], ["(round 2.5)", "3"], ["(round -2.5)", "-3"], ["(round 2.4)", "2"]], roundHalfAway);
 unary("sqrt", "(sqrt x)", "The square root of x; a negative x raises an error.",
   [["(sqrt 16)", "4"], ["(sqrt 2.25)", "1.5"]], (x) => {
@@ -305,7 +305,8 @@ defineBuiltin({
   f2: (a, b) => a === b,
 });
 
-function compareStrings(a: string, b: string): number {
+/** Orders strings by UTF-16 code units, the same order as JavaScript `<`. */
+export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -321,8 +322,7 @@ export function compareValues(op: string, a: Value, b: Value): number {
   if (typeof a === "boolean" && typeof b === "boolean") return a === b ? 0 : a ? 1 : -1;
   if (a instanceof Keyword && b instanceof Keyword) return compareStrings(a.name, b.name);
   if (a instanceof Sym && b instanceof Sym) return compareStrings(a.name, b.name);
-  const aList = a instanceof Pair || a instanceof EmptyList, bList = b instanceof Pair || b instanceof EmptyList;
-  if ((aList && bList) || (isVector(a) && isVector(b))) {
+  if ((isList(a) && isList(b)) || (isVector(a) && isVector(b))) {
     const xs = seq(op, a), ys = seq(op, b);
     const n = Math.min(xs.length, ys.length);
     for (let i = 0; i < n; i++) {

@@ -5,14 +5,12 @@ import { raise } from "../errors/error.js";
 import { equals } from "../values/equality.js";
 import { LMap } from "../values/map.js";
 import { EMPTY, EmptyList, Pair, arrayToList, isVector, type List, type Value } from "../values/types.js";
-import { int, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
-import { compareValues } from "./numbers.js";
+import { int, isList, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
+import { compareStrings, compareValues } from "./numbers.js";
 import { defineBuiltin } from "./registry.js";
 import { codePointAt, codePointLength, typePredicate } from "./strings.js";
 
 const AREA = "seq";
-
-const isList = (v: Value): v is List => v instanceof Pair || v instanceof EmptyList;
 
 // ---- construction ----------------------------------------------------------------------
 
@@ -451,7 +449,9 @@ defineBuiltin({
 function sortNatural(v: Value): List {
   const items = seq("sort", v);
   if (items.every((x) => typeof x === "number")) return arrayToList(items.sort((a, b) => a - b));
-  if (items.every((x) => typeof x === "string")) return arrayToList(items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (items.every((x) => typeof x === "string")) return arrayToList(items.sort(compareStrings));
+  // comparing neighbours first reports an unsortable mix in input order: "cannot compare 1 with \"a\""
+  for (let i = 1; i < items.length; i++) compareValues("sort", items[i - 1], items[i]);
   return arrayToList(items.sort((a, b) => compareValues("sort", a, b)));
 }
 

@@ -143,7 +143,7 @@ export class Session {
   }
 
   /** Evaluates one REPL entry as the main task; resolves when it finishes (background tasks go on). */
-  evalEntry(text: string, file: string): Promise<{ value?: Value; error?: LispError }> {
+  evalEntry(text: string, file: string): Promise<{ value?: Value; error?: LispError; exit?: number }> {
     let forms: Value[];
     try { forms = this.read(text, file); } catch (e) {
       if (e instanceof LispError) return Promise.resolve({ error: e });
@@ -152,10 +152,7 @@ export class Session {
     return new Promise((resolve) => {
       this.outcome = null;
       this.scheduler.restart();
-      this.finish = (o) => {
-        if (o.status === "exit") this.host.exit(o.code);
-        resolve(o.error ? { error: o.error } : { value: o.value });
-      };
+      this.finish = (o) => resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
       const t = this.spawnTask(this.formsRunner(forms), [], file, null, true);
       t.onDone((d) => { if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 }); });
     });

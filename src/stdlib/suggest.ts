@@ -15,7 +15,7 @@ export function editDistance(a: string, b: string): number {
 
 export function suggestName(name: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestD = Math.max(1, Math.floor(name.length / 3));
+  let bestD = Math.floor(name.length / 3);
   for (const k of known) {
     if (k.startsWith("%")) continue;
     if (Math.abs(k.length - name.length) > bestD) continue;
