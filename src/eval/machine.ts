@@ -55,8 +55,7 @@ export class Machine {
 
   /** Starts the machine on fn applied to args. */
   start(fn: Value, args: Value[]): void {
-    const root = new Frame(ROOT_CODE, [], null);
-    this.fr = root;
+    this.fr = ROOT_FRAME;
     if (!this.call(fn, args)) { this.fr = null; }
   }
 
@@ -322,3 +321,5 @@ export function shortWrite(v: Value): string {
 /** The frame below every task's first frame: reaching it means the task is done. */
 const ROOT_CODE = new Code("<root>", 0, false, 0, undefined, []);
 ROOT_CODE.fn = () => { throw new Error("root frame resumed"); };
+/** Shared by every machine: it is never resumed or written to. */
+const ROOT_FRAME = new Frame(ROOT_CODE, [], null);

@@ -46,7 +46,7 @@ defineBuiltin({
   doc: "A map of the key-value pairs, in that order; a later duplicate key wins. Any value can be a key.",
   examples: [["(hash-map :a 1 :b 2)", "{:a 1 :b 2}"], ["(hash-map)", "{}"], ["(hash-map \"k\" [1])", "{\"k\" [1]}"]],
   fn: (args) => {
-    if (args.length % 2 !== 0) raise(`hash-map: expected key value pairs, got ${args.length} arguments`);
+    if (args.length % 2 !== 0) raise(`hash-map: expected an even number of arguments (key value ...), got ${args.length}`);
     let m = LMap.EMPTY;
     for (let i = 0; i < args.length; i += 2) m = m.set(args[i], args[i + 1]);
     return m;
@@ -99,7 +99,7 @@ defineBuiltin({
   doc: "The map m with each key k set to its value (m itself is unchanged); on a vector, sets the item at index k (the index just past the end appends).",
   examples: [["(assoc {:a 1} :b 2)", "{:a 1 :b 2}"], ["(assoc {:a 1} :a 5 :c 3)", "{:a 5 :c 3}"], ["(assoc nil :a 1)", "{:a 1}"], ["(assoc [1 2] 0 9)", "[9 2]"]],
   fn: (args) => {
-    if ((args.length - 1) % 2 !== 0) raise(`assoc: expected key value pairs after the map, got ${args.length - 1} arguments`);
+    if ((args.length - 1) % 2 !== 0) raise(`assoc: expected an even number of arguments after the map (key value ...), got ${args.length - 1}`);
     let m = args[0];
     if (isVector(m)) {
       for (let i = 1; i < args.length; i += 2) m = assocVector(m, args[i], args[i + 1]);

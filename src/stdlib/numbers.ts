@@ -9,6 +9,11 @@ import { defineBuiltin } from "./registry.js";
 
 const AREA = "number";
 
+/** Registers a builtin of exactly one argument; f1 serves as both fn and the fast path. */
+export function defineUnary(name: string, area: string, usage: string, doc: string, examples: [string, string][], f1: (a: Value) => Value): void {
+  defineBuiltin({ name, area, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
+}
+
 // ---- arithmetic ------------------------------------------------------------------------
 
 function add2(a: Value, b: Value): number {
@@ -167,8 +172,7 @@ defineBuiltin({
 
 /** Registers a one-number-in, one-number-out builtin. */
 function unary(name: string, usage: string, doc: string, examples: [string, string][], f: (x: number) => number): void {
-  const f1 = (a: Value): number => f(num(name, a));
-  defineBuiltin({ name, area: AREA, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
+  defineUnary(name, AREA, usage, doc, examples, (a) => f(num(name, a)));
 }
 
 /** Rounds half away from zero: 2.5 → 3, -2.5 → -3. */
@@ -202,8 +206,7 @@ defineBuiltin({
 
 /** Registers a one-number-in, boolean-out builtin (raises for a non-number). */
 function numPredicate(name: string, doc: string, examples: [string, string][], test: (x: number) => boolean, read = num): void {
-  const f1 = (a: Value): boolean => test(read(name, a));
-  defineBuiltin({ name, area: AREA, arity: [1, 1], usage: `(${name} x)`, doc, examples, fn: (args) => f1(args[0]), f1 });
+  defineUnary(name, AREA, `(${name} x)`, doc, examples, (a) => test(read(name, a)));
 }
 
 numPredicate("zero?", "True when x is 0.", [["(zero? 0)", "#t"], ["(zero? 0.1)", "#f"]], (x) => x === 0);

@@ -6,9 +6,9 @@ import { equals } from "../values/equality.js";
 import { LMap } from "../values/map.js";
 import { EMPTY, EmptyList, Pair, arrayToList, isVector, type List, type Value } from "../values/types.js";
 import { int, isList, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
-import { compareStrings, compareValues } from "./numbers.js";
+import { compareStrings, compareValues, defineUnary } from "./numbers.js";
 import { defineBuiltin } from "./registry.js";
-import { codePointAt, codePointLength, typePredicate } from "./strings.js";
+import { codePointAt, codePointLength } from "./strings.js";
 
 const AREA = "seq";
 
@@ -464,6 +464,10 @@ defineBuiltin({
 });
 
 // ---- predicates ------------------------------------------------------------------------
+
+function typePredicate(name: string, area: string, doc: string, examples: [string, string][], test: (v: Value) => boolean): void {
+  defineUnary(name, area, `(${name} x)`, doc, examples, test);
+}
 
 typePredicate("list?", AREA, "True when x is a list (including the empty list).", [["(list? '(1))", "#t"], ["(list? '())", "#t"], ["(list? [1])", "#f"]], isList);
 typePredicate("vector?", AREA, "True when x is a vector.", [["(vector? [1])", "#t"], ["(vector? '(1))", "#f"]], isVector);

@@ -4,6 +4,7 @@ import { raise } from "../errors/error.js";
 import { display, write } from "../reader/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../values/types.js";
 import { int, seq, str, typeError } from "./args.js";
+import { defineUnary } from "./numbers.js";
 import { defineBuiltin } from "./registry.js";
 
 const AREA = "string";
@@ -132,8 +133,7 @@ defineBuiltin({
 
 /** Registers a string-in, value-out builtin. */
 function strUnary(name: string, doc: string, examples: [string, string][], f: (s: string) => Value): void {
-  const f1 = (a: Value): Value => f(str(name, a));
-  defineBuiltin({ name, area: AREA, arity: [1, 1], usage: `(${name} s)`, doc, examples, fn: (args) => f1(args[0]), f1 });
+  defineUnary(name, AREA, `(${name} s)`, doc, examples, (a) => f(str(name, a)));
 }
 
 strUnary("string-trim", "s without leading and trailing whitespace.",
@@ -190,7 +190,7 @@ function format(args: Value[]): string {
       default: raise(`format: unknown directive ~${d} (known: ~a ~s ~% ~~)`);
     }
   }
-  if (next < args.length) raise(`format: ${args.length - next} argument(s) left over for ${write(fmt)}`);
+  if (next < args.length) raise(`format: too many arguments for ${write(fmt)} (${args.length - next} left over)`);
   return out;
 }
 
@@ -266,29 +266,24 @@ defineBuiltin({
 
 // ---- strings, symbols and keywords -----------------------------------------------------
 
-/** Registers a type predicate. */
-export function typePredicate(name: string, area: string, doc: string, examples: [string, string][], test: (v: Value) => boolean): void {
-  defineBuiltin({ name, area, arity: [1, 1], usage: `(${name} x)`, doc, examples, fn: (args) => test(args[0]), f1: test });
+/** Registers a one-argument builtin whose usage line is (name x). */
+function xUnary(name: string, doc: string, examples: [string, string][], f: (v: Value) => Value): void {
+  defineUnary(name, AREA, `(${name} x)`, doc, examples, f);
 }
 
-typePredicate("string?", AREA, "True when x is a string.", [["(string? \"a\")", "#t"], ["(string? 'a)", "#f"]], (v) => typeof v === "string");
-typePredicate("symbol?", AREA, "True when x is a symbol.", [["(symbol? 'a)", "#t"], ["(symbol? :a)", "#f"]], (v) => v instanceof Sym);
-typePredicate("keyword?", AREA, "True when x is a keyword.", [["(keyword? :a)", "#t"], ["(keyword? \"a\")", "#f"]], (v) => v instanceof Keyword);
+xUnary("string?", "True when x is a string.", [["(string? \"a\")", "#t"], ["(string? 'a)", "#f"]], (v) => typeof v === "string");
+xUnary("symbol?", "True when x is a symbol.", [["(symbol? 'a)", "#t"], ["(symbol? :a)", "#f"]], (v) => v instanceof Sym);
+xUnary("keyword?", "True when x is a keyword.", [["(keyword? :a)", "#t"], ["(keyword? \"a\")", "#f"]], (v) => v instanceof Keyword);
 
-/** Registers a one-argument conversion. */
-function conversion(name: string, doc: string, examples: [string, string][], f: (v: Value) => Value): void {
-  defineBuiltin({ name, area: AREA, arity: [1, 1], usage: `(${name} x)`, doc, examples, fn: (args) => f(args[0]), f1: f });
-}
-
-conversion("string->symbol", "The symbol named s.", [["(string->symbol \"abc\")", "abc"], ["(eq? (string->symbol \"a\") 'a)", "#t"]],
+xUnary("string->symbol", "The symbol named s.", [["(string->symbol \"abc\")", "abc"], ["(eq? (string->symbol \"a\") 'a)", "#t"]],
   (v) => Sym.of(str("string->symbol", v)));
-conversion("symbol->string", "The name of the symbol as a string.", [["(symbol->string 'abc)", "\"abc\""]], (v) => {
+xUnary("symbol->string", "The name of the symbol as a string.", [["(symbol->string 'abc)", "\"abc\""]], (v) => {
   if (!(v instanceof Sym)) typeError("symbol->string", "a symbol", v);
   return v.name;
 });
-conversion("string->keyword", "The keyword named s (without a leading colon).", [["(string->keyword \"name\")", ":name"]],
+xUnary("string->keyword", "The keyword named s (without a leading colon).", [["(string->keyword \"name\")", ":name"]],
   (v) => Keyword.of(str("string->keyword", v)));
-conversion("keyword->string", "The name of the keyword as a string, without the colon.", [["(keyword->string :name)", "\"name\""]], (v) => {
+xUnary("keyword->string", "The name of the keyword as a string, without the colon.", [["(keyword->string :name)", "\"name\""]], (v) => {
   if (!(v instanceof Keyword)) typeError("keyword->string", "a keyword", v);
   return v.name;
 });

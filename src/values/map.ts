@@ -14,9 +14,16 @@ export class LMap {
   static readonly EMPTY = new LMap(IMap(), IList());
 
   static fromEntries(entries: Iterable<readonly [Value, Value]>): LMap {
-    let m = LMap.EMPTY;
-    for (const [k, v] of entries) m = m.set(k, v);
-    return m;
+    // built in one batch (transient structures), then frozen
+    const order: (Entry | undefined)[] = [];
+    const index = IMap<Value, number>().withMutations((ix) => {
+      for (const [k, v] of entries) {
+        const i = ix.get(k);
+        if (i === undefined) { ix.set(k, order.length); order.push([k, v]); }
+        else order[i] = [(order[i] as Entry)[0], v];
+      }
+    });
+    return new LMap(index, IList(order));
   }
 
   get size(): number { return this.index.size; }
