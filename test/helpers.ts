@@ -40,8 +40,8 @@ export interface ProgramResult {
 }
 
 /** Runs a whole program in a fresh Session, as `skein FILE` would. */
-export async function runProgram(source: string, file = "test.lisp"): Promise<ProgramResult> {
-  const host = fakeHost();
+export async function runProgram(source: string, file = "test.lisp", argv: string[] = []): Promise<ProgramResult> {
+  const host = fakeHost(argv);
   const session = new Session(host);
   const forms = session.read(source, file);
   const outcome = await session.run(forms, file);

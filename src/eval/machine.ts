@@ -310,7 +310,8 @@ export function errorGet(e: ErrorValue, k: Value, dflt: Value): Value {
 
 export function arityError(name: string, min: number, max: number, got: number): LispError {
   const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-  return LispError.of("runtime", `${name}: expected ${want} argument${want === "1" ? "" : "s"}, got ${got}`);
+  const plural = (max === Infinity ? min : max) === 1 ? "" : "s";
+  return LispError.of("runtime", `${name}: expected ${want} argument${plural}, got ${got}`);
 }
 
 export function shortWrite(v: Value): string {

@@ -5,6 +5,7 @@ import { List as IList } from "immutable";
 import { LispError } from "../errors/error.js";
 import { EMPTY, Keyword, Pair, Sym, type List, type Loc, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
+import { write } from "./printer.js";
 
 export const MAX_DEPTH = 1000;
 
@@ -40,12 +41,17 @@ export class Reader {
   }
 
   /** Reads every form in the text, or raises the first reader error. */
-  readAll(): Value[] {
-    const out: Value[] = [];
+  readAll(): Value[] { return this.readAllWithLocs().forms; }
+
+  /** Every form with where it starts (atoms carry no position of their own). */
+  readAllWithLocs(): { forms: Value[]; locs: Loc[] } {
+    const forms: Value[] = [];
+    const locs: Loc[] = [];
     for (;;) {
       this.skipAtmosphere();
-      if (this.i >= this.text.length) return out;
-      out.push(this.readForm());
+      if (this.i >= this.text.length) return { forms, locs };
+      locs.push(this.loc());
+      forms.push(this.readForm());
     }
   }
 
@@ -153,7 +159,10 @@ export class Reader {
     const items = this.readItems("}", start);
     if (items.length % 2 !== 0) this.fail("a map literal needs an even number of forms (key value ...)", start);
     let m = LMap.EMPTY;
-    for (let k = 0; k < items.length; k += 2) m = m.set(items[k], items[k + 1]);
+    for (let k = 0; k < items.length; k += 2) {
+      if (m.has(items[k])) this.fail(`duplicate key ${write(items[k])} in a map literal`, start);
+      m = m.set(items[k], items[k + 1]);
+    }
     return m;
   }
 
@@ -239,4 +248,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function readAll(text: string, file: string): Value[] {
   return new Reader(text, file).readAll();
+}
+
+export function readAllWithLocs(text: string, file: string): { forms: Value[]; locs: Loc[] } {
+  return new Reader(text, file).readAllWithLocs();
 }

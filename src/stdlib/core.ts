@@ -87,8 +87,8 @@ def("core", { name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compar
 
 def("core", { name: "apply", arity: [2, Infinity], usage: "(apply f x ... xs)", doc: "Calls f with the arguments x ... followed by the items of the list or vector xs.", examples: [["(apply + 1 2 '(3 4))", "10"]] },
   (a) => new CallReq(fnArg("apply", a[0]), [...a.slice(1, -1), ...seq("apply", a[a.length - 1])]));
-def("core", { name: "%eval-form", arity: [1, 1], usage: "(%eval-form form)", doc: "Compiles and runs one top-level form (the program driver).", examples: [] },
-  (a, m) => sessionOf(m).evalRequest(a[0]));
+def("core", { name: "%eval-form", arity: [1, 2], usage: "(%eval-form form [loc])", doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.", examples: [] },
+  (a, m) => sessionOf(m).evalRequest(a[0], a[1]));
 def("core", { name: "eval", arity: [1, 1], usage: "(eval form)", doc: "Evaluates a form (data) at the top level.", examples: [["(eval '(+ 1 2))", "3"]] },
   (a, m) => sessionOf(m).evalRequest(a[0]));
 def("core", { name: "read-string", arity: [1, 1], usage: "(read-string s)", doc: "Reads the first form in the string s as data.", examples: [["(read-string \"(a 1)\")", "(a 1)"]] },

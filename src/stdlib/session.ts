@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LispError, renderError } from "../errors/error.js";
-import { readAll } from "../reader/reader.js";
+import { readAll, readAllWithLocs } from "../reader/reader.js";
 import { Pair, Sym, formatLoc, list, type Loc, type Value } from "../values/types.js";
 import "../values/equality.js";
 import { Compiler, type CompileEnv } from "../eval/compiler.js";
@@ -112,10 +112,15 @@ export class Session {
     }
   }
 
+  /** Where each top-level form read by `read` starts (atoms have no position of their own). */
+  private readonly formLocs = new WeakMap<Value[], Loc[]>();
+
   /** Reads source text; records it for error rendering. Raises reader errors. */
   read(text: string, file: string): Value[] {
     this.sources.set(file, text);
-    return readAll(text, file);
+    const { forms, locs } = readAllWithLocs(text, file);
+    this.formLocs.set(forms, locs);
+    return forms;
   }
 
   /** A closure that evaluates the forms one after another, compiling each just before it runs
@@ -123,13 +128,14 @@ export class Session {
   formsRunner(forms: Value[]): Closure {
     const evalForm = this.cell("%eval-form").v as Builtin;
     const quote = Sym.of("quote");
-    const body = forms.map((f) => list(evalForm, list(quote, f)));
+    const locs = this.formLocs.get(forms);
+    const body = forms.map((f, i) => list(evalForm, list(quote, f), list(quote, locs?.[i] ?? null)));
     return this.compiler.compileToplevel(new Pair(Sym.of("begin"), list(...body) as Pair), undefined);
   }
 
   /** Compiles one form into a call request: how %eval-form runs it. */
-  evalRequest(form: Value): CallReq {
-    const loc = form instanceof Pair ? form.loc : undefined;
+  evalRequest(form: Value, at?: Loc | null): CallReq {
+    const loc = (form instanceof Pair ? form.loc : undefined) ?? at ?? undefined;
     return new CallReq(this.compiler.compileToplevel(form, loc), []);
   }
 

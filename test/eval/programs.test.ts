@@ -1,0 +1,200 @@
+// Whole programs run through Session.run with a fake host: stdout is checked exactly.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runProgram, stdoutOf } from "../helpers.js";
+
+test("closures keep independent counters and capture their arguments", async () => {
+  const out = await stdoutOf(`
+(define (make-counter)
+  (let ((n 0))
+    (lambda () (set! n (+ n 1)) n)))
+(define a (make-counter))
+(define b (make-counter))
+(a) (a) (b)
+(println "a:" (a) "b:" (b))
+(define (adder k) (fn [x] (+ x k)))
+(println (map (adder 10) [1 2 3]))
+(define shared (atom 0))
+(define (make-acc) (lambda (d) (atom-swap! shared + d)))
+((make-acc) 5)
+((make-acc) 7)
+(prn @shared)
+`);
+  assert.equal(out, "a: 3 b: 2\n(11 12 13)\n12\n");
+});
+
+test("higher-order prelude functions over records: map filter reduce sort-by group-by", async () => {
+  const out = await stdoutOf(`
+(define people [{:name "ann" :age 31 :dept :eng}
+                {:name "bob" :age 25 :dept :ops}
+                {:name "cy" :age 40 :dept :eng}])
+(println (map :name (sort-by :age people)))
+(prn (group-by :dept people))
+(prn (reduce + (map :age people) 0) (reduce + (map :age people)))
+(prn (map :name (filter (lambda (p) (> (:age p) 30)) people)))
+(prn (map :name (remove (lambda (p) (> (:age p) 30)) people)))
+(prn (some even? [1 3 4 5]) (some even? [1 3]) (every? odd? [1 3]) (apply + 1 2 [3 4]))
+(prn ((comp inc inc) 1) ((partial * 3) 5) (take 2 (range 10)) (drop 8 (range 10)) (zip [1 2] '(a b)))
+(prn (distinct [1 2 1 3 2]) (flatten [1 [2 [3 '(4)]]]) (reverse [1 2 3]) (into [] '(1 2)) (count {:a 1}))
+(prn (map + [1 2 3] [10 20 30]) (reduce (lambda (acc x) (conj acc (* x x))) (range 5) []))
+(prn (sort [3 1 2]) (sort ["b" "a"]) (sort [3 1 2] >) (nth [1 2 3] 1) (member 2 '(1 2 3)) (member 9 '(1 2)))
+(prn (range 3) (range 1 4) (range 0 10 3) (first '()) (rest '()) (empty? []) (length "abc"))
+`);
+  assert.equal(out, [
+    '("bob" "ann" "cy")',
+    '{:eng ({:name "ann" :age 31 :dept :eng} {:name "cy" :age 40 :dept :eng}) :ops ({:name "bob" :age 25 :dept :ops})}',
+    "96 96",
+    '("ann" "cy")',
+    '("bob")',
+    "#t nil #t 10",
+    "3 15 (0 1) (8 9) ((1 a) (2 b))",
+    "(1 2 3) (1 2 3 4) (3 2 1) [1 2] 1",
+    "(11 22 33) [0 1 4 9 16]",
+    '(1 2 3) ("a" "b") (3 2 1) 2 (2 3) #f',
+    "(0 1 2) (1 2 3) (0 3 6 9) nil () #t 3",
+    "",
+  ].join("\n"));
+});
+
+test("map, filter and friends return lists whatever sequence they were given", async () => {
+  const out = await stdoutOf(`(prn (map inc [1 2]) (filter odd? [1 2 3]) (map inc '(1 2)))`);
+  assert.equal(out, "(2 3) (1 3) (2 3)\n");
+});
+
+test("string functions: split, join, trim, case, search, replace, format, regex", async () => {
+  const out = await stdoutOf(`
+(define s "  Hello, World  ")
+(prn (string-trim s) (string-upcase "abc") (string-downcase "ABC") (string-length "héllo"))
+(prn (string-split "a,b,,c" ",") (string-join ["x" "y" "z"] ", ") (string-lines "l1\\nl2\\n"))
+(prn (substring "hello" 1 3) (string-replace "a-b-c" "-" "+") (string-contains? "hello" "ell"))
+(prn (string-starts-with? "hello" "he") (string-ends-with? "hello" "lo"))
+(prn (string->number "42") (string->number "x") (number->string 3.5) (str "n=" 1 " " :k " " nil "end"))
+(println (format "~a has ~s items" "cart" "3"))
+(prn (regex-match "(\\\\d+)-(\\\\d+)" "tel 12-34") (regex-find-all "\\\\d" "a1b2c3") (regex-replace "\\\\s+" "a  b   c" " "))
+`);
+  assert.equal(out, [
+    '"Hello, World" "ABC" "abc" 5',
+    '("a" "b" "" "c") "x, y, z" ("l1" "l2")',
+    '"el" "a+b+c" #t',
+    "#t #t",
+    '42 nil "3.5" "n=1 :k end"',
+    'cart has "3" items',
+    '("12-34" "12" "34") ("1" "2" "3") "a b c"',
+    "",
+  ].join("\n"));
+});
+
+test("numbers print integral results without a point and others with one", async () => {
+  const out = await stdoutOf(`(prn (/ 6 3) (/ 7 2) (* 1.5 2) 1e6 (+ 0.1 0.2) (quotient 7 2) (modulo -7 3) (expt 2 10))`);
+  assert.equal(out, "2 3.5 3 1000000 0.30000000000000004 3 2 1024\n");
+});
+
+test("failed operations return error values; programming errors raise", async () => {
+  const out = await stdoutOf(`
+(define e (make-error "not found" {:status 404}))
+(prn (error? e) (error-msg e) (error-data e) (map-get e :error) (map-get e :status) (:status e))
+(prn (error? {:error "x"}))
+(define ch (make-channel 1))
+(channel-close ch)
+(define r (channel-recv ch))
+(prn r (error? r))
+(prn (error? (json-parse "{bad")))
+(prn (timeout 20 (lambda () (sleep 1000) :late)))
+(prn (try (/ 1 0) (catch err (error-msg err))))
+(prn (try (+ 1 e) (catch err (error-msg err))))
+(prn (try (error "custom") (catch err err)))
+(prn (try (car '()) (catch err (error-msg err))))
+`);
+  assert.equal(out, [
+    '#t "not found" {:status 404} "not found" 404 404',
+    "#f",
+    '{:error "channel closed"} #t',
+    "#t",
+    '{:error "timeout after 20ms"}',
+    '"division by zero"',
+    '"+: expected a number, got an error value: not found"',
+    '{:error "custom"}',
+    '"car: expected a non-empty list, got ()"',
+    "",
+  ].join("\n"));
+});
+
+test("an error escaping the main task stops the program after what it printed", async () => {
+  const r = await runProgram(`(println "before")\n(car '())\n(println "never")\n`, "main.lisp");
+  assert.equal(r.stdout, "before\n");
+  assert.equal(r.outcome.status, "failed");
+  assert.equal(r.outcome.code, 1);
+  assert.match(r.rendered ?? "", /^main\.lisp:2:1: runtime error: car: expected a non-empty list, got \(\)/);
+});
+
+test("a producer, a pool of workers and a results channel compute every square", async () => {
+  const out = await stdoutOf(`
+(define jobs (make-channel 10))
+(define results (make-channel 10))
+(define (worker id)
+  (let loop ()
+    (let ((j (channel-recv jobs)))
+      (unless (error? j)
+        (channel-send results (* j j))
+        (loop)))))
+(define ws (map (lambda (i) (spawn (lambda () (worker i)))) (range 3)))
+(for-each (lambda (j) (channel-send jobs j)) (range 1 11))
+(channel-close jobs)
+(for-each task-await ws)
+(channel-close results)
+(prn (sort (channel->list results)))
+(prn (channel-recv (spawn-link (lambda () (+ 1 2)))))
+(prn (channel-recv (spawn-link (lambda () (car 1)))))
+(prn (parallel-map (lambda (x) (if (= x 2) (error "two") (* x 10))) [1 2 3]))
+`);
+  assert.equal(out, [
+    "(1 4 9 16 25 36 49 64 81 100)",
+    "3",
+    '{:error "car: expected a list, got 1"}',
+    '(10 {:error "two" :input 2} 30)',
+    "",
+  ].join("\n"));
+});
+
+test("atom-swap! from 20 tasks x 1,000 increments loses no update", async () => {
+  const out = await stdoutOf(`
+(define c (atom 0))
+(define ts (map (lambda (_) (spawn (lambda () (for-each (lambda (_) (atom-swap! c inc)) (range 1000))))) (range 20)))
+(for-each task-await ts)
+(prn @c)`);
+  assert.equal(out, "20000\n");
+});
+
+test("exit stops the program with its status and runs nothing after it", async () => {
+  const r = await runProgram(`(println "one")\n(exit 3)\n(println "two")\n`);
+  assert.equal(r.stdout, "one\n");
+  assert.equal(r.outcome.status, "exit");
+  assert.equal(r.outcome.code, 3);
+});
+
+test("a main task blocked forever reports a deadlock naming where it waits", async () => {
+  const r = await runProgram("(define ch (make-channel))\n(println \"waiting\")\n(channel-recv ch)\n", "dl.lisp");
+  assert.equal(r.stdout, "waiting\n");
+  assert.equal(r.outcome.status, "deadlock");
+  assert.equal(r.outcome.code, 1);
+  assert.match(r.outcome.error?.message ?? "", /^deadlock: main task waits on channel-recv at dl\.lisp:3:1; no other task can run/);
+});
+
+test("command-line-args returns the script's arguments as strings", async () => {
+  const r = await runProgram("(prn (command-line-args))", "args.lisp", ["a", "b c"]);
+  assert.equal(r.stdout, '("a" "b c")\n');
+});
+
+test("a spawned task's uncaught error goes to stderr and the program goes on", async () => {
+  const r = await runProgram('(spawn (lambda () (error "bg failed")))\n(sleep 10)\n(println "main done")\n', "bg.lisp");
+  assert.equal(r.outcome.status, "done");
+  assert.equal(r.stdout, "main done\n");
+  assert.match(r.stderr, /error in task \d+ \(spawned at bg\.lisp:1:1\)/);
+  assert.match(r.stderr, /bg failed/);
+});
+
+test("work spawned last is not lost when the main task finishes", async () => {
+  const r = await runProgram('(spawn (lambda () (sleep 20) (println "late")))\n(println "main")\n');
+  assert.equal(r.outcome.status, "done");
+  assert.equal(r.stdout, "main\nlate\n");
+});
