@@ -13,13 +13,13 @@ import type { Timer } from "../runtime/timers.js";
 import { defineBuiltin, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
 import { TaskMachine, locString, sessionOf, taskOf, type Session } from "./session.js";
+import { timeoutError } from "./host-op.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
 const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "concurrency", fn });
 const kw = Keyword.of;
 
 export const closedError = () => new ErrorValue("channel closed", LMap.EMPTY);
-export const timeoutError = (ms: number) => new ErrorValue(`timeout after ${ms}ms`, LMap.EMPTY);
 const block = (op: string, m: Machine, park: Wait["park"], io = false) => new Block({ op, loc: m.currentLoc(), park, io } satisfies Wait);
 
 function chanArg(op: string, v: Value): Channel {

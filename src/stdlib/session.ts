@@ -13,6 +13,7 @@ import { Scheduler } from "../runtime/scheduler.js";
 import type { Task, TaskBody, Wait } from "../runtime/task.js";
 import { allSpecs, makeBuiltin } from "./registry.js";
 import { suggestName } from "./suggest.js";
+import type { Permissions } from "./permissions.js";
 import "./index.js";
 
 /** Everything a builtin may touch outside the process's memory goes through the host. */
@@ -23,6 +24,8 @@ export interface Host {
   argv: string[];
   env: NodeJS.ProcessEnv;
   exit(code: number): void;
+  /** what the script may do outside the process (the sandbox); everything when absent */
+  permissions?: Permissions;
 }
 
 export function processHost(argv: string[]): Host {

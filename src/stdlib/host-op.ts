@@ -1,0 +1,65 @@
+// The bridge from a builtin to host I/O: start a promise with an AbortSignal, park the task,
+// wake it with the value or an error value. Cancellation and timeouts abort the operation.
+import { ErrorValue, Keyword, type Value } from "../values/types.js";
+import { LMap } from "../values/map.js";
+import { Block } from "../eval/objects.js";
+import type { Machine } from "../eval/machine.js";
+import type { Wait } from "../runtime/task.js";
+import { sessionOf, taskOf } from "./session.js";
+
+export interface HostOpOptions {
+  /** ms; null for no deadline; undefined for the session's default timeout */
+  timeout?: number | null;
+  /** turns a rejection into an error value (default: hostError) */
+  onError?: (e: unknown) => ErrorValue;
+}
+
+/** Translates a Node error into a readable error value; the raw code stays in the data. */
+export function hostError(op: string, e: unknown, target?: string): ErrorValue {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err?.code ?? err?.cause?.code;
+  const reason = code ? (CODES[code] ?? code) : (err instanceof Error ? err.message : String(e));
+  let data = LMap.EMPTY.set(Keyword.of("op"), op);
+  if (code) data = data.set(Keyword.of("code"), code);
+  if (target !== undefined) data = data.set(Keyword.of("target"), target);
+  return new ErrorValue(`${op}: ${reason}${target !== undefined ? `: ${target}` : ""}`, data);
+}
+
+const CODES: Record<string, string> = {
+  ENOENT: "no such file", EACCES: "permission denied", EISDIR: "is a directory", ENOTDIR: "not a directory",
+  EEXIST: "already exists", ENOTEMPTY: "directory not empty", EMFILE: "too many open files",
+  ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
+  ETIMEDOUT: "connection timed out", EPIPE: "broken pipe",
+};
+
+export function timeoutError(ms: number, op?: string): ErrorValue {
+  return new ErrorValue(`timeout after ${ms}ms`, op ? LMap.EMPTY.set(Keyword.of("op"), op) : LMap.EMPTY);
+}
+
+/** Runs start(signal) as a host operation of the current task; returns the Block to hand back. */
+export function hostOp(m: Machine, op: string, start: (signal: AbortSignal) => Promise<Value>, o: HostOpOptions = {}): Value {
+  const s = sessionOf(m);
+  const ms = o.timeout === undefined ? s.defaultTimeout : o.timeout;
+  const task = taskOf(m);
+  const wait: Wait = {
+    op, loc: m.currentLoc(), io: true,
+    park: (_t, wake) => {
+      const ac = new AbortController();
+      const onTaskAbort = () => ac.abort();
+      task?.signal.addEventListener("abort", onTaskAbort, { once: true });
+      const timer = ms === null ? null : s.scheduler.after(ms, () => { ac.abort(); wake(timeoutError(ms, op)); });
+      const done = () => {
+        if (timer) s.scheduler.timers.cancel(timer);
+        task?.signal.removeEventListener("abort", onTaskAbort);
+      };
+      let p: Promise<Value>;
+      try { p = start(ac.signal); } catch (e) { p = Promise.reject(e); }
+      p.then(
+        (v) => { done(); wake(v); },
+        (e) => { done(); wake(o.onError ? o.onError(e) : hostError(op, e)); },
+      );
+      return () => { done(); ac.abort(); };
+    },
+  };
+  return new Block(wait);
+}
