@@ -96,8 +96,8 @@ function fencedBlocks(markdown: string): Block[] {
 /** Whether only blank lines separate two blocks in the markdown. */
 function adjacent(markdown: string, a: Block, b: Block): boolean {
   const lines = markdown.split("\n");
-  const endOfA = a.line + a.text.split("\n").length; // the closing fence
-  return lines.slice(endOfA, b.line - 1).every((l) => l.trim() === "");
+  const closingFence = a.line + a.text.split("\n").length; // 0-based index of a's closing fence
+  return lines.slice(closingFence + 1, b.line - 1).every((l) => l.trim() === "");
 }
 
 /** Runs a program; returns what a terminal would show. */
@@ -177,4 +177,17 @@ test("the examples in README.md and docs/*.md show what the interpreter does", a
       assert.equal(failures.length, 0, failures.join("\n\n"));
     });
   }
+});
+
+test("every script in examples/ runs with bin/skein, exit status 0 and nothing on stderr", () => {
+  const root = projectRoot();
+  const dir = join(root, "examples");
+  const scripts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".lisp")).sort() : [];
+  assert.ok(scripts.length > 0, "examples/ has scripts");
+  const failures: string[] = [];
+  for (const f of scripts) {
+    const r = spawnSync(process.execPath, [join(root, "bin", "skein"), join(dir, f)], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    if (r.status !== 0 || r.stderr !== "") failures.push(`examples/${f}: exit ${r.status}\n${r.stderr}`);
+  }
+  assert.deepEqual(failures, []);
 });

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Skein's own benchmark figures, printed as tables (never asserted):
+//  1. the machine alone, in-process: fib(30) with the interpreter's steps per second, a
+//     1,000,000-iteration named-let loop, and 100,000 assoc calls building one map;
+//  2. whole-process wall time of ../shared/bench/skein/*.lisp beside the node and python3
+//     versions of the same workloads from ../shared/bench/peers/, all measured in this run.
+// Every figure is the median of 5 runs (--runs N to change). About a minute on 2 cores.
+//
+//   npm run bench                     the two tables
+//   npm run bench -- --runs 3         fewer runs
+//   npm run bench -- --peers [PEERS_RE] [BENCH_RE]
+//                                     the full peer table: ../shared/bench/peers/run_all.sh with
+//                                     SKEIN=bin/skein (needs hyperfine, jq and GNU time; ~11 minutes)
+//
+// It runs the compiled code in dist/, so run `npm run build` first.
+import { spawnSync, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SHARED = resolve(process.env.SKEIN_BENCH_DIR ?? join(ROOT, "..", "shared", "bench"));
+const SKEIN = join(ROOT, "bin", "skein");
+const argv = process.argv.slice(2);
+const RUNS = (() => {
+  const i = argv.indexOf("--runs");
+  const n = i >= 0 ? Number(argv[i + 1]) : 5;
+  return Number.isInteger(n) && n > 0 ? n : 5;
+})();
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+};
+const secs = (ms) => (ms / 1000).toFixed(3) + " s";
+const human = (n) => (n >= 1e9 ? (n / 1e9).toFixed(2) + "G" : n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : n >= 1e3 ? (n / 1e3).toFixed(1) + "k" : String(Math.round(n)));
+const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)));
+  const line = (r) => r.map((c, i) => String(c ?? "").padEnd(widths[i])).join("  ").trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+// ---- --peers: the shared full table ----------------------------------------------------
+
+if (argv.includes("--peers")) {
+  const script = join(SHARED, "peers", "run_all.sh");
+  const missing = ["hyperfine", "jq"].filter((t) => !have(t));
+  if (!existsSync("/usr/bin/time")) missing.push("GNU time (/usr/bin/time)");
+  if (missing.length) {
+    console.error(`bench --peers needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.`);
+    console.error("Install with: apt-get install hyperfine jq time (INSTALL=1 also lets run_all.sh install the peer languages).");
+    console.error("Without them, `npm run bench` still prints Skein beside node and python3.");
+    process.exit(1);
+  }
+  const rest = argv.filter((a, i) => a !== "--peers" && a !== "--runs" && argv[i - 1] !== "--runs");
+  const r = spawnSync("bash", [script, ...rest], { stdio: "inherit", env: { ...process.env, SKEIN: SKEIN } });
+  process.exit(r.status ?? 1);
+}
+
+// ---- 1. the machine alone ----------------------------------------------------------------
+
+const dist = (p) => pathToFileURL(join(ROOT, "dist", "src", p)).href;
+if (!existsSync(join(ROOT, "dist", "src", "stdlib", "session.js"))) {
+  console.error("bench: dist/ is missing; run `npm run build` first");
+  process.exit(2);
+}
+const { Session } = await import(dist("stdlib/session.js"));
+const { Machine } = await import(dist("eval/machine.js"));
+const { STEP_BUDGET } = await import(dist("runtime/scheduler.js"));
+const { write } = await import(dist("reader/printer.js"));
+
+const quietHost = () => ({ stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+
+/** Runs expr after defs on one Machine, in STEP_BUDGET slices as the scheduler would, without
+ *  the scheduler around it: the time and the steps of the machine alone. */
+function machineRun(defs, expr) {
+  const session = new Session(quietHost());
+  for (const f of session.read(defs, "bench.lisp")) session.runSync(session.compiler.compileToplevel(f, f.loc), [], "bench");
+  const [form] = session.read(expr, "bench.lisp");
+  const code = session.compiler.compileToplevel(form, form.loc);
+  const m = new Machine(null, session);
+  const t0 = performance.now();
+  m.start(code, []);
+  let r;
+  while ((r = m.step(STEP_BUDGET)) === "yield");
+  const ms = performance.now() - t0;
+  if (r !== "done") throw new Error(`${expr}: ${r} ${m.failure?.message ?? ""}`);
+  return { ms, steps: m.steps, value: write(m.val) };
+}
+
+const MACHINE = [
+  { name: "fib(30)", expect: "832040",
+    defs: "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))", expr: "(fib 30)" },
+  { name: "named-let loop, 1,000,000 iterations", expect: "1000000",
+    defs: "", expr: "(let loop ((i 0)) (if (< i 1000000) (loop (+ i 1)) i))" },
+  { name: "assoc 100,000 entries into one map", expect: "100000",
+    defs: "", expr: "(let loop ((i 0) (m {})) (if (< i 100000) (loop (+ i 1) (assoc m i (* i i))) (count m)))" },
+];
+
+console.log(`Skein benchmarks — node ${process.version}, ${RUNS} runs each, medians\n`);
+console.log("1. The machine alone (in-process: compiled code on one Machine, no scheduler, no start-up)\n");
+const machineRows = [];
+for (const w of MACHINE) {
+  machineRun(w.defs, w.expr); // warm-up: JIT and the compiled closures
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(machineRun(w.defs, w.expr));
+  const ms = median(runs.map((r) => r.ms));
+  const steps = runs[0].steps;
+  const ok = runs.every((r) => r.value === w.expect) ? "" : `WRONG: ${runs[0].value}`;
+  machineRows.push([w.name, secs(ms), human(steps), human(steps / (ms / 1000)) + "/s", ok]);
+}
+const anyWrong = machineRows.some((r) => r[4]);
+table(["workload", "time", "steps", "steps/s", ...(anyWrong ? ["check"] : [])], machineRows.map((r) => (anyWrong ? r : r.slice(0, 4))));
+console.log("\n(a step is one resumption of a compiled function: a call, or a return into its caller;\n builtins on the f1/f2 fast path run inside the caller's step)\n");
+
+// ---- 2. whole processes ----------------------------------------------------------------
+
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+const tmp = mkdtempSync(join(tmpdir(), "skein-bench-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+
+/** One run: wall ms, peak RSS (KB, when GNU time is there), the last line of stdout. */
+function runOnce(cmd, args) {
+  const rssFile = join(tmp, "rss");
+  const [c, a] = TIME ? [TIME, ["-f", "%M", "-o", rssFile, cmd, ...args]] : [cmd, args];
+  const t0 = performance.now();
+  const r = spawnSync(c, a, { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 });
+  const ms = performance.now() - t0;
+  const rss = TIME && existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) : null;
+  const out = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  return { ms, rss, out, status: r.status, err: (r.stderr ?? "").trim().split("\n").slice(-2).join(" | ") };
+}
+
+/** A warm-up run that also checks the answer, then RUNS measured runs. */
+function measure(cmd, args, expected) {
+  if (!cmd) return "not installed";
+  const check = runOnce(cmd, args);
+  if (check.status !== 0) return `FAIL(rc=${check.status}) ${check.err.slice(0, 60)}`;
+  if (check.out !== expected) return `WRONG(${check.out.slice(0, 30)})`;
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(runOnce(cmd, args));
+  const ms = median(runs.map((r) => r.ms));
+  const rss = runs.every((r) => r.rss) ? median(runs.map((r) => r.rss)) : null;
+  return secs(ms) + (rss ? ` · ${Math.round(rss / 1024)} MB` : "");
+}
+
+let PY = null;
+try { PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim(); } catch { /* no python */ }
+const NODE = process.execPath;
+const sk = (f) => join(SHARED, "skein", f);
+const nd = (f) => join(SHARED, "peers", "node", f);
+const py = (f) => join(SHARED, "peers", "python", f);
+
+const PROCESS = [
+  { name: "hello", expect: "hello world", skein: [sk("hello.lisp")], node: [nd("hello.js")], python: [py("hello.py")], target: "≤ 0.08 s" },
+  { name: "fib 27", expect: "196418", skein: [sk("fib.lisp")], node: [nd("fib.js")], python: [py("fib.py")], target: "" },
+  { name: "fib 32", expect: "2178309", skein: [sk("fib.lisp"), "32"], node: [nd("fib.js"), "32"], python: [py("fib.py"), "32"], target: "≤ CPython" },
+  { name: "spawn 100k", expect: "4999950000", skein: [sk("spawn.lisp")], node: [nd("spawn.js")], python: [py("spawn.py")], target: "≤ 0.30 s, ≤ 300 MB" },
+  { name: "pingpong 200k", expect: "200000", skein: [sk("pingpong.lisp")], node: [nd("pingpong.js")], python: [py("pingpong.py")], target: "≤ 0.15 s" },
+  { name: "atom 100×1000", expect: "100000", skein: [sk("atom.lisp")], node: [nd("atom.js")], python: [py("atom.py")], target: "≤ 0.08 s" },
+];
+const SKIPPED = [
+  ["grep 10k", "skipped: needs glob and read-file (the file library is a later issue)"],
+  ["http1000 / http100", "skipped: needs http-get (the HTTP library is a later issue)"],
+];
+
+console.log(`2. Whole process: wall time${TIME ? " · peak RSS" : ""}, start-up included (workloads from ${SHARED})\n`);
+if (!existsSync(join(SHARED, "skein"))) {
+  console.log(`   ${SHARED} not found: set SKEIN_BENCH_DIR to the shared bench folder`);
+  process.exit(0);
+}
+const rows = [];
+for (const w of PROCESS) {
+  rows.push([w.name, measure(SKEIN, w.skein, w.expect), measure(NODE, w.node, w.expect), measure(PY, w.python, w.expect), w.target]);
+}
+table(["bench", "skein", "node", "python3", "skein target"], rows);
+for (const [name, why] of SKIPPED) console.log(`${name}: ${why}`);
+console.log(`\nnode ${process.version}; python ${PY ? execFileSync(PY, ["--version"], { encoding: "utf8" }).trim() : "not installed"}. ` +
+  "Targets are from ../shared/bench/README.md; nothing here is asserted.\n" +
+  "The full table with Go, Racket, Guile, Clojure ...: npm run bench -- --peers (needs hyperfine).");
