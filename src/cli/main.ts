@@ -44,6 +44,8 @@ async function runProgram(text: string, file: string, args: string[], printResul
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // a closed pipe (skein x.lisp | head -1) ends the program quietly
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
   const [first, ...rest] = argv;
   if (first === "--help" || first === "-h") { process.stdout.write(USAGE); return finish(0); }
   if (first === "--version" || first === "-v") { process.stdout.write(`skein ${VERSION}\n`); return finish(0); }

@@ -2,7 +2,7 @@
 import { ErrorValue, formatLoc, type Loc } from "../values/types.js";
 import { LMap } from "../values/map.js";
 
-export type ErrorKind = "read" | "syntax" | "runtime";
+export type ErrorKind = "read" | "syntax" | "runtime" | "deadlock";
 
 /** A raised error. Carries the error value that `catch` receives. */
 export class LispError extends Error {
@@ -34,7 +34,7 @@ export class Cancelled extends Error {
 export function renderError(e: LispError, source?: (file: string) => string | undefined): string {
   const lines: string[] = [];
   const where = e.loc ? formatLoc(e.loc) + ": " : "";
-  lines.push(`${where}${e.kind} error: ${e.message}`);
+  lines.push(e.kind === "deadlock" ? e.message : `${where}${e.kind} error: ${e.message}`);
   if (e.loc && source) {
     const text = source(e.loc.file);
     const srcLine = text?.split("\n")[e.loc.line - 1];

@@ -54,10 +54,12 @@ class FnCtx {
 
 class Scope {
   vars = new Map<Sym, number>();
+  /** names bound by define or letrec: they may be read before their value is set */
+  late = new Set<Sym>();
   constructor(readonly fn: FnCtx, readonly parent: Scope | null) {}
 }
 
-type Resolved = { kind: "local"; depth: number; slot: number } | { kind: "global"; cell: Cell };
+type Resolved = { kind: "local"; depth: number; slot: number; late: boolean } | { kind: "global"; cell: Cell };
 
 function syntaxError(msg: string, loc: Loc | undefined, hint?: string): never {
   throw LispError.of("syntax", msg, loc, hint);
@@ -107,7 +109,7 @@ default: throw new Error("bad pc " + pc);
     for (let s = sc; s !== null; s = s.parent) {
       if (s.fn !== cur) { depth++; cur = s.fn; }
       const slot = s.vars.get(name);
-      if (slot !== undefined) return { kind: "local", depth, slot };
+      if (slot !== undefined) return { kind: "local", depth, slot, late: s.late.has(name) };
     }
     return { kind: "global", cell: this.env.cell(name.name) };
   }
@@ -181,7 +183,11 @@ default: throw new Error("bad pc " + pc);
 
   private compileRef(x: Sym, sc: Scope | null, fn: FnCtx, loc: Loc | undefined): string {
     const r = this.resolve(x, sc, fn);
-    if (r.kind === "local") return `${this.envExpr(r.depth)}[${r.slot}]`;
+    if (r.kind === "local") {
+      const ref = `${this.envExpr(r.depth)}[${r.slot}]`;
+      if (!r.late) return ref;
+      return `((g = ${ref}) !== undefined ? g : m.usedBeforeDefinition(${JSON.stringify(x.name)}, ${fn.newPc(loc)}))`;
+    }
     if (SPECIAL_FORMS.has(x.name)) syntaxError(`${x.name} is a special form, not a value`, loc);
     const site = fn.newPc(loc);
     const c = fn.k(r.cell);
@@ -262,11 +268,13 @@ default: throw new Error("bad pc " + pc);
       case "set!": return this.compileSet(args, sc, fn, tail, loc);
       case "lambda": case "fn": {
         if (args.length < 1) syntaxError(`${name}: expected a parameter list and a body`, loc);
-        let params = args[0], body = args.slice(1), fname = "anonymous";
-        if (name === "fn" && params instanceof Sym && args.length > 1 && (isVector(args[1]) || args[1] instanceof Pair || args[1] instanceof EmptyList)) {
-          fname = params.name; params = args[1]; body = args.slice(2);
+        if (name === "fn" && args[0] instanceof Sym && args.length > 1 && (isVector(args[1]) || args[1] instanceof Pair || args[1] instanceof EmptyList)) {
+          // (fn name [params] body...): name is bound inside the body, for recursion
+          const self = args[0];
+          const lam = located(arrayToPairs([S.fn, ...args.slice(1)]), loc);
+          return this.compile(located(arrayToPairs([S.letrec, arrayToPairs([arrayToPairs([self, lam])]), self]), loc), sc, fn, tail, loc);
         }
-        return this.ret(this.compileLambda(params, body, sc, fn, fname, loc), fn, tail);
+        return this.ret(this.compileLambda(args[0], args.slice(1), sc, fn, "anonymous", loc), fn, tail);
       }
       case "let": return this.compileLet(args, sc, fn, tail, loc);
       case "let*": return this.compileLetStar(args, sc, fn, tail, loc);
@@ -354,7 +362,7 @@ default: throw new Error("bad pc " + pc);
     const name = args[0] as Sym;
     let rest = args.slice(1);
     if (typeof rest[0] === "string" && rest.length > 1) {
-      this.env.recordDoc(name.name, `(${[name.name, ...this.parseParams(rest[1], loc).names.map((n) => n.name)].join(" ")})`, rest[0]);
+      this.env.recordDoc(name.name, this.usageLine(name.name, rest[1], loc), rest[0]);
       rest = rest.slice(1);
     }
     const valueExpr = this.compileLambda(rest[0], rest.slice(1), sc, fn, name.name, loc);
@@ -375,6 +383,7 @@ default: throw new Error("bad pc " + pc);
 
   private assignDefined(name: Sym, valueExpr: string, sc: Scope | null, fn: FnCtx): void {
     if (sc === null) {
+      if (SPECIAL_FORMS.has(name.name)) syntaxError(`cannot define ${name.name}: it is a special form`, fn.loc);
       const c = fn.k(this.env.cell(name.name));
       fn.emit(`${c}.v = ${valueExpr}; ${c}.owner = m.task;`);
       return;
@@ -397,6 +406,12 @@ default: throw new Error("bad pc " + pc);
       fn.emit(`if (${env}[1] !== m.task) m.foreignSet(${JSON.stringify(name.name)}, ${site}); ${env}[${r.slot}] = ${v};`);
     }
     return this.ret("null", fn, tail);
+  }
+
+  /** "(name a b & rest)" for (doc name). */
+  private usageLine(name: string, params: Value, loc: Loc | undefined): string {
+    const { names, rest } = this.parseParams(params, loc);
+    return `(${[name, ...names.map((n) => n.name), ...(rest ? ["&", rest.name] : [])].join(" ")})`;
   }
 
   /** Parses a parameter list: (a b), (a . rest), args, [a b & rest], (a & rest). */
@@ -430,6 +445,7 @@ default: throw new Error("bad pc " + pc);
     if (rest) scope.vars.set(rest, inner.alloc());
     this.compileBody(body, scope, inner, true, loc);
     const code = this.finish(inner, names.length, rest !== null);
+    code.usage = this.usageLine(name, params, loc);
     return `new C(${fn.k(code)}, s)`;
   }
 
@@ -442,7 +458,7 @@ default: throw new Error("bad pc " + pc);
       const defined = expanded.map((f) => this.definedName(f)).filter((n): n is Sym => n !== null);
       if (defined.length) {
         scope = new Scope(fn, sc);
-        for (const n of defined) if (!scope.vars.has(n)) scope.vars.set(n, fn.alloc());
+        for (const n of defined) if (!scope.vars.has(n)) { scope.vars.set(n, fn.alloc()); scope.late.add(n); }
       }
     }
     for (let i = 0; i < expanded.length - 1; i++) {
@@ -530,7 +546,7 @@ default: throw new Error("bad pc " + pc);
     if (args.length < 1) syntaxError("letrec: expected bindings and a body", loc);
     const bindings = this.parseBindings(args[0], "letrec", loc);
     const scope = new Scope(fn, sc);
-    for (const [name] of bindings) scope.vars.set(name, fn.alloc());
+    for (const [name] of bindings) { scope.vars.set(name, fn.alloc()); scope.late.add(name); }
     for (const [name, form] of bindings) {
       const v = this.compileNamed(form, scope, fn, loc, name.name);
       fn.emit(`s[${scope.vars.get(name)}] = ${v};`);
@@ -585,14 +601,14 @@ default: throw new Error("bad pc " + pc);
     const after = finallyBody ? finPc : endPc;
     fn.emit(`m.pushHandler(fr, ${catchPc}, ${finPc}, ${errSlot}, ${kindSlot});`);
     const b = this.compileBody(body, sc, fn, false, loc);
-    fn.emit(`m.popHandler(); ${res} = ${b}; s[${kindSlot}] = 0; pc = ${after}; continue;`);
+    fn.emit(`${res} = ${b}; m.popHandler(); s[${kindSlot}] = 0; pc = ${after}; continue;`);
     if (catchClause) {
       fn.emit(`case ${catchPc}:`);
       if (finallyBody) fn.emit(`m.pushHandler(fr, -1, ${finPc}, ${errSlot}, ${kindSlot});`);
       const scope = new Scope(fn, sc);
       scope.vars.set(catchClause[0], errSlot);
       const c = this.compileBody(catchClause.slice(1), scope, fn, false, loc);
-      fn.emit(`${finallyBody ? "m.popHandler(); " : ""}${res} = ${c}; s[${kindSlot}] = 0; pc = ${after}; continue;`);
+      fn.emit(`${res} = ${c}; ${finallyBody ? "m.popHandler(); " : ""}s[${kindSlot}] = 0; pc = ${after}; continue;`);
     }
     if (finallyBody) {
       fn.emit(`case ${finPc}:`);

@@ -202,6 +202,11 @@ export class Machine {
     throw LispError.of("runtime", msg, this.siteLoc(site));
   }
 
+  usedBeforeDefinition(name: string, site: number): never {
+    throw LispError.of("runtime", `${name} is used before its definition ran`, this.siteLoc(site),
+      "move the (define ...) above its first use, or wrap the use in a function");
+  }
+
   setGlobal(cell: Cell, v: Value, site: number): void {
     if (cell.v === undefined) {
       throw LispError.of("runtime", `set!: undefined variable: ${cell.name}`, this.siteLoc(site), "define it first with (define name value)");
@@ -278,7 +283,8 @@ export class Machine {
     }
     if (err.lispStack.length === 0) {
       const stack = this.lispStack();
-      if (!err.loc && stack.length) err.loc = stack[0].loc;
+      // point at the user's code, not into the prelude's map or sort
+      if (!err.loc && stack.length) err.loc = (stack.find((f) => f.loc && f.loc.file !== "prelude.lisp") ?? stack[0]).loc;
       err.lispStack = stack.map((f) => `${f.name} (${formatLoc(f.loc)})`);
     }
     return err;

@@ -10,6 +10,8 @@ export class Code {
   fn!: CodeFn;
   /** the exact argument count when there is no rest parameter, else -1 (a fast-path check) */
   readonly fixed: number;
+  /** "(name a b & rest)", for (doc f) */
+  usage = "";
   constructor(
     readonly name: string,
     readonly nparams: number,

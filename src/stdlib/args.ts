@@ -3,7 +3,7 @@
 import { List as IList } from "immutable";
 import { raise } from "../errors/error.js";
 import { write } from "../reader/printer.js";
-import { EMPTY, EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type List, type Value } from "../values/types.js";
+import { Atom, EMPTY, EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type List, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { Builtin, Closure } from "../eval/objects.js";
 
@@ -20,6 +20,7 @@ export function typeName(v: Value): string {
   if (v instanceof Keyword) return "keyword";
   if (v instanceof Sym) return "symbol";
   if (v instanceof ErrorValue) return "error";
+  if (v instanceof Atom) return "atom";
   if (v instanceof Closure || v instanceof Builtin) return "function";
   return typeof v.printTag === "function" ? v.printTag().replace(/^#<(\w+).*$/, "$1") : typeof v;
 }

@@ -106,7 +106,8 @@ def("core", { name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usa
   (a, m) => {
     const f = a[0];
     const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
-    out(m, docText(name, sessionOf(m).lispDocs.get(name)) + "\n");
+    const lispDoc = sessionOf(m).lispDocs.get(name) ?? (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
+    out(m, docText(name, lispDoc) + "\n");
     return null;
   });
 

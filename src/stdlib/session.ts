@@ -204,7 +204,7 @@ export class Session {
       for (const t of others.slice(0, 20)) lines.push(`  task ${t.id} (spawned at ${t.spawnedAt}) waits on ${t.waitingOn}`);
       if (others.length > 20) lines.push(`  ... ${others.length - 20} more`);
     }
-    const err = LispError.of("runtime", lines.join("\n"));
+    const err = LispError.of("deadlock", lines.join("\n"));
     this.end({ status: "deadlock", value: null, error: err, code: 1 });
   }
 }
