@@ -277,7 +277,10 @@ test("a CPU-bound body does not starve timers: the scheduler yields to the event
   const main = new FakeBody("M", 0, log);
   let spinnerTask!: Task;
   let hostTimerRanWhileSpinning = false;
-  setTimeout(() => { hostTimerRanWhileSpinning = spinner.steps > 0 && !spinner.cancelRequested; }, 5);
+  // once the spinner runs, a host timer must still get its turn while it spins
+  spinner.onStep = (self) => {
+    if (self.steps === 1) setTimeout(() => { hostTimerRanWhileSpinning = !spinner.cancelRequested; }, 5);
+  };
   const t0 = performance.now();
   let wokeAt = 0;
   main.onStep = (self) => {
@@ -296,7 +299,8 @@ test("a CPU-bound body does not starve timers: the scheduler yields to the event
   assert.ok(spinner.steps > 1, "the spinner ran while main slept");
   assert.ok(hostTimerRanWhileSpinning, "a host setTimeout callback ran while the spinner was spinning");
   const late = wokeAt - t0 - 30;
-  assert.ok(late < 100, `the 30 ms timer woke main ${late.toFixed(1)} ms late beside a spinning task`);
+  // generous: a starved timer would never fire at all (the stress tests check punctuality)
+  assert.ok(late < 500, `the 30 ms timer woke main ${late.toFixed(1)} ms late beside a spinning task`);
   assert.equal(spinnerTask.state, "cancelled");
   assert.equal(s.timers.pending, 0);
 });
@@ -306,12 +310,14 @@ test("a blocked body is woken with the value, a second (stale) wake is ignored, 
   const log: string[] = [];
   const main = new FakeBody("M", 0, log);
   let wakeFn!: (v: unknown) => void;
+  let parkedSignal!: () => void;
+  const parked = new Promise<void>((r) => { parkedSignal = r; });
   main.onStep = (self) => {
-    if (self.steps === 1) return self.blockOn(wait("read-file at fake:2:3", (_t, wake) => { wakeFn = wake; }, true));
+    if (self.steps === 1) return self.blockOn(wait("read-file at fake:2:3", (_t, wake) => { wakeFn = wake; parkedSignal(); }, true));
     return "done";
   };
   const mt = s.spawn(main, "main", null, true);
-  await sleep(5);
+  await parked;
   assert.equal(mt.state, "blocked");
   assert.equal(mt.waitingOn, "read-file at fake:2:3");
   wakeFn("first");

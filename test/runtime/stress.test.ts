@@ -1,0 +1,500 @@
+// Whole-program tests of the concurrency contract (SPEC §6), run through a Session:
+//  - properties over random programs: atom-swap! is exact under contention, and cancellation
+//    (task-cancel, timeout, parallel-map :timeout, spawn-link :timeout) leaves no task or timer behind;
+//  - stress: 100,000 tasks, 1,000,000 swaps, preemption of CPU-bound tasks, timer punctuality;
+//  - program-level behaviour: deadlock report, errors escaping tasks, waiting for tasks at the end,
+//    the task limit;
+//  - structured cancellation of parallel-map, stream-map and worker pools.
+// Time bounds are generous (a loaded 2-core machine); timing is measured inside the programs with
+// monotonic-ms where the spec states a deadline.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Session, type RunOutcome } from "../../src/stdlib/session.js";
+import { write } from "../../src/reader/printer.js";
+import type { Value } from "../../src/values/types.js";
+import type { Channel } from "../../src/runtime/channel.js";
+import type { Task } from "../../src/runtime/task.js";
+
+const SEED = 98_765;
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Run { outcome: RunOutcome; stdout: string; stderr: string; session: Session; ms: number }
+
+/** Runs a Skein program in a fresh session; fails if it does not end within deadlineMs. */
+async function runSkein(src: string, deadlineMs = 15_000, session?: Session): Promise<Run> {
+  let stdout = "", stderr = "";
+  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+  const t0 = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });
+  try {
+    const outcome = await Promise.race([session.run(session.read(src, "t.lisp"), "t.lisp"), limit]);
+    return { outcome, stdout, stderr, session, ms: performance.now() - t0 };
+  } finally { clearTimeout(timer); }
+}
+
+function valueOf(r: Run): Value {
+  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
+  return r.outcome.value;
+}
+
+/** The numbers of a (possibly nested) Skein list, flattened, as JS numbers (strings and keywords skipped). */
+function numbers(v: Value): number[] {
+  const text = write(v).replace(/"(?:[^"\\]|\\.)*"/g, " ");
+  return text.replace(/[()]/g, " ").split(/\s+/).filter((t) => /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(t)).map(Number);
+}
+
+/** After the run: no timer pending and exactly `live` tasks left, none of them the main task. */
+function assertClean(r: Run, live = 0, what = "") {
+  const s = r.session.scheduler;
+  assert.equal(s.timers.pending, 0, `${what}timers still pending after the program ended`);
+  assert.equal(s.live.size, live, `${what}live tasks after the program ended: ${[...s.live].map((t) => `task ${t.id} ${t.state} ${t.waitingOn ?? ""}`).join("; ")}`);
+  assert.equal(s.spawnedLive, live, `${what}spawnedLive`);
+}
+
+const global = (r: Run, name: string) => r.session.globals.get(name)?.v;
+
+/** Like fc.assert, but the failure message carries the failing assertion, not only the counterexample. */
+async function checkProperty<T>(prop: fc.IAsyncProperty<T>, params: fc.Parameters<T>): Promise<void> {
+  const out = await fc.check(prop, params);
+  if (out.failed) {
+    const cause = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+    assert.fail(`${fc.defaultReportMessage(out)}\n\nFailure: ${cause}`);
+  }
+}
+
+// ---- property: atom-swap! is exact --------------------------------------------------------
+
+test("atom-swap! is exact: tasks x increments, with preemption, sleeps and yields inside some swap functions (property)", async () => {
+  // per task: 0 plain inc; 1 busy loop inside f (preempted mid-swap); 2 sleeps inside f every k-th swap;
+  // 3 (sleep 0) inside f (a yield to the timers); 4 atom-swap! with extra arguments
+  const taskArb = fc.record({ mode: fc.integer({ min: 0, max: 4 }), k: fc.integer({ min: 1, max: 40 }), ms: fc.integer({ min: 0, max: 2 }) });
+  await checkProperty(
+    fc.asyncProperty(fc.integer({ min: 1, max: 200 }), fc.array(taskArb, { minLength: 1, maxLength: 50 }), async (increments, tasks) => {
+      const workers = tasks.map(({ mode, k, ms }) => `(spawn (worker ${mode} ${k} ${ms} ${increments}))`).join("\n");
+      const r = await runSkein(`
+        (define a (atom 0))
+        (define (busy n) (let loop ((i 0)) (when (< i n) (loop (+ i 1)))))
+        (define (worker mode k ms n)
+          (lambda ()
+            (let loop ((j 0))
+              (when (< j n)
+                (cond ((= mode 0) (atom-swap! a inc))
+                      ((= mode 1) (atom-swap! a (lambda (x) (busy (* k 50)) (+ x 1))))
+                      ((= mode 2) (atom-swap! a (lambda (x) (when (= 0 (modulo j k)) (sleep ms)) (+ x 1))))
+                      ((= mode 3) (atom-swap! a (lambda (x) (when (= 0 (modulo j 3)) (sleep 0)) (inc x))))
+                      (else (atom-swap! a + 1 0)))
+                (loop (+ j 1))))))
+        (define ts (list ${workers}))
+        (for-each task-await ts)
+        @a`, 30_000);
+      assert.equal(valueOf(r), tasks.length * increments, `${tasks.length} tasks x ${increments} increments`);
+      assertClean(r);
+    }),
+    { seed: SEED, numRuns: 12, endOnFailure: true },
+  );
+});
+
+// ---- property: cancellation leaves nothing behind ---------------------------------------------
+
+type Kind = "sleep" | "loop" | "recv" | "send" | "select" | "recv-timeout" | "nested-timeout" | "pmap";
+type How = "task-cancel" | "leak" | "timeout" | "pmap-timeout" | "spawn-link";
+interface Entry { kind: Kind; how: How; ms: number; items: number; max: number }
+
+const LONG = 2000; // every blocked wait in these programs lasts 2 s: a leftover one makes the run slow
+
+function body(e: Entry): string {
+  switch (e.kind) {
+    case "sleep": return `(sleep ${LONG})`;
+    case "loop": return `(let spin () (spin))`;
+    case "recv": return `(channel-recv (make-channel))`;
+    case "send": return `(channel-send (make-channel) 1)`;
+    case "select": return `(select (make-channel) (make-channel 1))`;
+    case "recv-timeout": return `(channel-recv (make-channel) :timeout ${LONG})`;
+    case "nested-timeout": return `(timeout ${LONG} (lambda () (sleep ${LONG})))`;
+    case "pmap": return `(parallel-map (lambda (x) (sleep ${LONG})) (range ${e.items}) :max-threads ${e.max})`;
+  }
+}
+/** The body inside try: it reports that it started, and its finally counts. */
+const guarded = (e: Entry) => `(try (channel-send started 1) ${body(e)} (finally (atom-swap! fin inc)))`;
+
+const entryArb: fc.Arbitrary<Entry> = fc
+  .record({
+    kind: fc.constantFrom<Kind>("sleep", "loop", "recv", "send", "select", "recv-timeout", "nested-timeout", "pmap"),
+    how: fc.constantFrom<How>("task-cancel", "task-cancel", "leak", "timeout", "pmap-timeout", "spawn-link"),
+    ms: fc.integer({ min: 1, max: 25 }),
+    items: fc.integer({ min: 1, max: 6 }),
+    max: fc.integer({ min: 1, max: 6 }),
+  })
+  // only tasks blocked on a channel with no timer may legitimately stay blocked forever
+  .map((e) => (e.how === "leak" && !["recv", "send", "select"].includes(e.kind) ? { ...e, how: "task-cancel" as How } : e));
+
+function cancellationProgram(entries: Entry[]): { src: string; leaked: number; spawned: number } {
+  const lines = [`(define started (make-channel 10000))`, `(define fin (atom 0))`, `(define t-start (monotonic-ms))`];
+  const spawned = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.how === "task-cancel" || e.how === "leak");
+  for (const { e, i } of spawned) lines.push(`(define t${i} (spawn (lambda () ${guarded(e)})))`);
+  lines.push(`(let loop ((i 0)) (when (< i ${spawned.length}) (channel-recv started) (loop (+ i 1))))`);
+  for (const { e, i } of spawned) if (e.how === "task-cancel") lines.push(`(task-cancel t${i})`);
+  const results: string[] = [];
+  for (const e of entries) {
+    if (e.how === "timeout") results.push(`(error-msg (timeout ${e.ms} (lambda () ${guarded(e)})))`);
+    if (e.how === "spawn-link") results.push(`(error-msg (channel-recv (spawn-link (lambda () ${guarded(e)}) :timeout ${e.ms})))`);
+    if (e.how === "pmap-timeout") results.push(`(map error-msg (parallel-map (lambda (x) ${guarded(e)}) (range ${e.items}) :timeout ${e.ms} :max-threads ${e.max}))`);
+  }
+  lines.push(`(define results (list ${results.join("\n  ")}))`);
+  lines.push(`(sleep 5)`);
+  lines.push(`(list results (length (tasks)) (- (monotonic-ms) t-start))`);
+  const leaked = spawned.filter(({ e }) => e.how === "leak").length;
+  return { src: lines.join("\n"), leaked, spawned: spawned.length };
+}
+
+test("cancellation leaves no task or timer behind: random programs of blocked/looping tasks cancelled by task-cancel, timeout, parallel-map :timeout and spawn-link :timeout (property)", async () => {
+  await checkProperty(
+    fc.asyncProperty(fc.array(entryArb, { minLength: 1, maxLength: 8 }), async (entries) => {
+      const { src, leaked, spawned } = cancellationProgram(entries);
+      const r = await runSkein(src, 20_000);
+      const v = valueOf(r);
+      // expected results, in order
+      const expected: string[] = [];
+      for (const e of entries) {
+        if (e.how === "timeout" || e.how === "spawn-link") expected.push(`"timeout after ${e.ms}ms"`);
+        if (e.how === "pmap-timeout") expected.push(`(${Array(e.items).fill(`"timeout after ${e.ms}ms"`).join(" ")})`);
+      }
+      const text = write(v);
+      assert.ok(text.startsWith(`((${expected.join(" ")}) `), `results: ${text}\nprogram:\n${src}`);
+      const [liveInProgram] = numbers(v).slice(-2);
+      assert.equal(liveInProgram, 1 + leaked, `(tasks) after the cancellations should be main + ${leaked} leaked task(s)\nprogram:\n${src}`);
+      // nothing left: only the deliberately leaked tasks, each still blocked on its channel
+      assertClean(r, leaked, `program:\n${src}\n`);
+      for (const t of r.session.scheduler.live) assert.equal(t.state, "blocked");
+      // every task that started and was cancelled ran its finally exactly once
+      // (main took one start signal from each spawned task; the others are still buffered)
+      const startedCount = spawned + (global(r, "started") as Channel).size;
+      const fin = (global(r, "fin") as { value: number }).value;
+      assert.equal(fin, startedCount - leaked, `finally blocks run: ${fin}, tasks started: ${startedCount}, leaked: ${leaked}\nprogram:\n${src}`);
+      for (const [i, e] of entries.entries()) {
+        if (e.how === "task-cancel") assert.equal((global(r, `t${i}`) as Task).state, "cancelled", `t${i}`);
+      }
+      // no 2 s wait was left to run out: the program finished quickly
+      assert.ok(r.ms < 1500, `program took ${r.ms.toFixed(0)} ms: some cancelled work kept running\nprogram:\n${src}`);
+    }),
+    { seed: SEED, numRuns: 25, endOnFailure: true },
+  );
+});
+
+// ---- cancellation: specific cases ------------------------------------------------------------
+
+test("timeout over parallel-map of 20 sleeping items returns at once and leaves 0 timers and 0 live tasks", async () => {
+  const r = await runSkein(`
+    (define t0 (monotonic-ms))
+    (define r (timeout 50 (lambda () (parallel-map (lambda (x) (sleep 10000)) (range 20)))))
+    (list (error-msg r) (- (monotonic-ms) t0) (length (tasks)))`);
+  const v = valueOf(r);
+  assert.match(write(v), /^\("timeout after 50ms" /);
+  const [elapsed, tasksLeft] = numbers(v);
+  assert.ok(elapsed < 1000, `timeout returned after ${elapsed} ms`);
+  assert.equal(tasksLeft, 1, "only main is left");
+  assert.ok(r.ms < 2000, `the run took ${r.ms.toFixed(0)} ms`);
+  assertClean(r);
+});
+
+test("timeout over parallel-map with :max-threads smaller than the list cancels the items not yet started too", async () => {
+  // after the timeout nothing of the parallel-map may keep running: no item may start later
+  const r = await runSkein(`
+    (define started (atom 0))
+    (define t0 (monotonic-ms))
+    (define r (timeout 50 (lambda () (parallel-map (lambda (x) (atom-swap! started inc) (sleep 1500)) (range 20) :max-threads 5))))
+    (sleep 30)
+    (list (error-msg r) (length (tasks)) @started)`, 15_000);
+  const v = valueOf(r);
+  assert.equal(write(v), `("timeout after 50ms" 1 5)`, "after the timeout only main is alive and only the first 5 items ever started");
+  assert.ok(r.ms < 1000, `the run took ${r.ms.toFixed(0)} ms: items kept starting after the timeout`);
+  assertClean(r);
+});
+
+test("task-cancel of a task inside parallel-map with :max-threads cancels every item, started or not", async () => {
+  const r = await runSkein(`
+    (define t (spawn (lambda () (parallel-map (lambda (x) (sleep 1500)) (range 10) :max-threads 2))))
+    (sleep 20)
+    (task-cancel t)
+    (sleep 30)
+    (list (task-status t) (length (tasks)))`, 20_000);
+  assert.equal(write(valueOf(r)), `(:cancelled 1)`);
+  assert.ok(r.ms < 1000, `the run took ${r.ms.toFixed(0)} ms: parallel-map kept starting items after its task was cancelled`);
+  assertClean(r);
+});
+
+test("cancelling a parallel-map with :retries does not retry the cancelled items", async () => {
+  const r = await runSkein(`
+    (define calls (atom 0))
+    (define r (timeout 50 (lambda () (parallel-map (lambda (x) (atom-swap! calls inc) (sleep 1500)) (range 3) :retries 2))))
+    (sleep 400)
+    (list (error-msg r) @calls (length (tasks)))`, 15_000);
+  assert.equal(write(valueOf(r)), `("timeout after 50ms" 3 1)`, "each item ran once; none was retried after the cancellation");
+  assert.ok(r.ms < 1500, `the run took ${r.ms.toFixed(0)} ms`);
+  assertClean(r);
+});
+
+test("cancelling the task that called stream-map stops the stream: no new work starts even while the output is read", async () => {
+  const r = await runSkein(`
+    (define in (make-channel 100))
+    (for-each (lambda (i) (channel-send in i)) (range 20))
+    (channel-close in)
+    (define calls (atom 0))
+    (define hand (make-channel 1))
+    (define owner (spawn (lambda ()
+      (channel-send hand (stream-map (lambda (x) (atom-swap! calls inc) (sleep 300) x) in :workers 2))
+      (sleep 100000))))
+    (define out (channel-recv hand))
+    (sleep 20)
+    (task-cancel owner)
+    ;; someone keeps reading the output after the owner is gone
+    (define reader (spawn (lambda () (channel->list out))))
+    (sleep 100)
+    (define tasks-left (length (tasks)))
+    (task-cancel reader)
+    (list (task-status owner) tasks-left @calls)`, 15_000);
+  const v = valueOf(r);
+  const [left, calls] = numbers(v);
+  assert.match(write(v), /^\(:cancelled /);
+  assert.ok(left <= 2, `100 ms after the owner was cancelled, only main and the reader may be alive (got ${left} tasks)`);
+  assert.equal(calls, 2, `f ran on ${calls} values: stream-map kept starting work after its owner was cancelled`);
+  assertClean(r);
+});
+
+test("a worker-pool-submit cancelled while waiting for queue room does not swallow the wake-up of the next submitter", async () => {
+  const r = await runSkein(`
+    (define pool (make-worker-pool 1 :queue 1))
+    (define a (worker-pool-submit pool (lambda () (sleep 30) :a)))
+    (define b (worker-pool-submit pool (lambda () (sleep 30) :b)))
+    (define x (spawn (lambda () (worker-pool-submit pool (lambda () :x)))))  ; waits: the queue is full
+    (sleep 5)
+    (task-cancel x)
+    (define y (spawn (lambda () (channel-recv (worker-pool-submit pool (lambda () :y))))))
+    (list (channel-recv a) (channel-recv b) (task-status x) (task-await y :timeout 1000))`, 10_000);
+  assert.equal(write(valueOf(r)), `(:a :b :cancelled :y)`);
+  assertClean(r);
+});
+
+test("task-cancel of sleeping, looping and channel-blocked tasks runs their finally blocks and clears their timers", async () => {
+  const r = await runSkein(`
+    (define fin (atom 0))
+    (define started (make-channel 10))
+    (define (guard thunk) (lambda () (try (channel-send started 1) (thunk) (finally (atom-swap! fin inc)))))
+    (define ts (list (spawn (guard (lambda () (sleep 100000))))
+                     (spawn (guard (lambda () (let loop () (loop)))))
+                     (spawn (guard (lambda () (channel-recv (make-channel) :timeout 100000))))
+                     (spawn (guard (lambda () (channel-send (make-channel) 1 :timeout 100000))))
+                     (spawn (guard (lambda () (select (make-channel) :timeout 100000))))
+                     (spawn (guard (lambda () (task-await (spawn (lambda () (channel-recv (make-channel)))) :timeout 100000))))))
+    (let loop ((i 0)) (when (< i 6) (channel-recv started) (loop (+ i 1))))
+    (for-each task-cancel ts)
+    (list (map task-await ts) (map task-status ts))`);
+  const text = write(valueOf(r));
+  assert.match(text, /\(:cancelled :cancelled :cancelled :cancelled :cancelled :cancelled\)\)$/);
+  assert.equal(global(r, "fin") && (global(r, "fin") as { value: number }).value, 6);
+  // the task awaited by the last one was spawned with spawn (not owned): it legitimately stays blocked
+  assertClean(r, 1);
+  assert.ok(r.ms < 2000);
+});
+
+test("spawn-link :timeout cancels the linked task (an infinite loop) and delivers the timeout error once", async () => {
+  const r = await runSkein(`
+    (define ch (spawn-link (lambda () (let loop () (loop))) :timeout 30))
+    (list (error-msg (channel-recv ch)) (error-msg (channel-recv ch)) (length (tasks)))`);
+  assert.equal(write(valueOf(r)), `("timeout after 30ms" "channel closed" 1)`);
+  assertClean(r);
+});
+
+test("parallel-map :timeout per item with :max-threads 2 times out every sleeping item, with :input, and leaves nothing", async () => {
+  const r = await runSkein(`
+    (define t0 (monotonic-ms))
+    (define rs (parallel-map (lambda (x) (sleep 100000)) (range 6) :timeout 20 :max-threads 2))
+    (list (map error-msg rs) (map (lambda (e) (map-get e :input)) rs) (- (monotonic-ms) t0))`);
+  const text = write(valueOf(r));
+  assert.ok(text.startsWith(`(("timeout after 20ms" "timeout after 20ms" "timeout after 20ms" "timeout after 20ms" "timeout after 20ms" "timeout after 20ms") (0 1 2 3 4 5) `), text);
+  assertClean(r);
+});
+
+// ---- stress -------------------------------------------------------------------------------
+
+test("100,000 tasks each send one number through one channel; the sum is exact", async () => {
+  const r = await runSkein(`
+    (define c (make-channel))
+    (define n 100000)
+    (for-each (lambda (i) (spawn (lambda () (channel-send c i)))) (range n))
+    (let loop ((i 0) (acc 0))
+      (if (= i n) acc (loop (+ i 1) (+ acc (channel-recv c)))))`, 30_000);
+  assert.equal(valueOf(r), 4_999_950_000);
+  assertClean(r);
+});
+
+test("10,000 tasks x 100 atom-swap! end at exactly 1,000,000", async () => {
+  const r = await runSkein(`
+    (define a (atom 0))
+    (define ts (map (lambda (i) (spawn (lambda () (let loop ((j 0)) (when (< j 100) (atom-swap! a inc) (loop (+ j 1)))))))
+                    (range 10000)))
+    (for-each task-await ts)
+    @a`, 30_000);
+  assert.equal(valueOf(r), 1_000_000);
+  assertClean(r);
+});
+
+test("a CPU-bound task (let loop () (loop)) is cancelled by (timeout 100 ...) within 100 + 50 ms", async () => {
+  // each measurement is taken inside the program; -1 would mean the timeout did not report "timeout after 100ms"
+  const r = await runSkein(`
+    (define (once)
+      (let* ((t0 (monotonic-ms))
+             (r (timeout 100 (lambda () (let loop () (loop)))))
+             (t1 (monotonic-ms)))
+        (if (and (error? r) (= (error-msg r) "timeout after 100ms")) (- t1 t0) -1)))
+    (list (once) (once) (once) (length (tasks)))`);
+  const [e1, e2, e3, left] = numbers(valueOf(r));
+  for (const e of [e1, e2, e3]) {
+    assert.ok(e >= 99, `timeout returned too early or with the wrong value: ${e}`);
+    assert.ok(e <= 150, `timeout returned ${e.toFixed(1)} ms after it started (deadline 100 ms + 50 ms)`);
+  }
+  assert.equal(left, 1, "the looping task is gone");
+  assertClean(r);
+});
+
+test("a 10 ms ticker beside an infinite loop is never more than 50 ms late over ~1 s (max gap <= 60 ms)", async () => {
+  const r = await runSkein(`
+    (define spinner (spawn (lambda () (let loop () (loop)))))
+    (define ticker (spawn (lambda ()
+      (let loop ((i 0) (acc (list (monotonic-ms))))
+        (if (= i 80) (reverse acc) (begin (sleep 10) (loop (+ i 1) (cons (monotonic-ms) acc))))))))
+    (define ticks (task-await ticker))
+    (task-cancel spinner)
+    ticks`);
+  const ticks = numbers(valueOf(r));
+  assert.equal(ticks.length, 81);
+  const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
+  const maxGap = Math.max(...gaps);
+  assert.ok(Math.min(...gaps) >= 9.5, `a 10 ms sleep returned after ${Math.min(...gaps).toFixed(1)} ms`);
+  assert.ok(maxGap <= 60, `the ticker was late: max gap ${maxGap.toFixed(1)} ms (gaps: ${gaps.map((g) => g.toFixed(0)).join(" ")})`);
+  assertClean(r);
+});
+
+test("100 x 200 ms sleeps through parallel-map finish in under 1.5 s", async () => {
+  const r = await runSkein(`
+    (define t0 (monotonic-ms))
+    (define rs (parallel-map (lambda (x) (sleep 200) (* x 2)) (range 100)))
+    (list (- (monotonic-ms) t0) (reduce + rs))`);
+  const [elapsed, sum] = numbers(valueOf(r));
+  assert.equal(sum, 9900);
+  assert.ok(elapsed >= 199 && elapsed < 1500, `took ${elapsed} ms`);
+  assertClean(r);
+});
+
+// ---- program-level behaviour --------------------------------------------------------------
+
+test("deadlock detection names the blocked main task, channel-recv and its location, and lists the other blocked tasks", async () => {
+  const r = await runSkein(`(define c (make-channel))
+(define other (spawn (lambda () (channel-send (make-channel) 1))))
+(channel-recv c)
+(println "never")`);
+  assert.equal(r.outcome.status, "deadlock");
+  assert.equal(r.outcome.code, 1);
+  const msg = r.outcome.error?.message ?? "";
+  assert.ok(msg.startsWith("deadlock: main task waits on channel-recv at t.lisp:3:1; no other task can run"), msg);
+  assert.match(msg, /task 2 \(spawned at t\.lisp:2:15\) waits on channel-send at t\.lisp:2:33/);
+  assert.equal(r.stdout, "");
+  assert.ok(r.ms < 2000, "deadlock is detected at once");
+});
+
+test("deadlock is reported when main awaits a task that waits on a channel nobody will send to", async () => {
+  const r = await runSkein(`(define t (spawn (lambda () (channel-recv (make-channel)))))
+(task-await t)`);
+  assert.equal(r.outcome.status, "deadlock");
+  assert.match(r.outcome.error?.message ?? "", /^deadlock: main task waits on task-await\b.* at t\.lisp:2:1; no other task can run/);
+});
+
+test("no deadlock while a timer is pending: main blocked on a channel fed after a sleep completes", async () => {
+  const r = await runSkein(`(define c (make-channel))
+(spawn (lambda () (sleep 50) (channel-send c :late)))
+(channel-recv c)`);
+  assert.equal(write(valueOf(r)), ":late");
+  assertClean(r);
+});
+
+test("an error escaping a spawned task goes to stderr with the task id and spawn site; the program goes on", async () => {
+  const r = await runSkein(`(define t (spawn (lambda ()
+  (car 5))))
+(sleep 10)
+(println "main goes on")
+(list (task-status t) (error-msg (task-await t)))`);
+  assert.equal(write(valueOf(r)), `(:failed "car: expected a list, got 5")`);
+  assert.equal(r.stdout, "main goes on\n");
+  assert.match(r.stderr, /error in task 2 \(spawned at t\.lisp:1:11\)/);
+  assert.match(r.stderr, /car: expected a list, got 5/);
+  assert.match(r.stderr, /t\.lisp:2:3/);
+});
+
+test("a spawned task that returns an error value finishes :done and prints nothing", async () => {
+  const r = await runSkein(`(define t (spawn (lambda () (make-error "quiet"))))
+(sleep 5)
+(list (task-status t) (error-msg (task-await t)))`);
+  assert.equal(write(valueOf(r)), `(:done "quiet")`);
+  assert.equal(r.stderr, "");
+});
+
+test("the program waits for spawned tasks still sleeping when main ends", async () => {
+  const r = await runSkein(`(spawn (lambda () (sleep 150) (println "late")))
+(println "main done")
+:main-value`);
+  assert.equal(write(valueOf(r)), ":main-value");
+  assert.equal(r.stdout, "main done\nlate\n");
+  assert.ok(r.ms >= 145, `the run ended after ${r.ms.toFixed(0)} ms, before the sleeping task finished`);
+  assertClean(r);
+});
+
+test("set-max-threads!: spawning past the cap returns the error value at once (spawn, spawn-link, timeout, parallel-map) and never hangs", async () => {
+  const r = await runSkein(`
+    (set-max-threads! 3)
+    (define gate (make-channel))
+    (define held (map (lambda (i) (spawn (lambda () (channel-recv gate)))) (range 3)))
+    (define over (spawn (lambda () :never)))
+    (define linked (channel-recv (spawn-link (lambda () :never))))
+    (define timed (timeout 1000 (lambda () :never)))
+    (define pm (parallel-map inc (list 1 2)))
+    (channel-close gate)
+    (for-each task-await held)
+    (define after (task-await (spawn (lambda () :room-again))))
+    (list (error-msg over) (error-msg linked) (error-msg timed) (map error-msg pm) (map (lambda (e) (map-get e :input)) pm) after)`);
+  assert.equal(write(valueOf(r)),
+    `("task limit reached (3)" "task limit reached (3)" "task limit reached (3)" ("task limit reached (3)" "task limit reached (3)") (1 2) :room-again)`);
+  assert.ok(r.ms < 2000);
+  assertClean(r);
+});
+
+test("the task limit does not count the main task", async () => {
+  const r = await runSkein(`
+    (set-max-threads! 1)
+    (list (task-await (spawn (lambda () :one))) (error? (let ((t (spawn (lambda () (sleep 20))))) (spawn (lambda () :two)))))`);
+  assert.equal(write(valueOf(r)), `(:one #t)`);
+});
+
+test("(tasks) reports the main task's :elapsed-ms since the program started, not since the process started", async () => {
+  const session = new Session({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+  await delay(300); // the session sits idle before the program runs
+  const r = await runSkein(`(map-get (first (tasks)) :elapsed-ms)`, 5_000, session);
+  const elapsed = valueOf(r) as number;
+  assert.ok(elapsed <= r.ms + 20, `main's :elapsed-ms is ${elapsed} although the program has run for ${r.ms.toFixed(0)} ms`);
+});
+
+test("a spawned task's :elapsed-ms counts from its spawn", async () => {
+  const r = await runSkein(`
+    (sleep 100)
+    (define t (spawn (lambda () (sleep 1000))))
+    (sleep 30)
+    (define mine (first (filter (lambda (m) (= (map-get m :id) 2)) (tasks))))
+    (task-cancel t)
+    (list (map-get mine :state) (map-get mine :elapsed-ms))`);
+  const text = write(valueOf(r));
+  assert.match(text, /^\(:blocked /);
+  const [elapsed] = numbers(valueOf(r));
+  assert.ok(elapsed >= 25 && elapsed < 100, `the task spawned 30 ms ago reports :elapsed-ms ${elapsed}`);
+  assertClean(r);
+});
