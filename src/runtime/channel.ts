@@ -16,11 +16,18 @@ export const CLOSED: unique symbol = Symbol("closed");
 
 let nextChannelId = 1;
 
+/** Drops the waiters given up on (timed out, cancelled, or won by another select arm). */
+function purge<T>(q: Deque<T>, keep: (x: T) => boolean): Deque<T> {
+  const out = new Deque<T>(q.length);
+  for (const x of q) if (keep(x)) out.push(x);
+  return out;
+}
+
 export class Channel {
   readonly id = nextChannelId++;
   private readonly buf = new Deque<unknown>();
-  private readonly receivers = new Deque<Waiter>();
-  private readonly senders = new Deque<PendingSend>();
+  private receivers = new Deque<Waiter>();
+  private senders = new Deque<PendingSend>();
   closed = false;
 
   constructor(readonly capacity: number) {}
@@ -76,8 +83,25 @@ export class Channel {
     }
   }
 
-  addReceiver(w: Waiter): void { this.receivers.push(w); }
-  addSender(w: Waiter, value: unknown): void { this.senders.push({ waiter: w, value }); }
+  // a queue is purged of given-up waiters when it doubles past its size after the last purge,
+  // so a select that loses forever, or polling with :timeout, cannot grow it without bound
+  private receiversMark = 64;
+  private sendersMark = 64;
+
+  addReceiver(w: Waiter): void {
+    this.receivers.push(w);
+    if (this.receivers.length >= this.receiversMark) {
+      this.receivers = purge(this.receivers, (x) => x.active);
+      this.receiversMark = Math.max(64, 2 * this.receivers.length);
+    }
+  }
+  addSender(w: Waiter, value: unknown): void {
+    this.senders.push({ waiter: w, value });
+    if (this.senders.length >= this.sendersMark) {
+      this.senders = purge(this.senders, (x) => x.waiter.active);
+      this.sendersMark = Math.max(64, 2 * this.senders.length);
+    }
+  }
 
   close(): void {
     if (this.closed) return;

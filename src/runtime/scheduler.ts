@@ -21,6 +21,7 @@ export interface SchedulerHooks {
 
 export class Scheduler {
   private readonly runQueue = new Deque<Task>(1024);
+  private readonly immediates = new Deque<Timer>();
   readonly timers: TimerHeap;
   readonly live = new Set<Task>();
   private nextId = 1;
@@ -40,7 +41,7 @@ export class Scheduler {
   }
 
   spawn(body: TaskBody, spawnedAt: string, parent: Task | null, isMain = false): Task {
-    const t = new Task(this.nextId++, body, spawnedAt, parent, this.clock);
+    const t = new Task(this.nextId++, body, spawnedAt, parent, this.running ? this.clock : this.now());
     this.live.add(t);
     if (isMain) this.main = t;
     else this.spawnedLive++;
@@ -63,9 +64,21 @@ export class Scheduler {
     setImmediate(() => { this.loopScheduled = false; this.tick(); });
   }
 
-  /** A timer that wakes the loop; the callback runs inside the scheduler. */
+  /** A timer that wakes the loop; the callback runs inside the scheduler. A zero delay runs
+   *  at the next slice instead of paying the host timer's 1 ms minimum. */
   after(ms: number, fn: () => void): Timer {
-    return this.timers.add(ms, fn);
+    if (ms > 0) return this.timers.add(ms, fn);
+    const t: Timer = { at: 0, fn, cancelled: false, index: -1 };
+    this.immediates.push(t);
+    this.ensureLoop();
+    return t;
+  }
+
+  private runImmediates(): void {
+    for (let n = this.immediates.length; n > 0; n--) {
+      const t = this.immediates.shift() as Timer;
+      if (!t.cancelled) { t.cancelled = true; t.fn(); }
+    }
   }
 
   /** Parks a blocked task on its wait. */
@@ -123,6 +136,8 @@ export class Scheduler {
       const deadline = this.clock + SLICE_MS;
       let runs = 0;
       for (;;) {
+        // zero-delay wake-ups (sleep 0) join the back of the queue, as a yield
+        if (this.immediates.length) this.runImmediates();
         const t = this.runQueue.shift();
         if (t === undefined) break;
         if (t.state !== "runnable") continue;

@@ -292,6 +292,8 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     const running = new Set<Task>();
     const timers = new Set<Timer>();
     let next = 0, active = 0, finished = 0, lastStart = -Infinity, pumpTimer: Timer | null = null;
+    /** set when the waiting task is cancelled: nothing new starts or retries after that */
+    let abandoned = false;
     const later = (ms: number, fn: () => void) => {
       const t = s.scheduler.after(ms, () => { timers.delete(t); fn(); });
       timers.add(t);
@@ -302,6 +304,7 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       s.host.stderr(`\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`);
     } : null;
     const record = (i: number, v: Value) => {
+      if (abandoned) return;
       results[i] = v;
       finished++;
       active--;
@@ -324,6 +327,7 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       t.onDone((d) => {
         running.delete(d);
         if (timer) { s.scheduler.timers.cancel(timer); timers.delete(timer); }
+        if (abandoned) return;
         const r = timedOut ? timeoutError(o.timeout as number) : taskResult(d);
         if (r instanceof ErrorValue && attempt < o.retries) {
           later(100 * 2 ** attempt, () => start(i, attempt + 1));
@@ -349,6 +353,7 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     };
     pump();
     return () => {
+      abandoned = true;
       for (const t of timers) s.scheduler.timers.cancel(t);
       for (const t of running) s.scheduler.cancel(t);
     };
@@ -398,12 +403,27 @@ class WorkerPool {
   completed = 0;
   failed = 0;
   shutdown = false;
-  /** tasks waiting for room in the queue, and for the pool to drain */
-  readonly roomWaiters = new Deque<() => void>();
+  /** submitters waiting for room in the queue (inactive once cancelled), and for the pool to drain */
+  readonly roomWaiters = new Deque<{ active: boolean; admit: () => void }>();
   readonly drainWaiters: (() => void)[] = [];
   constructor(readonly workers: number, readonly capacity: number, readonly session: Session, readonly owner: Task | null, readonly at: string) {}
 
   printTag(): string { return `#<worker-pool ${this.workers}>`; }
+
+  get hasRoom(): boolean { return this.running < this.workers || this.queue.length < this.capacity; }
+
+  /** Lets blocked submitters in while there is room; cancelled ones are skipped. */
+  admitWaiting(): void {
+    while (this.hasRoom && this.roomWaiters.length) {
+      const w = this.roomWaiters.shift() as { active: boolean; admit: () => void };
+      if (w.active) { w.active = false; w.admit(); }
+    }
+  }
+
+  /** Starts the job now or queues it; the caller checked there is room. */
+  submit(job: Job): void {
+    if (this.running < this.workers) this.start(job); else this.queue.push(job);
+  }
 
   start(job: Job): void {
     this.running++;
@@ -417,7 +437,8 @@ class WorkerPool {
       job.out.close();
       this.running--;
       const nextJob = this.queue.shift();
-      if (nextJob) { this.start(nextJob); this.roomWaiters.shift()?.(); }
+      if (nextJob) this.start(nextJob);
+      this.admitWaiting();
       if (this.running === 0 && this.queue.length === 0) for (const w of this.drainWaiters.splice(0)) w();
     });
   }
@@ -440,16 +461,11 @@ def({ name: "worker-pool-submit", arity: [2, 2], usage: "(worker-pool-submit poo
     const thunk = thunkArg("worker-pool-submit", a[1]);
     if (pool.shutdown) return new ErrorValue("worker-pool-submit: the pool is shut down", LMap.EMPTY);
     const job: Job = { thunk, out: new Channel(1) };
-    if (pool.running < pool.workers) { pool.start(job); return job.out; }
-    if (pool.queue.length < pool.capacity) { pool.queue.push(job); return job.out; }
+    if (pool.hasRoom) { pool.submit(job); return job.out; }
     return block("worker-pool-submit", m, (_t, wake) => {
-      let live = true;
-      pool.roomWaiters.push(() => {
-        if (!live) return;
-        if (pool.running < pool.workers) pool.start(job); else pool.queue.push(job);
-        wake(job.out);
-      });
-      return () => { live = false; };
+      const w = { active: true, admit: () => { pool.submit(job); wake(job.out); } };
+      pool.roomWaiters.push(w);
+      return () => { w.active = false; };
     });
   });
 
@@ -509,7 +525,7 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
       flush();
     };
     const handle = (v: Value) => {
-      if (v === CLOSED) { inputDone = true; flush(); return; }
+      if (v === CLOSED || stopped) { inputDone = true; flush(); return; }
       const i = nextIndex++;
       inFlight++;
       const t = s.spawnTask(f, [v], at, owner);
@@ -522,8 +538,11 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
       });
       pull();
     };
+    let stopped = false;
+    // structured: when the task that called stream-map ends or is cancelled, no new work starts
+    owner?.onDone(() => { stopped = true; inputDone = true; flush(); });
     const pull = () => {
-      if (reading || inputDone || inFlight >= n) return;
+      if (stopped || reading || inputDone || inFlight >= n) return;
       const r = input.tryRecv();
       if (r !== NOTHING) { handle(r); return; }
       reading = true;
