@@ -106,9 +106,8 @@
   [m k f & args]
   (assoc m k (apply f (map-get m k) args)))
 
-(defn atom-swap!
-  "Atomically replaces the atom's value with (f value args...) and returns the new value.
-  f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value."
+(defn %atom-swap-cas!
+  "atom-swap! for functions that may block or be preempted: compare-and-set, retried until it holds."
   [a f & args]
   (let loop ()
     (let* ((old (atom-deref a))

@@ -6,3 +6,7 @@ import "./maps.js";
 import "./json.js";
 import "./core.js";
 import "./concurrency.js";
+import "./http.js";
+import "./fs.js";
+import "./process.js";
+import "./db.js";

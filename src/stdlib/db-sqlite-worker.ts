@@ -1,0 +1,233 @@
+// The SQLite side of db.ts, outside the interpreter's thread. better-sqlite3 is synchronous, so
+// every connection runs in its own worker thread: a long query blocks only its own connection.
+//
+// The threads live in ONE helper child process per interpreter process (the "host"), never in
+// the interpreter's process itself, because SQLite cannot be interrupted from outside: a query
+// keeps its thread busy until it finishes, and Node's process.exit() joins every worker thread
+// (measured: exit after a timed-out 4 s query took 4 s; a runaway query would hang the exit
+// forever). Killing the host child ends those threads at once.
+//
+// This one file plays both roles: the host (main thread of the child process, talking to db.ts
+// over IPC) and a connection worker (worker thread, owning one better-sqlite3 Database).
+// The host queues each connection's requests and hands its worker one at a time, so a request
+// cancelled while queued is dropped; one that already started runs to completion and its result
+// is discarded.
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+
+// ---- protocol (shared with db-sqlite.ts through `import type`) ------------------------------
+
+/** Parameters as sent: positional values or named ones (`:name`, `@name`, `$name`). */
+export type SqlParams = unknown[] | Record<string, unknown>;
+
+export type HostRequest =
+  | { t: "open"; rid: number; cid: number; file: string; readonly: boolean; mustExist: boolean }
+  | { t: "query"; rid: number; cid: number; sql: string; params: SqlParams }
+  | { t: "exec"; rid: number; cid: number; sql: string; params: SqlParams }
+  | { t: "close"; rid: number; cid: number }
+  | { t: "cancel"; rid: number; cid: number };
+
+/** Rows as arrays in column order (the column names may repeat). */
+export interface QueryResult { columns: string[]; rows: unknown[][] }
+export interface ExecResult { changes: number; lastInsertId: number | null }
+
+export type HostReply =
+  | { rid: number; ok: true; result: QueryResult | ExecResult | null }
+  | { rid: number; ok: false; message: string; code: string | null; cancelled?: boolean };
+
+// ---- the connection worker -------------------------------------------------------------------
+
+interface Statement {
+  reader: boolean;
+  raw(on: boolean): Statement;
+  columns(): { name: string }[];
+  all(params: SqlParams): unknown[][];
+  run(params: SqlParams): { changes: number; lastInsertRowid: number | bigint };
+}
+interface Database {
+  prepare(sql: string): Statement;
+  exec(sql: string): void;
+  close(): void;
+}
+type DatabaseCtor = new (file: string, o: { readonly: boolean; fileMustExist: boolean; timeout: number }) => Database;
+
+type WorkerRequest = { t: "query" | "exec" | "close"; rid: number; sql?: string; params?: SqlParams };
+
+const MULTIPLE = "more than one statement";
+
+/** Integers bind as SQLite INTEGER (a JS number would bind as REAL: `LIMIT ?` with 3.0 fails). */
+function bindable(params: SqlParams): SqlParams {
+  const fix = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : v);
+  if (Array.isArray(params)) return params.map(fix);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, fix(v)]));
+}
+
+const isEmpty = (p: SqlParams) => (Array.isArray(p) ? p.length === 0 : Object.keys(p).length === 0);
+
+/** INSERT or REPLACE (after comments): the statements whose last-insert rowid means something. */
+function insertsRows(sql: string): boolean {
+  const head = sql.replace(/^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  return /^(insert|replace)\b/i.test(head);
+}
+
+function runRequest(db: Database, r: WorkerRequest): QueryResult | ExecResult {
+  const sql = r.sql as string;
+  const params = bindable(r.params ?? []);
+  let stmt: Statement;
+  try {
+    stmt = db.prepare(sql);
+  } catch (e) {
+    // A script of several statements (a schema, a migration) runs through exec, without parameters.
+    if (r.t === "exec" && isEmpty(params) && e instanceof RangeError && e.message.includes(MULTIPLE)) {
+      const before = (db.prepare("SELECT total_changes()").raw(true).all([])[0][0]) as number;
+      db.exec(sql);
+      const after = (db.prepare("SELECT total_changes()").raw(true).all([])[0][0]) as number;
+      return { changes: after - before, lastInsertId: null };
+    }
+    throw e;
+  }
+  if (r.t === "query") {
+    if (!stmt.reader) { stmt.run(params); return { columns: [], rows: [] }; }
+    stmt.raw(true);
+    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(params) };
+  }
+  const info = stmt.run(params);
+  const id = info.changes > 0 && insertsRows(sql) ? Number(info.lastInsertRowid) : null;
+  return { changes: info.changes, lastInsertId: id };
+}
+
+async function connectionWorker(): Promise<void> {
+  const port = parentPort!;
+  const { file, readonly, mustExist } = workerData as { file: string; readonly: boolean; mustExist: boolean };
+  let db: Database;
+  try {
+    const mod = (await import("better-sqlite3" as string)) as { default: DatabaseCtor };
+    // timeout: how long a statement waits for another connection's lock (SQLITE_BUSY)
+    db = new mod.default(file, { readonly, fileMustExist: mustExist, timeout: 5000 });
+  } catch (e) {
+    port.postMessage({ t: "failed", ...errorFields(e) });
+    return;
+  }
+  port.postMessage({ t: "ready" });
+  port.on("message", (r: WorkerRequest) => {
+    if (r.t === "close") {
+      try { db.close(); } catch { /* closing twice is harmless */ }
+      port.postMessage({ rid: r.rid, ok: true, result: null } satisfies HostReply);
+      port.close();
+      return;
+    }
+    let reply: HostReply;
+    try {
+      reply = { rid: r.rid, ok: true, result: runRequest(db, r) };
+    } catch (e) {
+      reply = { rid: r.rid, ok: false, ...errorFields(e) };
+    }
+    port.postMessage(reply);
+  });
+}
+
+function errorFields(e: unknown): { message: string; code: string | null } {
+  const err = e as { message?: unknown; code?: unknown };
+  return {
+    message: typeof err?.message === "string" ? err.message : String(e),
+    code: typeof err?.code === "string" ? err.code : null,
+  };
+}
+
+// ---- the host process ------------------------------------------------------------------------
+
+interface Conn {
+  worker: Worker;
+  ready: boolean;
+  queue: WorkerRequest[];
+  running: WorkerRequest | null;
+  /** the running request was cancelled: its reply is dropped */
+  runningCancelled: boolean;
+  closing: boolean;
+}
+
+function host(): void {
+  const conns = new Map<number, Conn>();
+  const send = (r: HostReply) => { process.send?.(r); };
+  const fail = (rid: number, message: string, cancelled = false): void =>
+    send({ rid, ok: false, message, code: null, ...(cancelled ? { cancelled } : {}) });
+
+  const pump = (c: Conn) => {
+    if (!c.ready || c.running) return;
+    const next = c.queue.shift();
+    if (!next) return;
+    c.running = next;
+    c.runningCancelled = false;
+    c.worker.postMessage(next);
+  };
+
+  const open = (r: Extract<HostRequest, { t: "open" }>) => {
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { file: r.file, readonly: r.readonly, mustExist: r.mustExist },
+      stdout: false, stderr: false,
+    });
+    const c: Conn = { worker, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
+    conns.set(r.cid, c);
+    worker.on("message", (m: { t?: string } & Partial<HostReply> & { message?: string; code?: string | null }) => {
+      if (m.t === "ready") { c.ready = true; send({ rid: r.rid, ok: true, result: null }); pump(c); return; }
+      if (m.t === "failed") {
+        conns.delete(r.cid);
+        send({ rid: r.rid, ok: false, message: m.message ?? "cannot open", code: m.code ?? null });
+        void worker.terminate();
+        return;
+      }
+      const done = c.running;
+      c.running = null;
+      if (done && done.rid === m.rid && !c.runningCancelled) send(m as HostReply);
+      else if (done) fail(done.rid, "cancelled", true);
+      if (done?.t === "close") { conns.delete(r.cid); void worker.terminate(); return; }
+      pump(c);
+    });
+    worker.on("error", (e) => {
+      // the thread died (out of memory, a crash in the driver): everything on it fails
+      conns.delete(r.cid);
+      const message = `the SQLite worker failed: ${errorFields(e).message}`;
+      if (!c.ready) send({ rid: r.rid, ok: false, message, code: null });
+      for (const q of [...(c.running ? [c.running] : []), ...c.queue]) fail(q.rid, message);
+      c.running = null;
+      c.queue = [];
+    });
+  };
+
+  process.on("message", (r: HostRequest) => {
+    if (r.t === "open") { open(r); return; }
+    const c = conns.get(r.cid);
+    switch (r.t) {
+      case "query":
+      case "exec":
+        if (!c || c.closing) { fail(r.rid, "database is closed"); return; }
+        c.queue.push({ t: r.t, rid: r.rid, sql: r.sql, params: r.params });
+        pump(c);
+        return;
+      case "close":
+        if (!c || c.closing) { send({ rid: r.rid, ok: true, result: null }); return; }
+        c.closing = true;
+        for (const q of c.queue) fail(q.rid, "database is closed");
+        c.queue = [{ t: "close", rid: r.rid }];
+        pump(c);
+        return;
+      case "cancel": {
+        if (!c) return;
+        const i = c.queue.findIndex((q) => q.rid === r.rid);
+        if (i >= 0) { c.queue.splice(i, 1); fail(r.rid, "cancelled", true); } else if (c.running?.rid === r.rid) c.runningCancelled = true;
+        return;
+      }
+    }
+  });
+
+  // The interpreter is gone. Idle connections close cleanly (the driver closes its databases when
+  // a thread ends); a query still running cannot be stopped, so the process kills itself instead
+  // of waiting for it.
+  process.on("disconnect", () => {
+    const busy = [...conns.values()].some((c) => c.running !== null);
+    if (busy) process.kill(process.pid, "SIGKILL");
+    else process.exit(0);
+  });
+}
+
+if (!isMainThread) void connectionWorker();
+else if (process.send) host();
