@@ -15,7 +15,6 @@
 import { appendFile, mkdir, open, readFile, readdir, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { glob as tinyglob } from "tinyglobby";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import type { BuiltinFn } from "../eval/objects.js";
@@ -342,6 +341,8 @@ def({
   return fileOp(m, "glob", "read", dir, async (abs, signal) => {
     const st = await stat(abs);
     if (!st.isDirectory()) throw errno("ENOTDIR", "not a directory");
+    // loaded on first use: start-up does not pay for the glob library
+    const { glob: tinyglob } = await import("tinyglobby");
     const found = await tinyglob(patterns, {
       cwd: abs, dot, absolute, onlyFiles: true, expandDirectories: false, signal,
     });
