@@ -5,7 +5,7 @@ import { List as IList } from "immutable";
 import { LispError } from "../errors/error.js";
 import { EMPTY, EmptyList, Keyword, Pair, Sym, isVector, listToArray, type Loc, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
-import { Builtin, Cell, Closure, Code, Macro } from "./objects.js";
+import { Builtin, Cell, Closure, Code, Macro, SUSPEND, TAIL } from "./objects.js";
 import { SPECIAL_FORMS } from "./special-forms.js";
 
 /** What the compiler needs from the global environment. */
@@ -31,7 +31,9 @@ const S = {
 };
 const ELSE_KW = Keyword.of("else");
 
-const RT = { B: Builtin, C: Closure, M: Macro };
+const RT = { B: Builtin, C: Closure, M: Macro, TAIL, SUSPEND };
+/** JS stack depth (Lisp calls) after which the machine moves the stack to the heap */
+const MAX_JS_DEPTH = 400;
 
 class FnCtx {
   lines: string[] = [];
@@ -85,17 +87,24 @@ export class Compiler {
   private finish(fn: FnCtx, nparams: number, rest: boolean): Code {
     const code = new Code(fn.name, nparams, rest, fn.nslots, fn.loc, fn.sites);
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
+    // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
+    // pending call's value in m.val). A call that returns SUSPEND makes this activation save
+    // itself (m.suspend) and return SUSPEND too. Every call site sets pc first, so an error knows
+    // where this activation stands: m.caught jumps to its handler or records the position.
     const src = `"use strict";
-const { B, C, M } = RT;${decls ? `\nconst ${decls};` : ""}
+const { B, C, M, TAIL, SUSPEND } = RT;${decls ? `\nconst ${decls};` : ""}
 return function code(m, fr, s) {
-let pc = fr.pc, f, t, g;
-for (;;) switch (pc) {
+let pc, t, f, g;
+if (fr === null) { if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, null, 0); pc = 0; }
+else { ++m.depth; pc = fr.pc; t = m.val; }
+for (;;) try { switch (pc) {
 case 0:
 ${fn.lines.join("\n")}
 default: throw new Error("bad pc " + pc);
-}};`;
+} } catch (e) { pc = m.caught(e, CODE, s, fr, pc); }
+};`;
     try {
-      code.fn = new Function("RT", "K", src)(RT, fn.consts);
+      code.fn = new Function("RT", "K", "CODE", src)(RT, fn.consts, code);
     } catch (e) {
       throw new Error(`compiler produced invalid code for ${fn.name}: ${(e as Error).message}\n${src}`);
     }
@@ -122,7 +131,7 @@ default: throw new Error("bad pc " + pc);
   private envExpr(depth: number): string { return "s" + "[0]".repeat(depth); }
 
   private ret(expr: string, fn: FnCtx, tail: boolean): string {
-    if (tail) { fn.emit(`m.ret(${expr}); return;`); return ""; }
+    if (tail) { fn.emit(`m.depth--; return ${expr};`); return ""; }
     return expr;
   }
 
@@ -186,12 +195,12 @@ default: throw new Error("bad pc " + pc);
     if (r.kind === "local") {
       const ref = `${this.envExpr(r.depth)}[${r.slot}]`;
       if (!r.late) return ref;
-      return `((g = ${ref}) !== undefined ? g : m.usedBeforeDefinition(${JSON.stringify(x.name)}, ${fn.newPc(loc)}))`;
+      return `((g = ${ref}) !== undefined ? g : m.usedBeforeDefinition(${JSON.stringify(x.name)}, CODE, ${fn.newPc(loc)}))`;
     }
     if (SPECIAL_FORMS.has(x.name)) syntaxError(`${x.name} is a special form, not a value`, loc);
     const site = fn.newPc(loc);
     const c = fn.k(r.cell);
-    return `((g = ${c}.v) !== undefined ? g : m.unbound(${c}, ${site}))`;
+    return `((g = ${c}.v) !== undefined ? g : m.unbound(${c}, CODE, ${site}))`;
   }
 
   private compileArgs(args: Value[], sc: Scope | null, fn: FnCtx, loc: Loc | undefined): string[] {
@@ -224,27 +233,36 @@ default: throw new Error("bad pc " + pc);
   private compileCall(head: Value, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
     const argExprs = this.compileArgs(args, sc, fn, loc);
     const fexpr = head instanceof Builtin ? fn.k(head) : this.compile(head, sc, fn, false, loc);
+    return this.emitCall(fexpr, argExprs, fn, tail, loc);
+  }
+
+  /** A call site: builtin fast paths, direct closure calls on the JS stack, the general case
+   *  through the machine. `case pc:` after it is where a captured frame resumes with m.val. */
+  private emitCall(fexpr: string, argExprs: string[], fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
     const pc = fn.newPc(loc);
     const list = argExprs.join(", ");
     const n = argExprs.length;
     const fast = n === 1 ? "f1" : n === 2 ? "f2" : null;
-    const frame = n <= 3 ? `m.frame${n}(f, ${list}${n ? ", " : ""}` : null;
-    fn.emit(`fr.pc = ${pc}; f = ${fexpr};`);
+    const slots = n <= 3 ? `m.slots${n}(f${n ? ", " : ""}${list})` : null;
+    fn.emit(`pc = ${pc}; f = ${fexpr};`);
     if (tail) {
-      if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.ret(f.${fast}(${list})); return; }`);
-      if (frame) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.fr = ${frame}fr.parent); return; }`);
-      fn.emit(`m.tail(f, [${list}]); return;`);
+      if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
+      if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
+      fn.emit(`t = m.tailCall(f, [${list}], CODE, ${pc}); if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
+      fn.emit(`case ${pc}:`);
+      fn.emit(`m.depth--; return t;`);
       return "";
     }
+    const suspend = `if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc});`;
     const direct = [
-      fast ? `if (f instanceof B && f.${fast} !== null) m.val = f.${fast}(${list}); else ` : "",
-      frame ? `if (f instanceof C && f.code.fixed === ${n}) { m.fr = ${frame}fr); return; } else ` : "",
+      fast ? `if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
+      slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, ${slots}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
     ].join("");
-    fn.emit(`${direct}if (m.call(f, [${list}])) return;`);
+    fn.emit(`${direct}{ t = m.call(f, [${list}], CODE, ${pc}); ${suspend} }`);
     fn.emit(`case ${pc}:`);
-    const t = fn.temp();
-    fn.emit(`${t} = m.val;`);
-    return t;
+    const r = fn.temp();
+    fn.emit(`${r} = t;`);
+    return r;
   }
 
   private truthy(expr: string): string { return `((t = ${expr}) !== false && t !== null)`; }
@@ -328,7 +346,7 @@ default: throw new Error("bad pc " + pc);
         break;
       }
       const e = this.compile(args[i], sc, fn, false, loc);
-      const exit = tail ? `{ m.ret(t); return; }` : `{ ${r} = t; pc = ${endPc}; continue; }`;
+      const exit = tail ? `{ m.depth--; return t; }` : `{ ${r} = t; pc = ${endPc}; continue; }`;
       fn.emit(isAnd ? `if (!${this.truthy(e)}) ${exit}` : `if (${this.truthy(e)}) ${exit}`);
     }
     if (tail) return "";
@@ -400,10 +418,10 @@ default: throw new Error("bad pc " + pc);
     const r = this.resolve(name, sc, fn);
     const site = fn.newPc(loc);
     if (r.kind === "global") {
-      fn.emit(`m.setGlobal(${fn.k(r.cell)}, ${v}, ${site});`);
+      fn.emit(`m.setGlobal(${fn.k(r.cell)}, ${v}, CODE, ${site});`);
     } else {
       const env = this.envExpr(r.depth);
-      fn.emit(`if (${env}[1] !== m.task) m.foreignSet(${JSON.stringify(name.name)}, ${site}); ${env}[${r.slot}] = ${v};`);
+      fn.emit(`if (${env}[1] !== m.task) m.foreignSet(${JSON.stringify(name.name)}, CODE, ${site}); ${env}[${r.slot}] = ${v};`);
     }
     return this.ret("null", fn, tail);
   }
@@ -565,15 +583,7 @@ default: throw new Error("bad pc " + pc);
     const params = arrayToPairs(bindings.map((b) => b[0]));
     fn.emit(`s[${slot}] = ${this.compileLambda(params, args.slice(2), scope, fn, name.name, loc)};`);
     // the initial values are evaluated outside the loop's scope
-    const argExprs = this.compileArgs(inits, sc, fn, loc);
-    const pc = fn.newPc(loc);
-    fn.emit(`fr.pc = ${pc}; f = s[${slot}];`);
-    if (tail) { fn.emit(`m.tail(f, [${argExprs.join(", ")}]); return;`); return ""; }
-    fn.emit(`if (m.call(f, [${argExprs.join(", ")}])) return;`);
-    fn.emit(`case ${pc}:`);
-    const t = fn.temp();
-    fn.emit(`${t} = m.val;`);
-    return t;
+    return this.emitCall(`s[${slot}]`, this.compileArgs(inits, sc, fn, loc), fn, tail, loc);
   }
 
   private compileTry(args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
@@ -599,12 +609,12 @@ default: throw new Error("bad pc " + pc);
     const finPc = finallyBody ? fn.newPc(loc) : -1;
     const endPc = fn.newPc(loc);
     const after = finallyBody ? finPc : endPc;
-    fn.emit(`m.pushHandler(fr, ${catchPc}, ${finPc}, ${errSlot}, ${kindSlot});`);
+    fn.emit(`m.pushHandler(s, ${catchPc}, ${finPc}, ${errSlot}, ${kindSlot});`);
     const b = this.compileBody(body, sc, fn, false, loc);
     fn.emit(`${res} = ${b}; m.popHandler(); s[${kindSlot}] = 0; pc = ${after}; continue;`);
     if (catchClause) {
       fn.emit(`case ${catchPc}:`);
-      if (finallyBody) fn.emit(`m.pushHandler(fr, -1, ${finPc}, ${errSlot}, ${kindSlot});`);
+      if (finallyBody) fn.emit(`m.pushHandler(s, -1, ${finPc}, ${errSlot}, ${kindSlot});`);
       const scope = new Scope(fn, sc);
       scope.vars.set(catchClause[0], errSlot);
       const c = this.compileBody(catchClause.slice(1), scope, fn, false, loc);

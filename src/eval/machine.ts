@@ -1,28 +1,38 @@
-// The resumable machine: a task's whole evaluation state is data (a linked list of heap
-// frames plus a handler stack), so it can stop after any step, block, resume and be cancelled.
+// The resumable machine. Compiled Lisp runs directly on the JS stack; when a task must stop
+// (a builtin blocks, its step budget runs out, or the JS stack gets deep) every active Lisp
+// activation saves itself as a heap Frame on the way out (SUSPEND is returned up the JS stack). The task's
+// whole state is then data — a chain of frames plus a handler stack — so it can be resumed
+// later, preempted, or cancelled; deep recursion is bounded by memory, not by the host stack.
 import { Cancelled, LispError } from "../errors/error.js";
 import { EMPTY, ErrorValue, Keyword, Pair, formatLoc, isVector, type List, type Loc, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { write } from "../reader/printer.js";
-import { Block, Builtin, CallReq, Cell, Closure, Code, Frame, Signal } from "./objects.js";
+import { Block, Builtin, CallReq, Cell, Closure, Code, Frame, SUSPEND, TAIL } from "./objects.js";
 
 interface Handler {
-  fr: Frame;
+  /** the slots of the activation that owns this handler: its identity on the JS stack and the heap */
+  s: Value[];
   catchPc: number;
   finPc: number;
   errSlot: number;
-  pendSlot: number;
+  kindSlot: number;
   next: Handler | null;
 }
 
 export type StepResult = "done" | "yield" | "block" | "failed" | "cancelled";
 
-/** What the machine needs from its surroundings: globals for errors and the owning task's identity. */
+/** What the machine needs from its surroundings. */
 export interface MachineHost {
   suggest(name: string): string | undefined;
+  /** a 2-parameter closure (f args) that applies f to the list args: every task's first frame */
+  readonly applier: Closure;
 }
 
+/** The largest budget: "no limit" within V8's small-integer range, refilled as it runs out. */
+const UNLIMITED = 1 << 29;
+
 export class Machine {
+  /** the innermost captured frame: where the task resumes */
   fr: Frame | null = null;
   val: Value = null;
   handlers: Handler | null = null;
@@ -31,108 +41,168 @@ export class Machine {
   /** the error that ended the task, when step() returned "failed" */
   failure: LispError | null = null;
   cancelRequested = false;
-  /** steps run so far (calls and returns), for tests and diagnostics */
+  /** Lisp calls run so far, for tests and diagnostics */
   steps = 0;
+  /** calls left in this step; at zero the running code is captured (preemption) */
+  budget = 0;
+  /** Lisp activations on the JS stack */
+  depth = 0;
+  /** the pending tail call (set with TAIL) */
+  tailCode: Code | null = null;
+  tailS: Value[] = [];
+  /** the builtin being called and where: for error positions and wait descriptions */
+  private curCode: Code | null = null;
+  private curPc = 0;
+  /** frames saved while SUSPEND is returned up the JS stack, innermost first */
+  private readonly captured: Frame[] = [];
+  /** (code, pc) of the activations an error passed through, innermost first */
+  private readonly errFrames: { code: Code; pc: number }[] = [];
 
   constructor(public task: unknown, readonly host: MachineHost) {}
 
   // ---- the task body interface the scheduler drives ------------------------------------
+
+  /** Starts the machine on fn applied to args (nothing runs until step). */
+  start(fn: Value, args: Value[]): void {
+    let list: List = EMPTY;
+    for (let i = args.length - 1; i >= 0; i--) list = new Pair(args[i], list);
+    this.fr = new Frame(this.host.applier.code, this.slotsFor(this.host.applier, [fn, list]), 0, ROOT_FRAME);
+  }
 
   takeWait(): unknown {
     const b = this.blocked as Block;
     this.blocked = null;
     return b.wait;
   }
+  resume(v: Value): void { this.val = v; }
   requestCancel(): void { this.cancelRequested = true; }
   result(): Value { return this.val; }
   failureOf(): LispError | null { return this.failure; }
 
-  /** Where the current call is: for wait descriptions and errors raised by builtins. */
+  /** Where the current builtin call is: for wait descriptions and spawn sites. */
   currentLoc(): Loc | undefined {
+    if (this.curCode) return this.curCode.sites[this.curPc] ?? this.curCode.loc;
     const fr = this.fr;
     return fr ? fr.code.sites[fr.pc] ?? fr.code.loc : undefined;
   }
 
-  /** Starts the machine on fn applied to args. */
-  start(fn: Value, args: Value[]): void {
-    this.fr = ROOT_FRAME;
-    if (!this.call(fn, args)) { this.fr = null; }
-  }
-
-  /** Delivers the value a blocked builtin was waiting for. */
-  resume(v: Value): void { this.val = v; }
-
-  /** Runs at most `budget` steps. */
+  /** Runs about `budget` calls. */
   step(budget: number): StepResult {
     if (this.blocked !== null) return "block";
-    for (;;) {
-      if (this.cancelRequested) {
-        this.cancelRequested = false;
-        if (this.unwind(new Cancelled())) return "cancelled";
+    // kept a small integer (V8 Smi): the budget is decremented on every call
+    if (budget > UNLIMITED) budget = UNLIMITED;
+    this.budget = budget;
+    const start = budget;
+    try {
+      for (;;) {
+        if (this.cancelRequested) {
+          this.cancelRequested = false;
+          if (this.unwindCancel()) return "cancelled";
+        }
+        const fr = this.fr;
+        if (fr === null || fr === ROOT_FRAME) { this.fr = null; return "done"; }
+        if (this.budget <= 0) return "yield";
+        // a frame captured at its entry (pc 0) had not run yet: its call counts now
+        if (fr.pc === 0) this.budget--;
+        this.depth = 0;
+        this.captured.length = 0;
+        this.errFrames.length = 0;
+        try {
+          let r = fr.code.fn(this, fr, fr.s);
+          if (r === TAIL) r = this.runTails();
+          if (r === SUSPEND) {
+            this.linkCaptured(fr.parent);
+            if (this.blocked !== null) return "block";
+            continue;
+          }
+          this.val = r;
+          this.fr = fr.parent;
+        } catch (e) {
+          if (this.unwindError(e, fr)) return this.failure ? "failed" : "cancelled";
+        }
       }
-      const fr = this.fr;
-      if (fr === null || fr.code === ROOT_CODE) { this.fr = null; return "done"; }
-      if (--budget < 0) return "yield";
-      this.steps++;
-      try {
-        fr.code.fn(this, fr, fr.s);
-      } catch (e) {
-        const end = this.unwind(e);
-        if (end) return this.failure ? "failed" : "cancelled";
-        continue;
-      }
-      if (this.blocked !== null) return "block";
+    } finally {
+      // an entry that found the budget spent (it went to -1) did not run
+      this.steps += start - Math.max(0, this.budget);
+      this.curCode = null;
     }
+  }
+
+  /** Chains the captured frames (innermost first) onto `below`; the innermost is where to resume. */
+  private linkCaptured(below: Frame | null): void {
+    const cs = this.captured;
+    for (let i = cs.length - 1; i >= 0; i--) { cs[i].parent = below; below = cs[i]; }
+    cs.length = 0;
+    this.fr = below;
   }
 
   // ---- called from compiled code ------------------------------------------------------
 
-  /** Non-tail call. Returns true when the caller must return to the loop (a frame was pushed
-   *  or the task blocked); false when the result is already in `val`. */
-  call(f: Value, args: Value[]): boolean {
-    if (f instanceof Closure) { this.fr = this.enter(f, args, this.fr); return true; }
-    if (f instanceof Builtin) {
-      const r = this.invokeBuiltin(f, args);
-      if (r instanceof Signal) return this.signal(r);
-      this.val = r;
-      return false;
+  /** Saves this activation as a heap frame resuming at pc (pc 0: it had not started) and
+   *  returns SUSPEND for its caller to do the same. */
+  suspend(code: Code, s: Value[], fr: Frame | null, pc: number): typeof SUSPEND {
+    if (fr !== null) { fr.pc = pc; this.captured.push(fr); }
+    else this.captured.push(new Frame(code, s, pc, null));
+    this.depth--;
+    return SUSPEND;
+  }
+
+  /** The catch of every activation: a jump to its handler (returns the pc), or the error rethrown. */
+  caught(e: unknown, code: Code, s: Value[], fr: Frame | null, pc: number): number {
+    const h = this.handlers;
+    if (h !== null && h.s === s) {
+      const to = this.handle(e, code, pc);
+      if (to >= 0) return to;
     }
-    this.val = this.applyData(f, args);
-    return false;
+    if (this.errFrames.length < 1000) this.errFrames.push({ code, pc });
+    this.depth--;
+    throw e;
   }
 
-  /** Tail call: the callee returns straight to this frame's caller. */
-  tail(f: Value, args: Value[]): void {
-    const fr = this.fr as Frame;
-    if (f instanceof Closure) { this.fr = this.enter(f, args, fr.parent); return; }
-    if (f instanceof Builtin) {
-      const r = this.invokeBuiltin(f, args);
-      this.fr = fr.parent;
-      if (r instanceof Signal) this.signal(r);
-      else this.val = r;
-      return;
+  /** Jumps to this activation's innermost handler for e; -1 if it has none that applies. */
+  private handle(e: unknown, code: Code, pc: number): number {
+    const cancel = e instanceof Cancelled;
+    const err = cancel ? null : this.toLispError(e, { code, pc });
+    const s = (this.handlers as Handler).s;
+    for (let h = this.handlers; h !== null && h.s === s; h = this.handlers) {
+      this.handlers = h.next;
+      if (cancel) {
+        if (h.finPc >= 0) { h.s[h.kindSlot] = 2; return h.finPc; }
+        continue;
+      }
+      this.errFrames.length = 0;
+      if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err as LispError); return h.catchPc; }
+      h.s[h.kindSlot] = 1;
+      h.s[h.kindSlot + 1] = err;
+      return h.finPc;
     }
-    this.val = this.applyData(f, args);
-    this.fr = fr.parent;
+    return -1;
   }
 
-  ret(v: Value): void {
-    this.val = v;
-    this.fr = (this.fr as Frame).parent;
+  /** Slots for a closure called with exactly its 0-3 parameters. */
+  slots0(c: Closure): Value[] {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task;
+    return s;
+  }
+  slots1(c: Closure, a: Value): Value[] {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a;
+    return s;
+  }
+  slots2(c: Closure, a: Value, b: Value): Value[] {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b;
+    return s;
+  }
+  slots3(c: Closure, a: Value, b: Value, d: Value): Value[] {
+    const s: Value[] = new Array(c.code.nslots);
+    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b; s[4] = d;
+    return s;
   }
 
-  private signal(r: Signal): boolean {
-    if (r instanceof CallReq) return this.call(r.fn, r.args);
-    this.blocked = r as Block;
-    return true;
-  }
-
-  private invokeBuiltin(f: Builtin, args: Value[]): Value {
-    if (args.length < f.min || args.length > f.max) throw arityError(f.name, f.min, f.max, args.length);
-    return f.fn(args, this);
-  }
-
-  enter(c: Closure, args: Value[], parent: Frame | null): Frame {
+  /** Slots for any call: arity checked, rest parameter as a list. */
+  slotsFor(c: Closure, args: Value[]): Value[] {
     const code = c.code;
     const n = code.nparams;
     const s: Value[] = new Array(code.nslots);
@@ -149,29 +219,57 @@ export class Machine {
     } else {
       throw arityError(code.name, n, code.rest ? Infinity : n, args.length);
     }
-    return new Frame(code, s, parent);
+    return s;
   }
 
-  /** Frames for closures called with exactly their 0-3 parameters: no argument array. */
-  frame0(c: Closure, parent: Frame | null): Frame {
-    const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task;
-    return new Frame(c.code, s, parent);
+  /** Any call, from compiled code at (code, pc). Returns the value; a blocking builtin captures. */
+  call(f: Value, args: Value[], code: Code, pc: number): Value {
+    if (f instanceof Closure) {
+      const r = f.code.fn(this, null, this.slotsFor(f, args));
+      return r === TAIL ? this.runTails() : r;
+    }
+    if (f instanceof Builtin) {
+      const r = this.invokeBuiltin(f, args, code, pc);
+      if (r instanceof CallReq) return this.call(r.fn, r.args, code, pc);
+      if (r instanceof Block) { this.blocked = r; return SUSPEND; }
+      return r;
+    }
+    return this.applyData(f, args);
   }
-  frame1(c: Closure, a: Value, parent: Frame | null): Frame {
-    const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a;
-    return new Frame(c.code, s, parent);
+
+  /** A call in tail position: closures become TAIL (the caller's loop runs them). */
+  tailCall(f: Value, args: Value[], code: Code, pc: number): Value {
+    if (f instanceof Closure) {
+      this.tailS = this.slotsFor(f, args);
+      this.tailCode = f.code;
+      return TAIL;
+    }
+    if (f instanceof Builtin) {
+      const r = this.invokeBuiltin(f, args, code, pc);
+      if (r instanceof CallReq) return this.tailCall(r.fn, r.args, code, pc);
+      if (r instanceof Block) { this.blocked = r; return SUSPEND; }
+      return r;
+    }
+    return this.applyData(f, args);
   }
-  frame2(c: Closure, a: Value, b: Value, parent: Frame | null): Frame {
-    const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b;
-    return new Frame(c.code, s, parent);
+
+  /** Runs pending tail calls until one returns a value: constant JS stack for any loop. */
+  runTails(): Value {
+    let r: Value;
+    do {
+      const code = this.tailCode as Code;
+      r = code.fn(this, null, this.tailS);
+    } while (r === TAIL);
+    return r;
   }
-  frame3(c: Closure, a: Value, b: Value, d: Value, parent: Frame | null): Frame {
-    const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b; s[4] = d;
-    return new Frame(c.code, s, parent);
+
+  private invokeBuiltin(f: Builtin, args: Value[], code: Code, pc: number): Value {
+    if (args.length < f.min || args.length > f.max) throw arityError(f.name, f.min, f.max, args.length);
+    this.curCode = code;
+    this.curPc = pc;
+    const r = f.fn(args, this);
+    this.curCode = null;
+    return r;
   }
 
   /** Keywords, maps and vectors used as functions. */
@@ -196,82 +294,92 @@ export class Machine {
       f instanceof ErrorValue ? `the value is an error: ${f.message}` : undefined);
   }
 
-  unbound(cell: Cell, site: number): never {
+  unbound(cell: Cell, code: Code, site: number): never {
     const hintName = this.host.suggest(cell.name);
     const msg = `undefined variable: ${cell.name}${hintName ? ` (did you mean ${hintName}?)` : ""}`;
-    throw LispError.of("runtime", msg, this.siteLoc(site));
+    throw LispError.of("runtime", msg, code.sites[site]);
   }
 
-  usedBeforeDefinition(name: string, site: number): never {
-    throw LispError.of("runtime", `${name} is used before its definition ran`, this.siteLoc(site),
+  usedBeforeDefinition(name: string, code: Code, site: number): never {
+    throw LispError.of("runtime", `${name} is used before its definition ran`, code.sites[site],
       "move the (define ...) above its first use, or wrap the use in a function");
   }
 
-  setGlobal(cell: Cell, v: Value, site: number): void {
+  setGlobal(cell: Cell, v: Value, code: Code, site: number): void {
     if (cell.v === undefined) {
-      throw LispError.of("runtime", `set!: undefined variable: ${cell.name}`, this.siteLoc(site), "define it first with (define name value)");
+      throw LispError.of("runtime", `set!: undefined variable: ${cell.name}`, code.sites[site], "define it first with (define name value)");
     }
-    if (cell.owner !== this.task && cell.owner !== null) this.foreignSet(cell.name, site);
+    if (cell.owner !== this.task && cell.owner !== null) this.foreignSet(cell.name, code, site);
     cell.v = v;
   }
 
-  foreignSet(name: string, site: number): never {
-    throw LispError.of("runtime", `set!: ${name} belongs to another task; share state with an atom`, this.siteLoc(site));
+  foreignSet(name: string, code: Code, site: number): never {
+    throw LispError.of("runtime", `set!: ${name} belongs to another task; share state with an atom`, code.sites[site]);
   }
 
-  private siteLoc(site: number): Loc | undefined {
-    return this.fr ? this.fr.code.sites[site] : undefined;
-  }
-
-  // ---- errors and handlers ------------------------------------------------------------
-
-  pushHandler(fr: Frame, catchPc: number, finPc: number, errSlot: number, pendSlot: number): void {
-    this.handlers = { fr, catchPc, finPc, errSlot, pendSlot, next: this.handlers };
+  pushHandler(s: Value[], catchPc: number, finPc: number, errSlot: number, kindSlot: number): void {
+    this.handlers = { s, catchPc, finPc, errSlot, kindSlot, next: this.handlers };
   }
 
   popHandler(): void {
     this.handlers = (this.handlers as Handler).next;
   }
 
-  /** End of a finally block: go on as the try body ended (value, error or cancellation). */
-  complete(kind: number, v: Value): Value {
-    if (kind === 0) return v;
+  /** End of a finally block: go on as the try body ended (error or cancellation rethrown). */
+  complete(kind: number, v: Value): void {
     if (kind === 1) throw v;
-    throw new Cancelled();
+    if (kind === 2) throw new Cancelled();
   }
 
-  /** Unwinds to the nearest handler. Returns true when the task has ended (failed or cancelled). */
-  private unwind(e: unknown): boolean {
+  // ---- errors and cancellation on the heap ------------------------------------------------
+
+  /** The frame on the heap chain that owns handler h (its activation is no longer on the JS stack). */
+  private ownerOf(h: Handler, from: Frame | null): Frame | null {
+    for (let f = from; f !== null; f = f.parent) if (f.s === h.s) return f;
+    return null;
+  }
+
+  /** An error escaped the activation resumed from `fr`: jump to a handler on the heap or fail. */
+  private unwindError(e: unknown, fr: Frame): boolean {
     this.blocked = null;
-    if (e instanceof Cancelled) {
-      let h = this.handlers;
-      while (h !== null && h.finPc < 0) h = h.next;
-      if (h === null) { this.handlers = null; this.fr = null; this.failure = null; return true; }
+    if (e instanceof Cancelled) { this.fr = fr.parent; return this.unwindCancel(); }
+    const err = this.toLispError(e, null, fr.parent);
+    for (let h = this.handlers; h !== null; h = this.handlers) {
       this.handlers = h.next;
-      h.fr.s[h.pendSlot] = 2;
-      h.fr.pc = h.finPc;
-      this.fr = h.fr;
+      const owner = this.ownerOf(h, fr.parent);
+      if (owner === null) continue;
+      if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err); owner.pc = h.catchPc; }
+      else { h.s[h.kindSlot] = 1; h.s[h.kindSlot + 1] = err; owner.pc = h.finPc; }
+      // the owner resumes at its handler; the frames above it are dropped
+      this.fr = owner;
       return false;
     }
-    const err = this.toLispError(e);
-    const h = this.handlers;
-    if (h === null) { this.failure = err; this.fr = null; return true; }
-    this.handlers = h.next;
-    const s = h.fr.s;
-    if (h.catchPc >= 0) {
-      s[h.errSlot] = withTrace(err);
-      h.fr.pc = h.catchPc;
-    } else {
-      s[h.pendSlot] = 1;
-      s[h.pendSlot + 1] = err;
-      h.fr.pc = h.finPc;
-    }
-    this.fr = h.fr;
-    return false;
+    this.failure = err;
+    this.fr = null;
+    return true;
   }
 
-  /** Gives a raised thing its location and Lisp stack, once, at the place it was raised. */
-  private toLispError(e: unknown): LispError {
+  /** Cancellation: run the finally blocks from the innermost frame; true when the task is over. */
+  private unwindCancel(): boolean {
+    this.blocked = null;
+    for (let h = this.handlers; h !== null; h = this.handlers) {
+      this.handlers = h.next;
+      if (h.finPc < 0) continue;
+      const owner = this.ownerOf(h, this.fr);
+      if (owner === null) continue;
+      h.s[h.kindSlot] = 2;
+      owner.pc = h.finPc;
+      this.fr = owner;
+      return false;
+    }
+    this.handlers = null;
+    this.fr = null;
+    this.failure = null;
+    return true;
+  }
+
+  /** Gives a raised thing its location and Lisp stack, once, where it was raised. */
+  private toLispError(e: unknown, here: { code: Code; pc: number } | null, heap: Frame | null = null): LispError {
     let err: LispError;
     if (e instanceof LispError) err = e;
     else if (e instanceof RangeError && /call stack/i.test(e.message)) {
@@ -282,24 +390,28 @@ export class Machine {
       if (process.env.SKEIN_DEBUG && e instanceof Error) console.error(e.stack);
     }
     if (err.lispStack.length === 0) {
-      const stack = this.lispStack();
+      const stack = this.errFrames.map(({ code, pc }) => ({ name: code.name, loc: code.sites[pc] ?? code.loc }));
+      if (here) stack.push({ name: here.code.name, loc: here.code.sites[here.pc] ?? here.code.loc });
+      stack.push(...lispStackOf(heap));
+      const shown = stack.filter((f) => f.loc !== undefined);
       // point at the user's code, not into the prelude's map or sort
-      if (!err.loc && stack.length) err.loc = (stack.find((f) => f.loc && f.loc.file !== "prelude.lisp") ?? stack[0]).loc;
-      err.lispStack = stack.map((f) => `${f.name} (${formatLoc(f.loc)})`);
+      if (!err.loc && shown.length) err.loc = (shown.find((f) => f.loc!.file !== "prelude.lisp") ?? shown[0]).loc;
+      err.lispStack = shown.map((f) => `${f.name} (${formatLoc(f.loc)})`);
     }
     return err;
   }
 
-  /** The call stack, innermost first: each frame's function and the call it is in. */
-  lispStack(): { name: string; loc: Loc | undefined }[] {
-    const out: { name: string; loc: Loc | undefined }[] = [];
-    for (let f = this.fr; f !== null && out.length < 1000; f = f.parent) {
-      if (f.code === ROOT_CODE) continue;
-      if (!f.code.sites[f.pc] && !f.code.loc) continue;
-      out.push({ name: f.code.name, loc: f.code.sites[f.pc] ?? f.code.loc });
-    }
-    return out;
+  /** The call stack of the suspended task, innermost first. */
+  lispStack(): { name: string; loc: Loc | undefined }[] { return lispStackOf(this.fr); }
+}
+
+function lispStackOf(from: Frame | null): { name: string; loc: Loc | undefined }[] {
+  const out: { name: string; loc: Loc | undefined }[] = [];
+  for (let f = from; f !== null && f !== ROOT_FRAME && out.length < 1000; f = f.parent) {
+    const loc = f.code.sites[f.pc] ?? f.code.loc;
+    if (loc) out.push({ name: f.code.name, loc });
   }
+  return out;
 }
 
 /** The error value `catch` receives for a raised error. */
@@ -328,5 +440,4 @@ export function shortWrite(v: Value): string {
 /** The frame below every task's first frame: reaching it means the task is done. */
 const ROOT_CODE = new Code("<root>", 0, false, 0, undefined, []);
 ROOT_CODE.fn = () => { throw new Error("root frame resumed"); };
-/** Shared by every machine: it is never resumed or written to. */
-const ROOT_FRAME = new Frame(ROOT_CODE, [], null);
+const ROOT_FRAME = new Frame(ROOT_CODE, [], 0, null);

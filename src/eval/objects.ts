@@ -3,8 +3,16 @@
 import type { Loc, Value } from "../values/types.js";
 import type { Machine } from "./machine.js";
 
-/** The compiled body of a lambda: a resumable state machine over a frame's slots. */
-export type CodeFn = (m: Machine, fr: Frame, s: Value[]) => void;
+/** The compiled body of a lambda: a state machine over its slots. Called with fr === null it runs
+ *  directly on the JS stack and returns its value (or TAIL); with a captured frame it resumes it. */
+export type CodeFn = (m: Machine, fr: Frame | null, s: Value[]) => Value;
+
+/** Returned instead of a value by a tail call: the callee is in m.tailCode / m.tailS. */
+export const TAIL: unique symbol = Symbol("tail call");
+
+/** Returned instead of a value when the task must stop (it blocked, its budget ran out, or the JS
+ *  stack grew deep): every activation on the way out saves itself as a heap Frame and returns it too. */
+export const SUSPEND: unique symbol = Symbol("suspend");
 
 export class Code {
   fn!: CodeFn;
@@ -58,9 +66,10 @@ export class Cell {
   constructor(readonly name: string) {}
 }
 
+/** A suspended activation on the heap: made only when a task blocks, is preempted, or its JS
+ *  stack grows too deep. `parent` is the activation waiting for this one's value. */
 export class Frame {
-  pc = 0;
-  constructor(readonly code: Code, readonly s: Value[], readonly parent: Frame | null) {}
+  constructor(readonly code: Code, readonly s: Value[], public pc: number, public parent: Frame | null) {}
 }
 
 /** Something a builtin returns instead of a value. */

@@ -112,17 +112,23 @@ export class PostgresDb {
       grace.unref();
     };
     signal.addEventListener("abort", onAbort, { once: true });
+    let broken = false;
     try {
       return await client.query({ text: sql, values: params.length ? params : undefined, rowMode: "array" });
+    } catch (e) {
+      // a plain SQL error leaves the connection usable; a FATAL one (the server ends the session),
+      // a connection exception (class 08) or a lost socket (no SQLSTATE) does not
+      const err = e as { code?: unknown; severity?: unknown };
+      const code = String(err?.code);
+      broken = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith("08") || err.severity === "FATAL" || err.severity === "PANIC";
+      throw e;
     } finally {
       signal.removeEventListener("abort", onAbort);
       if (grace) clearTimeout(grace);
-      if (cancelling) {
-        // never hand a connection with a cancel request in flight to another query: the late
-        // cancel could hit that one instead
-        await cancelling;
-        client.release(true);
-      } else client.release();
+      // never hand a connection with a cancel request in flight to another query: the late
+      // cancel could hit that one instead
+      if (cancelling) await cancelling;
+      client.release(cancelling !== null || broken);
     }
   }
 }

@@ -136,7 +136,9 @@ function errorFields(e: unknown): { message: string; code: string | null } {
 // ---- the host process ------------------------------------------------------------------------
 
 interface Conn {
-  worker: Worker;
+  file: string;
+  readonly: boolean;
+  worker: Worker | null;
   ready: boolean;
   queue: WorkerRequest[];
   running: WorkerRequest | null;
@@ -147,6 +149,8 @@ interface Conn {
 
 function host(): void {
   const conns = new Map<number, Conn>();
+  /** threads told to stop while SQLite still runs in them: they end when their statement does */
+  let zombies = 0;
   const send = (r: HostReply) => { process.send?.(r); };
   const fail = (rid: number, message: string, cancelled = false): void =>
     send({ rid, ok: false, message, code: null, ...(cancelled ? { cancelled } : {}) });
@@ -157,21 +161,33 @@ function host(): void {
     if (!next) return;
     c.running = next;
     c.runningCancelled = false;
-    c.worker.postMessage(next);
+    c.worker?.postMessage(next);
   };
 
-  const open = (r: Extract<HostRequest, { t: "open" }>) => {
-    const worker = new Worker(new URL(import.meta.url), {
-      workerData: { file: r.file, readonly: r.readonly, mustExist: r.mustExist },
-      stdout: false, stderr: false,
-    });
-    const c: Conn = { worker, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
-    conns.set(r.cid, c);
+  /** Fails everything waiting on a connection that is gone. */
+  const drop = (cid: number, c: Conn, message: string) => {
+    conns.delete(cid);
+    for (const q of [...(c.running ? [c.running] : []), ...c.queue]) fail(q.rid, message);
+    c.running = null;
+    c.queue = [];
+  };
+
+  /** Starts the thread of a connection; openRid is answered when the database is open (first start only). */
+  const startWorker = (cid: number, c: Conn, mustExist: boolean, openRid: number | null) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { file: c.file, readonly: c.readonly, mustExist } });
+    c.worker = worker;
+    c.ready = false;
     worker.on("message", (m: { t?: string } & Partial<HostReply> & { message?: string; code?: string | null }) => {
-      if (m.t === "ready") { c.ready = true; send({ rid: r.rid, ok: true, result: null }); pump(c); return; }
+      if (c.worker !== worker) return;
+      if (m.t === "ready") {
+        c.ready = true;
+        if (openRid !== null) send({ rid: openRid, ok: true, result: null });
+        pump(c);
+        return;
+      }
       if (m.t === "failed") {
-        conns.delete(r.cid);
-        send({ rid: r.rid, ok: false, message: m.message ?? "cannot open", code: m.code ?? null });
+        if (openRid !== null) send({ rid: openRid, ok: false, message: m.message ?? "cannot open", code: m.code ?? null });
+        drop(cid, c, `cannot reopen the database: ${m.message}`);
         void worker.terminate();
         return;
       }
@@ -179,22 +195,38 @@ function host(): void {
       c.running = null;
       if (done && done.rid === m.rid && !c.runningCancelled) send(m as HostReply);
       else if (done) fail(done.rid, "cancelled", true);
-      if (done?.t === "close") { conns.delete(r.cid); void worker.terminate(); return; }
+      if (done?.t === "close") { conns.delete(cid); void worker.terminate(); return; }
       pump(c);
     });
     worker.on("error", (e) => {
       // the thread died (out of memory, a crash in the driver): everything on it fails
-      conns.delete(r.cid);
+      if (c.worker !== worker) return;
       const message = `the SQLite worker failed: ${errorFields(e).message}`;
-      if (!c.ready) send({ rid: r.rid, ok: false, message, code: null });
-      for (const q of [...(c.running ? [c.running] : []), ...c.queue]) fail(q.rid, message);
-      c.running = null;
-      c.queue = [];
+      if (openRid !== null && !c.ready) send({ rid: openRid, ok: false, message, code: null });
+      drop(cid, c, message);
     });
   };
 
+  /** A cancelled statement is still running. A file database gets a fresh connection so the next
+   *  statements need not wait (the old thread ends when SQLite returns; an open transaction of that
+   *  connection is rolled back). An in-memory database lives in its connection: its statements wait. */
+  const abandonRunning = (cid: number, c: Conn) => {
+    if (c.file === ":memory:" || c.running?.t === "close") { c.runningCancelled = true; return; }
+    const done = c.running as WorkerRequest;
+    c.running = null;
+    fail(done.rid, "cancelled", true);
+    zombies++;
+    void c.worker?.terminate().finally(() => { zombies--; });
+    startWorker(cid, c, true, null);
+  };
+
   process.on("message", (r: HostRequest) => {
-    if (r.t === "open") { open(r); return; }
+    if (r.t === "open") {
+      const c: Conn = { file: r.file, readonly: r.readonly, worker: null, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
+      conns.set(r.cid, c);
+      startWorker(r.cid, c, r.mustExist, r.rid);
+      return;
+    }
     const c = conns.get(r.cid);
     switch (r.t) {
       case "query":
@@ -213,17 +245,17 @@ function host(): void {
       case "cancel": {
         if (!c) return;
         const i = c.queue.findIndex((q) => q.rid === r.rid);
-        if (i >= 0) { c.queue.splice(i, 1); fail(r.rid, "cancelled", true); } else if (c.running?.rid === r.rid) c.runningCancelled = true;
+        if (i >= 0) { c.queue.splice(i, 1); fail(r.rid, "cancelled", true); } else if (c.running?.rid === r.rid) abandonRunning(r.cid, c);
         return;
       }
     }
   });
 
   // The interpreter is gone. Idle connections close cleanly (the driver closes its databases when
-  // a thread ends); a query still running cannot be stopped, so the process kills itself instead
-  // of waiting for it.
+  // a thread ends); a statement still running cannot be stopped, and exit() would wait for its
+  // thread, so the process kills itself instead.
   process.on("disconnect", () => {
-    const busy = [...conns.values()].some((c) => c.running !== null);
+    const busy = zombies > 0 || [...conns.values()].some((c) => c.running !== null);
     if (busy) process.kill(process.pid, "SIGKILL");
     else process.exit(0);
   });

@@ -44,6 +44,8 @@ export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; v
 export class Session {
   readonly globals = new Map<string, Cell>();
   readonly compiler: Compiler;
+  /** (lambda (f args) (apply f args)): the first frame of every task */
+  readonly applier: Closure;
   readonly scheduler: Scheduler;
   /** source text per file, for error rendering */
   readonly sources = new Map<string, string>();
@@ -63,6 +65,10 @@ export class Session {
       prims: { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") },
     };
     this.compiler = new Compiler(env);
+    const applierForm = readAll("(lambda (f args) (apply f args))", "<applier>")[0];
+    const boot = new Machine(null, this);
+    boot.budget = 1;
+    this.applier = this.compiler.compileToplevel(applierForm, undefined).code.fn(boot, null, [null, null]) as Closure;
     this.scheduler = new Scheduler({
       onUnhandledFailure: (t) => this.reportTaskFailure(t),
       onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
@@ -86,7 +92,8 @@ export class Session {
   runSync(fn: Value, args: Value[], what: string): Value {
     const m = new Machine(null, this);
     m.start(fn, args);
-    const out = m.step(Infinity);
+    let out = m.step(Infinity);
+    while (out === "yield") out = m.step(Infinity);
     if (out === "done") return m.val;
     if (out === "failed") throw m.failure;
     throw LispError.of("runtime", `${what} cannot wait on channels, timers or I/O`);
