@@ -53,10 +53,11 @@ export class Machine {
   /** the builtin being called and where: for error positions and wait descriptions */
   private curCode: Code | null = null;
   private curPc = 0;
-  /** frames saved while SUSPEND is returned up the JS stack, innermost first */
-  private readonly captured: Frame[] = [];
-  /** (code, pc) of the activations an error passed through, innermost first */
-  private readonly errFrames: { code: Code; pc: number }[] = [];
+  /** frames saved while SUSPEND is returned up the JS stack, innermost first (one machine runs
+   *  at a time and empties it before step returns, so all machines share it) */
+  private readonly captured: Frame[] = CAPTURED;
+  /** (code, pc) of the activations an error passed through, innermost first (shared likewise) */
+  private readonly errFrames: { code: Code; pc: number }[] = ERR_FRAMES;
 
   constructor(public task: unknown, readonly host: MachineHost) {}
 
@@ -64,6 +65,7 @@ export class Machine {
 
   /** Starts the machine on fn applied to args (nothing runs until step). */
   start(fn: Value, args: Value[]): void {
+    if (fn instanceof Closure && fn.code.fixed === args.length) { this.fr = new Frame(fn.code, this.slotsFor(fn, args), 0, ROOT_FRAME); return; }
     let list: List = EMPTY;
     for (let i = args.length - 1; i >= 0; i--) list = new Pair(args[i], list);
     this.fr = new Frame(this.host.applier.code, this.slotsFor(this.host.applier, [fn, list]), 0, ROOT_FRAME);
@@ -436,6 +438,9 @@ export function shortWrite(v: Value): string {
   const s = write(v);
   return s.length > 60 ? s.slice(0, 57) + "..." : s;
 }
+
+const CAPTURED: Frame[] = [];
+const ERR_FRAMES: { code: Code; pc: number }[] = [];
 
 /** The frame below every task's first frame: reaching it means the task is done. */
 const ROOT_CODE = new Code("<root>", 0, false, 0, undefined, []);
