@@ -73,6 +73,8 @@ function isSelfEvaluating(x: Value): boolean {
 }
 
 export class Compiler {
+  /** compile lambda bodies on their first call (for trusted library code: the prelude) */
+  lazy = false;
   constructor(private readonly env: CompileEnv) {}
 
   /** Compiles one top-level form into a 0-argument function. */
@@ -85,7 +87,11 @@ export class Compiler {
   // ---- helpers ---------------------------------------------------------------------
 
   private finish(fn: FnCtx, nparams: number, rest: boolean): Code {
-    const code = new Code(fn.name, nparams, rest, fn.nslots, fn.loc, fn.sites);
+    return this.generate(fn, new Code(fn.name, nparams, rest, fn.nslots, fn.loc, fn.sites));
+  }
+
+  /** Generates the JavaScript for a compiled body into `code`. */
+  private generate(fn: FnCtx, code: Code): Code {
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
     // pending call's value in m.val). A call that returns SUSPEND makes this activation save
@@ -461,8 +467,19 @@ default: throw new Error("bad pc " + pc);
     const scope = new Scope(inner, sc);
     names.forEach((n) => scope.vars.set(n, inner.alloc()));
     if (rest) scope.vars.set(rest, inner.alloc());
-    this.compileBody(body, scope, inner, true, loc);
-    const code = this.finish(inner, names.length, rest !== null);
+    let code: Code;
+    if (this.lazy) {
+      // compiled on its first call: start-up does not pay for library functions a script never uses
+      code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
+      code.fn = (m, fr, s) => {
+        this.compileBody(body, scope, inner, true, loc);
+        this.generate(inner, code);
+        return code.fn(m, fr, s);
+      };
+    } else {
+      this.compileBody(body, scope, inner, true, loc);
+      code = this.finish(inner, names.length, rest !== null);
+    }
     code.usage = this.usageLine(name, params, loc);
     return `new C(${fn.k(code)}, s)`;
   }

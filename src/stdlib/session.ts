@@ -116,10 +116,12 @@ export class Session {
   private loadPrelude(): void {
     const file = fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url));
     const text = readFileSync(file, "utf8");
+    this.compiler.lazy = true;
     for (const form of readAll(text, "prelude.lisp")) {
       const loc = form instanceof Pair ? form.loc : undefined;
       this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
     }
+    this.compiler.lazy = false;
   }
 
   /** Where each top-level form read by `read` starts (atoms have no position of their own). */
