@@ -22,7 +22,9 @@ import type { Machine } from "../eval/machine.js";
 import { defineBuiltin, type BuiltinSpec, type Capability } from "./registry.js";
 import { options, seq, str, truthy, typeError } from "./args.js";
 import { hostOp } from "./host-op.js";
+import { lazyRequire } from "./lazy.js";
 import { denied } from "./permissions.js";
+import { sessionOf } from "./session.js";
 import { splitLines } from "./strings.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
@@ -342,10 +344,14 @@ def({
     const st = await stat(abs);
     if (!st.isDirectory()) throw errno("ENOTDIR", "not a directory");
     // loaded on first use: start-up does not pay for the glob library
-    const { glob: tinyglob } = await import("tinyglobby");
+    const { glob: tinyglob } = lazyRequire<typeof import("tinyglobby")>("tinyglobby");
     const found = await tinyglob(patterns, {
       cwd: abs, dot, absolute, onlyFiles: true, expandDirectories: false, signal,
     });
-    return arrayToList(found.sort());
+    // the pattern check above cannot see everything (escaped dots "\\.\\./x", braces "{..,a}",
+    // symbolic links the walk follows): each match is checked too, and a denied one is left out
+    const perms = sessionOf(m).host.permissions;
+    const allowed = perms ? found.filter((f) => perms.allows("read", resolve(abs, f))) : found;
+    return arrayToList(allowed.sort());
   }, (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined));
 });

@@ -22,6 +22,7 @@ import { denied } from "./permissions.js";
 import { parseJson, stringifyJson } from "./json.js";
 import { defineBuiltin } from "./registry.js";
 import { sessionOf } from "./session.js";
+import { lazyRequire } from "./lazy.js";
 
 const AREA = "http";
 const kw = Keyword.of;
@@ -58,10 +59,10 @@ async function loadTransport(protocol: string): Promise<Transport> {
   const agentOptions = { keepAlive: true, maxSockets: MAX_CONNECTIONS_PER_HOST, maxFreeSockets: MAX_CONNECTIONS_PER_HOST };
   let t: Transport;
   if (protocol === "https:") {
-    const https = await import("node:https");
+    const https = lazyRequire<typeof import("node:https")>("node:https");
     t = { request: https.request as RequestFn, agent: new https.Agent(agentOptions) };
   } else {
-    const http = await import("node:http");
+    const http = lazyRequire<typeof import("node:http")>("node:http");
     t = { request: http.request as RequestFn, agent: new http.Agent(agentOptions) };
   }
   transports.set(protocol, t);
@@ -242,7 +243,7 @@ let zlib: typeof import("node:zlib") | null = null;
 async function decode(raw: Raw): Promise<Buffer> {
   const enc = String(raw.headers["content-encoding"] ?? "").trim().toLowerCase();
   if (!enc || enc === "identity" || raw.body.length === 0) return raw.body;
-  zlib ??= await import("node:zlib");
+  zlib ??= lazyRequire<typeof import("node:zlib")>("node:zlib");
   const z = zlib;
   const fn = enc === "gzip" || enc === "x-gzip" ? z.gunzip : enc === "deflate" ? z.inflate : enc === "br" ? z.brotliDecompress : null;
   if (!fn) return raw.body;
