@@ -55,7 +55,7 @@ export class Machine {
   private curPc = 0;
   /** frames saved while SUSPEND is returned up the JS stack, innermost first (one machine runs
    *  at a time and empties it before step returns, so all machines share it) */
-  private readonly captured: Frame[] = CAPTURED;
+  private readonly captured: (Frame | null)[] = CAPTURED;
   /** (code, pc) of the activations an error passed through, innermost first (shared likewise) */
   private readonly errFrames: { code: Code; pc: number }[] = ERR_FRAMES;
 
@@ -107,8 +107,7 @@ export class Machine {
         // a frame captured at its entry (pc 0) had not run yet: its call counts now
         if (fr.pc === 0) this.budget--;
         this.depth = 0;
-        this.captured.length = 0;
-        this.errFrames.length = 0;
+        if (this.errFrames.length !== 0) this.errFrames.length = 0;
         try {
           let r = fr.code.fn(this, fr, fr.s);
           if (r === TAIL) r = this.runTails();
@@ -133,8 +132,13 @@ export class Machine {
   /** Chains the captured frames (innermost first) onto `below`; the innermost is where to resume. */
   private linkCaptured(below: Frame | null): void {
     const cs = this.captured;
-    for (let i = cs.length - 1; i >= 0; i--) { cs[i].parent = below; below = cs[i]; }
-    cs.length = 0;
+    for (let i = capturedCount - 1; i >= 0; i--) {
+      const f = cs[i] as Frame;
+      cs[i] = null;
+      f.parent = below;
+      below = f;
+    }
+    capturedCount = 0;
     this.fr = below;
   }
 
@@ -143,8 +147,8 @@ export class Machine {
   /** Saves this activation as a heap frame resuming at pc (pc 0: it had not started) and
    *  returns SUSPEND for its caller to do the same. */
   suspend(code: Code, s: Value[], fr: Frame | null, pc: number): typeof SUSPEND {
-    if (fr !== null) { fr.pc = pc; this.captured.push(fr); }
-    else this.captured.push(new Frame(code, s, pc, null));
+    if (fr !== null) fr.pc = pc;
+    this.captured[capturedCount++] = fr !== null ? fr : new Frame(code, s, pc, null);
     this.depth--;
     return SUSPEND;
   }
@@ -439,7 +443,8 @@ export function shortWrite(v: Value): string {
   return s.length > 60 ? s.slice(0, 57) + "..." : s;
 }
 
-const CAPTURED: Frame[] = [];
+const CAPTURED: (Frame | null)[] = [];
+let capturedCount = 0;
 const ERR_FRAMES: { code: Code; pc: number }[] = [];
 
 /** The frame below every task's first frame: reaching it means the task is done. */
