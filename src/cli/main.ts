@@ -1,9 +1,10 @@
-// The command line: skein FILE [ARG...], skein -e 'EXPR...', skein (the REPL), --help, --version.
-// The only layer that touches `process`.
+// The command line: skein [SANDBOX FLAGS] FILE [ARG...], skein -e 'EXPR...', skein (the REPL),
+// --help, --version. The only layer that touches `process`.
 import { readFileSync } from "node:fs";
 import { LispError } from "../errors/error.js";
 import { write } from "../reader/printer.js";
-import { Session, processHost, type RunOutcome } from "../stdlib/session.js";
+import { Session, processHost, type Host, type RunOutcome } from "../stdlib/session.js";
+import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../stdlib/sandbox.js";
 import { startRepl } from "./repl.js";
 
 export const VERSION = "0.1.0";
@@ -11,12 +12,13 @@ export const VERSION = "0.1.0";
 const USAGE = `Skein ${VERSION} — a concurrent Lisp for automation
 
 usage:
-  skein FILE [ARG...]     run a script; (command-line-args) is the list of ARGs
-  skein -e 'EXPR...'      evaluate the forms and print the last value unless it is nil
-  skein [repl]            start the interactive REPL
+  skein [FLAGS] FILE [ARG...]   run a script; (command-line-args) is the list of ARGs
+  skein [FLAGS] -e 'EXPR...'    evaluate the forms and print the last value unless it is nil
+  skein [FLAGS] [repl]          start the interactive REPL
   skein --help | --version
 
-docs: README.md and docs/ beside the program; (doc name) for any builtin
+${SANDBOX_USAGE}
+docs: README.md and docs/ beside the program (docs/sandbox.md); (doc name) for any builtin
 `;
 
 function finish(code: number): void {
@@ -28,8 +30,15 @@ function report(session: Session, o: RunOutcome): void {
   if (o.error) process.stderr.write(session.renderError(o.error) + "\n");
 }
 
-async function runProgram(text: string, file: string, args: string[], printResult: boolean): Promise<number> {
-  const session = new Session(processHost(args));
+/** The process's host, with the sandbox's permissions when the flags asked for one. */
+function hostFor(args: string[], permissions: Sandbox | undefined): Host {
+  const host = processHost(args);
+  if (permissions) host.permissions = permissions;
+  return host;
+}
+
+async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined): Promise<number> {
+  const session = new Session(hostFor(args, permissions));
   let forms;
   try {
     forms = session.read(text, file);
@@ -46,13 +55,22 @@ async function runProgram(text: string, file: string, args: string[], printResul
 export async function main(argv: string[]): Promise<void> {
   // a closed pipe (skein x.lisp | head -1) ends the program quietly
   process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
-  const [first, ...rest] = argv;
+  // the sandbox flags come first: --sandbox, --allow-read[=PATHS], ... (docs/sandbox.md)
+  let sandbox: ReturnType<typeof parseSandboxFlags>;
+  try {
+    sandbox = parseSandboxFlags(argv);
+  } catch (e) {
+    if (e instanceof SandboxFlagError) { process.stderr.write(`skein: ${e.message}\n${USAGE}`); return finish(2); }
+    throw e;
+  }
+  const { permissions } = sandbox;
+  const [first, ...rest] = sandbox.rest;
   if (first === "--help" || first === "-h") { process.stdout.write(USAGE); return finish(0); }
   if (first === "--version" || first === "-v") { process.stdout.write(`skein ${VERSION}\n`); return finish(0); }
-  if (first === undefined || first === "repl") { startRepl(new Session(processHost(rest))); return; }
+  if (first === undefined || first === "repl") { startRepl(new Session(hostFor(rest, permissions))); return; }
   if (first === "-e") {
     if (rest.length < 1) { process.stderr.write("skein: -e needs an expression\n" + USAGE); return finish(2); }
-    return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true));
+    return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions));
   }
   if (first.startsWith("-")) { process.stderr.write(`skein: unknown option ${first}\n${USAGE}`); return finish(2); }
   let text: string;
@@ -62,5 +80,5 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
     return finish(2);
   }
-  finish(await runProgram(text, first, rest, false));
+  finish(await runProgram(text, first, rest, false, permissions));
 }

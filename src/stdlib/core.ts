@@ -2,6 +2,7 @@
 import { LispError, raise } from "../errors/error.js";
 import { display, write } from "../reader/printer.js";
 import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { Block, Builtin, CallReq, Closure, type BuiltinFn } from "../eval/objects.js";
@@ -9,6 +10,7 @@ import type { Machine } from "../eval/machine.js";
 import { defineBuiltin, specFor, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, map as mapArg, num, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { sessionOf } from "./session.js";
+import { denied } from "./permissions.js";
 import { prettyPrint } from "./pretty.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
@@ -138,8 +140,14 @@ export function docText(name: string, lispDoc?: { usage: string; doc: string }):
 
 def("system", { name: "command-line-args", arity: [0, 0], usage: "(command-line-args)", doc: "The script's arguments as a list of strings.", examples: [] },
   (_a, m) => arrayToList(sessionOf(m).host.argv));
-def("system", { name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The environment variable's value, or nil.", examples: [], capability: "env" },
-  (a, m) => sessionOf(m).host.env[str("getenv", a[0])] ?? null);
+def("system", { name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The environment variable's value, or nil. In the sandbox it needs --allow-env (or --allow-env=NAME); without it the result is an error value such as {:error \"permission denied: getenv HOME (run with --allow-env)\"}.", examples: [], capability: "env" },
+  (a, m) => {
+    const name = str("getenv", a[0]);
+    const no = denied(m, "getenv", "env", name);
+    if (no) return no;
+    const env = sessionOf(m).host.env;
+    return Object.hasOwn(env, name) ? env[name] ?? null : null; // not "constructor" from the prototype
+  });
 def("system", { name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status (default 0).", examples: [] },
   (a, m) => {
     sessionOf(m).exit(a.length ? num("exit", a[0]) : 0);
@@ -157,6 +165,8 @@ def("core", { name: "seq->list", arity: [1, 1], usage: "(seq->list xs)", doc: "T
 def("core", { name: "%read-file-forms", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
   (a, m) => {
     const path = str("load", a[0]);
+    const no = denied(m, "load", "read", resolvePath(path), path);
+    if (no) raise(no.message, no.data);
     let text: string;
     try { text = readFileSync(path, "utf8"); } catch (e) { raise(`load: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
     return arrayToList(sessionOf(m).read(text, path));

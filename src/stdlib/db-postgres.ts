@@ -7,6 +7,7 @@ import { List as IList } from "immutable";
 import { EMPTY, Keyword, arrayToList, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { parseJson } from "./json.js";
+import { lazyRequire } from "./lazy.js";
 
 // The parts of `pg` used here (the package ships no types of its own).
 interface PgField { name: string; dataTypeID: number }
@@ -29,13 +30,64 @@ interface PgPool {
 }
 interface PgModule { Pool: new (config: Record<string, unknown>) => PgPool }
 
-let pgModule: Promise<PgModule> | null = null;
-function loadPg(): Promise<PgModule> {
-  pgModule ??= import("pg" as string).then((m: { default?: PgModule } & PgModule) => m.default ?? m);
+/** pg, loaded on the first postgres db-open (a CommonJS package: require works from the ESM build and the CLI bundle). */
+let pgModule: PgModule | null = null;
+function loadPg(): PgModule {
+  pgModule ??= lazyRequire<PgModule>("pg");
   return pgModule;
 }
 
 export class AbortedError extends Error { constructor() { super("aborted"); } }
+
+/** Where and how to connect, decided here rather than by pg: pg would also take the host and port
+ *  from the query string or PG* environment variables, and read the files named by sslcert/sslkey/
+ *  sslrootcert, all behind the sandbox's back. */
+export interface PgConfig {
+  /** a host name, an IP address, or the directory of a Unix socket ("/var/run/postgresql") */
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  ssl?: boolean | { rejectUnauthorized: false };
+  application_name?: string;
+  options?: string;
+}
+
+const URL_PARAMS = ["host", "port", "sslmode", "application_name", "options"];
+
+/** postgres://user:password@host:port/dbname?sslmode=require as a PgConfig, or why it cannot be one.
+ *  Query parameters: host and port (they override the URL's, as in libpq; host may be a socket
+ *  directory), sslmode (disable, no-verify; prefer/require/verify-ca/verify-full verify the
+ *  certificate), application_name, options. Others are refused. */
+export function parsePostgresUrl(url: string): PgConfig | string {
+  let u: URL;
+  try { u = new URL(url); } catch { return "not a valid URL"; }
+  const q = u.searchParams;
+  for (const k of q.keys()) {
+    if (!URL_PARAMS.includes(k)) return `unsupported parameter ${k} (supported: ${URL_PARAMS.join(" ")})`;
+  }
+  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  const host = q.get("host") || decode(u.hostname.replace(/^\[(.+)\]$/, "$1")) || "localhost";
+  const portText = q.get("port") || u.port || "5432";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `invalid port ${portText}`;
+  const c: PgConfig = { host, port, application_name: q.get("application_name") ?? "skein" };
+  if (u.username) c.user = decode(u.username);
+  if (u.password) c.password = decode(u.password);
+  const db = decode(u.pathname.slice(1));
+  if (db) c.database = db;
+  const mode = q.get("sslmode");
+  if (mode !== null) {
+    if (mode === "disable") c.ssl = false;
+    else if (mode === "no-verify") c.ssl = { rejectUnauthorized: false };
+    else if (["prefer", "require", "verify-ca", "verify-full"].includes(mode)) c.ssl = true;
+    else return `unsupported sslmode ${mode}`;
+  }
+  const options = q.get("options");
+  if (options !== null) c.options = options;
+  return c;
+}
 
 /** Every column arrives as PostgreSQL's text form; values are converted below, by type. */
 const RAW_TYPES = { getTypeParser: () => (text: string) => text };
@@ -47,12 +99,9 @@ export class PostgresDb {
   private constructor(private readonly pool: PgPool) {}
 
   /** Opens a pool and makes one connection, so a wrong URL, password or database fails here. */
-  static async open(url: string, poolSize: number, signal: AbortSignal): Promise<PostgresDb> {
-    const pg = await loadPg();
-    const pool = new pg.Pool({
-      connectionString: url, max: poolSize, idleTimeoutMillis: 10_000, allowExitOnIdle: true,
-      application_name: "skein", types: RAW_TYPES,
-    });
+  static async open(config: PgConfig, poolSize: number, signal: AbortSignal): Promise<PostgresDb> {
+    const pg = loadPg();
+    const pool = new pg.Pool({ ...config, max: poolSize, idleTimeoutMillis: 10_000, allowExitOnIdle: true, types: RAW_TYPES });
     // A connection dropped by the server while idle (or between queries) must not crash the
     // interpreter: the pool replaces it; a query on it fails with an error value.
     pool.on("error", () => {});

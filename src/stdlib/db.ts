@@ -26,7 +26,7 @@ import { denied } from "./permissions.js";
 import { sessionOf } from "./session.js";
 import { stringifyJson } from "./json.js";
 import { SqliteConnection, SqliteError } from "./db-sqlite.js";
-import { PostgresDb } from "./db-postgres.js";
+import { PostgresDb, parsePostgresUrl, type PgConfig } from "./db-postgres.js";
 import type { ExecResult, QueryResult, SqlParams } from "./db-sqlite-worker.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
@@ -94,25 +94,26 @@ function postgresBackend(db: PostgresDb): Backend {
 
 type Target =
   | { kind: "sqlite"; file: string; label: string }
-  | { kind: "postgres"; url: string; label: string; netTarget: string; shown: string };
+  | { kind: "postgres"; config: PgConfig; label: string; netTarget: string; shown: string };
 
-/** sqlite:PATH (also sqlite://PATH), sqlite::memory:, postgres://... or postgresql://...; null if none of them. */
-function parseTarget(url: string): Target | null {
+/** sqlite:PATH (also sqlite://PATH), sqlite::memory:, postgres://... or postgresql://...; else why not. */
+function parseTarget(url: string): Target | string {
   if (url.startsWith("sqlite:")) {
     let file = url.slice("sqlite:".length);
     if (file.startsWith("//")) file = file.slice(2);
-    return file === "" ? null : { kind: "sqlite", file, label: `sqlite:${file}` };
+    return file === "" ? "no file name" : { kind: "sqlite", file, label: `sqlite:${file}` };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    let u: URL;
-    try { u = new URL(url); } catch { return null; }
-    const shown = u.host || "localhost";
+    const config = parsePostgresUrl(url);
+    if (typeof config === "string") return config;
+    const u = new URL(url);
     u.password = "";
-    const label = u.href;
-    const net = new URL(`${u.protocol}//${u.host || "localhost"}/`).href;
-    return { kind: "postgres", url, label, netTarget: net, shown };
+    // the sandbox is asked about the host and port the connection really goes to (a Unix socket is local)
+    const host = config.host.startsWith("/") ? "localhost" : config.host.includes(":") ? `[${config.host}]` : config.host;
+    const shown = `${host}:${config.port}`;
+    return { kind: "postgres", config, label: u.href, netTarget: `postgres://${shown}/`, shown };
   }
-  return null;
+  return "unsupported database URL (use sqlite:PATH, sqlite::memory: or postgres://...)";
 }
 
 // ---- errors ----------------------------------------------------------------------------------
@@ -220,13 +221,13 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
 
 // ---- builtins --------------------------------------------------------------------------------
 
-const MEMORY = "sqlite::memory:";
 
 def({
   name: "db-open", arity: [1, Infinity], usage: "(db-open url [:timeout ms] [:readonly #t] [:pool n])",
   doc: "Opens a database and returns its handle. url is \"sqlite:PATH\" (a file, created if missing; relative to the working directory), " +
     "\"sqlite::memory:\" (a private in-memory database) or \"postgres://user:password@host:port/dbname\" (a pool of up to n connections, default 10, " +
-    "so parallel queries run in parallel; one connection is made at once to check the URL). :readonly #t opens a SQLite file read-only. " +
+    "so parallel queries run in parallel; one connection is made at once to check the URL; the query string may set sslmode, application_name, options, " +
+    "host and port). :readonly #t opens a SQLite file read-only. " +
     "A file or server that cannot be opened returns an error value. In the sandbox a SQLite file needs --allow-read (and is opened read-only " +
     "without --allow-write), PostgreSQL needs --allow-net for its host.",
   examples: [["(error? (db-open \"sqlite::memory:\"))", "#f"], ["(error? (db-open \"sqlite:/no/such/dir/x.db\"))", "#t"]],
@@ -236,16 +237,16 @@ def({
   const url = str("db-open", pos[0]);
   const timeout = timeoutOpt("db-open", opts);
   const t = parseTarget(url);
-  if (!t) {
-    return new ErrorValue(`db-open: unsupported database URL (use sqlite:PATH, ${MEMORY} or postgres://...): ${url}`,
-      LMap.fromEntries([[kw("op"), "db-open"], [kw("db"), url]]));
+  if (typeof t === "string") {
+    const shown = url.replace(/^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/, "$1@"); // no password in messages
+    return new ErrorValue(`db-open: ${t}: ${shown}`, LMap.fromEntries([[kw("op"), "db-open"], [kw("db"), shown]]));
   }
   if (t.kind === "postgres") {
     const pool = opts.has("pool") ? num("db-open", opts.get("pool")) : 10;
     if (!Number.isInteger(pool) || pool < 1) raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
     const no = denied(m, "db-open", "net", t.netTarget, t.shown);
     if (no) return no;
-    return hostOp(m, "db-open", async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(t.url, pool, signal))),
+    return hostOp(m, "db-open", async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(t.config, pool, signal))),
       { timeout, onError: (e) => dbError("db-open", t.label, e) });
   }
   // SQLite

@@ -150,9 +150,10 @@ function fileOp(
   m: Machine, op: string, cap: Capability, path: string,
   work: (abs: string, signal: AbortSignal) => Promise<Value>,
   onError: (e: unknown) => ErrorValue = (e) => fsError(op, path, e),
+  check = true,
 ): Value {
   const abs = resolve(path);
-  const no = denied(m, op, cap, abs, path);
+  const no = check ? denied(m, op, cap, abs, path) : null;
   if (no) return no;
   return hostOp(m, op, (signal) => fsLimit.run(signal, () => retryFdShortage(() => work(abs, signal), signal)),
     { timeout: null, onError });
@@ -334,7 +335,8 @@ def({
   const dot = truthy(opts.get("dot") ?? false);
   const positive = patterns.filter((p) => !p.startsWith("!"));
   const absolute = positive.length > 0 && positive.every((p) => isAbsolute(p));
-  // the sandbox is asked for :cwd and for the fixed directory each pattern starts from ("../x/*")
+  // the sandbox is asked for an explicit :cwd, for the fixed directory each pattern starts from
+  // ("../x/*"), and for every match; the default working directory itself is not read
   for (const p of positive) {
     const base = patternBase(resolve(dir), p);
     const no = denied(m, "glob", "read", base, p);
@@ -353,5 +355,5 @@ def({
     const perms = sessionOf(m).host.permissions;
     const allowed = perms ? found.filter((f) => perms.allows("read", resolve(abs, f))) : found;
     return arrayToList(allowed.sort());
-  }, (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined));
+  }, (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined), cwdOpt !== undefined && cwdOpt !== null);
 });

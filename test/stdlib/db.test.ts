@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "../../src/stdlib/session.js";
+import { parsePostgresUrl } from "../../src/stdlib/db-postgres.js";
 import type { Capability } from "../../src/stdlib/registry.js";
 import { fakeHost, runProgram, stdoutOf } from "../helpers.js";
 
@@ -254,19 +255,21 @@ test("the CLI exits at once even while SQLite still runs a timed-out statement, 
 });
 
 test("the drivers stay out of the CLI bundle and load only on the first db-open", () => {
-  const bundle = readFileSync(join(projectRoot(), "dist", "src", "cli", "skein.mjs"), "utf8");
+  const cli = join(projectRoot(), "dist", "src", "cli");
+  const bundleFile = ["skein.cjs", "skein.mjs"].map((f) => join(cli, f)).find(existsSync);
+  assert.ok(bundleFile, "the CLI bundle is built");
+  const bundle = readFileSync(bundleFile, "utf8");
   assert.ok(!bundle.includes("pg-protocol"), "pg is bundled");
   assert.ok(!bundle.includes("better_sqlite3.node"), "better-sqlite3 is bundled");
-  assert.match(bundle, /import\("pg"\)/);
   assert.ok(existsSync(join(projectRoot(), "dist", "src", "stdlib", "db-sqlite-worker.js")), "the worker script is beside the stdlib modules");
 });
 
 // ---- the sandbox -------------------------------------------------------------------------
 
-/** Runs a program with a host that allows only the listed capabilities (for any target). */
-async function sandboxed(source: string, allowed: Capability[]): Promise<string> {
+/** Runs a program with a host that allows only the listed capabilities (for any target, or those `only` accepts). */
+async function sandboxed(source: string, allowed: Capability[], only: (target: string) => boolean = () => true): Promise<string> {
   const host = fakeHost();
-  host.permissions = { allows: (cap) => allowed.includes(cap) };
+  host.permissions = { allows: (cap, target) => allowed.includes(cap) && only(target) };
   const session = new Session(host);
   const outcome = await session.run(session.read(source, "sandboxed.lisp"), "sandboxed.lisp");
   assert.equal(outcome.status, "done", outcome.error?.message);
@@ -304,4 +307,25 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("PostgreSQL URLs are parsed here, not by pg: host and port from the query count, file-reading parameters are refused", () => {
+  assert.deepEqual(parsePostgresUrl("postgres://ann:p%40ss@db.example:6543/shop?sslmode=require&application_name=etl"), {
+    host: "db.example", port: 6543, user: "ann", password: "p@ss", database: "shop", ssl: true, application_name: "etl",
+  });
+  assert.deepEqual(parsePostgresUrl("postgresql://[::1]/x"), { host: "::1", port: 5432, database: "x", application_name: "skein" });
+  assert.deepEqual(parsePostgresUrl("postgres://u@%2Fvar%2Frun%2Fpostgresql/x"), { host: "/var/run/postgresql", port: 5432, user: "u", database: "x", application_name: "skein" });
+  const moved = parsePostgresUrl("postgres://u@a.example:1/x?host=b.example&port=2");
+  assert.ok(typeof moved !== "string" && moved.host === "b.example" && moved.port === 2);
+  assert.match(parsePostgresUrl("postgres://u@h/x?sslrootcert=/etc/shadow") as string, /^unsupported parameter sslrootcert/);
+  assert.match(parsePostgresUrl("postgres://u@h/x?port=99999") as string, /^invalid port 99999/);
+  assert.match(parsePostgresUrl("postgres://u@h/x?sslmode=maybe") as string, /^unsupported sslmode maybe/);
+});
+
+test("a bad PostgreSQL URL is an error value that does not show the password; the sandbox checks the real host", async () => {
+  const out = await stdoutOf(`(prn (error-msg (db-open "postgres://ann:hunter2@h.example/x?sslkey=/k")))`);
+  assert.equal(out, `"db-open: unsupported parameter sslkey (supported: host port sslmode application_name options): postgres://ann@h.example/x?sslkey=/k"\n`);
+  const moved = await sandboxed(`(prn (error-msg (db-open "postgres://u:p@ok.example:5432/x?host=other.example&port=6000")))`,
+    ["net"], (target) => target.includes("ok.example"));
+  assert.equal(moved, `"permission denied: db-open other.example:6000 (run with --allow-net)"\n`);
 });
