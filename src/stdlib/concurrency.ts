@@ -330,25 +330,36 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
         if (abandoned) return;
         const r = timedOut ? timeoutError(o.timeout as number) : taskResult(d);
         if (r instanceof ErrorValue && attempt < o.retries) {
-          later(100 * 2 ** attempt, () => start(i, attempt + 1));
+          // a retry keeps its slot during the backoff, and waits for the rate like a first start
+          later(100 * 2 ** attempt, () => admit(() => start(i, attempt + 1)));
           return;
         }
         record(i, r instanceof ErrorValue ? withInput(r, items[i]) : r);
       });
     };
+    // :rate: starts (first tries and retries alike) leave this queue at most `rate` per second
+    const rateQueue = new Deque<() => void>();
+    const drainRate = () => {
+      while (rateQueue.length) {
+        const wait = lastStart + 1000 / (o.rate as number) - performance.now();
+        if (wait > 0) {
+          if (!pumpTimer) pumpTimer = later(wait, () => { pumpTimer = null; drainRate(); });
+          return;
+        }
+        lastStart = performance.now();
+        (rateQueue.shift() as () => void)();
+      }
+    };
+    const admit = (go: () => void) => {
+      if (o.rate === null) { go(); return; }
+      rateQueue.push(go);
+      drainRate();
+    };
     const pump = () => {
       while (active < o.max && next < items.length) {
-        if (o.rate !== null) {
-          const gap = 1000 / o.rate;
-          const wait = lastStart + gap - performance.now();
-          if (wait > 0) {
-            if (!pumpTimer) pumpTimer = later(wait, () => { pumpTimer = null; pump(); });
-            return;
-          }
-          lastStart = performance.now();
-        }
         active++;
-        start(next++, 0);
+        const i = next++;
+        admit(() => start(i, 0));
       }
     };
     pump();
