@@ -21,7 +21,7 @@ import type { BuiltinFn } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
 import { defineBuiltin, type BuiltinSpec } from "./registry.js";
 import { isList, num, options, seq, str, truthy, typeError } from "./args.js";
-import { hostOp } from "./host-op.js";
+import { ERROR_REASONS, hostOp } from "./host-op.js";
 import { denied } from "./permissions.js";
 import { sessionOf } from "./session.js";
 import { stringifyJson } from "./json.js";
@@ -118,16 +118,12 @@ function parseTarget(url: string): Target | string {
 
 // ---- errors ----------------------------------------------------------------------------------
 
-const NET_CODES: Record<string, string> = {
-  ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
-  ETIMEDOUT: "connection timed out", EHOSTUNREACH: "host unreachable", EPIPE: "broken pipe",
-};
 
 /** A driver failure as an error value: `op: cause` (`db-open: cause: URL`), details in the data. */
 function dbError(op: string, label: string, e: unknown, sql?: string): ErrorValue {
   const err = e as { message?: string; code?: unknown; detail?: unknown; hint?: unknown; errors?: { code?: unknown }[] };
   const code = typeof err?.code === "string" ? err.code : typeof err?.errors?.[0]?.code === "string" ? err.errors[0].code as string : null;
-  let reason = code && NET_CODES[code] ? NET_CODES[code] : (typeof err?.message === "string" && err.message) || String(e);
+  let reason = code && ERROR_REASONS[code] ? ERROR_REASONS[code] : (typeof err?.message === "string" && err.message) || String(e);
   if (op === "db-open") reason += `: ${label}`;
   const entries: [Value, Value][] = [[kw("op"), op], [kw("db"), label]];
   if (code) entries.push([kw("code"), code]);

@@ -21,7 +21,7 @@ import type { BuiltinFn } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
 import { defineBuiltin, type BuiltinSpec, type Capability } from "./registry.js";
 import { options, seq, str, truthy, typeError } from "./args.js";
-import { hostOp } from "./host-op.js";
+import { ERROR_REASONS, hostOp } from "./host-op.js";
 import { lazyRequire } from "./lazy.js";
 import { denied } from "./permissions.js";
 import { sessionOf } from "./session.js";
@@ -116,22 +116,12 @@ export async function retryFdShortage<T>(work: () => Promise<T>, signal: AbortSi
 
 // ---- errors ------------------------------------------------------------------------------
 
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file", ENOTDIR: "not a directory", EISDIR: "is a directory", EACCES: "permission denied",
-  EPERM: "operation not permitted", EEXIST: "already exists", ENOTEMPTY: "directory not empty",
-  ENAMETOOLONG: "name too long", ELOOP: "too many symbolic links", ENOSPC: "no space left on device",
-  EROFS: "read-only file system", EMFILE: "too many open files", ENFILE: "too many open files",
-  EBUSY: "resource busy", EXDEV: "cross-device link", EIO: "input/output error",
-  ERR_INVALID_ARG_VALUE: "invalid path", ERR_INVALID_ARG_TYPE: "invalid path",
-  ERR_FS_FILE_TOO_LARGE: "file too large to read as a string", ERR_STRING_TOO_LONG: "file too large to read as a string",
-  ABORT_ERR: "cancelled",
-};
 
 /** `op: reason: path`, with {:op :path :code} in the data. `shown` overrides the path in the message. */
 export function fsError(op: string, path: string, e: unknown, reason?: string, shown = path): ErrorValue {
   const err = e as NodeJS.ErrnoException | undefined;
   const code = typeof err?.code === "string" ? err.code : undefined;
-  const why = reason ?? (code ? REASONS[code] ?? code.toLowerCase() : err instanceof Error ? err.message : String(e));
+  const why = reason ?? (code ? ERROR_REASONS[code] ?? code.toLowerCase() : err instanceof Error ? err.message : String(e));
   let data = LMap.EMPTY.set(kw("op"), op).set(kw("path"), path);
   if (code) data = data.set(kw("code"), code);
   return new ErrorValue(`${op}: ${why}: ${shown}`, data);

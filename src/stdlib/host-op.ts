@@ -18,18 +18,32 @@ export interface HostOpOptions {
 export function hostError(op: string, e: unknown, target?: string): ErrorValue {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code;
-  const reason = code ? (CODES[code] ?? code) : (err instanceof Error ? err.message : String(e));
+  const reason = code ? (ERROR_REASONS[code] ?? code) : (err instanceof Error ? err.message : String(e));
   let data = LMap.EMPTY.set(Keyword.of("op"), op);
   if (code) data = data.set(Keyword.of("code"), code);
   if (target !== undefined) data = data.set(Keyword.of("target"), target);
   return new ErrorValue(`${op}: ${reason}${target !== undefined ? `: ${target}` : ""}`, data);
 }
 
-const CODES: Record<string, string> = {
-  ENOENT: "no such file", EACCES: "permission denied", EISDIR: "is a directory", ENOTDIR: "not a directory",
-  EEXIST: "already exists", ENOTEMPTY: "directory not empty", EMFILE: "too many open files",
-  ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
-  ETIMEDOUT: "connection timed out", EPIPE: "broken pipe",
+/** Readable reasons for Node's error codes, shared by every I/O area. */
+export const ERROR_REASONS: Record<string, string> = {
+  ENOENT: "no such file", EACCES: "permission denied", EISDIR: "is a directory",
+  ENOTDIR: "not a directory", EEXIST: "already exists", ENOTEMPTY: "directory not empty",
+  EMFILE: "too many open files", ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset", ENOTFOUND: "host not found", ETIMEDOUT: "connection timed out",
+  EPIPE: "broken pipe", EPERM: "operation not permitted", ENAMETOOLONG: "name too long",
+  ELOOP: "too many symbolic links", ENOSPC: "no space left on device",
+  EROFS: "read-only file system", ENFILE: "too many open files", EBUSY: "resource busy",
+  EXDEV: "cross-device link", EIO: "input/output error", ERR_INVALID_ARG_VALUE: "invalid path",
+  ERR_INVALID_ARG_TYPE: "invalid path",
+  ERR_FS_FILE_TOO_LARGE: "file too large to read as a string",
+  ERR_STRING_TOO_LONG: "file too large to read as a string", ABORT_ERR: "cancelled",
+  EAI_AGAIN: "host lookup failed", EAI_FAIL: "host lookup failed",
+  EHOSTUNREACH: "host unreachable", ENETUNREACH: "network unreachable",
+  ECONNABORTED: "connection aborted", EADDRNOTAVAIL: "address not available",
+  ERR_INVALID_CHAR: "invalid character in a header", ERR_INVALID_HTTP_TOKEN: "invalid header name",
+  ERR_UNESCAPED_CHARACTERS: "invalid characters in the URL",
+  EBADBODY: "cannot decode the response body",
 };
 
 export function timeoutError(ms: number, op?: string): ErrorValue {

@@ -17,7 +17,7 @@ import { LMap } from "../values/map.js";
 import type { Machine } from "../eval/machine.js";
 import type { Timer } from "../runtime/timers.js";
 import { num, options, str, typeError } from "./args.js";
-import { hostOp, timeoutError } from "./host-op.js";
+import { ERROR_REASONS, hostOp, timeoutError } from "./host-op.js";
 import { denied } from "./permissions.js";
 import { parseJson, stringifyJson } from "./json.js";
 import { defineBuiltin } from "./registry.js";
@@ -322,15 +322,8 @@ async function perform(p: Plan, check: (u: URL) => ErrorValue | null, ctl: Ctl, 
   }
 }
 
-const NET_CODES: Record<string, string> = {
-  ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ENOTFOUND: "host not found",
-  EAI_AGAIN: "host lookup failed", EAI_FAIL: "host lookup failed", ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable", ENETUNREACH: "network unreachable", EPIPE: "connection closed",
-  ECONNABORTED: "connection aborted", EADDRNOTAVAIL: "address not available", EMFILE: "too many open files",
-  ERR_INVALID_CHAR: "invalid character in a header", ERR_INVALID_HTTP_TOKEN: "invalid header name",
-  ERR_UNESCAPED_CHARACTERS: "invalid characters in the URL", ERR_STRING_TOO_LONG: "response too large",
-  EBADBODY: "cannot decode the response body",
-};
+/** On a socket a broken pipe means the other side closed the connection; a huge body is the response's. */
+const NET_CODES: Record<string, string> = { ...ERROR_REASONS, EPIPE: "connection closed", ERR_STRING_TOO_LONG: "response too large" };
 
 /** OpenSSL's reason out of "write EPROTO 80..:error:0A00010B:SSL routines:fn:wrong version number:file:line:". */
 function tlsReason(message: string): string {
