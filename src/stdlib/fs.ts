@@ -13,6 +13,7 @@
 // Failures (missing file, is a directory, permission) return error values
 // `op: cause: path` with {:op :path :code} in the data; a wrong argument type raises.
 import { appendFile, mkdir, open, readFile, readdir, realpath, rename, rm, stat, unlink } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../values/types.js";
@@ -141,10 +142,13 @@ function fileOp(
   work: (abs: string, signal: AbortSignal) => Promise<Value>,
   onError: (e: unknown) => ErrorValue = (e) => fsError(op, path, e),
   check = true,
+  quick?: (abs: string) => Value | undefined,
 ): Value {
   const abs = resolve(path);
   const no = check ? denied(m, op, cap, abs, path) : null;
   if (no) return no;
+  const done = quick?.(abs);
+  if (done !== undefined) return done;
   return hostOp(m, op, (signal) => fsLimit.run(signal, () => retryFdShortage(() => work(abs, signal), signal)),
     { timeout: null, onError });
 }
@@ -155,6 +159,33 @@ const contentArg = (op: string, v: Value): string => (typeof v === "string" ? v 
 /** The message for a missing parent directory of a file being written. */
 function writeError(op: string, path: string) {
   return (e: unknown) => codeOf(e) === "ENOENT" ? fsError(op, path, e, "no such directory", dirname(path)) : fsError(op, path, e);
+}
+
+/** Files up to this size are read at once, synchronously: reading a few kilobytes takes
+ *  microseconds, less than the thread pool's round trips (open, stat, read, close) would. */
+const QUICK_READ_MAX = 64 * 1024;
+
+/** A small regular file's text, read synchronously; undefined for anything else (a missing or
+ *  large file, a directory, any error), which then takes the asynchronous path and its messages. */
+function readSmallFile(abs: string): string | undefined {
+  let fd: number;
+  try { fd = openSync(abs, "r"); } catch { return undefined; }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > QUICK_READ_MAX) return undefined;
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const got = readSync(fd, buf, n, st.size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.toString("utf8", 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // ---- atomic write ------------------------------------------------------------------------
@@ -213,7 +244,7 @@ def({
     ["(error-msg (read-file \"definitely-missing.txt\"))", "\"read-file: no such file: definitely-missing.txt\""]],
 }, (a, m) => {
   const path = pathArg("read-file", a[0]);
-  return fileOp(m, "read-file", "read", path, (abs, signal) => readFile(abs, { encoding: "utf8", signal }));
+  return fileOp(m, "read-file", "read", path, (abs, signal) => readFile(abs, { encoding: "utf8", signal }), undefined, true, readSmallFile);
 });
 
 def({
@@ -222,7 +253,8 @@ def({
   examples: [["(error? (read-lines \"definitely-missing.txt\"))", "#t"]],
 }, (a, m) => {
   const path = pathArg("read-lines", a[0]);
-  return fileOp(m, "read-lines", "read", path, async (abs, signal) => splitLines(await readFile(abs, { encoding: "utf8", signal })));
+  return fileOp(m, "read-lines", "read", path, async (abs, signal) => splitLines(await readFile(abs, { encoding: "utf8", signal })),
+    undefined, true, (abs) => { const text = readSmallFile(abs); return text === undefined ? undefined : splitLines(text); });
 });
 
 def({
