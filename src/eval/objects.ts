@@ -80,7 +80,9 @@ export class CallReq extends Signal {
   constructor(readonly fn: Value, readonly args: Value[]) { super(); }
 }
 
-/** Park the task: the scheduler interprets `wait` and later resumes the task with a value. */
+/** Park the task: the scheduler interprets `wait` and later resumes the task with a value.
+ *  Without an argument the Block is its own wait (a subclass that carries the wait's fields). */
 export class Block extends Signal {
-  constructor(readonly wait: unknown) { super(); }
+  readonly wait: unknown;
+  constructor(wait?: unknown) { super(); this.wait = wait ?? this; }
 }

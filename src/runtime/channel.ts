@@ -3,13 +3,19 @@
 // A closed channel answers CLOSED; the library turns that into the "channel closed" error value.
 import { Deque } from "./deque.js";
 
-/** One parked operation. A select registers one Waiter on several channels; the first to fire wins. */
-export class Waiter {
+/** One parked operation on channels: inactive once it fired or was given up. */
+export interface ChannelWaiter {
+  active: boolean;
+  fire(ch: Channel, value: unknown): void;
+}
+
+/** A waiter made of a function. A select registers one Waiter on several channels; the first to fire wins. */
+export class Waiter implements ChannelWaiter {
   active = true;
   constructor(readonly fire: (ch: Channel, value: unknown) => void) {}
 }
 
-interface PendingSend { waiter: Waiter; value: unknown }
+interface PendingSend { waiter: ChannelWaiter; value: unknown }
 
 export const NOTHING: unique symbol = Symbol("nothing");
 export const CLOSED: unique symbol = Symbol("closed");
@@ -26,7 +32,7 @@ function purge<T>(q: Deque<T>, keep: (x: T) => boolean): Deque<T> {
 export class Channel {
   readonly id = nextChannelId++;
   private readonly buf = new Deque<unknown>();
-  private receivers = new Deque<Waiter>();
+  private receivers = new Deque<ChannelWaiter>();
   private senders = new Deque<PendingSend>();
   closed = false;
 
@@ -88,14 +94,14 @@ export class Channel {
   private receiversMark = 64;
   private sendersMark = 64;
 
-  addReceiver(w: Waiter): void {
+  addReceiver(w: ChannelWaiter): void {
     this.receivers.push(w);
     if (this.receivers.length >= this.receiversMark) {
       this.receivers = purge(this.receivers, (x) => x.active);
       this.receiversMark = Math.max(64, 2 * this.receivers.length);
     }
   }
-  addSender(w: Waiter, value: unknown): void {
+  addSender(w: ChannelWaiter, value: unknown): void {
     this.senders.push({ waiter: w, value });
     if (this.senders.length >= this.sendersMark) {
       this.senders = purge(this.senders, (x) => x.waiter.active);

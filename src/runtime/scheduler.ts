@@ -87,27 +87,30 @@ export class Scheduler {
     t.wait = wait;
     const gen = ++t.gen;
     if (wait.io) this.ioInFlight++;
-    let woken = false;
+    // the generation moves on at the first wake or unpark: any later wake is stale and ignored
     const wake = (v: unknown) => {
-      if (woken || t.gen !== gen) return;
-      woken = true;
-      if (wait.io) this.ioInFlight--;
+      if (t.gen !== gen) return;
       t.gen++;
-      t.unpark = null;
+      if (wait.io) this.ioInFlight--;
+      t.undo = null;
       t.wait = null;
       t.body.resume(v);
       this.enqueue(t);
     };
     const undo = wait.park(t, wake);
-    if (!woken) {
-      t.unpark = () => {
-        if (woken) return;
-        woken = true;
-        if (wait.io) this.ioInFlight--;
-        t.gen++;
-        if (undo) undo();
-      };
-    }
+    if (t.gen === gen) t.undo = undo ?? null;
+  }
+
+  /** Takes a blocked task off its wait without waking it (for cancellation). */
+  private unpark(t: Task): void {
+    const w = t.wait;
+    if (w === null || t.state !== "blocked") return;
+    t.gen++;
+    if (w.io) this.ioInFlight--;
+    const undo = t.undo;
+    t.undo = null;
+    t.wait = null;
+    if (undo) undo.call(w);
   }
 
   /** Cancels a task: it stops at its next step, its wait is undone, its host work aborted,
@@ -118,10 +121,7 @@ export class Scheduler {
     t.abortHostWork();
     t.body.requestCancel();
     if (t.state === "blocked") {
-      const u = t.unpark;
-      t.unpark = null;
-      t.wait = null;
-      if (u) u();
+      this.unpark(t);
       this.enqueue(t);
     }
   }

@@ -13,7 +13,8 @@ export interface TaskBody {
   failureOf(): unknown;
 }
 
-/** Something a task waits on. park registers the task and returns how to undo that registration. */
+/** Something a task waits on. park registers the task and returns how to undo that registration
+ *  (a function, called with the wait as `this`, so a class can return one of its methods). */
 export interface Wait {
   /** the operation, e.g. "channel-recv" */
   op: string;
@@ -21,7 +22,7 @@ export interface Wait {
   loc: Loc | undefined;
   /** host I/O in flight: the program is not deadlocked while it runs */
   io?: boolean;
-  park(task: Task, wake: (value: unknown) => void): (() => void) | void;
+  park(task: Task, wake: (value: unknown) => void): ((this: Wait) => void) | void;
 }
 
 export function describeWait(w: Wait): string {
@@ -33,8 +34,8 @@ export type TaskState = "runnable" | "running" | "blocked" | "done" | "failed" |
 export class Task {
   state: TaskState = "runnable";
   wait: Wait | null = null;
-  /** undoes the current wait's registration (on cancel or stale wake) */
-  unpark: (() => void) | null = null;
+  /** undoes the current wait's registration (on cancel); called with the wait as `this` */
+  undo: ((this: Wait) => void) | null = null;
   /** bumped on every wake: a wake from an older wait is ignored */
   gen = 0;
   readonly startedAt: number;

@@ -2,7 +2,7 @@
 // worker pools, stream-map and limits, on top of the scheduler of src/runtime.
 import { raise } from "../errors/error.js";
 import { write } from "../reader/printer.js";
-import { ErrorValue, Keyword, arrayToList, type Value } from "../values/types.js";
+import { ErrorValue, Keyword, arrayToList, type Loc, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { Block, Builtin, Closure, type BuiltinFn } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
@@ -156,18 +156,48 @@ def({ name: "make-channel", arity: [0, 1], usage: "(make-channel [n])", doc: "A 
 def({ name: "channel?", arity: [1, 1], usage: "(channel? x)", doc: "True for channels.", examples: [["(channel? 1)", "#f"]] },
   (a) => a[0] instanceof Channel);
 
+/** A task parked on one channel operation: the Block, its Wait and the channel's waiter in one
+ *  object (the hot path of every blocking send and receive allocates just this). */
+class ChannelWait extends Block implements Wait {
+  active = true;
+  readonly io = false;
+  private wake: ((v: unknown) => void) | null = null;
+  private timer: Timer | null = null;
+  constructor(
+    readonly op: string, readonly loc: Loc | undefined, private readonly ch: Channel,
+    private readonly session: Session, private readonly ms: number | null,
+    /** the value to send, or RECEIVE */
+    private readonly value: Value, private readonly closed: () => Value,
+  ) { super(); }
+
+  park(_t: Task, wake: (v: unknown) => void): (this: Wait) => void {
+    this.wake = wake;
+    if (this.value === RECEIVE) this.ch.addReceiver(this); else this.ch.addSender(this, this.value);
+    if (this.ms !== null) this.timer = this.session.scheduler.after(this.ms, () => this.expire());
+    return this.undo as (this: Wait) => void;
+  }
+  fire(_c: Channel, v: unknown): void {
+    if (this.timer) this.session.scheduler.timers.cancel(this.timer);
+    (this.wake as (v: unknown) => void)(v === CLOSED ? this.closed() : v);
+  }
+  private expire(): void {
+    if (!this.active) return;
+    this.active = false;
+    (this.wake as (v: unknown) => void)(timeoutError(this.ms as number));
+  }
+  undo(this: ChannelWait): void {
+    this.active = false;
+    if (this.timer) this.session.scheduler.timers.cancel(this.timer);
+  }
+}
+
+const RECEIVE = Symbol("receive");
+
 function sendOn(m: Machine, ch: Channel, v: Value, ms: number | null, op: string): Value {
   const r = ch.trySend(v);
   if (r === "ok") return true;
   if (r === "closed") return closedError();
-  const s = sessionOf(m);
-  return block(op, m, (_t, wake) => {
-    let timer: Timer | null = null;
-    const w = new Waiter((_c, res) => { if (timer) s.scheduler.timers.cancel(timer); wake(res === CLOSED ? closedError() : res); });
-    ch.addSender(w, v);
-    if (ms !== null) timer = s.scheduler.after(ms, () => { if (w.active) { w.active = false; wake(timeoutError(ms)); } });
-    return () => { w.active = false; if (timer) s.scheduler.timers.cancel(timer); };
-  });
+  return new ChannelWait(op, m.currentLoc(), ch, sessionOf(m), ms, v, closedError);
 }
 
 /** Receives; `closed` is what a closed, drained channel yields. */
@@ -175,14 +205,7 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
   const r = ch.tryRecv();
   if (r === CLOSED) return closed();
   if (r !== NOTHING) return r;
-  const s = sessionOf(m);
-  return block(op, m, (_t, wake) => {
-    let timer: Timer | null = null;
-    const w = new Waiter((_c, v) => { if (timer) s.scheduler.timers.cancel(timer); wake(v === CLOSED ? closed() : v); });
-    ch.addReceiver(w);
-    if (ms !== null) timer = s.scheduler.after(ms, () => { if (w.active) { w.active = false; wake(timeoutError(ms)); } });
-    return () => { w.active = false; if (timer) s.scheduler.timers.cancel(timer); };
-  });
+  return new ChannelWait(op, m.currentLoc(), ch, sessionOf(m), ms, RECEIVE, closed);
 }
 
 const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);
