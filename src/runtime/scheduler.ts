@@ -2,7 +2,8 @@
 // yields to Node's event loop so timers and I/O callbacks run; one timer heap; deadlock detection.
 import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
-import { Task, type TaskBody, type Wait } from "./task.js";
+import { LiveTasks, Task, type TaskBody, type Wait } from "./task.js";
+import type { Loc } from "../values/types.js";
 
 export const STEP_BUDGET = 20000;
 /** how long the scheduler runs tasks before yielding to the event loop */
@@ -23,7 +24,7 @@ export class Scheduler {
   private readonly runQueue = new Deque<Task>(1024);
   private readonly immediates = new Deque<Timer>();
   readonly timers: TimerHeap;
-  readonly live = new Set<Task>();
+  readonly live = new LiveTasks();
   private nextId = 1;
   private ioInFlight = 0;
   private loopScheduled = false;
@@ -40,7 +41,7 @@ export class Scheduler {
     this.timers = new TimerHeap(now, () => this.tick());
   }
 
-  spawn(body: TaskBody, spawnedAt: string, parent: Task | null, isMain = false): Task {
+  spawn(body: TaskBody, spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
     const t = new Task(this.nextId++, body, spawnedAt, parent, this.running ? this.clock : this.now());
     this.live.add(t);
     if (isMain) this.main = t;

@@ -29,6 +29,30 @@ export function describeWait(w: Wait): string {
   return w.loc ? `${w.op} at ${formatLoc(w.loc)}` : w.op;
 }
 
+/** The live tasks: an intrusive list, so adding and removing one of 100,000 costs no hashing. */
+export class LiveTasks implements Iterable<Task> {
+  private head: Task | null = null;
+  size = 0;
+  add(t: Task): void {
+    t.nextLive = this.head;
+    if (this.head) this.head.prevLive = t;
+    this.head = t;
+    this.size++;
+  }
+  delete(t: Task): void {
+    if (t.prevLive) t.prevLive.nextLive = t.nextLive; else if (this.head === t) this.head = t.nextLive; else return;
+    if (t.nextLive) t.nextLive.prevLive = t.prevLive;
+    t.prevLive = t.nextLive = null;
+    this.size--;
+  }
+  /** oldest first */
+  *[Symbol.iterator](): IterableIterator<Task> {
+    const all: Task[] = [];
+    for (let t = this.head; t !== null; t = t.nextLive) all.push(t);
+    for (let i = all.length - 1; i >= 0; i--) yield all[i];
+  }
+}
+
 export type TaskState = "runnable" | "running" | "blocked" | "done" | "failed" | "cancelled";
 
 export class Task {
@@ -43,19 +67,27 @@ export class Task {
   private ownedTasks: Set<Task> | null = null;
   /** someone takes this task's result (spawn-link, task-await, timeout...): failures are not printed */
   supervised = false;
+  /** neighbours in the scheduler's list of live tasks */
+  prevLive: Task | null = null;
+  nextLive: Task | null = null;
   private doneCallbacks: ((t: Task) => void)[] | null = null;
   private abortController: AbortController | null = null;
 
   constructor(
     readonly id: number,
     readonly body: TaskBody,
-    readonly spawnedAt: string,
+    /** where it was spawned: a source position, formatted only when someone asks */
+    private readonly spawnSite: Loc | string | undefined,
     readonly parent: Task | null,
     now: number,
     public name: string | null = null,
   ) { this.startedAt = now; }
 
   get waitingOn(): string | null { return this.wait ? describeWait(this.wait) : null; }
+
+  get spawnedAt(): string {
+    return typeof this.spawnSite === "string" ? this.spawnSite : formatLoc(this.spawnSite);
+  }
 
   get children(): Set<Task> { return (this.ownedTasks ??= new Set()); }
   get hasChildren(): boolean { return this.ownedTasks !== null && this.ownedTasks.size > 0; }

@@ -12,7 +12,7 @@ import type { Task, Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
 import { defineBuiltin, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
-import { TaskMachine, locString, sessionOf, taskOf, type Session } from "./session.js";
+import { TaskMachine, sessionOf, taskOf, type Session } from "./session.js";
 import { timeoutError } from "./host-op.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
@@ -53,7 +53,7 @@ export function taskResult(t: Task): Value {
 const limitError = (s: Session) => new ErrorValue(`task limit reached (${s.scheduler.maxTasks})`, LMap.EMPTY);
 
 /** Spawns a task owned by the current one (cancelled with it), whose result someone takes. */
-function spawnChild(m: Machine, f: Value, args: Value[], at: string): Task {
+function spawnChild(m: Machine, f: Value, args: Value[], at: Loc | undefined): Task {
   const s = sessionOf(m);
   const parent = taskOf(m);
   const t = s.spawnTask(f, args, at, parent);
@@ -91,7 +91,7 @@ def({ name: "spawn", arity: [1, 1], usage: "(spawn thunk)", doc: "Runs a 0-argum
     const f = thunkArg("spawn", a[0]);
     const s = sessionOf(m);
     if (s.scheduler.atTaskLimit) return limitError(s);
-    return s.spawnTask(f, [], locString(m), taskOf(m));
+    return s.spawnTask(f, [], m.currentLoc(), taskOf(m));
   });
 
 def({ name: "spawn-link", arity: [1, 3], usage: "(spawn-link thunk [:timeout ms])", doc: "Runs thunk in a new task; returns a channel that receives exactly one value: the result, or an error value if it raised or timed out.", examples: [["(channel-recv (spawn-link (lambda () (+ 1 2))))", "3"]] },
@@ -101,7 +101,7 @@ def({ name: "spawn-link", arity: [1, 3], usage: "(spawn-link thunk [:timeout ms]
     const s = sessionOf(m);
     const ch = new Channel(1);
     if (s.scheduler.atTaskLimit) { ch.trySend(limitError(s)); return ch; }
-    const t = spawnChild(m, f, [], locString(m));
+    const t = spawnChild(m, f, [], m.currentLoc());
     taskOf(m)?.children.delete(t); // linked tasks outlive their spawner, like spawn
     let timer: Timer | null = null;
     t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); if (!ch.closed) ch.trySend(taskResult(d)); ch.close(); });
@@ -268,7 +268,7 @@ def({ name: "timeout", arity: [2, 2], usage: "(timeout ms thunk)", doc: "The thu
     const f = thunkArg("timeout", a[1]);
     const s = sessionOf(m);
     if (s.scheduler.atTaskLimit) return limitError(s);
-    return awaitTask(m, spawnChild(m, f, [], locString(m)), ms, "timeout", true);
+    return awaitTask(m, spawnChild(m, f, [], m.currentLoc()), ms, "timeout", true);
   });
 
 def({ name: "set-max-threads!", arity: [1, 1], usage: "(set-max-threads! n)", doc: "Caps the number of live spawned tasks (default 100000); a spawn past the cap returns an error value.", examples: [] },
@@ -308,7 +308,7 @@ function withInput(e: ErrorValue, item: Value): ErrorValue {
 function runParallel(m: Machine, op: string, f: Value, items: Value[], o: ParallelOptions, done: (results: Value[]) => Value): Value {
   if (items.length === 0) return done([]);
   const s = sessionOf(m);
-  const at = locString(m);
+  const at = m.currentLoc();
   const parent = taskOf(m);
   return block(op, m, (_t, wake) => {
     const results: Value[] = new Array(items.length);
@@ -440,7 +440,7 @@ class WorkerPool {
   /** submitters waiting for room in the queue (inactive once cancelled), and for the pool to drain */
   readonly roomWaiters = new Deque<{ active: boolean; admit: () => void }>();
   readonly drainWaiters: (() => void)[] = [];
-  constructor(readonly workers: number, readonly capacity: number, readonly session: Session, readonly owner: Task | null, readonly at: string) {}
+  constructor(readonly workers: number, readonly capacity: number, readonly session: Session, readonly owner: Task | null, readonly at: Loc | undefined) {}
 
   printTag(): string { return `#<worker-pool ${this.workers}>`; }
 
@@ -486,7 +486,7 @@ def({ name: "make-worker-pool", arity: [1, 3], usage: "(make-worker-pool n [:que
     const n = num("make-worker-pool", pos[0]);
     if (!Number.isInteger(n) || n < 1) raise(`make-worker-pool: expected a positive number of workers, got ${n}`);
     const q = opts.has("queue") ? num("make-worker-pool", opts.get("queue")) : 1000;
-    return new WorkerPool(n, q, sessionOf(m), taskOf(m), locString(m));
+    return new WorkerPool(n, q, sessionOf(m), taskOf(m), m.currentLoc());
   });
 
 def({ name: "worker-pool-submit", arity: [2, 2], usage: "(worker-pool-submit pool thunk)", doc: "Queues a job; returns a channel that receives its result or error. Waits while the queue is full; after shutdown returns an error value.", examples: [] },
@@ -533,7 +533,7 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
     const ordered = truthy(opts.get("ordered") ?? null);
     const s = sessionOf(m);
     const owner = taskOf(m);
-    const at = locString(m);
+    const at = m.currentLoc();
     const out = new Channel(n);
     const outbox = new Deque<Value>();
     const finishedByIndex = new Map<number, Value>();

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LispError, renderError } from "../errors/error.js";
 import { readAll, readAllWithLocs } from "../reader/reader.js";
-import { Pair, Sym, formatLoc, list, type Loc, type Value } from "../values/types.js";
+import { Pair, Sym, list, type Loc, type Value } from "../values/types.js";
 import "../values/equality.js";
 import { Compiler, type CompileEnv } from "../eval/compiler.js";
 import { Machine } from "../eval/machine.js";
@@ -177,7 +177,7 @@ export class Session {
   }
 
   /** Spawns a task running fn. The machine's task identity is the Task itself. */
-  spawnTask(fn: Value, args: Value[], spawnedAt: string, parent: Task | null, isMain = false): Task {
+  spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
     const m = new TaskMachine(this);
     const task = this.scheduler.spawn(m, spawnedAt, parent, isMain);
     m.task = task;
@@ -226,4 +226,3 @@ export class TaskMachine extends Machine implements TaskBody {
 
 export function sessionOf(m: Machine): Session { return m.host as Session; }
 export function taskOf(m: Machine): Task | null { return m.task as Task | null; }
-export function locString(m: Machine): string { return formatLoc(m.currentLoc()); }
