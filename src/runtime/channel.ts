@@ -24,7 +24,11 @@ let nextChannelId = 1;
 
 /** Drops the waiters given up on (timed out, cancelled, or won by another select arm). */
 function purge<T>(q: Deque<T>, keep: (x: T) => boolean): Deque<T> {
-  const out = new Deque<T>(q.length);
+  let kept = 0;
+  for (const x of q) if (keep(x)) kept++;
+  // mostly live waiters (100,000 senders queued on one channel): keep the queue as it is
+  if (kept * 2 > q.length) return q;
+  const out = new Deque<T>(kept);
   for (const x of q) if (keep(x)) out.push(x);
   return out;
 }
