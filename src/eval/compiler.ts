@@ -44,7 +44,11 @@ class FnCtx {
   stable = new Set<string>();
   constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
   alloc(): number { return this.nslots++; }
-  temp(): string { const t = `s[${this.alloc()}]`; this.stable.add(t); return t; }
+  private temps = 0;
+  /** A temporary: a JS local, or a slot when its value must survive a suspension (see placeTemps). */
+  temp(): string { const t = `$T${++this.temps}`; this.stable.add(t); return t; }
+  /** a label where a suspended frame can resume: temps live across it must be in slots */
+  resumeLabel(pc: number): void { this.emit(`case ${pc}: ${RESUME}`); }
   newPc(loc: Loc | undefined): number { const pc = this.nextPc++; this.sites[pc] = loc; return pc; }
   k(v: Value): string {
     let i = this.constIndex.get(v);
@@ -92,6 +96,7 @@ export class Compiler {
 
   /** Generates the JavaScript for a compiled body into `code`. */
   private generate(fn: FnCtx, code: Code): Code {
+    const locals = placeTemps(fn);
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
     // pending call's value in m.val). A call that returns SUSPEND makes this activation save
@@ -100,7 +105,7 @@ export class Compiler {
     const src = `"use strict";
 const { B, C, M, TAIL, SUSPEND } = RT;${decls ? `\nconst ${decls};` : ""}
 return function code(m, fr, s) {
-let pc, t, f, g;
+let pc, t, f, g${locals.length ? ", " + locals.join(", ") : ""};
 if (fr === null) { if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, null, 0); pc = 0; }
 else { ++m.depth; pc = fr.pc; t = m.val; }
 for (;;) try { switch (pc) {
@@ -255,7 +260,7 @@ default: throw new Error("bad pc " + pc);
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
       fn.emit(`t = m.tailCall(f, [${list}], CODE, ${pc}); if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
-      fn.emit(`case ${pc}:`);
+      fn.resumeLabel(pc);
       fn.emit(`m.depth--; return t;`);
       return "";
     }
@@ -265,7 +270,7 @@ default: throw new Error("bad pc " + pc);
       slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, ${slots}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
     ].join("");
     fn.emit(`${direct}{ t = m.call(f, [${list}], CODE, ${pc}); ${suspend} }`);
-    fn.emit(`case ${pc}:`);
+    fn.resumeLabel(pc);
     const r = fn.temp();
     fn.emit(`${r} = t;`);
     return r;
@@ -630,7 +635,7 @@ default: throw new Error("bad pc " + pc);
     const b = this.compileBody(body, sc, fn, false, loc);
     fn.emit(`${res} = ${b}; m.popHandler(); s[${kindSlot}] = 0; pc = ${after}; continue;`);
     if (catchClause) {
-      fn.emit(`case ${catchPc}:`);
+      fn.resumeLabel(catchPc);
       if (finallyBody) fn.emit(`m.pushHandler(s, -1, ${finPc}, ${errSlot}, ${kindSlot});`);
       const scope = new Scope(fn, sc);
       scope.vars.set(catchClause[0], errSlot);
@@ -638,7 +643,7 @@ default: throw new Error("bad pc " + pc);
       fn.emit(`${res} = ${c}; ${finallyBody ? "m.popHandler(); " : ""}s[${kindSlot}] = 0; pc = ${after}; continue;`);
     }
     if (finallyBody) {
-      fn.emit(`case ${finPc}:`);
+      fn.resumeLabel(finPc);
       const f = this.compileBody(finallyBody, sc, fn, false, loc);
       if (f !== "null" && !this.isStable(f, fn) && !/^s(\[\d+\])+$/.test(f)) fn.emit(`${f};`);
       fn.emit(`if (s[${kindSlot}] !== 0) m.complete(s[${kindSlot}], s[${kindSlot} + 1]);`);
@@ -747,6 +752,35 @@ default: throw new Error("bad pc " + pc);
     }
     return acc;
   }
+}
+
+const RESUME = "// resume";
+
+/**
+ * Places each temporary: a JS local when no resume label lies between its first and last
+ * mention (the code only jumps forward, so line order is execution order), else a frame slot,
+ * since only slots survive a suspension. Returns the locals to declare.
+ */
+function placeTemps(fn: FnCtx): string[] {
+  const resumes: number[] = [];
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  fn.lines.forEach((line, i) => {
+    if (line.endsWith(RESUME)) resumes.push(i);
+    for (const m of line.matchAll(/\$T\d+/g)) {
+      if (!first.has(m[0])) first.set(m[0], i);
+      last.set(m[0], i);
+    }
+  });
+  const place = new Map<string, string>();
+  const locals: string[] = [];
+  for (const [name, from] of first) {
+    const to = last.get(name) as number;
+    if (resumes.some((r) => r > from && r <= to)) place.set(name, `s[${fn.alloc()}]`);
+    else { const local = name.slice(1); place.set(name, local); locals.push(local); }
+  }
+  fn.lines = fn.lines.map((line) => line.replace(/\$T\d+/g, (m) => place.get(m) as string));
+  return locals;
 }
 
 function arrayToPairs(xs: Value[]): Pair | EmptyList {
