@@ -5,7 +5,6 @@ import { LispError } from "../errors/error.js";
 import { write } from "../reader/printer.js";
 import { Session, processHost, type Host, type RunOutcome } from "../stdlib/session.js";
 import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../stdlib/sandbox.js";
-import { startRepl } from "./repl.js";
 
 export const VERSION = "0.1.0";
 
@@ -67,7 +66,12 @@ export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = sandbox.rest;
   if (first === "--help" || first === "-h") { process.stdout.write(USAGE); return finish(0); }
   if (first === "--version" || first === "-v") { process.stdout.write(`skein ${VERSION}\n`); return finish(0); }
-  if (first === undefined || first === "repl") { startRepl(new Session(hostFor(rest, permissions))); return; }
+  if (first === undefined || first === "repl") {
+    // loaded only for the REPL: scripts do not pay for readline at start-up
+    const { startRepl } = await import("./repl.js");
+    startRepl(new Session(hostFor(rest, permissions)));
+    return;
+  }
   if (first === "-e") {
     if (rest.length < 1) { process.stderr.write("skein: -e needs an expression\n" + USAGE); return finish(2); }
     return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions));

@@ -2,12 +2,14 @@
 // handle, so parallel queries really run in parallel on the server; a query that times out or
 // whose task is cancelled is cancelled ON THE SERVER (the protocol's CancelRequest), not just
 // abandoned; result values are converted from PostgreSQL's text format by column type.
-import { connect as netConnect } from "node:net";
 import { List as IList } from "immutable";
 import { EMPTY, Keyword, arrayToList, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { parseJson } from "./json.js";
 import { lazyRequire } from "./lazy.js";
+
+/** node:net, for the cancel request */
+const net = () => lazyRequire<typeof import("node:net")>("node:net");
 
 // The parts of `pg` used here (the package ships no types of its own).
 interface PgField { name: string; dataTypeID: number }
@@ -188,8 +190,8 @@ function cancelOnServer(client: PgClient): Promise<void> {
   if (typeof pid !== "number" || typeof key !== "number") return Promise.resolve();
   return new Promise((resolve) => {
     const sock = client.host?.startsWith("/")
-      ? netConnect(`${client.host}/.s.PGSQL.${client.port}`)
-      : netConnect(client.port, client.host);
+      ? net().connect(`${client.host}/.s.PGSQL.${client.port}`)
+      : net().connect(client.port, client.host);
     const msg = Buffer.alloc(16);
     msg.writeInt32BE(16, 0);
     msg.writeInt32BE(80877102, 4); // the CancelRequest code

@@ -1,9 +1,13 @@
 // The interpreter's side of SQLite: a client of the helper process of db-sqlite-worker.ts, which
 // runs each connection in a worker thread. One helper per interpreter process, started on the
 // first sqlite db-open (~70 ms), killed at exit if a query is still running there.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ExecResult, HostReply, HostRequest, QueryResult, SqlParams } from "./db-sqlite-worker.js";
+import { lazyRequire } from "./lazy.js";
+
+/** node:child_process, loaded with the first SQLite database */
+const childProcess = () => lazyRequire<typeof import("node:child_process")>("node:child_process");
 
 /** A failure reported by SQLite (or the helper): message as SQLite words it, code like SQLITE_ERROR. */
 export class SqliteError extends Error {
@@ -27,7 +31,7 @@ class Helper {
   dead: string | null = null;
 
   constructor() {
-    this.child = fork(fileURLToPath(WORKER_URL), [], {
+    this.child = childProcess().fork(fileURLToPath(WORKER_URL), [], {
       execArgv: [],
       serialization: "advanced", // structured clone: BigInt and Uint8Array survive
       stdio: ["ignore", "ignore", "inherit", "ipc"],

@@ -14,9 +14,7 @@
 //
 // Failures (missing file, is a directory, permission) return error values
 // `op: cause: path` with {:op :path :code} in the data; a wrong argument type raises.
-import { appendFile, mkdir, open, readFile, readdir, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
@@ -29,6 +27,11 @@ import { lazyRequire } from "./lazy.js";
 import { denied } from "./permissions.js";
 import { sessionOf } from "./session.js";
 import { splitLines } from "./strings.js";
+
+/** node:fs/promises, loaded on the first asynchronous file operation (start-up does not pay for it) */
+const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promises");
+/** node:crypto, for temp file names */
+const crypto = () => lazyRequire<typeof import("node:crypto")>("node:crypto");
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
 const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "fs", fn });
@@ -199,30 +202,30 @@ function readSmallFile(abs: string): string | undefined {
  */
 export async function atomicWrite(abs: string, content: string, signal?: AbortSignal): Promise<void> {
   let target = abs;
-  try { target = await realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
+  try { target = await fsp().realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
   let mode: number | undefined;
   try {
-    const st = await stat(target);
+    const st = await fsp().stat(target);
     if (st.isDirectory()) throw errno("EISDIR", "is a directory");
     mode = st.mode & 0o7777;
   } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
-  const tmp = join(dirname(target), `.${basename(target).slice(0, 100)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const fh = await open(tmp, "wx", mode ?? 0o666);
+  const tmp = join(dirname(target), `.${basename(target).slice(0, 100)}.${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
+  const fh = await fsp().open(tmp, "wx", mode ?? 0o666);
   try {
     await fh.writeFile(content, "utf8");
     if (mode !== undefined) await fh.chmod(mode);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await fsp().unlink(tmp).catch(() => undefined);
     throw e;
   }
   await fh.close();
   try {
     if (signal?.aborted) throw abortReason(signal);
-    await rename(tmp, target);
+    await fsp().rename(tmp, target);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    await fsp().unlink(tmp).catch(() => undefined);
     throw e;
   }
 }
@@ -246,7 +249,7 @@ def({
     ["(error-msg (read-file \"definitely-missing.txt\"))", "\"read-file: no such file: definitely-missing.txt\""]],
 }, (a, m) => {
   const path = pathArg("read-file", a[0]);
-  return fileOp(m, "read-file", "read", path, (abs, signal) => readFile(abs, { encoding: "utf8", signal }), undefined, true, readSmallFile);
+  return fileOp(m, "read-file", "read", path, (abs, signal) => fsp().readFile(abs, { encoding: "utf8", signal }), undefined, true, readSmallFile);
 });
 
 def({
@@ -255,7 +258,7 @@ def({
   examples: [["(error? (read-lines \"definitely-missing.txt\"))", "#t"]],
 }, (a, m) => {
   const path = pathArg("read-lines", a[0]);
-  return fileOp(m, "read-lines", "read", path, async (abs, signal) => splitLines(await readFile(abs, { encoding: "utf8", signal })),
+  return fileOp(m, "read-lines", "read", path, async (abs, signal) => splitLines(await fsp().readFile(abs, { encoding: "utf8", signal })),
     undefined, true, (abs) => { const text = readSmallFile(abs); return text === undefined ? undefined : splitLines(text); });
 });
 
@@ -277,7 +280,7 @@ def({
 }, (a, m) => {
   const path = pathArg("append-file", a[0]);
   const content = contentArg("append-file", a[1]);
-  return fileOp(m, "append-file", "write", path, async (abs) => { await appendFile(abs, content, "utf8"); return null; },
+  return fileOp(m, "append-file", "write", path, async (abs) => { await fsp().appendFile(abs, content, "utf8"); return null; },
     writeError("append-file", path));
 });
 
@@ -288,7 +291,7 @@ def({
 }, (a, m) => {
   const path = pathArg("file-size", a[0]);
   return fileOp(m, "file-size", "read", path, async (abs) => {
-    const st = await stat(abs);
+    const st = await fsp().stat(abs);
     if (st.isDirectory()) throw errno("EISDIR", "is a directory");
     return st.size;
   });
@@ -301,7 +304,7 @@ def({
 }, (a, m) => {
   const path = pathArg("file-exists?", a[0]);
   return fileOp(m, "file-exists?", "read", path, async (abs) => {
-    try { await stat(abs); return true; } catch (e) { if (isFdShortage(e)) throw e; return false; }
+    try { await fsp().stat(abs); return true; } catch (e) { if (isFdShortage(e)) throw e; return false; }
   });
 });
 
@@ -311,7 +314,7 @@ def({
   examples: [["(error-msg (list-dir \"definitely-missing-dir\"))", "\"list-dir: no such directory: definitely-missing-dir\""]],
 }, (a, m) => {
   const path = pathArg("list-dir", a[0]);
-  return fileOp(m, "list-dir", "read", path, async (abs) => arrayToList((await readdir(abs)).sort()),
+  return fileOp(m, "list-dir", "read", path, async (abs) => arrayToList((await fsp().readdir(abs)).sort()),
     (e) => fsError("list-dir", path, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined));
 });
 
@@ -321,7 +324,7 @@ def({
   examples: [["(make-dir \".\")", "nil"]],
 }, (a, m) => {
   const path = pathArg("make-dir", a[0]);
-  return fileOp(m, "make-dir", "write", path, async (abs) => { await mkdir(abs, { recursive: true }); return null; },
+  return fileOp(m, "make-dir", "write", path, async (abs) => { await fsp().mkdir(abs, { recursive: true }); return null; },
     (e) => fsError("make-dir", path, e, codeOf(e) === "EEXIST" || codeOf(e) === "ENOTDIR" ? "a file is in the way" : undefined));
 });
 
@@ -336,10 +339,10 @@ def({
   const recursive = truthy(opts.get("recursive") ?? false);
   return fileOp(m, "delete-file", "write", path, async (abs) => {
     if (recursive) {
-      const st = await stat(abs);
-      if (st.isDirectory()) { await rm(abs, { recursive: true }); return null; }
+      const st = await fsp().stat(abs);
+      if (st.isDirectory()) { await fsp().rm(abs, { recursive: true }); return null; }
     }
-    await unlink(abs);
+    await fsp().unlink(abs);
     return null;
   }, (e) => codeOf(e) === "EISDIR"
     ? fsError("delete-file", path, e, "is a directory (use :recursive #t to delete it and its contents)")
@@ -367,7 +370,7 @@ def({
     if (no) return no;
   }
   return fileOp(m, "glob", "read", dir, async (abs, signal) => {
-    const st = await stat(abs);
+    const st = await fsp().stat(abs);
     if (!st.isDirectory()) throw errno("ENOTDIR", "not a directory");
     // loaded on first use: start-up does not pay for the glob library
     const { glob: tinyglob } = lazyRequire<typeof import("tinyglobby")>("tinyglobby");

@@ -10,9 +10,7 @@
 // stdin is /dev/null unless :input gives it a string. The result is returned once the program
 // has exited and its output pipes are closed (as with $(...) in a shell: a background job that
 // keeps stdout open keeps sh waiting, up to the deadline).
-import { spawn, type ChildProcess } from "node:child_process";
-import { stat } from "node:fs/promises";
-import { constants as osConstants } from "node:os";
+import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { raise } from "../errors/error.js";
 import { ErrorValue, Keyword, type Value } from "../values/types.js";
@@ -25,6 +23,12 @@ import { hostOp, hostError } from "./host-op.js";
 import { denied } from "./permissions.js";
 import { sessionOf } from "./session.js";
 import { isFdShortage, pause } from "./fs.js";
+import { lazyRequire } from "./lazy.js";
+
+/** node:child_process, loaded on the first sh or run */
+const childProcess = () => lazyRequire<typeof import("node:child_process")>("node:child_process");
+/** node:fs/promises, for checking :cwd */
+const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promises");
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
 const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "process", fn });
@@ -146,7 +150,7 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
   return new Promise((settle) => {
     let child: ChildProcess;
     try {
-      child = spawn(l.file, l.args, {
+      child = childProcess().spawn(l.file, l.args, {
         cwd: l.cwd, env: l.env, detached: true, windowsHide: true,
         stdio: [l.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
@@ -196,7 +200,7 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
           LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown]])));
         return;
       }
-      let r = LMap.EMPTY.set(kw("exit"), code ?? 128 + (sig ? osConstants.signals[sig] ?? 0 : 0))
+      let r = LMap.EMPTY.set(kw("exit"), code ?? 128 + (sig ? lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0 : 0))
         .set(kw("out"), out.join(""))
         .set(kw("err"), err.join(""));
       if (sig) r = r.set(kw("signal"), sig);
@@ -212,7 +216,7 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
 async function launch(l: Launch, signal: AbortSignal): Promise<Value> {
   if (l.cwd !== undefined) {
     const where = l.cwd;
-    const st = await stat(resolve(where)).catch((e: unknown) => e as NodeJS.ErrnoException);
+    const st = await fsp().stat(resolve(where)).catch((e: unknown) => e as NodeJS.ErrnoException);
     if (!("isDirectory" in st) || !st.isDirectory()) {
       const code = "isDirectory" in st ? "ENOTDIR" : st.code;
       return new ErrorValue(`${l.op}: ${code === "ENOENT" ? "no such directory" : code === "ENOTDIR" ? "not a directory" : code ?? "bad directory"}: ${where}`,
