@@ -42,6 +42,11 @@ class FnCtx {
   consts: Value[] = [];
   constIndex = new Map<Value, number>();
   stable = new Set<string>();
+  /** the fixed parameter count (-1 with a rest parameter): self tail calls with it can loop in place */
+  arity = -1;
+  /** its slots may outlive the call (a closure captures them) or hold defines read before set:
+   *  then a self tail call must make a fresh activation instead of looping in place */
+  slotsEscape = false;
   constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
   alloc(): number { return this.nslots++; }
   private temps = 0;
@@ -96,6 +101,7 @@ export class Compiler {
 
   /** Generates the JavaScript for a compiled body into `code`. */
   private generate(fn: FnCtx, code: Code): Code {
+    if (fn.slotsEscape) fn.lines = fn.lines.filter((line) => !line.endsWith(SELF));
     const locals = placeTemps(fn);
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
@@ -257,6 +263,11 @@ default: throw new Error("bad pc " + pc);
     const slots = n <= 3 ? `m.slots${n}(f${n ? ", " : ""}${list})` : null;
     fn.emit(`pc = ${pc}; f = ${fexpr};`);
     if (tail) {
+      if (n === fn.arity) {
+        // a loop: the function calling itself in tail position reuses its slots and jumps to the top
+        const assign = argExprs.map((e, i) => `const a${i} = ${e};`).join(" ") + " " + argExprs.map((_, i) => `s[${i + 2}] = a${i};`).join(" ");
+        fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} if (--m.budget < 0) return m.suspend(CODE, s, fr, 0); pc = 0; continue; } ${SELF}`);
+      }
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
       fn.emit(`t = m.tailCall(f, [${list}], CODE, ${pc}); if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
@@ -469,6 +480,8 @@ default: throw new Error("bad pc " + pc);
   private compileLambda(params: Value, body: Value[], sc: Scope | null, fn: FnCtx, name: string, loc: Loc | undefined): string {
     const { names, rest } = this.parseParams(params, loc);
     const inner = new FnCtx(name, 2, loc);
+    inner.arity = rest ? -1 : names.length;
+    fn.slotsEscape = true; // the new closure captures this activation's slots
     const scope = new Scope(inner, sc);
     names.forEach((n) => scope.vars.set(n, inner.alloc()));
     if (rest) scope.vars.set(rest, inner.alloc());
@@ -499,6 +512,7 @@ default: throw new Error("bad pc " + pc);
       if (defined.length) {
         scope = new Scope(fn, sc);
         for (const n of defined) if (!scope.vars.has(n)) { scope.vars.set(n, fn.alloc()); scope.late.add(n); }
+        fn.slotsEscape = true;
       }
     }
     for (let i = 0; i < expanded.length - 1; i++) {
@@ -587,6 +601,7 @@ default: throw new Error("bad pc " + pc);
     const bindings = this.parseBindings(args[0], "letrec", loc);
     const scope = new Scope(fn, sc);
     for (const [name] of bindings) { scope.vars.set(name, fn.alloc()); scope.late.add(name); }
+    fn.slotsEscape = true;
     for (const [name, form] of bindings) {
       const v = this.compileNamed(form, scope, fn, loc, name.name);
       fn.emit(`s[${scope.vars.get(name)}] = ${v};`);
@@ -755,6 +770,7 @@ default: throw new Error("bad pc " + pc);
 }
 
 const RESUME = "// resume";
+const SELF = "// self tail call";
 
 /**
  * Places each temporary: a JS local when no resume label lies between its first and last
