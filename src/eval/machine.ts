@@ -94,38 +94,39 @@ export class Machine {
     // kept a small integer (V8 Smi): the budget is decremented on every call
     if (budget > UNLIMITED) budget = UNLIMITED;
     this.budget = budget;
-    const start = budget;
-    try {
-      for (;;) {
-        if (this.cancelRequested) {
-          this.cancelRequested = false;
-          if (this.unwindCancel()) return "cancelled";
-        }
-        const fr = this.fr;
-        if (fr === null || fr === ROOT_FRAME) { this.fr = null; return "done"; }
-        if (this.budget <= 0) return "yield";
-        // a frame captured at its entry (pc 0) had not run yet: its call counts now
-        if (fr.pc === 0) this.budget--;
-        this.depth = 0;
-        if (this.errFrames.length !== 0) this.errFrames.length = 0;
-        try {
-          let r = fr.code.fn(this, fr, fr.s);
-          if (r === TAIL) r = this.runTails();
-          if (r === SUSPEND) {
-            this.linkCaptured(fr.parent);
-            if (this.blocked !== null) return "block";
-            continue;
-          }
-          this.val = r;
-          this.fr = fr.parent;
-        } catch (e) {
-          if (this.unwindError(e, fr)) return this.failure ? "failed" : "cancelled";
-        }
+    const out = this.run();
+    // an entry that found the budget spent (it went to -1) did not run
+    this.steps += budget - Math.max(0, this.budget);
+    this.curCode = null;
+    return out;
+  }
+
+  private run(): StepResult {
+    for (;;) {
+      if (this.cancelRequested) {
+        this.cancelRequested = false;
+        if (this.unwindCancel()) return "cancelled";
       }
-    } finally {
-      // an entry that found the budget spent (it went to -1) did not run
-      this.steps += start - Math.max(0, this.budget);
-      this.curCode = null;
+      const fr = this.fr;
+      if (fr === null || fr === ROOT_FRAME) { this.fr = null; return "done"; }
+      if (this.budget <= 0) return "yield";
+      // a frame captured at its entry (pc 0) had not run yet: its call counts now
+      if (fr.pc === 0) this.budget--;
+      this.depth = 0;
+      if (this.errFrames.length !== 0) this.errFrames.length = 0;
+      try {
+        let r = fr.code.fn(this, fr, fr.s);
+        if (r === TAIL) r = this.runTails();
+        if (r === SUSPEND) {
+          this.linkCaptured(fr.parent);
+          if (this.blocked !== null) return "block";
+          continue;
+        }
+        this.val = r;
+        this.fr = fr.parent;
+      } catch (e) {
+        if (this.unwindError(e, fr)) return this.failure ? "failed" : "cancelled";
+      }
     }
   }
 

@@ -212,11 +212,13 @@ const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("
 
 def({ name: "channel-send", arity: [2, 4], usage: "(channel-send ch v [:timeout ms])", doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.", examples: [["(channel-send (make-channel 1) :x)", "#t"]] },
   (a, m) => {
+    if (a.length === 2) return sendOn(m, chanArg("channel-send", a[0]), a[1], null, "channel-send");
     const { pos, opts } = options("channel-send", a, 2, ["timeout"]);
     return sendOn(m, chanArg("channel-send", pos[0]), pos[1], timeoutOpt("channel-send", opts), "channel-send");
   });
 def({ name: "channel-recv", arity: [1, 3], usage: "(channel-recv ch [:timeout ms])", doc: "Receives a value, waiting until one arrives; {:error \"channel closed\"} once the channel is closed and drained.", examples: [["(let ((c (make-channel 1))) (channel-send c 5) (channel-recv c))", "5"]] },
   (a, m) => {
+    if (a.length === 1) return recvOn(m, chanArg("channel-recv", a[0]), null, "channel-recv", closedError);
     const { pos, opts } = options("channel-recv", a, 1, ["timeout"]);
     return recvOn(m, chanArg("channel-recv", pos[0]), timeoutOpt("channel-recv", opts), "channel-recv", closedError);
   });
