@@ -3,8 +3,20 @@
 import { readFileSync } from "node:fs";
 import { LispError } from "../errors/error.js";
 import { write } from "../reader/printer.js";
-import { Session, processHost, type Host, type RunOutcome } from "../stdlib/session.js";
+import { Session, type Host, type RunOutcome } from "../stdlib/session.js";
 import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../stdlib/sandbox.js";
+
+/** The host of a real run: this process's streams, arguments, environment and exit status. */
+function processHost(argv: string[]): Host {
+  return {
+    stdout: (t) => { process.stdout.write(t); },
+    stderr: (t) => { process.stderr.write(t); },
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    argv,
+    env: process.env,
+    exit: (code) => { process.exitCode = code; },
+  };
+}
 
 export const VERSION = "0.1.0";
 

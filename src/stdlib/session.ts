@@ -28,16 +28,6 @@ export interface Host {
   permissions?: Permissions;
 }
 
-export function processHost(argv: string[]): Host {
-  return {
-    stdout: (t) => { process.stdout.write(t); },
-    stderr: (t) => { process.stderr.write(t); },
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    argv,
-    env: process.env,
-    exit: (code) => { process.exitCode = code; },
-  };
-}
 
 export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; value: Value; error?: LispError; code: number }
 
