@@ -44,9 +44,11 @@ class FnCtx {
   stable = new Set<string>();
   /** the fixed parameter count (-1 with a rest parameter): self tail calls with it can loop in place */
   arity = -1;
-  /** its slots may outlive the call (a closure captures them) or hold defines read before set:
-   *  then a self tail call must make a fresh activation instead of looping in place */
+  /** its slots may outlive the call (a closure captures them): then a self tail call must make
+   *  a fresh activation instead of looping in place */
   slotsEscape = false;
+  /** slots of inner defines (read before set is an error): cleared when the function loops in place */
+  lateSlots: number[] = [];
   constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
   alloc(): number { return this.nslots++; }
   private temps = 0;
@@ -102,6 +104,11 @@ export class Compiler {
   /** Generates the JavaScript for a compiled body into `code`. */
   private generate(fn: FnCtx, code: Code): Code {
     if (fn.slotsEscape) fn.lines = fn.lines.filter((line) => !line.endsWith(SELF));
+    else {
+      // looping in place: the inner defines start undefined again, as in a fresh activation
+      const reset = fn.lateSlots.map((i) => `s[${i}] = undefined;`).join(" ");
+      fn.lines = fn.lines.map((line) => (line.endsWith(SELF) ? line.replace(LATE, reset) : line));
+    }
     const locals = placeTemps(fn);
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
@@ -266,7 +273,7 @@ default: throw new Error("bad pc " + pc);
       if (n === fn.arity) {
         // a loop: the function calling itself in tail position reuses its slots and jumps to the top
         const assign = argExprs.map((e, i) => `const a${i} = ${e};`).join(" ") + " " + argExprs.map((_, i) => `s[${i + 2}] = a${i};`).join(" ");
-        fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} if (--m.budget < 0) return m.suspend(CODE, s, fr, 0); pc = 0; continue; } ${SELF}`);
+        fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} ${LATE} if (--m.budget < 0) return m.suspend(CODE, s, fr, 0); pc = 0; continue; } ${SELF}`);
       }
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
@@ -511,8 +518,13 @@ default: throw new Error("bad pc " + pc);
       const defined = expanded.map((f) => this.definedName(f)).filter((n): n is Sym => n !== null);
       if (defined.length) {
         scope = new Scope(fn, sc);
-        for (const n of defined) if (!scope.vars.has(n)) { scope.vars.set(n, fn.alloc()); scope.late.add(n); }
-        fn.slotsEscape = true;
+        for (const n of defined) {
+          if (scope.vars.has(n)) continue;
+          const slot = fn.alloc();
+          scope.vars.set(n, slot);
+          scope.late.add(n);
+          fn.lateSlots.push(slot);
+        }
       }
     }
     for (let i = 0; i < expanded.length - 1; i++) {
@@ -600,8 +612,12 @@ default: throw new Error("bad pc " + pc);
     if (args.length < 1) syntaxError("letrec: expected bindings and a body", loc);
     const bindings = this.parseBindings(args[0], "letrec", loc);
     const scope = new Scope(fn, sc);
-    for (const [name] of bindings) { scope.vars.set(name, fn.alloc()); scope.late.add(name); }
-    fn.slotsEscape = true;
+    for (const [name] of bindings) {
+      const slot = fn.alloc();
+      scope.vars.set(name, slot);
+      scope.late.add(name);
+      fn.lateSlots.push(slot);
+    }
     for (const [name, form] of bindings) {
       const v = this.compileNamed(form, scope, fn, loc, name.name);
       fn.emit(`s[${scope.vars.get(name)}] = ${v};`);
@@ -771,6 +787,7 @@ default: throw new Error("bad pc " + pc);
 
 const RESUME = "// resume";
 const SELF = "// self tail call";
+const LATE = "/* late slots */";
 
 /**
  * Places each temporary: a JS local when no resume label lies between its first and last

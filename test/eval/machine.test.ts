@@ -502,3 +502,17 @@ test("code nested up to the reader's depth limit compiles and runs", () => {
   assert.equal(evalSync("", "(let ((x 1)) ".repeat(n) + "x" + ")".repeat(n)), 1);
   assert.equal(evalSync("", "(if #t ".repeat(n) + "1" + " 2)".repeat(n)), 1);
 });
+
+// regression: a function that loops in place (a self tail call reusing its slots) must clear its
+// inner defines, or a read before the define sees the previous iteration's value
+test("a function looping in place still reports a define read before it ran", () => {
+  const err = failureOf(
+    "(define (f n) (define y (if (= n 2) x 0)) (define x n) (if (< n 2) (f (+ n 1)) y))",
+    "(f 0)");
+  assert.match(err.message, /x is used before its definition ran/);
+});
+
+test("a function looping in place gives the same results as fresh activations", () => {
+  assert.equal(write(evalSync("(define (swap a b n) (if (= n 0) (list a b) (swap b a (- n 1))))", "(swap 1 2 3)")), "(2 1)");
+  assert.equal(evalSync("", "(let loop ((i 0) (acc 0)) (define sq (* i i)) (if (= i 100000) acc (loop (+ i 1) (+ acc sq))))"), 333328333350000);
+});
