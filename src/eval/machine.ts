@@ -408,8 +408,6 @@ export class Machine {
     return err;
   }
 
-  /** The call stack of the suspended task, innermost first. */
-  lispStack(): { name: string; loc: Loc | undefined }[] { return lispStackOf(this.fr); }
 }
 
 function lispStackOf(from: Frame | null): { name: string; loc: Loc | undefined }[] {

@@ -198,7 +198,4 @@ export class Scheduler {
     if (this.runQueue.length) this.ensureLoop();
   }
 
-  /** Marks host I/O as started outside of a wait (keeps the program from counting as deadlocked). */
-  ioStarted(): void { this.ioInFlight++; }
-  ioEnded(): void { this.ioInFlight--; this.ensureLoop(); }
 }
