@@ -15,7 +15,6 @@ export class Waiter implements ChannelWaiter {
   constructor(readonly fire: (ch: Channel, value: unknown) => void) {}
 }
 
-interface PendingSend { waiter: ChannelWaiter; value: unknown }
 
 export const NOTHING: unique symbol = Symbol("nothing");
 export const CLOSED: unique symbol = Symbol("closed");
@@ -33,11 +32,27 @@ function purge<T>(q: Deque<T>, keep: (x: T) => boolean): Deque<T> {
   return out;
 }
 
+/** purge for the senders queue: (waiter, value) pairs, kept when the waiter is active */
+function purgePairs(q: Deque<unknown>): Deque<unknown> {
+  let kept = 0, i = 0;
+  for (const x of q) if (i++ % 2 === 0 && (x as ChannelWaiter).active) kept++;
+  if (kept * 4 > q.length) return q;
+  const out = new Deque<unknown>(kept * 2);
+  let keep = false;
+  i = 0;
+  for (const x of q) {
+    if (i++ % 2 === 0) keep = (x as ChannelWaiter).active;
+    if (keep) out.push(x);
+  }
+  return out;
+}
+
 export class Channel {
   readonly id = nextChannelId++;
   private readonly buf = new Deque<unknown>();
   private receivers = new Deque<ChannelWaiter>();
-  private senders = new Deque<PendingSend>();
+  /** waiting senders as pairs of entries, waiter then value: no object per blocked send */
+  private senders = new Deque<unknown>();
   closed = false;
 
   constructor(readonly capacity: number) {}
@@ -65,11 +80,13 @@ export class Channel {
       this.refillFromSenders();
       return v;
     }
-    for (let s = this.senders.shift(); s !== undefined; s = this.senders.shift()) {
-      if (!s.waiter.active) continue;
-      s.waiter.active = false;
-      s.waiter.fire(this, true);
-      return s.value;
+    while (this.senders.length) {
+      const w = this.senders.shift() as ChannelWaiter;
+      const v = this.senders.shift();
+      if (!w.active) continue;
+      w.active = false;
+      w.fire(this, true);
+      return v;
     }
     if (this.closed) return CLOSED;
     return NOTHING;
@@ -78,25 +95,26 @@ export class Channel {
   /** True when a receive would not block. */
   get readyToRecv(): boolean {
     if (this.buf.length > 0 || this.closed) return true;
-    for (const s of this.senders) if (s.waiter.active) return true;
+    let i = 0;
+    for (const x of this.senders) if (i++ % 2 === 0 && (x as ChannelWaiter).active) return true;
     return false;
   }
 
   private refillFromSenders(): void {
-    while (this.buf.length < this.capacity) {
-      const s = this.senders.shift();
-      if (s === undefined) return;
-      if (!s.waiter.active) continue;
-      s.waiter.active = false;
-      this.buf.push(s.value);
-      s.waiter.fire(this, true);
+    while (this.buf.length < this.capacity && this.senders.length) {
+      const w = this.senders.shift() as ChannelWaiter;
+      const v = this.senders.shift();
+      if (!w.active) continue;
+      w.active = false;
+      this.buf.push(v);
+      w.fire(this, true);
     }
   }
 
   // a queue is purged of given-up waiters when it doubles past its size after the last purge,
   // so a select that loses forever, or polling with :timeout, cannot grow it without bound
   private receiversMark = 64;
-  private sendersMark = 64;
+  private sendersMark = 128;
 
   addReceiver(w: ChannelWaiter): void {
     this.receivers.push(w);
@@ -106,10 +124,11 @@ export class Channel {
     }
   }
   addSender(w: ChannelWaiter, value: unknown): void {
-    this.senders.push({ waiter: w, value });
+    this.senders.push(w);
+    this.senders.push(value);
     if (this.senders.length >= this.sendersMark) {
-      this.senders = purge(this.senders, (x) => x.waiter.active);
-      this.sendersMark = Math.max(64, 2 * this.senders.length);
+      this.senders = purgePairs(this.senders);
+      this.sendersMark = Math.max(128, 2 * this.senders.length);
     }
   }
 
@@ -121,10 +140,12 @@ export class Channel {
       r.active = false;
       r.fire(this, CLOSED);
     }
-    for (let s = this.senders.shift(); s !== undefined; s = this.senders.shift()) {
-      if (!s.waiter.active) continue;
-      s.waiter.active = false;
-      s.waiter.fire(this, CLOSED);
+    while (this.senders.length) {
+      const w = this.senders.shift() as ChannelWaiter;
+      this.senders.shift();
+      if (!w.active) continue;
+      w.active = false;
+      w.fire(this, CLOSED);
     }
   }
 

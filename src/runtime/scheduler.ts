@@ -88,18 +88,20 @@ export class Scheduler {
     t.wait = wait;
     const gen = ++t.gen;
     if (wait.io) this.ioInFlight++;
-    // the generation moves on at the first wake or unpark: any later wake is stale and ignored
-    const wake = (v: unknown) => {
-      if (t.gen !== gen) return;
-      t.gen++;
-      if (wait.io) this.ioInFlight--;
-      t.undo = null;
-      t.wait = null;
-      t.body.resume(v);
-      this.enqueue(t);
-    };
-    const undo = wait.park(t, wake);
+    const undo = wait.parkDirect ? wait.parkDirect(t, gen) : wait.park(t, (v) => this.wake(t, gen, v));
     if (t.gen === gen) t.undo = undo ?? null;
+  }
+
+  /** Wakes a task parked at generation gen with a value. The generation moves on at the first
+   *  wake or unpark, so any later wake of that parking is stale and ignored. */
+  wake(t: Task, gen: number, v: unknown): void {
+    if (t.gen !== gen) return;
+    t.gen++;
+    if ((t.wait as Wait).io) this.ioInFlight--;
+    t.undo = null;
+    t.wait = null;
+    t.body.resume(v);
+    this.enqueue(t);
   }
 
   /** Takes a blocked task off its wait without waking it (for cancellation). */

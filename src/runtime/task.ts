@@ -23,6 +23,9 @@ export interface Wait {
   /** host I/O in flight: the program is not deadlocked while it runs */
   io?: boolean;
   park(task: Task, wake: (value: unknown) => void): ((this: Wait) => void) | void;
+  /** instead of park: a wait that wakes the task itself with scheduler.wake(task, gen, value),
+   *  so parking allocates no closure (the hot path of channel operations) */
+  parkDirect?(task: Task, gen: number): ((this: Wait) => void) | void;
 }
 
 export function describeWait(w: Wait): string {

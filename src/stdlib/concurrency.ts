@@ -161,7 +161,8 @@ def({ name: "channel?", arity: [1, 1], usage: "(channel? x)", doc: "True for cha
 class ChannelWait extends Block implements Wait {
   active = true;
   readonly io = false;
-  private wake: ((v: unknown) => void) | null = null;
+  private task: Task | null = null;
+  private gen = 0;
   private timer: Timer | null = null;
   constructor(
     readonly op: string, readonly loc: Loc | undefined, private readonly ch: Channel,
@@ -170,20 +171,32 @@ class ChannelWait extends Block implements Wait {
     private readonly value: Value, private readonly closed: () => Value,
   ) { super(); }
 
-  park(_t: Task, wake: (v: unknown) => void): (this: Wait) => void {
-    this.wake = wake;
+  park(task: Task, wake: (v: unknown) => void): (this: Wait) => void {
+    // the scheduler calls parkDirect; this is the general form of the same registration
+    const undo = this.parkDirect(task, -1);
+    this.wakeWith = wake;
+    return undo;
+  }
+  parkDirect(task: Task, gen: number): (this: Wait) => void {
+    this.task = task;
+    this.gen = gen;
     if (this.value === RECEIVE) this.ch.addReceiver(this); else this.ch.addSender(this, this.value);
     if (this.ms !== null) this.timer = this.session.scheduler.after(this.ms, () => this.expire());
     return this.undo as (this: Wait) => void;
   }
+  private wakeWith: ((v: unknown) => void) | null = null;
+  private wake(v: unknown): void {
+    if (this.wakeWith) this.wakeWith(v);
+    else this.session.scheduler.wake(this.task as Task, this.gen, v);
+  }
   fire(_c: Channel, v: unknown): void {
     if (this.timer) this.session.scheduler.timers.cancel(this.timer);
-    (this.wake as (v: unknown) => void)(v === CLOSED ? this.closed() : v);
+    this.wake(v === CLOSED ? this.closed() : v);
   }
   private expire(): void {
     if (!this.active) return;
     this.active = false;
-    (this.wake as (v: unknown) => void)(timeoutError(this.ms as number));
+    this.wake(timeoutError(this.ms as number));
   }
   undo(this: ChannelWait): void {
     this.active = false;
