@@ -49,7 +49,7 @@ export class Machine {
   depth = 0;
   /** the pending tail call (set with TAIL) */
   tailCode: Code | null = null;
-  tailS: Value[] = [];
+  tailS: Value[] = NO_SLOTS;
   /** the builtin being called and where: for error positions and wait descriptions */
   private curCode: Code | null = null;
   private curPc = 0;
@@ -443,6 +443,8 @@ export function shortWrite(v: Value): string {
 }
 
 const CAPTURED: (Frame | null)[] = [];
+/** the initial tailS of every machine (no array per task) */
+const NO_SLOTS: Value[] = [];
 let capturedCount = 0;
 const ERR_FRAMES: { code: Code; pc: number }[] = [];
 

@@ -65,6 +65,7 @@ export class Task {
   undo: ((this: Wait) => void) | null = null;
   /** bumped on every wake: a wake from an older wait is ignored */
   gen = 0;
+  /** whole milliseconds (a small integer, not a boxed double: 100,000 tasks each keep one) */
   readonly startedAt: number;
   /** tasks this one owns (timeout, parallel-map, stream-map, pools): cancelled with it */
   private ownedTasks: Set<Task> | null = null;
@@ -84,7 +85,7 @@ export class Task {
     readonly parent: Task | null,
     now: number,
     public name: string | null = null,
-  ) { this.startedAt = now; }
+  ) { this.startedAt = Math.floor(now); }
 
   get waitingOn(): string | null { return this.wait ? describeWait(this.wait) : null; }
 
