@@ -24,25 +24,24 @@ let nextChannelId = 1;
 /** Drops the waiters given up on (timed out, cancelled, or won by another select arm). */
 function purge<T>(q: Deque<T>, keep: (x: T) => boolean): Deque<T> {
   let kept = 0;
-  for (const x of q) if (keep(x)) kept++;
+  for (let i = 0; i < q.length; i++) if (keep(q.at(i))) kept++;
   // mostly live waiters (100,000 senders queued on one channel): keep the queue as it is
   if (kept * 2 > q.length) return q;
   const out = new Deque<T>(kept);
-  for (const x of q) if (keep(x)) out.push(x);
+  for (let i = 0; i < q.length; i++) if (keep(q.at(i))) out.push(q.at(i));
   return out;
 }
 
 /** purge for the senders queue: (waiter, value) pairs, kept when the waiter is active */
 function purgePairs(q: Deque<unknown>): Deque<unknown> {
-  let kept = 0, i = 0;
-  for (const x of q) if (i++ % 2 === 0 && (x as ChannelWaiter).active) kept++;
+  let kept = 0;
+  for (let i = 0; i < q.length; i += 2) if ((q.at(i) as ChannelWaiter).active) kept++;
   if (kept * 4 > q.length) return q;
   const out = new Deque<unknown>(kept * 2);
-  let keep = false;
-  i = 0;
-  for (const x of q) {
-    if (i++ % 2 === 0) keep = (x as ChannelWaiter).active;
-    if (keep) out.push(x);
+  for (let i = 0; i < q.length; i += 2) {
+    if (!(q.at(i) as ChannelWaiter).active) continue;
+    out.push(q.at(i));
+    out.push(q.at(i + 1));
   }
   return out;
 }
@@ -95,8 +94,7 @@ export class Channel {
   /** True when a receive would not block. */
   get readyToRecv(): boolean {
     if (this.buf.length > 0 || this.closed) return true;
-    let i = 0;
-    for (const x of this.senders) if (i++ % 2 === 0 && (x as ChannelWaiter).active) return true;
+    for (let i = 0; i < this.senders.length; i += 2) if ((this.senders.at(i) as ChannelWaiter).active) return true;
     return false;
   }
 

@@ -19,6 +19,8 @@ export class Deque<T> {
     return x;
   }
   peek(): T | undefined { return this.len === 0 ? undefined : this.buf[this.head]; }
+  /** The i-th entry from the front (no generator: for scans of long queues). */
+  at(i: number): T { return this.buf[(this.head + i) % this.buf.length] as T; }
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.len; i++) yield this.buf[(this.head + i) % this.buf.length] as T;
   }
