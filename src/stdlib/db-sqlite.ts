@@ -15,7 +15,7 @@ export class SqliteError extends Error {
 }
 
 /** The compiled worker script. It sits beside this module in dist/src/stdlib/; the CLI bundle is
- *  dist/src/cli/skein.mjs, at the same depth, so one relative path serves both. */
+ *  dist/src/cli/skein.cjs, at the same depth, so one relative path serves both. */
 const WORKER_URL = new URL("../stdlib/db-sqlite-worker.js", import.meta.url);
 
 interface Pending { resolve: (r: QueryResult | ExecResult | null) => void; reject: (e: Error) => void }
