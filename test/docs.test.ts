@@ -5,24 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Session } from "../src/stdlib/session.js";
 import { allSpecs } from "../src/stdlib/registry.js";
 import { write } from "../src/reader/printer.js";
 import type { Host } from "../src/stdlib/session.js";
-import { fakeHost } from "./helpers.js";
+import { fakeHost, projectRoot } from "./helpers.js";
 
-/** The project root: the nearest folder above this file with a package.json (works from dist/test too). */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("no package.json above the test file");
-    dir = up;
-  }
-  return dir;
-}
 
 /** Evaluates one example as a whole program in a fresh session; the write form of its value, or the failure. */
 async function evaluateExample(expr: string): Promise<string> {

@@ -13,22 +13,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
+import { projectRoot } from "./helpers.js";
 
-/** The project root: the nearest folder above this file with a package.json (works from dist/test too). */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("no package.json above the test file");
-    dir = up;
-  }
-  return dir;
-}
 
 const root = projectRoot();
 const skein = join(root, "bin", "skein");

@@ -1,6 +1,9 @@
 // Shared helpers for the tests: a fake host that collects output, a one-call program runner,
 // reader shortcuts, and a way to drive a Machine step by step over one form.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { LispError } from "../src/errors/error.js";
 import { readAll } from "../src/reader/reader.js";
 import { Machine } from "../src/eval/machine.js";
@@ -106,4 +109,36 @@ export function evalSync(defs: string, expr: string): Value {
   if (r === "failed") throw m.failure;
   assert.equal(r, "done");
   return m.val;
+}
+
+/** The project root: the nearest folder above this file with a package.json (works from dist/test too). */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("no package.json above the test file");
+    dir = up;
+  }
+  return dir;
+}
+
+export interface SkeinRun { outcome: RunOutcome; stdout: string; stderr: string; session: Session; ms: number }
+
+/** Runs a Skein program (in a fresh session unless one is given); fails if it does not end within deadlineMs. */
+export async function runSkein(src: string, deadlineMs = 10_000, session?: Session): Promise<SkeinRun> {
+  let stdout = "", stderr = "";
+  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+  const t0 = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });
+  try {
+    const outcome = await Promise.race([session.run(session.read(src, "t.lisp"), "t.lisp"), limit]);
+    return { outcome, stdout, stderr, session, ms: performance.now() - t0 };
+  } finally { clearTimeout(timer); }
+}
+
+/** The value a program run ended with; fails the test with the rendered error otherwise. */
+export function valueOf(r: SkeinRun): Value {
+  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
+  return r.outcome.value;
 }

@@ -7,9 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CLOSED, Channel, NOTHING, Waiter } from "../../src/runtime/channel.js";
-import { Session, type RunOutcome } from "../../src/stdlib/session.js";
 import type { Value } from "../../src/values/types.js";
 import { write } from "../../src/reader/printer.js";
+import { runSkein, valueOf } from "../helpers.js";
 
 const SEED = 1_234_567;
 
@@ -319,25 +319,6 @@ test("close wakes parked receivers (including a select waiter on several channel
 
 // ---- select fairness on a real program -----------------------------------------------------
 
-interface Run { outcome: RunOutcome; stdout: string; stderr: string; session: Session; ms: number }
-
-/** Runs a Skein program in a fresh session; fails if it does not end within deadlineMs. */
-async function runSkein(src: string, deadlineMs = 10_000): Promise<Run> {
-  let stdout = "", stderr = "";
-  const session = new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, argv: [], env: {}, exit() {} });
-  const t0 = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });
-  try {
-    const outcome = await Promise.race([session.run(session.read(src, "t.lisp"), "t.lisp"), limit]);
-    return { outcome, stdout, stderr, session, ms: performance.now() - t0 };
-  } finally { clearTimeout(timer); }
-}
-
-function valueOf(r: Run): Value {
-  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
-  return r.outcome.value;
-}
 
 /** The counts, as a JS array, of a Skein list of numbers. */
 function numbers(v: Value): number[] {

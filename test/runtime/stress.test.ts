@@ -10,34 +10,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Session, type RunOutcome } from "../../src/stdlib/session.js";
+import { Session } from "../../src/stdlib/session.js";
 import { write } from "../../src/reader/printer.js";
 import type { Value } from "../../src/values/types.js";
 import type { Channel } from "../../src/runtime/channel.js";
 import type { Task } from "../../src/runtime/task.js";
+import { runSkein, valueOf, type SkeinRun } from "../helpers.js";
 
 const SEED = 98_765;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface Run { outcome: RunOutcome; stdout: string; stderr: string; session: Session; ms: number }
-
-/** Runs a Skein program in a fresh session; fails if it does not end within deadlineMs. */
-async function runSkein(src: string, deadlineMs = 15_000, session?: Session): Promise<Run> {
-  let stdout = "", stderr = "";
-  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, argv: [], env: {}, exit() {} });
-  const t0 = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });
-  try {
-    const outcome = await Promise.race([session.run(session.read(src, "t.lisp"), "t.lisp"), limit]);
-    return { outcome, stdout, stderr, session, ms: performance.now() - t0 };
-  } finally { clearTimeout(timer); }
-}
-
-function valueOf(r: Run): Value {
-  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
-  return r.outcome.value;
-}
 
 /** The numbers of a (possibly nested) Skein list, flattened, as JS numbers (strings and keywords skipped). */
 function numbers(v: Value): number[] {
@@ -46,14 +28,14 @@ function numbers(v: Value): number[] {
 }
 
 /** After the run: no timer pending and exactly `live` tasks left, none of them the main task. */
-function assertClean(r: Run, live = 0, what = "") {
+function assertClean(r: SkeinRun, live = 0, what = "") {
   const s = r.session.scheduler;
   assert.equal(s.timers.pending, 0, `${what}timers still pending after the program ended`);
   assert.equal(s.live.size, live, `${what}live tasks after the program ended: ${[...s.live].map((t) => `task ${t.id} ${t.state} ${t.waitingOn ?? ""}`).join("; ")}`);
   assert.equal(s.spawnedLive, live, `${what}spawnedLive`);
 }
 
-const global = (r: Run, name: string) => r.session.globals.get(name)?.v;
+const global = (r: SkeinRun, name: string) => r.session.globals.get(name)?.v;
 
 /** Like fc.assert, but the failure message carries the failing assertion, not only the counterexample. */
 async function checkProperty<T>(prop: fc.IAsyncProperty<T>, params: fc.Parameters<T>): Promise<void> {

@@ -5,12 +5,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Session } from "../../src/stdlib/session.js";
 import { parsePostgresUrl } from "../../src/stdlib/db-postgres.js";
 import type { Capability } from "../../src/stdlib/registry.js";
-import { fakeHost, runProgram, stdoutOf } from "../helpers.js";
+import { fakeHost, runProgram, stdoutOf, projectRoot } from "../helpers.js";
 
 /** A string literal for Lisp source. */
 const lit = (s: string) => JSON.stringify(s);
@@ -19,12 +18,6 @@ function scratch(): string {
   return mkdtempSync(join(tmpdir(), "skein-db-"));
 }
 
-/** The project root (works from dist/test/stdlib too). */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 
 /** A program that must raise; returns the rendered error. */
 async function raisedBy(source: string): Promise<string> {

@@ -11,13 +11,8 @@ import { fileURLToPath } from "node:url";
 import { Session } from "../../src/stdlib/session.js";
 import { Limiter } from "../../src/stdlib/fs.js";
 import type { Capability } from "../../src/stdlib/registry.js";
-import { fakeHost, type FakeHost } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot } from "../helpers.js";
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 const SKEIN = join(projectRoot(), "bin", "skein");
 
 let home = "";

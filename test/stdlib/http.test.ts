@@ -9,9 +9,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import zlib from "node:zlib";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { Session, type Host, type RunOutcome } from "../../src/stdlib/session.js";
 import type { Permissions } from "../../src/stdlib/permissions.js";
@@ -19,6 +17,7 @@ import { write } from "../../src/reader/printer.js";
 import { LMap } from "../../src/values/map.js";
 import { ErrorValue, Keyword, listToArray, type List, type Value } from "../../src/values/types.js";
 import { LispError } from "../../src/errors/error.js";
+import { projectRoot } from "../helpers.js";
 
 const kw = Keyword.of;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -451,11 +450,6 @@ test("fault test: 1,000 requests, 100 in flight, 20% injected failures: every on
 
 // ---- laziness ----------------------------------------------------------------------------
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 
 test("node:http is loaded only when a script makes a request", () => {
   const root = projectRoot();

@@ -6,18 +6,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Session } from "../../src/stdlib/session.js";
 import { liveProcessGroups } from "../../src/stdlib/process.js";
 import type { Capability } from "../../src/stdlib/registry.js";
-import { fakeHost, type FakeHost } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot } from "../helpers.js";
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 const SKEIN = join(projectRoot(), "bin", "skein");
 
 let home = "";

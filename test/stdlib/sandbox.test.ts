@@ -15,12 +15,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Session, type Host } from "../../src/stdlib/session.js";
 import { Sandbox, SandboxFlagError, netTarget, parseHostGrant, parseSandboxFlags, pathWithin, physicalPath } from "../../src/stdlib/sandbox.js";
 import { ErrorValue, Keyword, isVector, type Value } from "../../src/values/types.js";
 import { LMap } from "../../src/values/map.js";
 import { write } from "../../src/reader/printer.js";
+import { projectRoot } from "../helpers.js";
 
 const lit = (s: string) => JSON.stringify(s);
 
@@ -750,11 +750,6 @@ describe("flags", () => {
 
 // ---- the command line ----------------------------------------------------------------------
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 
 function skein(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [join(projectRoot(), "bin", "skein"), ...args], {
