@@ -1,14 +1,19 @@
 // Shared helpers for the tests: a fake host that collects output, a one-call program runner,
 // reader shortcuts, and a way to drive a Machine step by step over one form.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { after, before } from "node:test";
+import fc from "fast-check";
+import { List as IList } from "immutable";
+import { LMap } from "../src/values/map.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LispError } from "../src/errors/error.js";
 import { readAll } from "../src/reader/reader.js";
 import { Machine } from "../src/eval/machine.js";
 import { Session, type Host, type RunOutcome } from "../src/stdlib/session.js";
-import { Pair, type Value } from "../src/values/types.js";
+import { Pair, arrayToList, type Value } from "../src/values/types.js";
 import "../src/values/equality.js";
 
 export interface FakeHost extends Host {
@@ -141,4 +146,33 @@ export async function runSkein(src: string, deadlineMs = 10_000, session?: Sessi
 export function valueOf(r: SkeinRun): Value {
   assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
   return r.outcome.value;
+}
+
+/** Runs the tests of a file in a fresh temporary working directory, removed at the end;
+ *  returns a function giving its path. */
+export function useTempHome(prefix: string): () => string {
+  const startDir = process.cwd();
+  let home = "";
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), prefix));
+    process.chdir(home);
+  });
+  after(() => {
+    process.chdir(startDir);
+    rmSync(home, { recursive: true, force: true });
+  });
+  return () => home;
+}
+
+/** Arbitrary Skein data: lists, vectors and maps nested over the given leaves. */
+export function nestedData(leaf: fc.Arbitrary<Value>, maxItems: number): fc.Arbitrary<Value> {
+  return fc.letrec<{ value: Value }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      leaf,
+      fc.array(tie("value"), { maxLength: maxItems }).map((xs) => arrayToList(xs)),
+      fc.array(tie("value"), { maxLength: maxItems }).map((xs) => IList(xs)),
+      fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 4 }).map((es) => LMap.fromEntries(es)),
+    ),
+  })).value;
 }

@@ -266,6 +266,15 @@ def({
   }, { timeout, onError: (e) => dbError("db-open", t.label, e) });
 });
 
+/** db-query and db-exec: check the arguments, then run the statement as a host operation. */
+function runStatement(op: "db-query" | "db-exec", a: Value[], m: Machine): Value {
+  const s = statementArgs(op, a, m);
+  if (s.early) return s.early;
+  const backend = s.db.backend;
+  return hostOp(m, op, (signal) => (op === "db-query" ? backend.query(s.sql, s.params, signal) : backend.exec(s.sql, s.params, signal)),
+    { timeout: s.timeout, onError: (e) => statementError(m, op, s.db, s.sql, e) });
+}
+
 def({
   name: "db-query", arity: [2, 5], usage: "(db-query db sql [params] [:timeout ms])",
   doc: "Runs a statement and returns its rows: a list of maps with keyword keys, in column order. params (a vector or list) are bound to `?` " +
@@ -280,12 +289,7 @@ def({
     ["(db-query (db-open \"sqlite::memory:\") \"SELECT 1 AS one, 'a' || ? AS s, NULL AS n\" [\"b\"])", "({:one 1 :s \"ab\" :n nil})"],
     ["(error-msg (db-query (db-open \"sqlite::memory:\") \"SELECT * FROM nope\"))", "\"db-query: no such table: nope\""],
   ],
-}, (a, m) => {
-  const s = statementArgs("db-query", a, m);
-  if (s.early) return s.early;
-  return hostOp(m, "db-query", (signal) => s.db.backend.query(s.sql, s.params, signal),
-    { timeout: s.timeout, onError: (e) => statementError(m, "db-query", s.db, s.sql, e) });
-});
+}, (a, m) => runStatement("db-query", a, m));
 
 def({
   name: "db-exec", arity: [2, 5], usage: "(db-exec db sql [params] [:timeout ms])",
@@ -294,12 +298,7 @@ def({
     "separated by `;` (a schema, a migration). Failures (syntax, constraint, missing table, closed db) return error values.",
   examples: [["(let ((db (db-open \"sqlite::memory:\"))) (db-exec db \"CREATE TABLE t (x)\") (db-exec db \"INSERT INTO t VALUES (?), (?)\" [1 2]))",
     "{:changes 2 :last-insert-id 2}"]],
-}, (a, m) => {
-  const s = statementArgs("db-exec", a, m);
-  if (s.early) return s.early;
-  return hostOp(m, "db-exec", (signal) => s.db.backend.exec(s.sql, s.params, signal),
-    { timeout: s.timeout, onError: (e) => statementError(m, "db-exec", s.db, s.sql, e) });
-});
+}, (a, m) => runStatement("db-exec", a, m));
 
 def({
   name: "db-close", arity: [1, 3], usage: "(db-close db [:timeout ms])",

@@ -1,7 +1,7 @@
 // The file builtins (src/stdlib/fs.ts): error values for missing files and directories, atomic
 // write-file under kill -9, 2,000 parallel reads under `ulimit -n 256`, glob ordering and :cwd,
 // the shared limit of open operations, and the sandbox seam.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -11,24 +11,15 @@ import { fileURLToPath } from "node:url";
 import { Session } from "../../src/stdlib/session.js";
 import { Limiter } from "../../src/stdlib/fs.js";
 import type { Capability } from "../../src/stdlib/registry.js";
-import { fakeHost, type FakeHost, projectRoot } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot, useTempHome } from "../helpers.js";
 
 const SKEIN = join(projectRoot(), "bin", "skein");
 
-let home = "";
-const startDir = process.cwd();
-before(() => {
-  home = mkdtempSync(join(tmpdir(), "skein-fs-test-"));
-  process.chdir(home);
-});
-after(() => {
-  process.chdir(startDir);
-  rmSync(home, { recursive: true, force: true });
-});
+const home = useTempHome("skein-fs-test-");
 
 /** A fresh directory under the test's temp dir, made the working directory. */
 function freshDir(name: string): string {
-  const d = join(home, name);
+  const d = join(home(), name);
   mkdirSync(d, { recursive: true });
   process.chdir(d);
   return d;
@@ -310,7 +301,7 @@ test("cancelling tasks whose reads are queued behind the limit does not lose the
 test("the sandbox is asked with the absolute path before anything happens", async () => {
   const d = freshDir("sandbox");
   writeFileSync("in.txt", "x");
-  writeFileSync(join(home, "outside.txt"), "secret");
+  writeFileSync(join(home(), "outside.txt"), "secret");
   const asked: string[] = [];
   const host = fakeHost();
   host.permissions = {
@@ -338,7 +329,7 @@ test("the sandbox is asked with the absolute path before anything happens", asyn
   assert.deepEqual(asked, [
     `read ${join(d, "in.txt")}`, `write ${join(d, "out.txt")}`, `write ${join(d, "in.txt")}`, `write ${join(d, "m")}`,
     `read ${d}` /* the pattern's base; then each match */, `read ${join(d, "in.txt")}`,
-    `read ${join(home, "outside.txt")}`, `read ${home}`, "read /",
+    `read ${join(home(), "outside.txt")}`, `read ${home()}`, "read /",
   ]);
   assert.ok(!existsSync("out.txt") && existsSync("in.txt") && !existsSync("m"));
 });

@@ -1,29 +1,19 @@
 // The process builtins (src/stdlib/process.ts): sh and run output, exit status, :input, :cwd,
 // :env; timeouts and cancellation kill the whole process group; programs that cannot start;
 // orphans cleaned up when skein exits; the sandbox seam.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session } from "../../src/stdlib/session.js";
 import { liveProcessGroups } from "../../src/stdlib/process.js";
 import type { Capability } from "../../src/stdlib/registry.js";
-import { fakeHost, type FakeHost, projectRoot } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot, useTempHome } from "../helpers.js";
 
 const SKEIN = join(projectRoot(), "bin", "skein");
 
-let home = "";
-const startDir = process.cwd();
-before(() => {
-  home = mkdtempSync(join(tmpdir(), "skein-process-test-"));
-  process.chdir(home);
-});
-after(() => {
-  process.chdir(startDir);
-  rmSync(home, { recursive: true, force: true });
-});
+const home = useTempHome("skein-process-test-");
 
 /** A host that sees the real environment (PATH), like the CLI's. */
 function realHost(): FakeHost {
@@ -95,7 +85,7 @@ test(":input feeds stdin; without it stdin is empty, so cat does not hang", asyn
 });
 
 test(":cwd runs the program in another directory; a missing one is an error value", async () => {
-  const d = join(home, "cwd");
+  const d = join(home(), "cwd");
   mkdirSync(join(d, "sub"), { recursive: true });
   process.chdir(d);
   writeFileSync(join(d, "sub", "here.txt"), "");
@@ -175,7 +165,7 @@ test("cancelling a task running sh kills the process and its children; (timeout 
 });
 
 test("a program that cannot start returns an error value", async () => {
-  const d = join(home, "nostart");
+  const d = join(home(), "nostart");
   mkdirSync(d, { recursive: true });
   process.chdir(d);
   writeFileSync(join(d, "not-executable.sh"), "echo hi\n");
@@ -238,7 +228,7 @@ test("many processes run in parallel, and large or multi-byte output arrives who
 });
 
 test("processes still running when skein exits are killed, whether it exits, fails or is interrupted", async () => {
-  const d = join(home, "exit");
+  const d = join(home(), "exit");
   mkdirSync(d, { recursive: true });
   const cases: [string, string, number][] = [
     ["sleep 10.0431", `(spawn (lambda () (sh "sleep 10.0431 & sleep 10.0431"))) (sleep 200) (exit 3)`, 3],
@@ -259,7 +249,7 @@ test("the sandbox is asked before a process starts: sh asks for sh, run for the 
   const asked: string[] = [];
   const host = realHost();
   host.permissions = { allows: (cap: Capability, target: string) => { asked.push(`${cap} ${target}`); return target === "printf"; } };
-  const d = join(home, "sandbox");
+  const d = join(home(), "sandbox");
   mkdirSync(d, { recursive: true });
   process.chdir(d);
   const out = await run(`

@@ -8,7 +8,7 @@ import { equals, hashOf } from "../../src/values/equality.js";
 import { EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, list, listToArray, type Value } from "../../src/values/types.js";
 import { LMap } from "../../src/values/map.js";
 import { write } from "../../src/reader/printer.js";
-import { stdoutOf } from "../helpers.js";
+import { stdoutOf, nestedData } from "../helpers.js";
 
 const kw = Keyword.of;
 
@@ -186,15 +186,7 @@ const leaf = fc.oneof(
   fc.constant(null), fc.boolean(), fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true }),
   fc.string({ maxLength: 4 }), fc.constantFrom("a", "b", "c").map(kw), fc.constantFrom("x", "y").map(Sym.of),
 );
-const { value: anyValue } = fc.letrec<{ value: Value }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    leaf,
-    fc.array(tie("value"), { maxLength: 4 }).map((xs) => arrayToList(xs)),
-    fc.array(tie("value"), { maxLength: 4 }).map((xs) => IList(xs)),
-    fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 4 }).map((es) => LMap.fromEntries(es)),
-  ),
-}));
+const anyValue = nestedData(leaf, 4);
 
 /** Rebuilds a value with fresh objects and every map's entries inserted in reverse. */
 function rebuildReversed(v: Value): Value {

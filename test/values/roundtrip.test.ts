@@ -10,7 +10,7 @@ import { equals } from "../../src/values/equality.js";
 import { EMPTY, Keyword, Pair, Sym, arrayToList, type Value } from "../../src/values/types.js";
 import { LMap } from "../../src/values/map.js";
 import { Session } from "../../src/stdlib/session.js";
-import { fakeHost } from "../helpers.js";
+import { fakeHost, nestedData } from "../helpers.js";
 
 // ---- generators ----------------------------------------------------------------------------
 
@@ -47,15 +47,7 @@ const keyword = fc.oneof(
 
 const atom = fc.oneof(fc.constant(null), fc.boolean(), number, str, keyword, symbol);
 
-const { value: datum } = fc.letrec<{ value: Value }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    atom,
-    fc.array(tie("value"), { maxLength: 5 }).map((xs) => arrayToList(xs)),
-    fc.array(tie("value"), { maxLength: 5 }).map((xs) => IList(xs)),
-    fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 4 }).map((es) => LMap.fromEntries(es)),
-  ),
-}));
+const datum = nestedData(atom, 5);
 
 function readOne(text: string): Value {
   const forms = readAll(text, "rt.lisp");
