@@ -40,6 +40,7 @@ async function load() {
   const { Session } = await import(pathToFileURL(session).href);
   const host = { stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, exit() {} };
   const s = new Session(host);
+  s.loadPrelude();
   const prelude = [...s.lispDocs.entries()].map(([name, d]) => ({ name, usage: d.usage, doc: d.doc }));
   return { specs: allSpecs(), prelude };
 }

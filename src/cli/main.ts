@@ -5,13 +5,15 @@ import { LispError } from "../errors/error.js";
 import { write } from "../reader/printer.js";
 import { Session, type Host, type RunOutcome } from "../stdlib/session.js";
 import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../stdlib/sandbox.js";
+import { emit, exitAfterOutput, useStreams } from "./output.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
   return {
-    stdout: (t) => { process.stdout.write(t); },
-    stderr: (t) => { process.stderr.write(t); },
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdout: (t) => { emit(1, t); },
+    stderr: (t) => { emit(2, t); },
+    // asked only by a progress bar: process.stderr is not made at start-up
+    get stderrIsTTY() { return Boolean(process.stderr.isTTY); },
     argv,
     env: process.env,
     exit: (code) => { process.exitCode = code; },
@@ -32,13 +34,10 @@ ${SANDBOX_USAGE}
 docs: README.md and docs/ beside the program (docs/sandbox.md); (doc name) for any builtin
 `;
 
-function finish(code: number): void {
-  process.exitCode = code;
-  process.stdout.write("", () => process.exit(code));
-}
+const finish = exitAfterOutput;
 
 function report(session: Session, o: RunOutcome): void {
-  if (o.error) process.stderr.write(session.renderError(o.error) + "\n");
+  if (o.error) emit(2, session.renderError(o.error) + "\n");
 }
 
 /** The process's host, with the sandbox's permissions when the flags asked for one. */
@@ -54,46 +53,46 @@ async function runProgram(text: string, file: string, args: string[], printResul
   try {
     forms = session.read(text, file);
   } catch (e) {
-    if (e instanceof LispError) { process.stderr.write(session.renderError(e) + "\n"); return 1; }
+    if (e instanceof LispError) { emit(2, session.renderError(e) + "\n"); return 1; }
     throw e;
   }
   const o = await session.run(forms, file);
   report(session, o);
-  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) process.stdout.write(write(o.value) + "\n");
+  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) emit(1, write(o.value) + "\n");
   return o.code;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // a closed pipe (skein x.lisp | head -1) ends the program quietly
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
   // the sandbox flags come first: --sandbox, --allow-read[=PATHS], ... (docs/sandbox.md)
   let sandbox: ReturnType<typeof parseSandboxFlags>;
   try {
     sandbox = parseSandboxFlags(argv);
   } catch (e) {
-    if (e instanceof SandboxFlagError) { process.stderr.write(`skein: ${e.message}\n${USAGE}`); return finish(2); }
+    if (e instanceof SandboxFlagError) { emit(2, `skein: ${e.message}\n${USAGE}`); return finish(2); }
     throw e;
   }
   const { permissions } = sandbox;
   const [first, ...rest] = sandbox.rest;
-  if (first === "--help" || first === "-h") { process.stdout.write(USAGE); return finish(0); }
-  if (first === "--version" || first === "-v") { process.stdout.write(`skein ${VERSION}\n`); return finish(0); }
+  if (first === "--help" || first === "-h") { emit(1, USAGE); return finish(0); }
+  if (first === "--version" || first === "-v") { emit(1, `skein ${VERSION}\n`); return finish(0); }
   if (first === undefined || first === "repl") {
     // loaded only for the REPL: scripts do not pay for readline at start-up
     const { startRepl } = await import("./repl.js");
+    useStreams(1);
+    useStreams(2);
     startRepl(new Session(hostFor(rest, permissions)));
     return;
   }
   if (first === "-e") {
-    if (rest.length < 1) { process.stderr.write("skein: -e needs an expression\n" + USAGE); return finish(2); }
+    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + USAGE); return finish(2); }
     return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions));
   }
-  if (first.startsWith("-")) { process.stderr.write(`skein: unknown option ${first}\n${USAGE}`); return finish(2); }
+  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${USAGE}`); return finish(2); }
   let text: string;
   try {
     text = readFileSync(first, "utf8");
   } catch (e) {
-    process.stderr.write(`skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    emit(2, `skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
     return finish(2);
   }
   finish(await runProgram(text, first, rest, false, permissions));

@@ -21,6 +21,15 @@ interface Handler {
 
 export type StepResult = "done" | "yield" | "block" | "failed" | "cancelled";
 
+/** What a task keeps between steps (see Machine.stepState). */
+export interface MachineState {
+  fr: Frame | null;
+  val: Value;
+  handlers: unknown;
+  failure: LispError | null;
+  cancelRequested: boolean;
+}
+
 /** What the machine needs from its surroundings. */
 export interface MachineHost {
   suggest(name: string): string | undefined;
@@ -59,16 +68,42 @@ export class Machine {
   /** (code, pc) of the activations an error passed through, innermost first (shared likewise) */
   private readonly errFrames: { code: Code; pc: number }[] = ERR_FRAMES;
 
+  /** the task state being stepped (stepState), or null */
+  private current: MachineState | null = null;
+
   constructor(public task: unknown, readonly host: MachineHost) {}
 
   // ---- the task body interface the scheduler drives ------------------------------------
 
   /** Starts the machine on fn applied to args (nothing runs until step). */
-  start(fn: Value, args: Value[]): void {
-    if (fn instanceof Closure && fn.code.fixed === args.length) { this.fr = new Frame(fn.code, this.slotsFor(fn, args), 0, ROOT_FRAME); return; }
+  start(fn: Value, args: Value[]): void { this.fr = this.firstFrame(fn, args, this.task); }
+
+  /** The frame a run of fn applied to args starts from, for `task`. */
+  firstFrame(fn: Value, args: Value[], task: unknown): Frame {
+    if (fn instanceof Closure && fn.code.fixed === args.length) return new Frame(fn.code, this.slotsFor(fn, args, task), 0, ROOT_FRAME);
     let list: List = EMPTY;
     for (let i = args.length - 1; i >= 0; i--) list = new Pair(args[i], list);
-    this.fr = new Frame(this.host.applier.code, this.slotsFor(this.host.applier, [fn, list]), 0, ROOT_FRAME);
+    return new Frame(this.host.applier.code, this.slotsFor(this.host.applier, [fn, list], task), 0, ROOT_FRAME);
+  }
+
+  /** Runs a task's state for about `budget` calls: a session has one machine for all its tasks,
+   *  and each task keeps only this state between steps (what it must resume from). */
+  stepState(st: MachineState, task: unknown, budget: number): StepResult {
+    this.fr = st.fr; this.val = st.val; this.handlers = st.handlers as Handler | null;
+    this.failure = st.failure; this.cancelRequested = st.cancelRequested;
+    this.task = task; this.current = st;
+    const out = this.step(budget);
+    st.fr = this.fr; st.val = this.val; st.handlers = this.handlers;
+    st.failure = this.failure; st.cancelRequested = this.cancelRequested;
+    this.fr = null; this.val = null; this.handlers = null; this.failure = null;
+    this.task = null; this.current = null;
+    return out;
+  }
+
+  /** Asks the task of `st` to stop at its next step, also when it is the one running now. */
+  requestCancelOf(st: MachineState): void {
+    st.cancelRequested = true;
+    if (this.current === st) this.cancelRequested = true;
   }
 
   takeWait(): unknown {
@@ -209,12 +244,12 @@ export class Machine {
   }
 
   /** Slots for any call: arity checked, rest parameter as a list. */
-  slotsFor(c: Closure, args: Value[]): Value[] {
+  slotsFor(c: Closure, args: Value[], task: unknown = this.task): Value[] {
     const code = c.code;
     const n = code.nparams;
     const s: Value[] = new Array(code.nslots);
     s[0] = c.env;
-    s[1] = this.task;
+    s[1] = task;
     if (args.length === n) {
       for (let i = 0; i < n; i++) s[i + 2] = args[i];
       if (code.rest) s[n + 2] = EMPTY;

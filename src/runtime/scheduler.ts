@@ -1,5 +1,6 @@
 // The scheduler: a run queue of tasks, each run for a step budget (preemption), with regular
 // yields to Node's event loop so timers and I/O callbacks run; one timer heap; deadlock detection.
+import { monotonicMs } from "./clock.js";
 import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
 import { LiveTasks, Task, type TaskBody, type Wait } from "./task.js";
@@ -37,12 +38,22 @@ export class Scheduler {
   /** the time at the start of the current slice: cheap timestamps for task bookkeeping */
   private clock = 0;
 
-  constructor(private readonly hooks: SchedulerHooks, readonly now: () => number = () => performance.now()) {
+  constructor(private readonly hooks: SchedulerHooks, readonly now: () => number = monotonicMs) {
     this.timers = new TimerHeap(now, () => this.tick());
   }
 
   spawn(body: TaskBody, spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
-    const t = new Task(this.nextId++, body, spawnedAt, parent, this.running ? this.clock : this.now());
+    return this.admit(new Task(this.newId(), body, spawnedAt, parent, this.stamp()), isMain);
+  }
+
+  /** The id for a new task. */
+  newId(): number { return this.nextId++; }
+
+  /** The time for a new task's startedAt: the slice's clock while tasks run (no clock read per spawn). */
+  stamp(): number { return this.running ? this.clock : this.now(); }
+
+  /** Schedules a task made by the caller (with newId and stamp): a Task subclass that is its own body. */
+  admit(t: Task, isMain = false): Task {
     this.live.add(t);
     if (isMain) this.main = t;
     else this.spawnedLive++;

@@ -77,15 +77,22 @@ export class Task {
   private doneCallbacks: ((t: Task) => void)[] | null = null;
   private abortController: AbortController | null = null;
 
+  /** what runs: a separate body, or the task itself (a subclass that implements TaskBody, so a
+   *  task of the evaluator is one object, not two: 100,000 of them are alive at once) */
+  readonly body: TaskBody;
+
   constructor(
     readonly id: number,
-    readonly body: TaskBody,
+    body: TaskBody | null,
     /** where it was spawned: a source position, formatted only when someone asks */
     private readonly spawnSite: Loc | string | undefined,
     readonly parent: Task | null,
     now: number,
     public name: string | null = null,
-  ) { this.startedAt = Math.floor(now); }
+  ) {
+    this.body = body ?? (this as unknown as TaskBody);
+    this.startedAt = Math.floor(now);
+  }
 
   get waitingOn(): string | null { return this.wait ? describeWait(this.wait) : null; }
 

@@ -7,8 +7,9 @@ import { LMap } from "../values/map.js";
 import { Block, Builtin, Closure, type BuiltinFn } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
 import { CLOSED, Channel, NOTHING, Waiter } from "../runtime/channel.js";
+import { monotonicMs } from "../runtime/clock.js";
 import { Deque } from "../runtime/deque.js";
-import type { Task, Wait } from "../runtime/task.js";
+import { Task, type Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
 import { defineBuiltin, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
@@ -26,7 +27,7 @@ function chanArg(op: string, v: Value): Channel {
   return v instanceof Channel ? v : typeError(op, "a channel", v);
 }
 function taskArg(op: string, v: Value): Task {
-  return v !== null && typeof v === "object" && v.constructor?.name === "Task" ? v as Task : typeError(op, "a task", v);
+  return v instanceof Task ? v : typeError(op, "a task", v);
 }
 function msArg(op: string, v: Value): number {
   const n = num(op, v);
@@ -135,7 +136,7 @@ def({ name: "task-status", arity: [1, 1], usage: "(task-status task)", doc: "One
 def({ name: "tasks", arity: [0, 0], usage: "(tasks)", doc: "A list of maps describing the live tasks: {:id :name :state :waiting-on :spawned-at :elapsed-ms}.", examples: [["(list? (tasks))", "#t"]] },
   (_a, m) => {
     const s = sessionOf(m);
-    const now = performance.now();
+    const now = monotonicMs();
     return arrayToList([...s.scheduler.live].map((t) => LMap.fromEntries([
       [kw("id"), t.id], [kw("name"), t.name], [kw("state"), kw(STATE[t.state])],
       [kw("waiting-on"), t.waitingOn], [kw("spawned-at"), t.spawnedAt], [kw("elapsed-ms"), Math.round(now - t.startedAt)],
@@ -379,12 +380,12 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     const rateQueue = new Deque<() => void>();
     const drainRate = () => {
       while (rateQueue.length) {
-        const wait = lastStart + 1000 / (o.rate as number) - performance.now();
+        const wait = lastStart + 1000 / (o.rate as number) - monotonicMs();
         if (wait > 0) {
           if (!pumpTimer) pumpTimer = later(wait, () => { pumpTimer = null; drainRate(); });
           return;
         }
-        lastStart = performance.now();
+        lastStart = monotonicMs();
         (rateQueue.shift() as () => void)();
       }
     };

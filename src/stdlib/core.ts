@@ -12,6 +12,7 @@ import { fn as fnArg, map as mapArg, num, seq, seqable, str, typeError, typeName
 import { sessionOf } from "./session.js";
 import { denied } from "./permissions.js";
 import { prettyPrint } from "./pretty.js";
+import { monotonicMs } from "../runtime/clock.js";
 
 type Spec = Omit<BuiltinSpec, "area" | "fn">;
 const def = (area: string, spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area, fn });
@@ -119,6 +120,7 @@ def("core", { name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usa
   (a, m) => {
     const f = a[0];
     const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
+    sessionOf(m).loadPrelude();
     const lispDoc = sessionOf(m).lispDocs.get(name) ?? (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
     out(m, docText(name, lispDoc) + "\n");
     return null;
@@ -156,7 +158,7 @@ def("system", { name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends 
 def("system", { name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },
   () => Date.now());
 def("system", { name: "monotonic-ms", arity: [0, 0], usage: "(monotonic-ms)", doc: "A monotonic clock in milliseconds, for measuring durations.", examples: [["(number? (monotonic-ms))", "#t"]] },
-  () => performance.now());
+  monotonicMs);
 def("system", { name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working directory.", examples: [["(string? (cwd))", "#t"]] },
   () => process.cwd());
 

@@ -7,10 +7,10 @@ import { readAll, readAllWithLocs } from "../reader/reader.js";
 import { Pair, Sym, list, type Loc, type Value } from "../values/types.js";
 import "../values/equality.js";
 import { Compiler, type CompileEnv } from "../eval/compiler.js";
-import { Machine } from "../eval/machine.js";
-import { Builtin, CallReq, Cell, Closure, Macro } from "../eval/objects.js";
+import { Machine, type MachineState, type StepResult } from "../eval/machine.js";
+import { Builtin, CallReq, Cell, Closure, Frame, Macro } from "../eval/objects.js";
 import { Scheduler } from "../runtime/scheduler.js";
-import type { Task, TaskBody, Wait } from "../runtime/task.js";
+import { Task, type TaskBody, type Wait } from "../runtime/task.js";
 import { allSpecs, makeBuiltin } from "./registry.js";
 import { suggestName } from "./suggest.js";
 import type { Permissions } from "./permissions.js";
@@ -37,6 +37,8 @@ export class Session {
   /** (lambda (f args) (apply f args)): the first frame of every task */
   readonly applier: Closure;
   readonly scheduler: Scheduler;
+  /** runs every task of the session, one step at a time */
+  readonly machine: Machine;
   /** source text per file, for error rendering */
   readonly sources = new Map<string, string>();
   /** doc strings of functions defined in Skein (the prelude and user code) */
@@ -59,22 +61,48 @@ export class Session {
     const boot = new Machine(null, this);
     boot.budget = 1;
     this.applier = this.compiler.compileToplevel(applierForm, undefined).code.fn(boot, null, [null, null]) as Closure;
+    this.machine = new Machine(null, this);
     this.scheduler = new Scheduler({
       onUnhandledFailure: (t) => this.reportTaskFailure(t),
       onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
       onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
     });
-    this.loadPrelude();
+    this.preludePending = preludeNames(preludeText());
   }
 
   cell(name: string): Cell {
     let c = this.globals.get(name);
-    if (!c) { c = new Cell(name); this.globals.set(name, c); }
+    if (c === undefined) {
+      if (this.preludePending?.has(name)) { this.loadPrelude(); return this.cell(name); }
+      c = new Cell(name);
+      this.globals.set(name, c);
+    }
     return c;
   }
 
+  /** The names the prelude defines, until it is loaded: it is read and run when one of them is
+   *  first looked up (a script that uses none of them does not pay for it at start-up). */
+  private preludePending: Set<string> | null;
+
+  /** Loads the prelude now if it is not loaded yet (for what lists or documents every name). */
+  loadPrelude(): void {
+    if (this.preludePending === null) return;
+    this.preludePending = null;
+    const wasLazy = this.compiler.lazy;
+    this.compiler.lazy = true;
+    try {
+      for (const form of readAll(preludeText(), "prelude.lisp")) {
+        const loc = form instanceof Pair ? form.loc : undefined;
+        this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
+      }
+    } finally {
+      this.compiler.lazy = wasLazy;
+    }
+  }
+
   suggest(name: string): string | undefined {
+    this.loadPrelude();
     return suggestName(name, [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
   }
 
@@ -101,17 +129,6 @@ export class Session {
       }
       throw e;
     }
-  }
-
-  private loadPrelude(): void {
-    const file = fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url));
-    const text = readFileSync(file, "utf8");
-    this.compiler.lazy = true;
-    for (const form of readAll(text, "prelude.lisp")) {
-      const loc = form instanceof Pair ? form.loc : undefined;
-      this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
-    }
-    this.compiler.lazy = false;
   }
 
   /** Where each top-level form read by `read` starts (atoms have no position of their own). */
@@ -168,11 +185,7 @@ export class Session {
 
   /** Spawns a task running fn. The machine's task identity is the Task itself. */
   spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
-    const m = new TaskMachine(this);
-    const task = this.scheduler.spawn(m, spawnedAt, parent, isMain);
-    m.task = task;
-    m.start(fn, args);
-    return task;
+    return this.scheduler.admit(new TaskMachine(this, fn, args, spawnedAt, parent), isMain);
   }
 
   end(o: RunOutcome): void {
@@ -209,9 +222,42 @@ export class Session {
 }
 
 /** A machine that is a task body. */
-export class TaskMachine extends Machine implements TaskBody {
-  constructor(host: Session) { super(null, host); }
-  override takeWait(): Wait { return super.takeWait() as Wait; }
+let preludeSource: string | null = null;
+
+/** The prelude's text (read once per process). */
+function preludeText(): string {
+  return (preludeSource ??= readFileSync(fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url)), "utf8"));
+}
+
+/** The global names a prelude text defines: the top-level (define name ...), (define (name ...) ...)
+ *  and (defn name ...) forms, each at the start of a line (a test keeps this in step). */
+export function preludeNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/^\((?:define|defn|defmacro)\s+\(?([^\s()]+)/gm)) names.add(m[1]);
+  return names;
+}
+
+/** A task of the evaluator: the scheduler's task and what the session's machine resumes it from,
+ *  in one object (the machine itself is shared: see Machine.stepState). */
+export class TaskMachine extends Task implements TaskBody, MachineState {
+  fr: Frame | null;
+  val: Value = null;
+  handlers: unknown = null;
+  failure: LispError | null = null;
+  cancelRequested = false;
+
+  constructor(private readonly session: Session, fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null) {
+    const sch = session.scheduler;
+    super(sch.newId(), null, spawnedAt, parent, sch.stamp());
+    this.fr = session.machine.firstFrame(fn, args, this);
+  }
+
+  step(budget: number): StepResult { return this.session.machine.stepState(this, this, budget); }
+  takeWait(): Wait { return this.session.machine.takeWait() as Wait; }
+  resume(v: Value): void { this.val = v; }
+  requestCancel(): void { this.session.machine.requestCancelOf(this); }
+  result(): Value { return this.val; }
+  failureOf(): LispError | null { return this.failure; }
 }
 
 export function sessionOf(m: Machine): Session { return m.host as Session; }
