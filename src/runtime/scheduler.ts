@@ -127,12 +127,11 @@ export class Scheduler {
     if (undo) undo.call(w);
   }
 
-  /** Cancels a task: it stops at its next step, its wait is undone, its host work aborted,
+  /** Cancels a task: it stops at its next step, its wait is undone (which aborts its host work),
    *  its finally blocks run, and the tasks it owns are cancelled too. */
   cancel(t: Task): void {
     if (t.finished) return;
     if (t.hasChildren) for (const c of t.children) this.cancel(c);
-    t.abortHostWork();
     t.body.requestCancel();
     if (t.state === "blocked") {
       this.unpark(t);

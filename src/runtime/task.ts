@@ -75,7 +75,6 @@ export class Task {
   prevLive: Task | null = null;
   nextLive: Task | null = null;
   private doneCallbacks: ((t: Task) => void)[] | null = null;
-  private abortController: AbortController | null = null;
 
   /** what runs: a separate body, or the task itself (a subclass that implements TaskBody, so a
    *  task of the evaluator is one object, not two: 100,000 of them are alive at once) */
@@ -104,14 +103,6 @@ export class Task {
   get hasChildren(): boolean { return this.ownedTasks !== null && this.ownedTasks.size > 0; }
 
   get finished(): boolean { return this.state === "done" || this.state === "failed" || this.state === "cancelled"; }
-
-  /** An AbortSignal that fires when this task is cancelled, for host operations. */
-  get signal(): AbortSignal {
-    this.abortController ??= new AbortController();
-    return this.abortController.signal;
-  }
-
-  abortHostWork(): void { this.abortController?.abort(); }
 
   onDone(cb: (t: Task) => void): () => void {
     if (this.finished) { cb(this); return () => {}; }

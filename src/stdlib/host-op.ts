@@ -5,7 +5,7 @@ import { LMap } from "../values/map.js";
 import { Block } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
 import type { Wait } from "../runtime/task.js";
-import { sessionOf, taskOf } from "./session.js";
+import { sessionOf } from "./session.js";
 
 export interface HostOpOptions {
   /** ms; null for no deadline; undefined for the session's default timeout */
@@ -50,29 +50,40 @@ export function timeoutError(ms: number, op?: string): ErrorValue {
   return new ErrorValue(`timeout after ${ms}ms`, op ? LMap.EMPTY.set(Keyword.of("op"), op) : LMap.EMPTY);
 }
 
-/** Runs start(signal) as a host operation of the current task; returns the Block to hand back. */
+/** Runs start(signal) as a host operation of the current task; returns the Block to hand back.
+ *  The signal aborts when the task is cancelled or the deadline passes. */
 export function hostOp(m: Machine, op: string, start: (signal: AbortSignal) => Promise<Value>, o: HostOpOptions = {}): Value {
+  return cancellableHostOp(m, op, (onCancel) => {
+    const ac = new AbortController();
+    onCancel(() => ac.abort());
+    return start(ac.signal);
+  }, o);
+}
+
+/** hostOp for an operation that stops itself: start registers what cancels it with onCancel
+ *  (run at most once: the task was cancelled or the deadline passed). No AbortController, whose
+ *  EventTarget costs microseconds per listener: HTTP requests use this. */
+export function cancellableHostOp(m: Machine, op: string, start: (onCancel: (stop: () => void) => void) => Promise<Value>, o: HostOpOptions = {}): Value {
   const s = sessionOf(m);
   const ms = o.timeout === undefined ? s.defaultTimeout : o.timeout;
-  const task = taskOf(m);
   const wait: Wait = {
     op, loc: m.currentLoc(), io: true,
     park: (_t, wake) => {
-      const ac = new AbortController();
-      const onTaskAbort = () => ac.abort();
-      task?.signal.addEventListener("abort", onTaskAbort, { once: true });
-      const timer = ms === null ? null : s.scheduler.after(ms, () => { ac.abort(); wake(timeoutError(ms, op)); });
+      let stop: (() => void) | null = null;
+      const cancel = () => { const f = stop; stop = null; if (f) f(); };
+      const timer = ms === null ? null : s.scheduler.after(ms, () => { cancel(); wake(timeoutError(ms, op)); });
       const done = () => {
+        stop = null;
         if (timer) s.scheduler.timers.cancel(timer);
-        task?.signal.removeEventListener("abort", onTaskAbort);
       };
       let p: Promise<Value>;
-      try { p = start(ac.signal); } catch (e) { p = Promise.reject(e); }
+      try { p = start((f) => { stop = f; }); } catch (e) { p = Promise.reject(e); }
       p.then(
         (v) => { done(); wake(v); },
         (e) => { done(); wake(o.onError ? o.onError(e) : hostError(op, e)); },
       );
-      return () => { done(); ac.abort(); };
+      // the task was cancelled while it waited (the scheduler undoes its wait)
+      return () => { if (timer) s.scheduler.timers.cancel(timer); cancel(); };
     },
   };
   return new Block(wait);

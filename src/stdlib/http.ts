@@ -17,7 +17,7 @@ import { LMap } from "../values/map.js";
 import type { Machine } from "../eval/machine.js";
 import type { Timer } from "../runtime/timers.js";
 import { num, options, str, typeError } from "./args.js";
-import { ERROR_REASONS, hostOp, timeoutError } from "./host-op.js";
+import { ERROR_REASONS, cancellableHostOp, timeoutError } from "./host-op.js";
 import { denied } from "./permissions.js";
 import { parseJson, stringifyJson } from "./json.js";
 import { defineBuiltin } from "./registry.js";
@@ -354,7 +354,7 @@ function request(m: Machine, p: Plan | ErrorValue): Value {
   const s = sessionOf(m);
   const ms = p.timeout ?? s.defaultTimeout;
   const at = { url: p.url };
-  return hostOp(m, p.op, (signal) => new Promise<Value>((resolve, reject) => {
+  return cancellableHostOp(m, p.op, (onCancel) => new Promise<Value>((resolve, reject) => {
     // the deadline is ours rather than hostOp's so that its error value names the URL
     const ctl: Ctl = { aborted: false, req: null };
     let settled = false;
@@ -362,15 +362,13 @@ function request(m: Machine, p: Plan | ErrorValue): Value {
     const settle = () => {
       settled = true;
       if (timer) s.scheduler.timers.cancel(timer);
-      signal.removeEventListener("abort", onAbort);
     };
-    const onAbort = () => {
+    onCancel(() => {
       if (settled) return;
       settle();
       abort(ctl);
       reject(abortedError());
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    });
     if (ms <= MAX_TIMER_MS) {
       timer = s.scheduler.after(ms, () => {
         if (settled) return;
