@@ -60,7 +60,9 @@ if (argv.includes("--peers")) {
     process.exit(1);
   }
   const rest = argv.filter((a, i) => a !== "--peers" && a !== "--runs" && argv[i - 1] !== "--runs");
-  const r = spawnSync("bash", [script, ...rest], { stdio: "inherit", env: { ...process.env, SKEIN: SKEIN } });
+  // BENCH_COPY: run_all.sh works in a copy under /tmp; ../shared stays read-only even for root,
+  // whom the script's own writability test lets through
+  const r = spawnSync("bash", [script, ...rest], { stdio: "inherit", env: { ...process.env, SKEIN: SKEIN, BENCH_COPY: "1" } });
   process.exit(r.status ?? 1);
 }
 

@@ -49,6 +49,8 @@ class FnCtx {
   slotsEscape = false;
   /** slots of inner defines (read before set is an error): cleared when the function loops in place */
   lateSlots: number[] = [];
+  /** it has try: its handlers name its slots array, which must then exist */
+  hasHandlers = false;
   constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
   alloc(): number { return this.nslots++; }
   private temps = 0;
@@ -111,16 +113,40 @@ export class Compiler {
     }
     const locals = placeTemps(fn);
     const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
+    const n = fn.nslots;
+    // a direct call (s === null) passes the env and 0-3 arguments
+    const direct = code.fixed >= 0 && code.fixed <= 3 ? Array.from({ length: code.fixed }, (_, i) => `a${i}`) : [];
+    const params = ["m", "fr", "s", "e", ...direct].join(", ");
+    // Slots that no closure or handler can see live in JS locals v0..vN: a call allocates no
+    // array, and a suspension saves them into one (m.suspendWith).
+    const inLocals = !fn.slotsEscape && !fn.hasHandlers;
+    const vs = Array.from({ length: n }, (_, i) => `v${i}`);
+    let entry: string;
+    if (inLocals) {
+      const save = `[${vs.join(", ")}]`;
+      // a resumed activation stores its locals back into its frame's array
+      const saveInto = `(fr === null ? ${save} : (s = fr.s, ${vs.map((v, i) => `s[${i}] = ${v}, `).join("")}s))`;
+      fn.lines = fn.lines.map((line) => toLocals(line).replaceAll("m.suspend(CODE, s, ", `m.suspendWith(CODE, ${saveInto}, `));
+      entry = `if (fr === null) {
+if (s === null) { v0 = e;${direct.map((a, i) => ` v${i + 2} = ${a};`).join("")} } else { ${vs.map((v, i) => (i === 1 ? "" : `${v} = s[${i}];`)).join(" ")} }
+v1 = m.task;
+if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspendWith(CODE, ${save}, null, 0); pc = 0; }
+else { ++m.depth; pc = fr.pc; t = m.val; s = fr.s; ${vs.map((v, i) => `${v} = s[${i}];`).join(" ")} }`;
+    } else {
+      entry = `if (fr === null) {
+if (s === null) { s = new Array(${n}); s[0] = e; s[1] = m.task;${direct.map((a, i) => ` s[${i + 2}] = ${a};`).join("")} }
+if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, null, 0); pc = 0; }
+else { ++m.depth; pc = fr.pc; t = m.val; }`;
+    }
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
     // pending call's value in m.val). A call that returns SUSPEND makes this activation save
     // itself (m.suspend) and return SUSPEND too. Every call site sets pc first, so an error knows
     // where this activation stands: m.caught jumps to its handler or records the position.
     const src = `"use strict";
 const { B, C, M, TAIL, SUSPEND } = RT;${decls ? `\nconst ${decls};` : ""}
-return function code(m, fr, s) {
-let pc, t, f, g${locals.length ? ", " + locals.join(", ") : ""};
-if (fr === null) { if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, null, 0); pc = 0; }
-else { ++m.depth; pc = fr.pc; t = m.val; }
+return function code(${params}) {
+let pc, t, f, g${inLocals && n ? ", " + vs.join(", ") : ""}${locals.length ? ", " + locals.join(", ") : ""};
+${entry}
 for (;;) try { switch (pc) {
 case 0:
 ${fn.lines.join("\n")}
@@ -285,7 +311,7 @@ default: throw new Error("bad pc " + pc);
     const suspend = `if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc});`;
     const direct = [
       fast ? `if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
-      slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, ${slots}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
+      slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? ", " + list : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
     ].join("");
     fn.emit(`${direct}{ t = m.call(f, [${list}], CODE, ${pc}); ${suspend} }`);
     fn.resumeLabel(pc);
@@ -496,10 +522,10 @@ default: throw new Error("bad pc " + pc);
     if (this.lazy) {
       // compiled on its first call: start-up does not pay for library functions a script never uses
       code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
-      code.fn = (m, fr, s) => {
+      code.fn = (m, fr, s, e, a, b, c) => {
         this.compileBody(body, scope, inner, true, loc);
         this.generate(inner, code);
-        return code.fn(m, fr, s);
+        return code.fn(m, fr, s, e, a, b, c);
       };
     } else {
       this.compileBody(body, scope, inner, true, loc);
@@ -662,6 +688,7 @@ default: throw new Error("bad pc " + pc);
     const finPc = finallyBody ? fn.newPc(loc) : -1;
     const endPc = fn.newPc(loc);
     const after = finallyBody ? finPc : endPc;
+    fn.hasHandlers = true;
     fn.emit(`m.pushHandler(s, ${catchPc}, ${finPc}, ${errSlot}, ${kindSlot});`);
     const b = this.compileBody(body, sc, fn, false, loc);
     fn.emit(`${res} = ${b}; m.popHandler(); s[${kindSlot}] = 0; pc = ${after}; continue;`);
@@ -814,6 +841,12 @@ function placeTemps(fn: FnCtx): string[] {
   }
   fn.lines = fn.lines.map((line) => line.replace(/\$T\d+/g, (m) => place.get(m) as string));
   return locals;
+}
+
+/** A line of generated code with its slot references s[i] turned into the locals vi (string
+ *  literals, such as a variable's name in an error call, are left alone). */
+function toLocals(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"|\bs\[(\d+)\]/g, (whole, slot: string | undefined) => (slot === undefined ? whole : `v${slot}`));
 }
 
 function arrayToPairs(xs: Value[]): Pair | EmptyList {

@@ -189,6 +189,12 @@ export class Machine {
     return SUSPEND;
   }
 
+  /** suspend for a function that keeps its slots in JS locals: `s` is a fresh array of them. */
+  suspendWith(code: Code, s: Value[], fr: Frame | null, pc: number): typeof SUSPEND {
+    if (fr !== null) fr.s = s;
+    return this.suspend(code, s, fr, pc);
+  }
+
   /** The catch of every activation: a jump to its handler (returns the pc), or the error rethrown. */
   caught(e: unknown, code: Code, s: Value[], fr: Frame | null, pc: number): number {
     const h = this.handlers;

@@ -4,8 +4,10 @@ import type { Loc, Value } from "../values/types.js";
 import type { Machine } from "./machine.js";
 
 /** The compiled body of a lambda: a state machine over its slots. Called with fr === null it runs
- *  directly on the JS stack and returns its value (or TAIL); with a captured frame it resumes it. */
-export type CodeFn = (m: Machine, fr: Frame | null, s: Value[]) => Value;
+ *  directly on the JS stack and returns its value (or TAIL); with a captured frame it resumes it.
+ *  A direct call of a function of 0-3 fixed parameters passes s === null and the closure's env
+ *  and the arguments after it (no array per call). */
+export type CodeFn = (m: Machine, fr: Frame | null, s: Value[] | null, env?: Value, a?: Value, b?: Value, c?: Value) => Value;
 
 /** Returned instead of a value by a tail call: the callee is in m.tailCode / m.tailS. */
 export const TAIL: unique symbol = Symbol("tail call");
@@ -69,7 +71,8 @@ export class Cell {
 /** A suspended activation on the heap: made only when a task blocks, is preempted, or its JS
  *  stack grows too deep. `parent` is the activation waiting for this one's value. */
 export class Frame {
-  constructor(readonly code: Code, readonly s: Value[], public pc: number, public parent: Frame | null) {}
+  /** s: the activation's slots (replaced when a function that keeps them in JS locals suspends again) */
+  constructor(readonly code: Code, public s: Value[], public pc: number, public parent: Frame | null) {}
 }
 
 /** Something a builtin returns instead of a value. */

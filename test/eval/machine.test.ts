@@ -69,6 +69,22 @@ test("fib 20 in slices of 777 steps gives 6765 with the same step count as one r
   assert.equal(sliced.steps, whole.steps);
 });
 
+test("parameters, lets, temporaries and inner defines kept in JS locals survive suspension at every step", () => {
+  // g makes no closure and has no try, so its slots are JS locals that a suspension saves
+  const defs = `(define (h n) (if (< n 1) 0 (+ 1 (h (- n 1)))))
+    (define (g a b c) (let ((x (+ a 1)) (y (* b 2))) (define z (+ x y c)) (list (h x) (+ (h y) (h z)) x y z)))
+    (define (loop-g i acc) (if (= i 0) acc (loop-g (- i 1) (cons (g i (+ i 1) (+ i 2)) acc))))`;
+  const whole = machineFor(defs, "(loop-g 5 '())").m;
+  assert.equal(whole.step(Infinity), "done");
+  for (const budget of [1, 2, 3, 7]) {
+    const sliced = machineFor(defs, "(loop-g 5 '())").m;
+    assert.equal(runInSlices(sliced, budget).result, "done");
+    assert.deepEqual(sliced.val, whole.val, `budget ${budget}`);
+    assert.equal(sliced.steps, whole.steps);
+  }
+  assert.equal(write(whole.val).slice(0, 34), "((2 13 2 4 9) (3 19 3 6 13) (4 25 ");
+});
+
 test("a machine stopped mid-run stays put until stepped again", () => {
   const { m } = machineFor("", SUM_LOOP);
   assert.equal(m.step(5000), "yield");
