@@ -303,7 +303,8 @@ default: throw new Error("bad pc " + pc);
       }
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
-      fn.emit(`t = m.tailCall(f, [${list}], CODE, ${pc}); if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
+      const general = n === 1 || n === 2 ? `m.call${n}(f, ${list}, CODE, ${pc}, true)` : `m.tailCall(f, [${list}], CODE, ${pc})`;
+      fn.emit(`t = ${general}; if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
       fn.resumeLabel(pc);
       fn.emit(`m.depth--; return t;`);
       return "";
@@ -313,7 +314,8 @@ default: throw new Error("bad pc " + pc);
       fast ? `if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
       slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? ", " + list : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
     ].join("");
-    fn.emit(`${direct}{ t = m.call(f, [${list}], CODE, ${pc}); ${suspend} }`);
+    const general = n === 1 || n === 2 ? `m.call${n}(f, ${list}, CODE, ${pc})` : `m.call(f, [${list}], CODE, ${pc})`;
+    fn.emit(`${direct}{ t = ${general}; ${suspend} }`);
     fn.resumeLabel(pc);
     const r = fn.temp();
     fn.emit(`${r} = t;`);

@@ -7,7 +7,7 @@ import { Cancelled, LispError } from "../errors/error.js";
 import { EMPTY, ErrorValue, Keyword, Pair, formatLoc, isVector, type List, type Loc, type Value } from "../values/types.js";
 import { LMap } from "../values/map.js";
 import { write } from "../reader/printer.js";
-import { Block, Builtin, CallReq, Cell, Closure, Code, Frame, SUSPEND, TAIL } from "./objects.js";
+import { Block, Builtin, CallReq, Cell, Closure, Code, Frame, SUSPEND, Signal, TAIL } from "./objects.js";
 
 interface Handler {
   /** the slots of the activation that owns this handler: its identity on the JS stack and the heap */
@@ -283,6 +283,33 @@ export class Machine {
       return r;
     }
     return this.applyData(f, args);
+  }
+
+  /** call (or tailCall) with one or two arguments: a builtin's m1/m2 takes them without an array. */
+  call1(f: Value, a: Value, code: Code, pc: number, tail = false): Value {
+    if (f instanceof Builtin && f.m1 !== null) {
+      this.curCode = code; this.curPc = pc;
+      const r = f.m1(a, this);
+      this.curCode = null;
+      return r instanceof Signal ? this.signalled(r, code, pc, tail) : r;
+    }
+    return tail ? this.tailCall(f, [a], code, pc) : this.call(f, [a], code, pc);
+  }
+  call2(f: Value, a: Value, b: Value, code: Code, pc: number, tail = false): Value {
+    if (f instanceof Builtin && f.m2 !== null) {
+      this.curCode = code; this.curPc = pc;
+      const r = f.m2(a, b, this);
+      this.curCode = null;
+      return r instanceof Signal ? this.signalled(r, code, pc, tail) : r;
+    }
+    return tail ? this.tailCall(f, [a, b], code, pc) : this.call(f, [a, b], code, pc);
+  }
+
+  /** What a builtin's CallReq or Block means for its caller. */
+  private signalled(r: Signal, code: Code, pc: number, tail: boolean): Value {
+    if (r instanceof CallReq) return tail ? this.tailCall(r.fn, r.args, code, pc) : this.call(r.fn, r.args, code, pc);
+    this.blocked = r as Block;
+    return SUSPEND;
   }
 
   /** A call in tail position: closures become TAIL (the caller's loop runs them). */

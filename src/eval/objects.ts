@@ -43,10 +43,13 @@ export class Closure {
 export type BuiltinFn = (args: Value[], m: Machine) => Value;
 
 /** A function written in TypeScript. f1/f2 are optional fast paths for 1 and 2 arguments
- *  that never suspend and never call back into Lisp. */
+ *  that never suspend and never call back into Lisp; m1/m2 take the arguments the same way but
+ *  are fn itself (they may block or ask for a call), for the machine's calls without an array. */
 export class Builtin {
   f1: ((a: Value) => Value) | null = null;
   f2: ((a: Value, b: Value) => Value) | null = null;
+  m1: ((a: Value, m: Machine) => Value) | null = null;
+  m2: ((a: Value, b: Value, m: Machine) => Value) | null = null;
   constructor(
     readonly name: string,
     readonly min: number,

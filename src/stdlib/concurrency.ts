@@ -87,13 +87,14 @@ function awaitTask(m: Machine, t: Task, ms: number | null, op: string, cancelOnL
 
 // ---- tasks ---------------------------------------------------------------------------
 
-def({ name: "spawn", arity: [1, 1], usage: "(spawn thunk)", doc: "Runs a 0-argument function in a new task and returns the task at once. An error escaping it is printed to stderr.", examples: [["(task-await (spawn (lambda () 42)))", "42"]] },
-  (a, m) => {
-    const f = thunkArg("spawn", a[0]);
-    const s = sessionOf(m);
-    if (s.scheduler.atTaskLimit) return limitError(s);
-    return s.spawnTask(f, [], m.currentLoc(), taskOf(m));
-  });
+function spawn(thunk: Value, m: Machine): Value {
+  const f = thunkArg("spawn", thunk);
+  const s = sessionOf(m);
+  if (s.scheduler.atTaskLimit) return limitError(s);
+  return s.spawnTask(f, [], m.currentLoc(), taskOf(m));
+}
+def({ name: "spawn", arity: [1, 1], usage: "(spawn thunk)", doc: "Runs a 0-argument function in a new task and returns the task at once. An error escaping it is printed to stderr.", examples: [["(task-await (spawn (lambda () 42)))", "42"]], m1: spawn },
+  (a, m) => spawn(a[0], m));
 
 def({ name: "spawn-link", arity: [1, 3], usage: "(spawn-link thunk [:timeout ms])", doc: "Runs thunk in a new task; returns a channel that receives exactly one value: the result, or an error value if it raised or timed out.", examples: [["(channel-recv (spawn-link (lambda () (+ 1 2))))", "3"]] },
   (a, m) => {
@@ -224,15 +225,17 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
 
 const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);
 
-def({ name: "channel-send", arity: [2, 4], usage: "(channel-send ch v [:timeout ms])", doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.", examples: [["(channel-send (make-channel 1) :x)", "#t"]] },
+const send2 = (ch: Value, v: Value, m: Machine) => sendOn(m, chanArg("channel-send", ch), v, null, "channel-send");
+def({ name: "channel-send", arity: [2, 4], usage: "(channel-send ch v [:timeout ms])", doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.", examples: [["(channel-send (make-channel 1) :x)", "#t"]], m2: send2 },
   (a, m) => {
-    if (a.length === 2) return sendOn(m, chanArg("channel-send", a[0]), a[1], null, "channel-send");
+    if (a.length === 2) return send2(a[0], a[1], m);
     const { pos, opts } = options("channel-send", a, 2, ["timeout"]);
     return sendOn(m, chanArg("channel-send", pos[0]), pos[1], timeoutOpt("channel-send", opts), "channel-send");
   });
-def({ name: "channel-recv", arity: [1, 3], usage: "(channel-recv ch [:timeout ms])", doc: "Receives a value, waiting until one arrives; {:error \"channel closed\"} once the channel is closed and drained.", examples: [["(let ((c (make-channel 1))) (channel-send c 5) (channel-recv c))", "5"]] },
+const recv1 = (ch: Value, m: Machine) => recvOn(m, chanArg("channel-recv", ch), null, "channel-recv", closedError);
+def({ name: "channel-recv", arity: [1, 3], usage: "(channel-recv ch [:timeout ms])", doc: "Receives a value, waiting until one arrives; {:error \"channel closed\"} once the channel is closed and drained.", examples: [["(let ((c (make-channel 1))) (channel-send c 5) (channel-recv c))", "5"]], m1: recv1 },
   (a, m) => {
-    if (a.length === 1) return recvOn(m, chanArg("channel-recv", a[0]), null, "channel-recv", closedError);
+    if (a.length === 1) return recv1(a[0], m);
     const { pos, opts } = options("channel-recv", a, 1, ["timeout"]);
     return recvOn(m, chanArg("channel-recv", pos[0]), timeoutOpt("channel-recv", opts), "channel-recv", closedError);
   });

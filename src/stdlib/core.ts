@@ -78,17 +78,27 @@ defineBuiltin({ area: "core", name: "atom-deref", arity: [1, 1], usage: "(atom-d
   fn: (a) => atomArg("atom-deref", a[0]).value, f1: (x) => atomArg("atom-deref", x).value });
 def("core", { name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", doc: "Sets the atom to v and returns v.", examples: [["(atom-reset! (atom 1) 2)", "2"]] },
   (a) => (atomArg("atom-reset!", a[0]).value = a[1]));
-def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]] },
+def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]],
+  m2: (a, f, m) => {
+    const at = atomArg("atom-swap!", a);
+    // a builtin with a fast path cannot block or be preempted: the update is atomic as it is
+    if (f instanceof Builtin && f.f1 !== null) return (at.value = f.f1(at.value));
+    return swapByCas(m, [a, f]);
+  } },
   (a, m) => {
     const at = atomArg("atom-swap!", a[0]);
     const f = a[1];
-    // a builtin with a fast path cannot block or be preempted: the update is atomic as it is
     if (f instanceof Builtin) {
       if (a.length === 2 && f.f1 !== null) return (at.value = f.f1(at.value));
       if (a.length === 3 && f.f2 !== null) return (at.value = f.f2(at.value, a[2]));
     }
-    return new CallReq(sessionOf(m).cell("%atom-swap-cas!").v, a);
+    return swapByCas(m, a);
   });
+
+/** atom-swap! with a function that may block or be preempted: the prelude's compare-and-set loop. */
+function swapByCas(m: Machine, args: Value[]): Value {
+  return new CallReq(sessionOf(m).cell("%atom-swap-cas!").v, args);
+}
 def("core", { name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compare-and-set! a old new)", doc: "Sets the atom to new only if it still holds old (identical); returns whether it did.", examples: [["(atom-compare-and-set! (atom 1) 1 2)", "#t"]] },
   (a) => {
     const at = atomArg("atom-compare-and-set!", a[0]);

@@ -2,6 +2,7 @@
 // It feeds the global environment, (doc name), the generated reference and the example tests.
 import type { Value } from "../values/types.js";
 import { Builtin, type BuiltinFn } from "../eval/objects.js";
+import type { Machine } from "../eval/machine.js";
 
 export type Capability = "net" | "read" | "write" | "run" | "env";
 
@@ -21,6 +22,9 @@ export interface BuiltinSpec {
   /** fast paths for exactly 1 / 2 arguments: must never block or call back into Lisp */
   f1?: (a: Value) => Value;
   f2?: (a: Value, b: Value) => Value;
+  /** fn for exactly 1 / 2 arguments, without the array (it may block or return a CallReq) */
+  m1?: (a: Value, m: Machine) => Value;
+  m2?: (a: Value, b: Value, m: Machine) => Value;
 }
 
 const specs = new Map<string, BuiltinSpec>();
@@ -37,5 +41,7 @@ export function makeBuiltin(spec: BuiltinSpec): Builtin {
   const b = new Builtin(spec.name, spec.arity[0], spec.arity[1], spec.fn);
   if (spec.f1 && spec.arity[0] <= 1 && spec.arity[1] >= 1) b.f1 = spec.f1;
   if (spec.f2 && spec.arity[0] <= 2 && spec.arity[1] >= 2) b.f2 = spec.f2;
+  if (spec.m1 && spec.arity[0] <= 1 && spec.arity[1] >= 1) b.m1 = spec.m1;
+  if (spec.m2 && spec.arity[0] <= 2 && spec.arity[1] >= 2) b.m2 = spec.m2;
   return b;
 }

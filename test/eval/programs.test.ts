@@ -198,3 +198,22 @@ test("work spawned last is not lost when the main task finishes", async () => {
   assert.equal(r.outcome.status, "done");
   assert.equal(r.stdout, "main\nlate\n");
 });
+
+test("builtins called directly (arguments without an array) and through apply (an array) behave alike", async () => {
+  const out = await stdoutOf(`
+    (define ch (make-channel 2))
+    (prn (channel-send ch 1) (apply channel-send (list ch 2)))
+    (prn (channel-recv ch) (apply channel-recv (list ch)))
+    (define a (atom 1))
+    (prn (atom-swap! a inc) (apply atom-swap! (list a inc)) (atom-swap! a (lambda (x) (* x 10))) (atom-swap! a + 5))
+    (define t1 (spawn (lambda () (channel-send ch :from-task))))
+    (define t2 (apply spawn (list (lambda () :second))))
+    (prn (channel-recv ch) (task-await t1) (task-await t2))
+    (channel-close ch)
+    (prn (error? (channel-send ch 3)) (error? (apply channel-send (list ch 3))) (error? (channel-recv ch)))
+    (define (last-send c v) (channel-send c v))
+    (define c2 (make-channel))
+    (spawn (lambda () (last-send c2 :tail)))
+    (prn (channel-recv c2))`);
+  assert.equal(out, "#t #t\n1 2\n2 3 30 35\n:from-task #t :second\n#t #t #t\n:tail\n");
+});
