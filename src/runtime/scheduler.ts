@@ -99,7 +99,7 @@ export class Scheduler {
     t.wait = wait;
     const gen = ++t.gen;
     if (wait.io) this.ioInFlight++;
-    const undo = wait.parkDirect ? wait.parkDirect(t, gen) : wait.park(t, (v) => this.wake(t, gen, v));
+    const undo = wait.parkDirect ? wait.parkDirect(t, gen) : (wait.park as NonNullable<Wait["park"]>)(t, (v) => this.wake(t, gen, v));
     if (t.gen === gen) t.undo = undo ?? null;
   }
 

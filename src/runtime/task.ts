@@ -22,9 +22,9 @@ export interface Wait {
   loc: Loc | undefined;
   /** host I/O in flight: the program is not deadlocked while it runs */
   io?: boolean;
-  park(task: Task, wake: (value: unknown) => void): ((this: Wait) => void) | void;
-  /** instead of park: a wait that wakes the task itself with scheduler.wake(task, gen, value),
-   *  so parking allocates no closure (the hot path of channel operations) */
+  park?(task: Task, wake: (value: unknown) => void): ((this: Wait) => void) | void;
+  /** instead of park (a wait has one of the two): a wait that wakes the task itself with
+   *  scheduler.wake(task, gen, value), so parking allocates no closure (channel operations) */
   parkDirect?(task: Task, gen: number): ((this: Wait) => void) | void;
 }
 

@@ -162,39 +162,32 @@ def({ name: "channel?", arity: [1, 1], usage: "(channel? x)", doc: "True for cha
  *  object (the hot path of every blocking send and receive allocates just this). */
 class ChannelWait extends Block implements Wait {
   active = true;
-  readonly io = false;
-  private task: Task | null = null;
+  private task: TaskMachine | null = null;
   private gen = 0;
   private timer: Timer | null = null;
   constructor(
     readonly op: string, readonly loc: Loc | undefined, private readonly ch: Channel,
-    private readonly session: Session, private readonly ms: number | null,
+    private readonly ms: number | null,
     /** the value to send, or RECEIVE */
     private readonly value: Value, private readonly closed: () => Value,
   ) { super(); }
 
-  park(task: Task, wake: (v: unknown) => void): (this: Wait) => void {
-    // the scheduler calls parkDirect; this is the general form of the same registration
-    const undo = this.parkDirect(task, -1);
-    this.wakeWith = wake;
-    return undo;
-  }
   parkDirect(task: Task, gen: number): (this: Wait) => void {
-    this.task = task;
+    this.task = task as TaskMachine;
     this.gen = gen;
     if (this.value === RECEIVE) this.ch.addReceiver(this); else this.ch.addSender(this, this.value);
-    if (this.ms !== null) this.timer = this.session.scheduler.after(this.ms, () => this.expire());
+    if (this.ms !== null) this.timer = this.task.session.scheduler.after(this.ms, () => this.expire());
     return this.undo as (this: Wait) => void;
   }
-  private wakeWith: ((v: unknown) => void) | null = null;
   private wake(v: unknown): void {
-    if (this.wakeWith) this.wakeWith(v);
-    else this.session.scheduler.wake(this.task as Task, this.gen, v);
+    const t = this.task as TaskMachine;
+    t.session.scheduler.wake(t, this.gen, v);
   }
   fire(_c: Channel, v: unknown): void {
-    if (this.timer) this.session.scheduler.timers.cancel(this.timer);
+    if (this.timer) this.cancelTimer();
     this.wake(v === CLOSED ? this.closed() : v);
   }
+  private cancelTimer(): void { (this.task as TaskMachine).session.scheduler.timers.cancel(this.timer as Timer); }
   private expire(): void {
     if (!this.active) return;
     this.active = false;
@@ -202,7 +195,7 @@ class ChannelWait extends Block implements Wait {
   }
   undo(this: ChannelWait): void {
     this.active = false;
-    if (this.timer) this.session.scheduler.timers.cancel(this.timer);
+    if (this.timer) this.cancelTimer();
   }
 }
 
@@ -212,7 +205,7 @@ function sendOn(m: Machine, ch: Channel, v: Value, ms: number | null, op: string
   const r = ch.trySend(v);
   if (r === "ok") return true;
   if (r === "closed") return closedError();
-  return new ChannelWait(op, m.currentLoc(), ch, sessionOf(m), ms, v, closedError);
+  return new ChannelWait(op, m.currentLoc(), ch, ms, v, closedError);
 }
 
 /** Receives; `closed` is what a closed, drained channel yields. */
@@ -220,7 +213,7 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
   const r = ch.tryRecv();
   if (r === CLOSED) return closed();
   if (r !== NOTHING) return r;
-  return new ChannelWait(op, m.currentLoc(), ch, sessionOf(m), ms, RECEIVE, closed);
+  return new ChannelWait(op, m.currentLoc(), ch, ms, RECEIVE, closed);
 }
 
 const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);

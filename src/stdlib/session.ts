@@ -246,7 +246,7 @@ export class TaskMachine extends Task implements TaskBody, MachineState {
   failure: LispError | null = null;
   cancelRequested = false;
 
-  constructor(private readonly session: Session, fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null) {
+  constructor(readonly session: Session, fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null) {
     const sch = session.scheduler;
     super(sch.newId(), null, spawnedAt, parent, sch.stamp());
     this.fr = session.machine.firstFrame(fn, args, this);
