@@ -32,6 +32,8 @@ const S = {
 const ELSE_KW = Keyword.of("else");
 
 const RT = { B: Builtin, C: Closure, M: Macro, TAIL, SUSPEND };
+/** In generated code: leave the switch for the function's one suspension exit (pc is set). */
+const SUSPEND_HERE = "break sw;";
 /** JS stack depth (Lisp calls) after which the machine moves the stack to the heap */
 const MAX_JS_DEPTH = 400;
 
@@ -122,11 +124,13 @@ export class Compiler {
     const inLocals = !fn.slotsEscape && !fn.hasHandlers;
     const vs = Array.from({ length: n }, (_, i) => `v${i}`);
     let entry: string;
+    let suspendAt = "m.suspend(CODE, s, fr, pc)";
     if (inLocals) {
       const save = `[${vs.join(", ")}]`;
       // a resumed activation stores its locals back into its frame's array
       const saveInto = `(fr === null ? ${save} : (s = fr.s, ${vs.map((v, i) => `s[${i}] = ${v}, `).join("")}s))`;
-      fn.lines = fn.lines.map((line) => toLocals(line).replaceAll("m.suspend(CODE, s, ", `m.suspendWith(CODE, ${saveInto}, `));
+      fn.lines = fn.lines.map(toLocals);
+      suspendAt = `m.suspendWith(CODE, ${saveInto}, fr, pc)`;
       entry = `if (fr === null) {
 if (s === null) { v0 = e;${direct.map((a, i) => ` v${i + 2} = ${a};`).join("")} } else { ${vs.map((v, i) => (i === 1 ? "" : `${v} = s[${i}];`)).join(" ")} }
 v1 = m.task;
@@ -139,19 +143,24 @@ if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, nul
 else { ++m.depth; pc = fr.pc; t = m.val; }`;
     }
     // Runs directly on the JS stack (fr === null) or resumes a captured frame (fr !== null, the
-    // pending call's value in m.val). A call that returns SUSPEND makes this activation save
-    // itself (m.suspend) and return SUSPEND too. Every call site sets pc first, so an error knows
-    // where this activation stands: m.caught jumps to its handler or records the position.
+    // pending call's value in m.val). Every call site sets pc first, so an error knows where
+    // this activation stands (m.caught jumps to its handler or records the position), and a
+    // call that returns SUSPEND leaves the switch (break sw) for the one place that saves this
+    // activation (m.suspend) and returns SUSPEND too: one copy of the save per function keeps
+    // the code V8 has to optimize small.
     const src = `"use strict";
 const { B, C, M, TAIL, SUSPEND } = RT;${decls ? `\nconst ${decls};` : ""}
 return function code(${params}) {
 let pc, t, f, g${inLocals && n ? ", " + vs.join(", ") : ""}${locals.length ? ", " + locals.join(", ") : ""};
 ${entry}
-for (;;) try { switch (pc) {
+for (;;) {
+try { sw: switch (pc) {
 case 0:
 ${fn.lines.join("\n")}
 default: throw new Error("bad pc " + pc);
-} } catch (e) { pc = m.caught(e, CODE, s, fr, pc); }
+} } catch (e) { pc = m.caught(e, CODE, s, fr, pc); continue; }
+return ${suspendAt};
+}
 };`;
     try {
       code.fn = new Function("RT", "K", "CODE", src)(RT, fn.consts, code);
@@ -299,17 +308,17 @@ default: throw new Error("bad pc " + pc);
       if (n === fn.arity) {
         // a loop: the function calling itself in tail position reuses its slots and jumps to the top
         const assign = argExprs.map((e, i) => `const a${i} = ${e};`).join(" ") + " " + argExprs.map((_, i) => `s[${i + 2}] = a${i};`).join(" ");
-        fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} ${LATE} if (--m.budget < 0) return m.suspend(CODE, s, fr, 0); pc = 0; continue; } ${SELF}`);
+        fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} ${LATE} pc = 0; if (--m.budget < 0) ${SUSPEND_HERE} continue; } ${SELF}`);
       }
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
       const general = n === 1 || n === 2 ? `m.call${n}(f, ${list}, CODE, ${pc}, true)` : `m.tailCall(f, [${list}], CODE, ${pc})`;
-      fn.emit(`t = ${general}; if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc}); m.depth--; return t;`);
+      fn.emit(`t = ${general}; if (t === SUSPEND) ${SUSPEND_HERE} m.depth--; return t;`);
       fn.resumeLabel(pc);
       fn.emit(`m.depth--; return t;`);
       return "";
     }
-    const suspend = `if (t === SUSPEND) return m.suspend(CODE, s, fr, ${pc});`;
+    const suspend = `if (t === SUSPEND) ${SUSPEND_HERE}`;
     const direct = [
       fast ? `if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
       slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? ", " + list : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",

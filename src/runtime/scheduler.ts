@@ -67,7 +67,7 @@ export class Scheduler {
   private enqueue(t: Task): void {
     t.state = "runnable";
     this.runQueue.push(t);
-    this.ensureLoop();
+    if (!this.running) this.ensureLoop();
   }
 
   private ensureLoop(): void {

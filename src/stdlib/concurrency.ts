@@ -11,7 +11,7 @@ import { monotonicMs } from "../runtime/clock.js";
 import { Deque } from "../runtime/deque.js";
 import { Task, type Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
-import { defineBuiltin, type BuiltinSpec } from "./registry.js";
+import { defineBuiltin, defineUnary, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
 import { TaskMachine, sessionOf, taskOf, type Session } from "./session.js";
 import { timeoutError } from "./host-op.js";
@@ -155,8 +155,7 @@ def({ name: "make-channel", arity: [0, 1], usage: "(make-channel [n])", doc: "A 
     if (!Number.isInteger(n) || n < 0) raise(`make-channel: expected a capacity of 0 or more, got ${n}`);
     return new Channel(n);
   });
-def({ name: "channel?", arity: [1, 1], usage: "(channel? x)", doc: "True for channels.", examples: [["(channel? 1)", "#f"]] },
-  (a) => a[0] instanceof Channel);
+defineUnary("channel?", "concurrency", "(channel? x)", "True for channels.", [["(channel? 1)", "#f"]], (x) => x instanceof Channel);
 
 /** A task parked on one channel operation: the Block, its Wait and the channel's waiter in one
  *  object (the hot path of every blocking send and receive allocates just this). */
@@ -236,8 +235,8 @@ def({ name: "%channel-recv-or", arity: [2, 2], usage: "(%channel-recv-or ch clos
   (a, m) => recvOn(m, chanArg("channel->list", a[0]), null, "channel->list", () => a[1]));
 def({ name: "channel-close", arity: [1, 1], usage: "(channel-close ch)", doc: "Closes the channel (idempotent): waiting receivers get the channel closed error once it is drained.", examples: [["(channel-close (make-channel))", "nil"]] },
   (a) => { chanArg("channel-close", a[0]).close(); return null; });
-def({ name: "channel-closed?", arity: [1, 1], usage: "(channel-closed? ch)", doc: "True once the channel was closed.", examples: [["(channel-closed? (make-channel))", "#f"]] },
-  (a) => chanArg("channel-closed?", a[0]).closed);
+defineUnary("channel-closed?", "concurrency", "(channel-closed? ch)", "True once the channel was closed.", [["(channel-closed? (make-channel))", "#f"]],
+  (ch) => chanArg("channel-closed?", ch).closed);
 
 def({ name: "select", arity: [1, Infinity], usage: "(select ch ... [:timeout ms])", doc: "Waits for the first channel with a value; returns {:channel ch :value v}. Fair among ready channels; a closed channel yields its channel closed error.", examples: [] },
   (a, m) => {

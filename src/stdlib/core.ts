@@ -7,7 +7,7 @@ import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } 
 import { LMap } from "../values/map.js";
 import { Block, Builtin, CallReq, Closure, type BuiltinFn } from "../eval/objects.js";
 import type { Machine } from "../eval/machine.js";
-import { defineBuiltin, specFor, type BuiltinSpec } from "./registry.js";
+import { defineBuiltin, defineUnary, specFor, type BuiltinSpec } from "./registry.js";
 import { fn as fnArg, map as mapArg, num, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { sessionOf } from "./session.js";
 import { denied } from "./permissions.js";
@@ -61,13 +61,13 @@ def("core", { name: "raise", arity: [1, 1], usage: "(raise e)", doc: "Raises an 
     if (typeof e === "string") raise(e);
     raise(`raised a non-error value: ${write(e)}`, LMap.EMPTY.set(Keyword.of("value"), e));
   });
-def("core", { name: "error?", arity: [1, 1], usage: "(error? x)", doc: "True only for error values (never for a plain map with an :error key).", examples: [["(error? (make-error \"x\"))", "#t"], ["(error? {:error \"x\"})", "#f"]] },
-  (a) => a[0] instanceof ErrorValue);
+defineUnary("error?", "core", "(error? x)", "True only for error values (never for a plain map with an :error key).", [["(error? (make-error \"x\"))", "#t"], ["(error? {:error \"x\"})", "#f"]],
+  (x) => x instanceof ErrorValue);
 const errArg = (op: string, v: Value): ErrorValue => (v instanceof ErrorValue ? v : typeError(op, "an error value", v));
-def("core", { name: "error-msg", arity: [1, 1], usage: "(error-msg e)", doc: "The message of an error value.", examples: [["(error-msg (make-error \"x\"))", "\"x\""]] },
-  (a) => errArg("error-msg", a[0]).message);
-def("core", { name: "error-data", arity: [1, 1], usage: "(error-data e)", doc: "The map of extra data of an error value.", examples: [["(error-data (make-error \"x\" {:a 1}))", "{:a 1}"]] },
-  (a) => errArg("error-data", a[0]).data);
+defineUnary("error-msg", "core", "(error-msg e)", "The message of an error value.", [["(error-msg (make-error \"x\"))", "\"x\""]],
+  (e) => errArg("error-msg", e).message);
+defineUnary("error-data", "core", "(error-data e)", "The map of extra data of an error value.", [["(error-data (make-error \"x\" {:a 1}))", "{:a 1}"]],
+  (e) => errArg("error-data", e).data);
 
 // ---- atoms ------------------------------------------------------------------------------
 
@@ -119,12 +119,11 @@ def("core", { name: "read-string", arity: [1, 1], usage: "(read-string s)", doc:
   (a, m) => sessionOf(m).read(str("read-string", a[0]), "<string>")[0] ?? null);
 def("core", { name: "gensym", arity: [0, 1], usage: "(gensym [prefix])", doc: "A fresh symbol that no other symbol equals, for macros.", examples: [["(symbol? (gensym))", "#t"]] },
   (a) => Sym.gensym(a.length ? display(a[0]) : "g"));
-def("core", { name: "procedure?", arity: [1, 1], usage: "(procedure? x)", doc: "True for functions.", examples: [["(procedure? car)", "#t"]] },
-  (a) => a[0] instanceof Closure || a[0] instanceof Builtin);
-def("core", { name: "identity", arity: [1, 1], usage: "(identity x)", doc: "Returns x.", examples: [["(identity 3)", "3"]] },
-  (a) => a[0]);
-def("core", { name: "type-of", arity: [1, 1], usage: "(type-of x)", doc: "The type of x as a keyword.", examples: [["(type-of [1])", ":vector"]] },
-  (a) => Keyword.of(typeNameOf(a[0])));
+defineUnary("procedure?", "core", "(procedure? x)", "True for functions.", [["(procedure? car)", "#t"]],
+  (x) => x instanceof Closure || x instanceof Builtin);
+defineUnary("identity", "core", "(identity x)", "Returns x.", [["(identity 3)", "3"]], (x) => x);
+defineUnary("type-of", "core", "(type-of x)", "The type of x as a keyword.", [["(type-of [1])", ":vector"]],
+  (x) => Keyword.of(typeNameOf(x)));
 
 def("core", { name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usage, doc string and examples of a builtin or documented function.", examples: [] },
   (a, m) => {

@@ -5,14 +5,9 @@ import { equals } from "../values/equality.js";
 import { ErrorValue, Keyword, Sym, isVector, type Value } from "../values/types.js";
 import { shortWrite } from "../eval/machine.js";
 import { int, isList, num, seq, str, typeError } from "./args.js";
-import { defineBuiltin } from "./registry.js";
+import { defineBuiltin, defineUnary } from "./registry.js";
 
 const AREA = "number";
-
-/** Registers a builtin of exactly one argument; f1 serves as both fn and the fast path. */
-export function defineUnary(name: string, area: string, usage: string, doc: string, examples: [string, string][], f1: (a: Value) => Value): void {
-  defineBuiltin({ name, area, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
-}
 
 // ---- arithmetic ------------------------------------------------------------------------
 

@@ -34,6 +34,11 @@ export function defineBuiltin(spec: BuiltinSpec): void {
   specs.set(spec.name, spec);
 }
 
+/** Registers a builtin of exactly one argument; f1 serves as both fn and the fast path. */
+export function defineUnary(name: string, area: string, usage: string, doc: string, examples: [string, string][], f1: (a: Value) => Value): void {
+  defineBuiltin({ name, area, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
+}
+
 export function allSpecs(): BuiltinSpec[] { return [...specs.values()]; }
 export function specFor(name: string): BuiltinSpec | undefined { return specs.get(name); }
 

@@ -6,8 +6,8 @@ import { equals } from "../values/equality.js";
 import { LMap } from "../values/map.js";
 import { EMPTY, EmptyList, Pair, arrayToList, isVector, type List, type Value } from "../values/types.js";
 import { int, isList, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
-import { compareStrings, compareValues, defineUnary } from "./numbers.js";
-import { defineBuiltin } from "./registry.js";
+import { compareStrings, compareValues } from "./numbers.js";
+import { defineBuiltin, defineUnary } from "./registry.js";
 import { codePointAt, codePointLength } from "./strings.js";
 
 const AREA = "seq";

@@ -4,7 +4,7 @@ import { raise } from "../errors/error.js";
 import { display, write } from "../reader/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../values/types.js";
 import { int, seq, str, typeError } from "./args.js";
-import { defineUnary } from "./numbers.js";
+import { defineUnary } from "./registry.js";
 import { defineBuiltin } from "./registry.js";
 
 const AREA = "string";
