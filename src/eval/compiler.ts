@@ -32,6 +32,11 @@ const S = {
 const ELSE_KW = Keyword.of("else");
 
 const RT = { B: Builtin, C: Closure, M: Macro, TAIL, SUSPEND };
+/** Builtins tried inline on two numbers (t and g), with the result they give for numbers. */
+const NUMERIC_OPS: Record<string, string> = {
+  "+": "t + g", "-": "t - g", "*": "t * g", "<": "t < g", ">": "t > g", "<=": "t <= g", ">=": "t >= g",
+  "==": "t === g", "=": "(t === g || (t !== t && g !== g))",
+};
 /** In generated code: leave the switch for the function's one suspension exit (pc is set). */
 const SUSPEND_HERE = "break sw;";
 /** JS stack depth (Lisp calls) after which the machine moves the stack to the heap */
@@ -292,15 +297,26 @@ return ${suspendAt};
   private compileCall(head: Value, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
     const argExprs = this.compileArgs(args, sc, fn, loc);
     const fexpr = head instanceof Builtin ? fn.k(head) : this.compile(head, sc, fn, false, loc);
-    return this.emitCall(fexpr, argExprs, fn, tail, loc);
+    return this.emitCall(fexpr, argExprs, fn, tail, loc, this.inlineOp(head, args.length, sc, fn));
+  }
+
+  /** (+ a b), (< a b)...: when the name is the global builtin now, the call site first tries the
+   *  operator on two numbers inline, guarded by the builtin's identity (a redefinition turns the
+   *  guard off). Returns the guarded test and the result, with the arguments in t and g. */
+  private inlineOp(head: Value, nargs: number, sc: Scope | null, fn: FnCtx): { guard: string; expr: string } | undefined {
+    if (nargs !== 2 || !(head instanceof Sym) || this.isLocal(head, sc)) return undefined;
+    const b = this.env.cell(head.name).v;
+    const expr = b instanceof Builtin ? NUMERIC_OPS[b.name] : undefined;
+    return expr === undefined ? undefined : { guard: `f === ${fn.k(b as Builtin)}`, expr };
   }
 
   /** A call site: builtin fast paths, direct closure calls on the JS stack, the general case
    *  through the machine. `case pc:` after it is where a captured frame resumes with m.val. */
-  private emitCall(fexpr: string, argExprs: string[], fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
+  private emitCall(fexpr: string, argExprs: string[], fn: FnCtx, tail: boolean, loc: Loc | undefined, op?: { guard: string; expr: string }): string {
     const pc = fn.newPc(loc);
     const list = argExprs.join(", ");
     const n = argExprs.length;
+    const numbers = op ? `${op.guard} && typeof (t = ${argExprs[0]}) === "number" && typeof (g = ${argExprs[1]}) === "number"` : "";
     const fast = n === 1 ? "f1" : n === 2 ? "f2" : null;
     const slots = n <= 3 ? `m.slots${n}(f${n ? ", " : ""}${list})` : null;
     fn.emit(`pc = ${pc}; f = ${fexpr};`);
@@ -310,6 +326,7 @@ return ${suspendAt};
         const assign = argExprs.map((e, i) => `const a${i} = ${e};`).join(" ") + " " + argExprs.map((_, i) => `s[${i + 2}] = a${i};`).join(" ");
         fn.emit(`if (f instanceof C && f.code === CODE && f.env === s[0]) { ${assign} ${LATE} pc = 0; if (--m.budget < 0) ${SUSPEND_HERE} continue; } ${SELF}`);
       }
+      if (op) fn.emit(`if (${numbers}) { m.depth--; return ${op.expr}; }`);
       if (slots) fn.emit(`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
       if (fast) fn.emit(`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
       const general = n === 1 || n === 2 ? `m.call${n}(f, ${list}, CODE, ${pc}, true)` : `m.tailCall(f, [${list}], CODE, ${pc})`;
@@ -320,6 +337,7 @@ return ${suspendAt};
     }
     const suspend = `if (t === SUSPEND) ${SUSPEND_HERE}`;
     const direct = [
+      op ? `if (${numbers}) t = ${op.expr}; else ` : "",
       fast ? `if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
       slots ? `if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? ", " + list : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
     ].join("");

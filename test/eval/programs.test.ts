@@ -217,3 +217,18 @@ test("builtins called directly (arguments without an array) and through apply (a
     (prn (channel-recv c2))`);
   assert.equal(out, "#t #t\n1 2\n2 3 30 35\n:from-task #t :second\n#t #t #t\n:tail\n");
 });
+
+test("arithmetic and comparisons tried inline on numbers keep the builtins' meaning", async () => {
+  const out = await stdoutOf(`
+    (define (add a b) (+ a b))
+    (define (less a b) (< a b))
+    (define (same a b) (= a b))
+    (prn (add 1 2) (add 0.5 0.25) (less 1 2) (less 2 1) (same 3 3.0) (same [1] [1]) (same 1 "1"))
+    (prn (try (add "a" 1) (catch e (error-msg e))) (try (less 1 :k) (catch e (error-msg e))))
+    (prn (let ((+ -)) (+ 5 3)))
+    (define (double x) (* x 2))
+    (prn (double 5))
+    (define * (lambda (a b) (list a b)))
+    (prn (double 5))`);
+  assert.equal(out, '3 0.75 #t #f #t #t #f\n"+: expected a number, got \\"a\\"" "<: expected a number, got :k"\n2\n10\n(5 2)\n');
+});
