@@ -80,7 +80,7 @@ def("core", { name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", do
   (a) => (atomArg("atom-reset!", a[0]).value = a[1]));
 def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]],
   m2: (a, f, m) => {
-    const at = atomArg("atom-swap!", a);
+    const at = a instanceof Atom ? a : atomArg("atom-swap!", a);
     // a builtin with a fast path cannot block or be preempted: the update is atomic as it is
     if (f instanceof Builtin && f.f1 !== null) return (at.value = f.f1(at.value));
     return swapByCas(m, [a, f]);

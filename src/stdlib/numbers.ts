@@ -167,7 +167,7 @@ defineBuiltin({
 
 /** Registers a one-number-in, one-number-out builtin. */
 function unary(name: string, usage: string, doc: string, examples: [string, string][], f: (x: number) => number): void {
-  defineUnary(name, AREA, usage, doc, examples, (a) => f(num(name, a)));
+  defineUnary(name, AREA, usage, doc, examples, (a) => f(typeof a === "number" ? a : num(name, a)));
 }
 
 /** Rounds half away from zero: 2.5 → 3, -2.5 → -3. */

@@ -11,7 +11,7 @@ import { Machine, type MachineState, type StepResult } from "../eval/machine.js"
 import { Builtin, CallReq, Cell, Closure, Frame, Macro } from "../eval/objects.js";
 import { Scheduler } from "../runtime/scheduler.js";
 import { Task, type TaskBody, type Wait } from "../runtime/task.js";
-import { allSpecs, makeBuiltin } from "./registry.js";
+import { allSpecs, makeBuiltin, specFor } from "./registry.js";
 import { suggestName } from "./suggest.js";
 import type { Permissions } from "./permissions.js";
 import "./index.js";
@@ -48,7 +48,6 @@ export class Session {
   private outcome: RunOutcome | null = null;
 
   constructor(readonly host: Host) {
-    for (const spec of allSpecs()) this.cell(spec.name).v = makeBuiltin(spec);
     const prim = (name: string) => this.cell(name).v as Builtin;
     const env: CompileEnv = {
       cell: (name) => this.cell(name),
@@ -71,11 +70,15 @@ export class Session {
     this.preludePending = preludeNames(preludeText());
   }
 
+  /** The global cell of a name. A builtin's cell is made when its name is first looked up (a
+   *  script that uses 20 of the 330 builtins does not make the other 310 at start-up). */
   cell(name: string): Cell {
     let c = this.globals.get(name);
     if (c === undefined) {
       if (this.preludePending?.has(name)) { this.loadPrelude(); return this.cell(name); }
       c = new Cell(name);
+      const spec = specFor(name);
+      if (spec !== undefined) c.v = makeBuiltin(spec);
       this.globals.set(name, c);
     }
     return c;
@@ -103,7 +106,8 @@ export class Session {
 
   suggest(name: string): string | undefined {
     this.loadPrelude();
-    return suggestName(name, [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
+    const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
+    return suggestName(name, [...new Set([...allSpecs().map((spec) => spec.name), ...defined])]);
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block. */

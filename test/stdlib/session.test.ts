@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, preludeNames } from "../../src/stdlib/session.js";
+import { allSpecs } from "../../src/stdlib/registry.js";
 import { fakeHost, projectRoot, runProgram } from "../helpers.js";
 
 const definedNames = (s: Session) => new Set([...s.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
@@ -11,11 +12,21 @@ const definedNames = (s: Session) => new Set([...s.globals.values()].filter((c) 
 test("the prelude's name scan lists exactly what loading the prelude defines, and no builtin", () => {
   const s = new Session(fakeHost());
   const names = preludeNames(readFileSync(join(projectRoot(), "src", "prelude", "prelude.lisp"), "utf8"));
+  const builtins = new Set(allSpecs().map((spec) => spec.name));
+  for (const n of names) assert.ok(!builtins.has(n), `${n} is both a builtin and a prelude name`);
   const before = definedNames(s);
-  for (const n of names) assert.ok(!before.has(n), `${n} is both a builtin and a prelude name`);
   s.loadPrelude();
-  const added = [...definedNames(s)].filter((n) => !before.has(n)).sort();
+  const added = [...definedNames(s)].filter((n) => !before.has(n) && !builtins.has(n)).sort();
   assert.deepEqual(added, [...names].sort());
+});
+
+test("builtins get their cells when first looked up; unknown names still get suggestions from all of them", async () => {
+  const s = new Session(fakeHost());
+  assert.equal(s.globals.has("string-upcase"), false);
+  assert.equal(s.suggest("string-upcas"), "string-upcase");
+  const r = await runProgram("(println (string-upcase \"ok\"))");
+  assert.equal(r.stdout, "OK\n");
+  assert.equal(r.session.globals.has("string-upcase"), true);
 });
 
 test("a program that uses no prelude function does not load it; one that does, loads it on first use", async () => {
