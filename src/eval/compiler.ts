@@ -297,28 +297,40 @@ return ${suspendAt};
   private compileCall(head: Value, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
     const argExprs = this.compileArgs(args, sc, fn, loc);
     const fexpr = head instanceof Builtin ? fn.k(head) : this.compile(head, sc, fn, false, loc);
-    return this.emitCall(fexpr, argExprs, fn, tail, loc, this.inlineOp(head, args.length, sc, fn));
+    const builtin = head instanceof Builtin ? head : this.boundBuiltin(head, sc);
+    return this.emitCall(fexpr, argExprs, fn, tail, loc, builtin, this.inlineOp(builtin, args.length, fn));
+  }
+
+  /** The builtin a global name holds now (it may be redefined later: call sites only use this
+   *  to leave out paths that are unlikely, never to skip the general one). */
+  private boundBuiltin(head: Value, sc: Scope | null): Builtin | undefined {
+    if (!(head instanceof Sym) || this.isLocal(head, sc)) return undefined;
+    const b = this.env.cell(head.name).v;
+    return b instanceof Builtin ? b : undefined;
   }
 
   /** (+ a b), (< a b)...: when the name is the global builtin now, the call site first tries the
    *  operator on two numbers inline, guarded by the builtin's identity (a redefinition turns the
    *  guard off). Returns the guarded test and the result, with the arguments in t and g. */
-  private inlineOp(head: Value, nargs: number, sc: Scope | null, fn: FnCtx): { guard: string; expr: string } | undefined {
-    if (nargs !== 2 || !(head instanceof Sym) || this.isLocal(head, sc)) return undefined;
-    const b = this.env.cell(head.name).v;
-    const expr = b instanceof Builtin ? NUMERIC_OPS[b.name] : undefined;
+  private inlineOp(b: Builtin | undefined, nargs: number, fn: FnCtx): { guard: string; expr: string } | undefined {
+    const expr = b !== undefined && nargs === 2 ? NUMERIC_OPS[b.name] : undefined;
     return expr === undefined ? undefined : { guard: `f === ${fn.k(b as Builtin)}`, expr };
   }
 
   /** A call site: builtin fast paths, direct closure calls on the JS stack, the general case
    *  through the machine. `case pc:` after it is where a captured frame resumes with m.val. */
-  private emitCall(fexpr: string, argExprs: string[], fn: FnCtx, tail: boolean, loc: Loc | undefined, op?: { guard: string; expr: string }): string {
+  private emitCall(fexpr: string, argExprs: string[], fn: FnCtx, tail: boolean, loc: Loc | undefined,
+    builtin?: Builtin, op?: { guard: string; expr: string }): string {
     const pc = fn.newPc(loc);
     const list = argExprs.join(", ");
     const n = argExprs.length;
     const numbers = op ? `${op.guard} && typeof (t = ${argExprs[0]}) === "number" && typeof (g = ${argExprs[1]}) === "number"` : "";
-    const fast = n === 1 ? "f1" : n === 2 ? "f2" : null;
-    const slots = n <= 3 ? `m.slots${n}(f${n ? ", " : ""}${list})` : null;
+    // a head bound to a builtin when compiled gets no direct-closure path, and no f1/f2 path if
+    // that builtin has none (the general path still serves whatever the name holds at run time):
+    // smaller functions for V8 to compile and optimize
+    let fast: "f1" | "f2" | null = n === 1 ? "f1" : n === 2 ? "f2" : null;
+    if (fast !== null && builtin !== undefined && builtin[fast] === null) fast = null;
+    const slots = n <= 3 && builtin === undefined ? `m.slots${n}(f${n ? ", " : ""}${list})` : null;
     fn.emit(`pc = ${pc}; f = ${fexpr};`);
     if (tail) {
       if (n === fn.arity) {

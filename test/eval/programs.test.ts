@@ -232,3 +232,14 @@ test("arithmetic and comparisons tried inline on numbers keep the builtins' mean
     (prn (double 5))`);
   assert.equal(out, '3 0.75 #t #f #t #t #f\n"+: expected a number, got \\"a\\"" "<: expected a number, got :k"\n2\n10\n(5 2)\n');
 });
+
+test("a call compiled while its name held a builtin still calls whatever the name holds later", async () => {
+  const out = await stdoutOf(`
+    (define (g x) (first x))
+    (define (spin n) (if (= n 0) :done (inc n)))
+    (prn (g [1 2]) (spin 0))
+    (define first (lambda (x) (list :mine x)))
+    (define inc (lambda (n) (spin (- n 2))))
+    (prn (g [1 2]) (spin 100000))`);
+  assert.equal(out, "1 :done\n(:mine [1 2]) :done\n");
+});
