@@ -30,11 +30,14 @@ export function useStreams(fd: Fd): void {
   if (viaStream[fd]) return;
   viaStream[fd] = true;
   if (fd === 1) process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
+  else process.stderr.on("error", () => { /* a closed stderr loses the text */ });
 }
 
 /** Ends the process with the code once the output written through streams is flushed. */
 export function exitAfterOutput(code: number): void {
   process.exitCode = code;
-  if (viaStream[1]) process.stdout.write("", () => process.exit(code));
-  else process.exit(code);
+  const streams = ([1, 2] as const).filter((fd) => viaStream[fd]).map(stream);
+  let left = streams.length;
+  if (left === 0) process.exit(code);
+  for (const st of streams) st.write("", () => { if (--left === 0) process.exit(code); });
 }

@@ -96,7 +96,7 @@ export class Machine {
     st.fr = this.fr; st.val = this.val; st.handlers = this.handlers;
     st.failure = this.failure; st.cancelRequested = this.cancelRequested;
     this.fr = null; this.val = null; this.handlers = null; this.failure = null;
-    this.task = null; this.current = null;
+    this.task = null; this.current = null; this.tailS = NO_SLOTS; this.tailCode = null;
     return out;
   }
 

@@ -114,7 +114,9 @@
            (new (apply f old args)))
       (if (atom-compare-and-set! a old new) new (loop)))))
 
-(define %closed (gensym "closed"))
+;; a unique object (a fresh list, compared with eq?): loading the prelude calls no function, so a
+;; script that redefines a builtin before the prelude loads cannot change what it defines
+(define %closed (quote (channel closed)))
 
 (defn channel->list
   "Receives from the channel until it is closed and drained; returns the values as a list."

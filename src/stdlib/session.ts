@@ -52,7 +52,11 @@ export class Session {
     const env: CompileEnv = {
       cell: (name) => this.cell(name),
       expandMacro: (m, args, loc) => this.expandMacro(m, args, loc),
-      recordDoc: (name, usage, doc) => { this.lispDocs.set(name, { usage, doc }); },
+      recordDoc: (name, usage, doc) => {
+        // a script's (defn update "doc" ...): the prelude's own update loads first, not over it
+        if (this.preludePending?.has(name)) this.loadPrelude();
+        this.lispDocs.set(name, { usage, doc });
+      },
       prims: { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") },
     };
     this.compiler = new Compiler(env);
@@ -90,7 +94,8 @@ export class Session {
 
   /** Loads the prelude now if it is not loaded yet (for what lists or documents every name). */
   loadPrelude(): void {
-    if (this.preludePending === null) return;
+    const pending = this.preludePending;
+    if (pending === null) return;
     this.preludePending = null;
     const wasLazy = this.compiler.lazy;
     this.compiler.lazy = true;
@@ -99,6 +104,10 @@ export class Session {
         const loc = form instanceof Pair ? form.loc : undefined;
         this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
       }
+    } catch (e) {
+      // tried again at the next lookup rather than left half-loaded for good
+      this.preludePending = pending;
+      throw e;
     } finally {
       this.compiler.lazy = wasLazy;
     }

@@ -46,3 +46,17 @@ test("the prelude loads when a builtin needs it while a task runs, for doc, and 
   const typo = await runProgram("(sortt [2 1])");
   assert.match(typo.rendered ?? "", /did you mean sort\?/);
 });
+
+test("a script's defn of a prelude name keeps its own doc string", async () => {
+  const r = await runProgram(`(defn update "Bumps x." [x] (+ x 1)) (doc update) (println (update 1))`);
+  assert.match(r.stdout, /^\(update x\)\n  Bumps x\.\n/);
+  assert.match(r.stdout, /\n2\n$/);
+});
+
+test("redefining a builtin before the prelude loads does not change what the prelude defines", async () => {
+  const r = await runProgram(`(define (gensym & _) :sentinel)
+    (define ch (make-channel 3))
+    (channel-send ch 1) (channel-send ch :sentinel) (channel-send ch 2) (channel-close ch)
+    (println (channel->list ch))`);
+  assert.equal(r.stdout, "(1 :sentinel 2)\n");
+});
