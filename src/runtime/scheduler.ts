@@ -174,7 +174,12 @@ export class Scheduler {
     const out = t.body.step(STEP_BUDGET);
     switch (out) {
       case "yield": this.runQueue.push(t); t.state = "runnable"; return true;
-      case "block": this.park(t, t.body.takeWait()); return false;
+      case "block":
+        this.park(t, t.body.takeWait());
+        // cancelled while it ran (by itself, or by a task it woke): act on it now, not after
+        // the wait it has just started
+        if (t.body.cancelRequested) { this.unpark(t); this.enqueue(t); }
+        return false;
       default: this.finishTask(t, out); return false;
     }
   }

@@ -9,6 +9,8 @@ export interface TaskBody {
   takeWait(): Wait;
   resume(value: unknown): void;
   requestCancel(): void;
+  /** a cancellation was asked for and the body has not started acting on it yet */
+  readonly cancelRequested: boolean;
   result(): unknown;
   failureOf(): unknown;
 }

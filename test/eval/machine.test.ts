@@ -300,6 +300,18 @@ test("cancelling a sleeping task runs its finally block", async () => {
   assert.equal(out, ":cleaned :cancelled\n");
 });
 
+test("a task that cancels itself stops at its next wait instead of waiting it out; its finally blocks may still wait", async () => {
+  const started = Date.now();
+  const out = await stdoutOf(`
+    (define c (make-channel 1))
+    (define t (spawn (lambda ()
+      (try (begin (task-cancel (current-task)) (sleep 10000) (println "not reached"))
+        (finally (channel-send c :cleanup) (sleep 1) (println "finally done"))))))
+    (prn (task-await t) (task-status t) (channel-recv c))`);
+  assert.equal(out, 'finally done\n{:error "task cancelled" :task 2} :cancelled :cleanup\n');
+  assert.ok(Date.now() - started < 2000, "the sleep after the self-cancel was cut short");
+});
+
 // ---- set! ownership ----------------------------------------------------------------------
 
 test("set! of a global from another task raises and leaves the value alone", async () => {
