@@ -123,7 +123,7 @@ export class Compiler {
     const n = fn.nslots;
     // a direct call (s === null) passes the env and 0-3 arguments
     const direct = code.fixed >= 0 && code.fixed <= 3 ? Array.from({ length: code.fixed }, (_, i) => `a${i}`) : [];
-    const params = ["m", "fr", "s", "e", ...direct].join(", ");
+    const params = ["m", "fr", "s", "env", ...direct].join(", ");
     // Slots that no closure or handler can see live in JS locals v0..vN: a call allocates no
     // array, and a suspension saves them into one (m.suspendWith).
     const inLocals = !fn.slotsEscape && !fn.hasHandlers;
@@ -137,13 +137,13 @@ export class Compiler {
       fn.lines = fn.lines.map(toLocals);
       suspendAt = `m.suspendWith(CODE, ${saveInto}, fr, pc)`;
       entry = `if (fr === null) {
-if (s === null) { v0 = e;${direct.map((a, i) => ` v${i + 2} = ${a};`).join("")} } else { ${vs.map((v, i) => (i === 1 ? "" : `${v} = s[${i}];`)).join(" ")} }
+if (s === null) { v0 = env;${direct.map((a, i) => ` v${i + 2} = ${a};`).join("")} } else { ${vs.map((v, i) => (i === 1 ? "" : `${v} = s[${i}];`)).join(" ")} }
 v1 = m.task;
 if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspendWith(CODE, ${save}, null, 0); pc = 0; }
 else { ++m.depth; pc = fr.pc; t = m.val; s = fr.s; ${vs.map((v, i) => `${v} = s[${i}];`).join(" ")} }`;
     } else {
       entry = `if (fr === null) {
-if (s === null) { s = new Array(${n}); s[0] = e; s[1] = m.task;${direct.map((a, i) => ` s[${i + 2}] = ${a};`).join("")} }
+if (s === null) { s = new Array(${n}); s[0] = env; s[1] = m.task;${direct.map((a, i) => ` s[${i + 2}] = ${a};`).join("")} }
 if (++m.depth > ${MAX_JS_DEPTH} || --m.budget < 0) return m.suspend(CODE, s, null, 0); pc = 0; }
 else { ++m.depth; pc = fr.pc; t = m.val; }`;
     }
