@@ -186,8 +186,11 @@ unary("sqrt", "(sqrt x)", "The square root of x; a negative x raises an error.",
     if (x < 0) typeError("sqrt", "a non-negative number", x);
     return Math.sqrt(x);
   });
-unary("inc", "(inc x)", "x plus one.", [["(inc 1)", "2"], ["(inc -0.5)", "0.5"]], (x) => x + 1);
-unary("dec", "(dec x)", "x minus one.", [["(dec 1)", "0"]], (x) => x - 1);
+// written out rather than through unary: one call less per (atom-swap! counter inc)
+defineUnary("inc", AREA, "(inc x)", "x plus one.", [["(inc 1)", "2"], ["(inc -0.5)", "0.5"]],
+  (x) => (typeof x === "number" ? x + 1 : num("inc", x) + 1));
+defineUnary("dec", AREA, "(dec x)", "x minus one.", [["(dec 1)", "0"]],
+  (x) => (typeof x === "number" ? x - 1 : num("dec", x) - 1));
 
 defineBuiltin({
   name: "expt", area: AREA, arity: [2, 2], usage: "(expt base power)",
