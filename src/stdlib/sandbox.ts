@@ -23,10 +23,10 @@
 // forms such as 2130706433 → 127.0.0.1): no DNS lookup, so `localhost` does not grant `127.0.0.1`
 // nor the other way round, and example.com does not grant api.example.com.
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import type { Capability } from "./registry.js";
 import type { Permissions } from "./permissions.js";
+import { lazyRequire } from "./lazy.js";
 
 /** A grant as given: true for everything, else the list of items (an empty list grants nothing). */
 export type GrantSpec = true | readonly string[];
@@ -199,7 +199,7 @@ export class Sandbox implements Permissions {
         for (const item of g) {
           if (item === "") throw new SandboxFlagError(`--allow-${cap}: an empty path`);
           let p = item;
-          if (p === "~" || p.startsWith("~/")) p = join(opts.home ?? homedir(), p.slice(1));
+          if (p === "~" || p.startsWith("~/")) p = join(opts.home ?? lazyRequire<typeof import("node:os")>("node:os").homedir(), p.slice(1));
           const real = physicalPath(p, cwd);
           if (real === null) throw new SandboxFlagError(`--allow-${cap}: cannot resolve the path ${item}`);
           paths.push(real);
