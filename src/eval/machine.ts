@@ -278,9 +278,7 @@ export class Machine {
     }
     if (f instanceof Builtin) {
       const r = this.invokeBuiltin(f, args, code, pc);
-      if (r instanceof CallReq) return this.call(r.fn, r.args, code, pc);
-      if (r instanceof Block) { this.blocked = r; return SUSPEND; }
-      return r;
+      return r instanceof Signal ? this.signalled(r, code, pc, false) : r;
     }
     return this.applyData(f, args);
   }
@@ -321,9 +319,7 @@ export class Machine {
     }
     if (f instanceof Builtin) {
       const r = this.invokeBuiltin(f, args, code, pc);
-      if (r instanceof CallReq) return this.tailCall(r.fn, r.args, code, pc);
-      if (r instanceof Block) { this.blocked = r; return SUSPEND; }
-      return r;
+      return r instanceof Signal ? this.signalled(r, code, pc, true) : r;
     }
     return this.applyData(f, args);
   }

@@ -78,20 +78,19 @@ defineBuiltin({ area: "core", name: "atom-deref", arity: [1, 1], usage: "(atom-d
   fn: (a) => atomArg("atom-deref", a[0]).value, f1: (x) => atomArg("atom-deref", x).value });
 def("core", { name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", doc: "Sets the atom to v and returns v.", examples: [["(atom-reset! (atom 1) 2)", "2"]] },
   (a) => (atomArg("atom-reset!", a[0]).value = a[1]));
-def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]],
-  m2: (a, f, m) => {
-    const at = a instanceof Atom ? a : atomArg("atom-swap!", a);
-    // a builtin with a fast path cannot block or be preempted: the update is atomic as it is
-    if (f instanceof Builtin && f.f1 !== null) return (at.value = f.f1(at.value));
-    return swapByCas(m, [a, f]);
-  } },
+/** (atom-swap! a f): a builtin with a fast path cannot block or be preempted, so the update is
+ *  atomic as it is; any other function takes the compare-and-set loop. */
+function swap2(a: Value, f: Value, m: Machine): Value {
+  const at = a instanceof Atom ? a : atomArg("atom-swap!", a);
+  if (f instanceof Builtin && f.f1 !== null) return (at.value = f.f1(at.value));
+  return swapByCas(m, [a, f]);
+}
+def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]], m2: swap2 },
   (a, m) => {
+    if (a.length === 2) return swap2(a[0], a[1], m);
     const at = atomArg("atom-swap!", a[0]);
     const f = a[1];
-    if (f instanceof Builtin) {
-      if (a.length === 2 && f.f1 !== null) return (at.value = f.f1(at.value));
-      if (a.length === 3 && f.f2 !== null) return (at.value = f.f2(at.value, a[2]));
-    }
+    if (a.length === 3 && f instanceof Builtin && f.f2 !== null) return (at.value = f.f2(at.value, a[2]));
     return swapByCas(m, a);
   });
 
