@@ -69,16 +69,16 @@ if (argv.includes("--peers")) {
 // ---- 1. the machine alone ----------------------------------------------------------------
 
 const dist = (p) => pathToFileURL(join(ROOT, "dist", "src", p)).href;
-if (!existsSync(join(ROOT, "dist", "src", "stdlib", "session.js"))) {
+if (!existsSync(join(ROOT, "dist", "src", "session", "session.js"))) {
   console.error("bench: dist/ is missing; run `npm run build` first");
   process.exit(2);
 }
-const { Session } = await import(dist("stdlib/session.js"));
-const { Machine } = await import(dist("eval/machine.js"));
+const { Session } = await import(dist("session/session.js"));
+const { Machine } = await import(dist("vm/machine.js"));
 const { STEP_BUDGET } = await import(dist("runtime/scheduler.js"));
-const { write } = await import(dist("reader/printer.js"));
+const { write } = await import(dist("syntax/printer.js"));
 
-const quietHost = () => ({ stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+const quietHost = () => ({ stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, cwd: process.cwd(), exit() {} });
 
 /** Runs expr after defs on one Machine, in STEP_BUDGET slices as the scheduler would, without
  *  the scheduler around it: the time and the steps of the machine alone. */

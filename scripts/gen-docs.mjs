@@ -30,15 +30,15 @@ const AREAS = [
 ];
 
 async function load() {
-  const session = join(ROOT, "dist", "src", "stdlib", "session.js");
-  const registry = join(ROOT, "dist", "src", "stdlib", "registry.js");
+  const session = join(ROOT, "dist", "src", "session", "session.js");
+  const registry = join(ROOT, "dist", "src", "lib", "registry.js");
   if (!existsSync(session) || !existsSync(registry)) {
     throw new Error("dist/ is missing: run `npm run build` first");
   }
-  await import(pathToFileURL(join(ROOT, "dist", "src", "stdlib", "index.js")).href);
+  await import(pathToFileURL(join(ROOT, "dist", "src", "lib", "index.js")).href);
   const { allSpecs } = await import(pathToFileURL(registry).href);
   const { Session } = await import(pathToFileURL(session).href);
-  const host = { stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, exit() {} };
+  const host = { stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, cwd: process.cwd(), exit() {} };
   const s = new Session(host);
   s.loadPrelude();
   const prelude = [...s.lispDocs.entries()].map(([name, d]) => ({ name, usage: d.usage, doc: d.doc }));

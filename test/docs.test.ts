@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Session } from "../src/stdlib/session.js";
-import { allSpecs } from "../src/stdlib/registry.js";
-import { write } from "../src/reader/printer.js";
-import type { Host } from "../src/stdlib/session.js";
+import { Session } from "../src/session/session.js";
+import { allSpecs } from "../src/lib/registry.js";
+import { write } from "../src/syntax/printer.js";
+import type { Host } from "../src/session/session.js";
 import { fakeHost, projectRoot } from "./helpers.js";
 
 
@@ -95,7 +95,7 @@ async function transcript(source: string): Promise<string> {
   const host: Host = {
     stdout(t: string) { shown += t; },
     stderr(t: string) { shown += t; },
-    stderrIsTTY: false,
+    stderrIsTTY: false, cwd: process.cwd(),
     argv: [],
     env: {},
     exit() { /* the outcome says it */ },

@@ -6,15 +6,14 @@ import { tmpdir } from "node:os";
 import { after, before } from "node:test";
 import fc from "fast-check";
 import { List as IList } from "immutable";
-import { LMap } from "../src/values/map.js";
+import { LMap } from "../src/core/map.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LispError } from "../src/errors/error.js";
-import { readAll } from "../src/reader/reader.js";
-import { Machine } from "../src/eval/machine.js";
-import { Session, type Host, type RunOutcome } from "../src/stdlib/session.js";
-import { Pair, arrayToList, type Value } from "../src/values/types.js";
-import "../src/values/equality.js";
+import { LispError } from "../src/core/error.js";
+import { readAll } from "../src/syntax/reader.js";
+import { Machine } from "../src/vm/machine.js";
+import { Session, type Host, type RunOutcome } from "../src/session/session.js";
+import { Pair, arrayToList, type Value } from "../src/core/types.js";
 
 export interface FakeHost extends Host {
   out: string;
@@ -30,7 +29,7 @@ export function fakeHost(argv: string[] = []): FakeHost {
     exitCodes: [],
     stdout(text: string) { h.out += text; },
     stderr(text: string) { h.err += text; },
-    stderrIsTTY: false,
+    stderrIsTTY: false, cwd: process.cwd(),
     argv,
     env: {},
     exit(code: number) { h.exitCodes.push(code); },
@@ -132,7 +131,7 @@ export interface SkeinRun { outcome: RunOutcome; stdout: string; stderr: string;
 /** Runs a Skein program (in a fresh session unless one is given); fails if it does not end within deadlineMs. */
 export async function runSkein(src: string, deadlineMs = 10_000, session?: Session): Promise<SkeinRun> {
   let stdout = "", stderr = "";
-  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, cwd: process.cwd(), argv: [], env: {}, exit() {} });
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });

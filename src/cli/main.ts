@@ -1,10 +1,10 @@
 // The command line: skein [SANDBOX FLAGS] FILE [ARG...], skein -e 'EXPR...', skein (the REPL),
 // --help, --version. The only layer that touches `process`.
 import { readFileSync } from "node:fs";
-import { LispError } from "../errors/error.js";
-import { write } from "../reader/printer.js";
-import { Session, type Host, type RunOutcome } from "../stdlib/session.js";
-import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../stdlib/sandbox.js";
+import { LispError } from "../core/error.js";
+import { write } from "../syntax/printer.js";
+import { Session, type Host, type RunOutcome } from "../session/session.js";
+import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
@@ -16,6 +16,7 @@ function processHost(argv: string[]): Host {
     get stderrIsTTY() { return Boolean(process.stderr.isTTY); },
     argv,
     env: process.env,
+    cwd: process.cwd(),
     exit: (code) => { process.exitCode = code; },
   };
 }

@@ -4,9 +4,9 @@ import { createInterface } from "node:readline";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { appendFileSync, readFileSync } from "node:fs";
-import { LispError } from "../errors/error.js";
-import { write } from "../reader/printer.js";
-import type { Session } from "../stdlib/session.js";
+import { LispError } from "../core/error.js";
+import { write } from "../syntax/printer.js";
+import type { Session } from "../session/session.js";
 
 const HISTORY = join(homedir(), ".skein_history");
 

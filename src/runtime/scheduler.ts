@@ -4,7 +4,7 @@ import { monotonicMs } from "./clock.js";
 import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
 import { LiveTasks, Task, type TaskBody, type Wait } from "./task.js";
-import type { Loc } from "../values/types.js";
+import type { Loc } from "../core/types.js";
 
 export const STEP_BUDGET = 20000;
 /** how long the scheduler runs tasks before yielding to the event loop */

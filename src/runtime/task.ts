@@ -1,5 +1,5 @@
 // A task: one lightweight thread of the scheduler, running an opaque resumable body.
-import { formatLoc, type Loc } from "../values/types.js";
+import { formatLoc, type Loc } from "../core/types.js";
 export type BodyOutcome = "done" | "yield" | "block" | "failed" | "cancelled";
 
 /** What the scheduler runs. The evaluator's machine implements it; the runtime never imports eval. */

@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CLOSED, Channel, NOTHING, Waiter } from "../../src/runtime/channel.js";
-import type { Value } from "../../src/values/types.js";
-import { write } from "../../src/reader/printer.js";
+import type { Value } from "../../src/core/types.js";
+import { write } from "../../src/syntax/printer.js";
 import { runSkein, valueOf } from "../helpers.js";
 
 const SEED = 1_234_567;

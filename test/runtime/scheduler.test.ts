@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { TimerHeap, type Timer } from "../../src/runtime/timers.js";
 import { Scheduler, STEP_BUDGET, type SchedulerHooks } from "../../src/runtime/scheduler.js";
 import type { BodyOutcome, Task, TaskBody, Wait } from "../../src/runtime/task.js";
-import type { Loc } from "../../src/values/types.js";
+import type { Loc } from "../../src/core/types.js";
 
 const SEED = 424_242;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -10,9 +10,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Session } from "../../src/stdlib/session.js";
-import { write } from "../../src/reader/printer.js";
-import type { Value } from "../../src/values/types.js";
+import { Session } from "../../src/session/session.js";
+import { write } from "../../src/syntax/printer.js";
+import type { Value } from "../../src/core/types.js";
 import type { Channel } from "../../src/runtime/channel.js";
 import type { Task } from "../../src/runtime/task.js";
 import { runSkein, valueOf, type SkeinRun } from "../helpers.js";
@@ -459,7 +459,7 @@ test("the task limit does not count the main task", async () => {
 });
 
 test("(tasks) reports the main task's :elapsed-ms since the program started, not since the process started", async () => {
-  const session = new Session({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, argv: [], env: {}, exit() {} });
+  const session = new Session({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, cwd: process.cwd(), argv: [], env: {}, exit() {} });
   await delay(300); // the session sits idle before the program runs
   const r = await runSkein(`(map-get (first (tasks)) :elapsed-ms)`, 5_000, session);
   const elapsed = valueOf(r) as number;

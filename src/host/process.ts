@@ -1,0 +1,285 @@
+// Processes: (sh "cmd" ...) through /bin/sh -c, and (run ["prog" "arg" ...] ...) without a shell,
+// each → {:exit n :out "..." :err "..."}. A non-zero exit is data; a program that cannot start,
+// a timeout or a cancellation is an error value.
+//
+// Every child is spawned `detached` — the leader of its own process group — so a timeout or a
+// cancellation kills the whole group (process.kill(-pid, "SIGKILL")): the shell, what it started
+// and what those started; nothing is orphaned. Groups still running when Skein exits (exit, an
+// error escaping the main task, SIGINT/SIGTERM/SIGHUP) are killed too.
+//
+// stdin is /dev/null unless :input gives it a string. The result is returned once the program
+// has exited and its output pipes are closed (as with $(...) in a shell: a background job that
+// keeps stdout open keeps sh waiting, up to the deadline).
+import type { ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { raise } from "../core/error.js";
+import { truncate } from "../syntax/printer.js";
+import { ErrorValue, Keyword, type Value } from "../core/types.js";
+import { LMap } from "../core/map.js";
+import type { BuiltinFn } from "../vm/objects.js";
+import type { Machine } from "../vm/machine.js";
+import { defineBuiltin, type BuiltinSpec } from "../lib/registry.js";
+import { num, options, seq, str, typeError } from "../lib/args.js";
+import { hostOp, hostError } from "./host-op.js";
+import { denied } from "./guard.js";
+import { contextOf } from "../session/context.js";
+import { isFdShortage, pause } from "./fs.js";
+import { lazyRequire } from "../core/lazy.js";
+
+/** node:child_process, loaded on the first sh or run */
+const childProcess = () => lazyRequire<typeof import("node:child_process")>("node:child_process");
+/** node:fs/promises, for checking :cwd */
+const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promises");
+
+type Spec = Omit<BuiltinSpec, "area" | "fn">;
+const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "process", fn });
+const kw = Keyword.of;
+
+/** Output kept per stream; past it the process group is killed and the call returns an error value. */
+export const MAX_OUTPUT_CHARS = 128 * 1024 * 1024;
+
+// ---- process groups still alive ----------------------------------------------------------
+
+const liveGroups = new Set<number>();
+const EXIT_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+let exitHookInstalled = false;
+
+/** Kills a child's whole process group; quiet when it is gone already. */
+export function killGroup(pid: number): void {
+  try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+}
+
+function killAllGroups(): void {
+  for (const pid of liveGroups) killGroup(pid);
+  liveGroups.clear();
+}
+
+/** On a terminating signal: kill the groups, then let the signal do what it would have done. */
+function onExitSignal(sig: NodeJS.Signals): void {
+  killAllGroups();
+  removeSignalHooks();
+  // someone else (a REPL, an embedding program) handles this signal: leave the decision to them
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+
+function addSignalHooks(): void {
+  for (const sig of EXIT_SIGNALS) process.on(sig, onExitSignal);
+}
+
+function removeSignalHooks(): void {
+  for (const sig of EXIT_SIGNALS) process.removeListener(sig, onExitSignal);
+}
+
+function track(pid: number): void {
+  if (!exitHookInstalled) { exitHookInstalled = true; process.on("exit", killAllGroups); }
+  if (liveGroups.size === 0) addSignalHooks();
+  liveGroups.add(pid);
+}
+
+function untrack(pid: number): void {
+  if (liveGroups.delete(pid) && liveGroups.size === 0) removeSignalHooks();
+}
+
+/** How many child process groups are running (for tests). */
+export function liveProcessGroups(): number { return liveGroups.size; }
+
+// ---- options -----------------------------------------------------------------------------
+
+interface ProcOptions {
+  /** ms; undefined for the session's default */
+  timeout: number | undefined;
+  cwd: string | undefined;
+  input: string | undefined;
+  env: Map<string, string | null>;
+}
+
+const OPTION_NAMES = ["timeout", "cwd", "input", "env"];
+
+function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions {
+  const t = opts.get("timeout");
+  let timeout: number | undefined;
+  if (t !== undefined && t !== null) {
+    timeout = num(op, t);
+    if (!(timeout >= 0)) raise(`${op}: expected a timeout of 0 ms or more, got ${timeout}`);
+  }
+  const c = opts.get("cwd");
+  const i = opts.get("input");
+  const env = new Map<string, string | null>();
+  const e = opts.get("env");
+  if (e !== undefined && e !== null) {
+    if (!(e instanceof LMap)) typeError(op, "a map for :env", e);
+    for (const [k, v] of e.entries()) {
+      const name = typeof k === "string" ? k : k instanceof Keyword ? k.name : typeError(op, "a string or keyword as an :env name", k);
+      if (v === null) env.set(name, null);
+      else if (typeof v === "string") env.set(name, v);
+      else if (typeof v === "number" || typeof v === "boolean") env.set(name, String(v));
+      else typeError(op, `a string for :env ${name}`, v);
+    }
+  }
+  return {
+    timeout,
+    cwd: c === undefined || c === null ? undefined : str(op, c),
+    input: i === undefined || i === null ? undefined : (typeof i === "string" ? i : typeError(op, "a string for :input", i)),
+    env,
+  };
+}
+
+// ---- running a child ---------------------------------------------------------------------
+
+interface Launch {
+  op: string;
+  file: string;
+  args: string[];
+  /** the program as the user wrote it, for messages */
+  shown: string;
+  /** the absolute working directory of the child */
+  cwd: string;
+  /** :cwd as the user wrote it, when given (it is checked first, and named in messages) */
+  shownCwd: string | undefined;
+  input: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+function startError(l: Launch, e: unknown): ErrorValue {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why = code === "ENOENT" ? "no such program" : code === "EACCES" ? "permission denied" : code ?? String(e);
+  return new ErrorValue(`${l.op}: cannot start ${l.shown}: ${why}`,
+    LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown], ...(code ? [[kw("code"), code] as const] : [])]));
+}
+
+const RETRY = Symbol("retry");
+
+/** Spawns once: the result map, an error value, or RETRY when file descriptors ran out. */
+function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETRY> {
+  return new Promise((settle) => {
+    let child: ChildProcess;
+    try {
+      child = childProcess().spawn(l.file, l.args, {
+        cwd: l.cwd, env: l.env, detached: true, windowsHide: true,
+        stdio: [l.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      });
+    } catch (e) {
+      settle(isFdShortage(e) ? RETRY : startError(l, e));
+      return;
+    }
+    const pid = child.pid;
+    let settled = false;
+    let overflow: string | null = null;
+    const out: string[] = [];
+    const err: string[] = [];
+    let outLen = 0;
+    let errLen = 0;
+    const onAbort = () => { if (pid !== undefined) killGroup(pid); };
+    const finish = (v: Value | typeof RETRY) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      if (pid !== undefined) untrack(pid);
+      settle(v);
+    };
+    if (pid !== undefined) {
+      track(pid);
+      signal.addEventListener("abort", onAbort, { once: true });
+      if (signal.aborted) onAbort();
+    }
+    child.stdout!.setEncoding("utf8");
+    child.stderr!.setEncoding("utf8");
+    child.stdout!.on("data", (s: string) => {
+      if (overflow) return;
+      outLen += s.length;
+      if (outLen > MAX_OUTPUT_CHARS) { overflow = "stdout"; onAbort(); } else out.push(s);
+    });
+    child.stderr!.on("data", (s: string) => {
+      if (overflow) return;
+      errLen += s.length;
+      if (errLen > MAX_OUTPUT_CHARS) { overflow = "stderr"; onAbort(); } else err.push(s);
+    });
+    child.on("error", (e) => {
+      // after a successful start, errors come from kill(); the 'close' event still follows
+      if (pid === undefined) finish(isFdShortage(e) ? RETRY : startError(l, e));
+    });
+    child.on("close", (code: number | null, sig: NodeJS.Signals | null) => {
+      if (overflow) {
+        finish(new ErrorValue(`${l.op}: output too large: more than ${MAX_OUTPUT_CHARS} characters on ${overflow}`,
+          LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown]])));
+        return;
+      }
+      let r = LMap.EMPTY.set(kw("exit"), code ?? 128 + (sig ? lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0 : 0))
+        .set(kw("out"), out.join(""))
+        .set(kw("err"), err.join(""));
+      if (sig) r = r.set(kw("signal"), sig);
+      finish(r);
+    });
+    if (l.input !== undefined && child.stdin) {
+      child.stdin.on("error", () => { /* the program did not read all its input: EPIPE is fine */ });
+      child.stdin.end(l.input, "utf8");
+    }
+  });
+}
+
+async function launch(l: Launch, signal: AbortSignal): Promise<Value> {
+  if (l.shownCwd !== undefined) {
+    const where = l.shownCwd;
+    const st = await fsp().stat(l.cwd).catch((e: unknown) => e as NodeJS.ErrnoException);
+    if (!("isDirectory" in st) || !st.isDirectory()) {
+      const code = "isDirectory" in st ? "ENOTDIR" : st.code;
+      return new ErrorValue(`${l.op}: ${code === "ENOENT" ? "no such directory" : code === "ENOTDIR" ? "not a directory" : code ?? "bad directory"}: ${where}`,
+        LMap.fromEntries([[kw("op"), l.op], [kw("cwd"), where], ...(code ? [[kw("code"), code] as const] : [])]));
+    }
+  }
+  for (let attempt = 0; ; attempt++) {
+    if (signal.aborted) throw signal.reason;
+    const r = await launchOnce(l, signal);
+    if (r !== RETRY) return r;
+    await pause(Math.min(10 * 2 ** attempt, 250), signal);
+  }
+}
+
+function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input">, o: ProcOptions, permTarget: string, permShown: string): Value {
+  const no = denied(m, l.op, "run", permTarget, permShown);
+  if (no) return no;
+  const env: NodeJS.ProcessEnv = { ...contextOf(m).host.env };
+  for (const [k, v] of o.env) {
+    if (v === null) delete env[k];
+    else env[k] = v;
+  }
+  const full: Launch = { ...l, env, cwd: o.cwd === undefined ? contextOf(m).host.cwd : resolve(contextOf(m).host.cwd, o.cwd), shownCwd: o.cwd, input: o.input };
+  return hostOp(m, l.op, (signal) => launch(full, signal), { timeout: o.timeout, onError: (e) => hostError(l.op, e, l.shown) });
+}
+
+
+// ---- builtins ----------------------------------------------------------------------------
+
+def({
+  name: "sh", arity: [1, Infinity], capability: "run",
+  usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
+  doc: "Runs the command line with /bin/sh -c and returns {:exit n :out \"...\" :err \"...\"} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session's, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error \"timeout after 100ms\"}.",
+  examples: [["(sh \"echo hello\")", "{:exit 0 :out \"hello\\n\" :err \"\"}"],
+    ["(map-get (sh \"exit 3\") :exit)", "3"],
+    ["(map-get (sh \"cat\" :input \"piped\") :out)", "\"piped\""],
+    ["(sh \"sleep 5\" :timeout 50)", "{:error \"timeout after 50ms\" :op \"sh\"}"]],
+}, (a, m) => {
+  const { pos, opts } = options("sh", a, 1, OPTION_NAMES);
+  if (pos.length !== 1) typeError("sh", "one command string (options go after it)", pos[1]);
+  const cmd = pos[0];
+  if (typeof cmd !== "string") typeError("sh", "a command string", cmd);
+  const o = procOptions("sh", opts);
+  return runProcess(m, { op: "sh", file: "/bin/sh", args: ["-c", cmd], shown: truncate(cmd) }, o, "sh", truncate(cmd));
+});
+
+def({
+  name: "run", arity: [1, Infinity], capability: "run",
+  usage: "(run [program arg ...] [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
+  doc: "Runs the program with the arguments, without a shell (no quoting problems), looked up on PATH; returns {:exit n :out \"...\" :err \"...\"}. Options as for sh. A program that cannot start, a timeout or a cancellation returns an error value; a non-zero exit is data.",
+  examples: [["(map-get (run [\"printf\" \"%s-%s\" \"a\" \"b\"]) :out)", "\"a-b\""],
+    ["(error-msg (run [\"definitely-not-a-program-xyz\"]))", "\"run: cannot start definitely-not-a-program-xyz: no such program\""]],
+}, (a, m) => {
+  const { pos, opts } = options("run", a, 1, OPTION_NAMES);
+  if (pos.length !== 1) typeError("run", "one list of program and arguments (options go after it)", pos[1]);
+  if (typeof pos[0] === "string") typeError("run", "a list or vector [program arg ...] (use sh for a command line)", pos[0]);
+  const argv = seq("run", pos[0]).map((x) => typeof x === "string" ? x : typeof x === "number" ? String(x) : typeError("run", "strings as program and arguments", x));
+  if (argv.length === 0) raise("run: expected a program in [program arg ...], got an empty list");
+  const o = procOptions("run", opts);
+  const [file, ...args] = argv;
+  return runProcess(m, { op: "run", file, args, shown: file }, o, file, file);
+});

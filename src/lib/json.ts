@@ -1,0 +1,172 @@
+// JSON builtins: json-parse (objects → maps with keyword keys, arrays → vectors; bad input → error value)
+// and json-stringify (compact or two-space pretty, map insertion order kept).
+import { List as IList } from "immutable";
+import { raise } from "../core/error.js";
+import { display, write } from "../syntax/printer.js";
+import { LMap } from "../core/map.js";
+import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type Value } from "../core/types.js";
+import { options, str, truthy } from "./args.js";
+import { mapEntries } from "./maps.js";
+import { defineBuiltin } from "./registry.js";
+
+const AREA = "json";
+
+/** Thrown by fromJson when an object has an integer-like key: JavaScript objects list those
+ *  first, so the text is read again with readOrdered to keep the source order. */
+const REORDER = Symbol("reorder");
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
+
+/** Converts what JSON.parse produced into Skein values. */
+function fromJson(x: unknown): Value {
+  if (x === null || typeof x !== "object") return x;
+  if (Array.isArray(x)) return IList(x.map(fromJson));
+  let m = LMap.EMPTY;
+  for (const k of Object.keys(x)) {
+    if (INDEX_KEY.test(k)) throw REORDER;
+    m = m.set(Keyword.of(k), fromJson((x as Record<string, unknown>)[k]));
+  }
+  return m;
+}
+
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** Reads text that JSON.parse already accepted, keeping object keys in source order. */
+function readOrdered(text: string): Value {
+  let i = 0;
+  const skipSpace = (): void => { while (i < text.length && " \t\n\r".includes(text[i])) i++; };
+  const readString = (): string => {
+    const start = i++;
+    while (text[i] !== "\"") i += text[i] === "\\" ? 2 : 1;
+    return JSON.parse(text.slice(start, ++i)) as string;
+  };
+  const readValue = (): Value => {
+    skipSpace();
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      const isObject = c === "{";
+      let m = LMap.EMPTY;
+      const items: Value[] = [];
+      i++;
+      skipSpace();
+      if (text[i] === (isObject ? "}" : "]")) { i++; return isObject ? m : IList(); }
+      for (;;) {
+        if (isObject) {
+          skipSpace();
+          const k = readString();
+          skipSpace();
+          i++; // the colon
+          m = m.set(Keyword.of(k), readValue());
+        } else {
+          items.push(readValue());
+        }
+        skipSpace();
+        if (text[i++] !== ",") return isObject ? m : IList(items);
+      }
+    }
+    if (c === "\"") return readString();
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (text.startsWith(word, i)) { i += word.length; return v; }
+    }
+    NUMBER.lastIndex = i;
+    const n = NUMBER.exec(text) as RegExpExecArray;
+    i += n[0].length;
+    return Number(n[0]);
+  };
+  return readValue();
+}
+
+function jsonError(reason: string): ErrorValue {
+  return new ErrorValue(`json-parse: invalid JSON: ${reason}`, LMap.EMPTY);
+}
+
+export function parseJson(text: string): Value {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return jsonError((e as Error).message);
+  }
+  try {
+    try {
+      return fromJson(raw);
+    } catch (e) {
+      if (e !== REORDER) throw e;
+    }
+    return readOrdered(text);
+  } catch (e) {
+    if (e instanceof RangeError) return jsonError("nesting too deep");
+    throw e;
+  }
+}
+
+defineBuiltin({
+  name: "json-parse", area: AREA, arity: [1, 1], usage: "(json-parse s)",
+  doc: "The value written in the JSON text s: objects become maps with keyword keys, arrays vectors, null nil. Invalid JSON returns an error value (it does not raise).",
+  examples: [["(json-parse \"{\\\"a\\\": [1, 2.5, null, true]}\")", "{:a [1 2.5 nil #t]}"], ["(json-parse \"\\\"hi\\\"\")", "\"hi\""],
+    ["(error? (json-parse \"{bad\"))", "#t"]],
+  fn: (args) => parseJson(str("json-parse", args[0])),
+  f1: (a) => parseJson(str("json-parse", a)),
+});
+
+function keyString(k: Value): string {
+  if (typeof k === "string") return k;
+  if (k instanceof Keyword || k instanceof Sym) return k.name;
+  return display(k);
+}
+
+function cannot(v: Value): never {
+  raise(`json-stringify: cannot represent ${write(v)} in JSON`);
+}
+
+/** The JSON text of v; indent is the indentation of the current level when pretty. */
+function emit(v: Value, pretty: boolean, indent: string): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "boolean": return v ? "true" : "false";
+    case "number": return Number.isFinite(v) ? JSON.stringify(v) : cannot(v);
+    case "string": return JSON.stringify(v);
+  }
+  if (v instanceof Keyword || v instanceof Sym) return JSON.stringify(v.name);
+  const inner = pretty ? indent + "  " : "";
+  const sep = pretty ? ",\n" + inner : ",";
+  let body = "";
+  let n = 0;
+  let open: string, close: string;
+  if (v instanceof Pair || v instanceof EmptyList || isVector(v)) {
+    [open, close] = ["[", "]"];
+    for (const x of isVector(v) ? v : listToArray(v)) body += (n++ > 0 ? sep : "") + emit(x, pretty, inner);
+  } else if (v instanceof LMap || v instanceof ErrorValue) {
+    [open, close] = ["{", "}"];
+    const colon = pretty ? ": " : ":";
+    for (const [k, x] of mapEntries("json-stringify", v)) {
+      body += (n++ > 0 ? sep : "") + JSON.stringify(keyString(k)) + colon + emit(x, pretty, inner);
+    }
+  } else {
+    cannot(v);
+  }
+  if (n === 0 || !pretty) return open + body + close;
+  return open + "\n" + inner + body + "\n" + indent + close;
+}
+
+export function stringifyJson(v: Value, pretty: boolean): string {
+  try {
+    return emit(v, pretty, "");
+  } catch (e) {
+    if (e instanceof RangeError) raise("json-stringify: nesting too deep");
+    throw e;
+  }
+}
+
+defineBuiltin({
+  name: "json-stringify", area: AREA, arity: [1, 3], usage: "(json-stringify v [:pretty #t])",
+  doc: "The JSON text for v: maps become objects (keyword keys without the colon), lists and vectors arrays, nil null, keywords strings, error values objects with an \"error\" key. :pretty #t indents by two spaces.",
+  examples: [["(json-stringify {:a 1 :b [1 2] :c nil :d '(:x \"y\")})", String.raw`"{\"a\":1,\"b\":[1,2],\"c\":null,\"d\":[\"x\",\"y\"]}"`],
+    ["(json-stringify {:a [1]} :pretty #t)", String.raw`"{\n  \"a\": [\n    1\n  ]\n}"`], ["(json-stringify 2.5)", "\"2.5\""],
+    ["(json-stringify (make-error \"boom\" {:status 500}))", String.raw`"{\"error\":\"boom\",\"status\":500}"`]],
+  fn: (args) => {
+    const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
+    if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
+    return stringifyJson(pos[0], truthy(opts.get("pretty") ?? null));
+  },
+  f1: (a) => stringifyJson(a, false),
+});

@@ -1,0 +1,52 @@
+// The one registry of builtins: name, arity, doc string and examples for every builtin.
+// It feeds the global environment, (doc name), the generated reference and the example tests.
+import type { Value } from "../core/types.js";
+import { Builtin, type BuiltinFn } from "../vm/objects.js";
+import type { Machine } from "../vm/machine.js";
+import type { Capability } from "../sandbox/permissions.js";
+
+
+export interface BuiltinSpec {
+  name: string;
+  /** area for the generated reference: core, seq, map, number, string, json, concurrency, fs, http, process, db, system */
+  area: string;
+  /** [min, max]; max Infinity for variadic */
+  arity: [number, number];
+  /** usage line such as "(string-split s sep)" */
+  usage: string;
+  doc: string;
+  /** [expression, expected write form of its value] pairs; the test suite runs them */
+  examples: [string, string][];
+  capability?: Capability;
+  fn: BuiltinFn;
+  /** fast paths for exactly 1 / 2 arguments: must never block or call back into Lisp */
+  f1?: (a: Value) => Value;
+  f2?: (a: Value, b: Value) => Value;
+  /** fn for exactly 1 / 2 arguments, without the array (it may block or return a CallReq) */
+  m1?: (a: Value, m: Machine) => Value;
+  m2?: (a: Value, b: Value, m: Machine) => Value;
+}
+
+const specs = new Map<string, BuiltinSpec>();
+
+export function defineBuiltin(spec: BuiltinSpec): void {
+  if (specs.has(spec.name)) throw new Error(`builtin ${spec.name} registered twice`);
+  specs.set(spec.name, spec);
+}
+
+/** Registers a builtin of exactly one argument; f1 serves as both fn and the fast path. */
+export function defineUnary(name: string, area: string, usage: string, doc: string, examples: [string, string][], f1: (a: Value) => Value): void {
+  defineBuiltin({ name, area, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
+}
+
+export function allSpecs(): BuiltinSpec[] { return [...specs.values()]; }
+export function specFor(name: string): BuiltinSpec | undefined { return specs.get(name); }
+
+export function makeBuiltin(spec: BuiltinSpec): Builtin {
+  const b = new Builtin(spec.name, spec.arity[0], spec.arity[1], spec.fn);
+  if (spec.f1 && spec.arity[0] <= 1 && spec.arity[1] >= 1) b.f1 = spec.f1;
+  if (spec.f2 && spec.arity[0] <= 2 && spec.arity[1] >= 2) b.f2 = spec.f2;
+  if (spec.m1 && spec.arity[0] <= 1 && spec.arity[1] >= 1) b.m1 = spec.m1;
+  if (spec.m2 && spec.arity[0] <= 2 && spec.arity[1] >= 2) b.m2 = spec.m2;
+  return b;
+}

@@ -1,0 +1,48 @@
+// What a builtin may ask of the session that runs it: the host (everything outside the
+// process), the scheduler, the global cells, reading and evaluating code. Builtins in lib/ and
+// host/ depend on this interface only, never on session.ts, which imports them to register them:
+// so the library and the session do not form an import cycle.
+import type { Loc, Value } from "../core/types.js";
+import type { Machine, MachineHost } from "../vm/machine.js";
+import type { CallReq, Cell } from "../vm/objects.js";
+import type { Scheduler } from "../runtime/scheduler.js";
+import type { Task } from "../runtime/task.js";
+import type { Permissions } from "../sandbox/permissions.js";
+
+/** Everything outside the process's memory that a session may touch: its output, its
+ *  arguments and environment, its exit, and its grants. The CLI gives the process's own; a test
+ *  or a server run gives each session its own. */
+export interface Host {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stderrIsTTY: boolean;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  exit(code: number): void;
+  /** the working directory: relative paths of files, globs, databases and subprocesses start here */
+  cwd: string;
+  /** what the script may do outside the process (the sandbox); everything when absent */
+  permissions?: Permissions;
+}
+
+/** The session as its builtins see it. */
+export interface SessionContext extends MachineHost {
+  readonly host: Host;
+  readonly scheduler: Scheduler;
+  readonly machine: Machine;
+  /** doc strings of functions defined in Skein (the prelude and user code) */
+  readonly lispDocs: Map<string, { usage: string; doc: string }>;
+  /** the deadline of HTTP, subprocess and database calls without :timeout, in ms */
+  defaultTimeout: number;
+  cell(name: string): Cell;
+  loadPrelude(): void;
+  read(text: string, file: string): Value[];
+  evalRequest(form: Value, at?: Loc | null): CallReq;
+  spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain?: boolean): Task;
+  exit(code: number): void;
+}
+
+/** The session of the machine a builtin runs on. */
+export function contextOf(m: Machine): SessionContext { return m.host as SessionContext; }
+/** The task a builtin runs in (null for a macro or the prelude, which belong to no task). */
+export function taskOf(m: Machine): Task | null { return m.task as Task | null; }

@@ -1,0 +1,255 @@
+// The reader: source text to Skein data. Every list form carries its file:line:col;
+// errors name the position and what was expected. The depth limit turns deep nesting
+// into a reader error instead of a host stack overflow.
+import { List as IList } from "immutable";
+import { LispError } from "../core/error.js";
+import { EMPTY, Keyword, Pair, Sym, type List, type Loc, type Value } from "../core/types.js";
+import { LMap } from "../core/map.js";
+import { write } from "./printer.js";
+
+export const MAX_DEPTH = 1000;
+
+const S = {
+  quote: Sym.of("quote"), quasiquote: Sym.of("quasiquote"), unquote: Sym.of("unquote"),
+  unquoteSplicing: Sym.of("unquote-splicing"), deref: Sym.of("atom-deref"),
+};
+
+const DELIMS = new Set([..."()[]{}\";'`,"]);
+const isSpace = (c: string) => c === " " || c === "\n" || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\u00a0" || c === "\ufeff";
+
+export interface ReadResult { forms: Value[] }
+
+export class Reader {
+  private i = 0;
+  private line = 1;
+  private col = 1;
+  private depth = 0;
+  constructor(private readonly text: string, private readonly file: string) {}
+
+  private loc(): Loc { return { file: this.file, line: this.line, col: this.col }; }
+
+  private fail(msg: string, loc: Loc = this.loc()): never {
+    throw LispError.of("read", msg, loc);
+  }
+
+  private peek(off = 0): string { return this.text[this.i + off] ?? ""; }
+
+  private next(): string {
+    const c = this.text[this.i++];
+    if (c === "\n") { this.line++; this.col = 1; } else { this.col++; }
+    return c;
+  }
+
+  /** Reads every form in the text, or raises the first reader error. */
+  readAll(): Value[] { return this.readAllWithLocs().forms; }
+
+  /** Every form with where it starts (atoms carry no position of their own). */
+  readAllWithLocs(): { forms: Value[]; locs: Loc[] } {
+    const forms: Value[] = [];
+    const locs: Loc[] = [];
+    for (;;) {
+      this.skipAtmosphere();
+      if (this.i >= this.text.length) return { forms, locs };
+      locs.push(this.loc());
+      forms.push(this.readForm());
+    }
+  }
+
+  private skipAtmosphere(): void {
+    for (;;) {
+      const c = this.peek();
+      if (c === "") return;
+      if (isSpace(c)) { this.next(); continue; }
+      if (c === ",") {
+        // a comma before whitespace or a closing bracket is whitespace ({:a 1, :b 2})
+        const d = this.peek(1);
+        if (d === "" || isSpace(d) || d === ")" || d === "]" || d === "}") { this.next(); continue; }
+        return;
+      }
+      if (c === ";") { while (this.peek() !== "" && this.peek() !== "\n") this.next(); continue; }
+      if (c === "#" && this.peek(1) === "|") { this.skipBlockComment(); continue; }
+      if (c === "#" && this.peek(1) === ";") {
+        const at = this.loc();
+        this.next(); this.next();
+        // nested() so that a long run of #; is a reader error, not a host stack overflow
+        this.nested(() => {
+          this.skipAtmosphere();
+          if (this.i >= this.text.length || ")]}".includes(this.peek())) this.fail("#; needs a datum to comment out", at);
+          this.readForm();
+        });
+        continue;
+      }
+      return;
+    }
+  }
+
+  private skipBlockComment(): void {
+    const start = this.loc();
+    this.next(); this.next();
+    let level = 1;
+    while (level > 0) {
+      if (this.i >= this.text.length) this.fail(`unclosed #| comment opened at ${start.line}:${start.col}`, start);
+      if (this.peek() === "|" && this.peek(1) === "#") { this.next(); this.next(); level--; }
+      else if (this.peek() === "#" && this.peek(1) === "|") { this.next(); this.next(); level++; }
+      else this.next();
+    }
+  }
+
+  private readForm(): Value {
+    const start = this.loc();
+    const c = this.peek();
+    switch (c) {
+      case "(": return this.nested(() => this.readSeq(")", start));
+      case "[": return this.nested(() => IList(this.readItems("]", start)));
+      case "{": return this.nested(() => this.readMap(start));
+      case ")": case "]": case "}":
+        this.next();
+        this.fail(`unexpected ${c} with no matching opening bracket`, start);
+      case "\"": return this.readString(start);
+      case "'": this.next(); return this.wrap(S.quote, start);
+      case "`": this.next(); return this.wrap(S.quasiquote, start);
+      case "@": this.next(); return this.wrap(S.deref, start);
+      case ",":
+        this.next();
+        if (this.peek() === "@") { this.next(); return this.wrap(S.unquoteSplicing, start); }
+        return this.wrap(S.unquote, start);
+      case "#": return this.readHash(start);
+      default: return this.readAtom(start);
+    }
+  }
+
+  private nested<T>(f: () => T): T {
+    if (++this.depth > MAX_DEPTH) this.fail(`nesting too deep (more than ${MAX_DEPTH} levels)`);
+    try { return f(); } finally { this.depth--; }
+  }
+
+  private wrap(sym: Sym, start: Loc): Pair {
+    this.skipAtmosphere();
+    if (this.i >= this.text.length || ")]}".includes(this.peek())) this.fail(`expected a form after ${sym.name === "atom-deref" ? "@" : sym.name}`, start);
+    const inner = this.nested(() => this.readForm());
+    const p = new Pair(sym, new Pair(inner, EMPTY));
+    p.loc = start;
+    return p;
+  }
+
+  private readItems(close: string, start: Loc): Value[] {
+    const open = this.next();
+    const items: Value[] = [];
+    for (;;) {
+      this.skipAtmosphere();
+      const c = this.peek();
+      if (c === "") this.fail(`unclosed ${open} opened at ${start.line}:${start.col}: expected ${close} before the end of the file`, start);
+      if (c === close) { this.next(); return items; }
+      if (c === ")" || c === "]" || c === "}") {
+        this.fail(`mismatched ${c}: expected ${close} to close the ${open} opened at ${start.line}:${start.col}`);
+      }
+      items.push(this.readForm());
+    }
+  }
+
+  private readSeq(close: string, start: Loc): List {
+    const items = this.readItems(close, start);
+    let r: List = EMPTY;
+    for (let k = items.length - 1; k >= 0; k--) r = new Pair(items[k], r);
+    if (r instanceof Pair) r.loc = start;
+    return r;
+  }
+
+  private readMap(start: Loc): LMap {
+    const items = this.readItems("}", start);
+    if (items.length % 2 !== 0) this.fail("a map literal needs an even number of forms (key value ...)", start);
+    let m = LMap.EMPTY;
+    for (let k = 0; k < items.length; k += 2) {
+      if (m.has(items[k])) this.fail(`duplicate key ${write(items[k])} in a map literal`, start);
+      m = m.set(items[k], items[k + 1]);
+    }
+    return m;
+  }
+
+  private readString(start: Loc): string {
+    this.next();
+    let out = "";
+    for (;;) {
+      const c = this.peek();
+      if (c === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
+      this.next();
+      if (c === "\"") return out;
+      if (c !== "\\") { out += c; continue; }
+      const at = this.loc();
+      if (this.peek() === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
+      const e = this.next();
+      switch (e) {
+        case "n": out += "\n"; break;
+        case "t": out += "\t"; break;
+        case "r": out += "\r"; break;
+        case "0": out += "\0"; break;
+        case "\\": out += "\\"; break;
+        case "\"": out += "\""; break;
+        case "u": out += this.readUnicodeEscape(at); break;
+        default: this.fail(`bad escape \\${e} in string (known: \\n \\t \\r \\\\ \\" \\u{...})`, at);
+      }
+    }
+  }
+
+  private readUnicodeEscape(at: Loc): string {
+    let hex = "";
+    if (this.peek() === "{") {
+      this.next();
+      while (/[0-9a-fA-F]/.test(this.peek()) && hex.length < 8) hex += this.next();
+      if (this.peek() !== "}" || hex === "") this.fail("bad \\u escape: expected \\u{hex digits}", at);
+      this.next();
+    } else {
+      for (let k = 0; k < 4 && /[0-9a-fA-F]/.test(this.peek()); k++) hex += this.next();
+      if (hex.length !== 4) this.fail("bad \\u escape: expected \\u{hex digits} or four hex digits", at);
+    }
+    const code = parseInt(hex, 16);
+    if (!(code >= 0 && code <= 0x10ffff)) this.fail(`bad \\u escape: ${hex} is not a Unicode code point`, at);
+    return String.fromCodePoint(code);
+  }
+
+  private readHash(start: Loc): Value {
+    const tok = this.readToken();
+    if (tok === "#t" || tok === "#true") return true;
+    if (tok === "#f" || tok === "#false") return false;
+    if (/^#x[0-9a-fA-F]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 16), tok, start);
+    if (/^#b[01]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 2), tok, start);
+    if (/^#o[0-7]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 8), tok, start);
+    this.fail(`unknown syntax ${JSON.stringify(tok)} (known: #t #f #x1F #| |# #;)`, start);
+  }
+
+  private readToken(): string {
+    let tok = "";
+    while (this.i < this.text.length) {
+      const c = this.peek();
+      if (isSpace(c) || DELIMS.has(c)) break;
+      tok += this.next();
+    }
+    return tok;
+  }
+
+  private checkNumber(n: number, tok: string, start: Loc): number {
+    if (!Number.isFinite(n)) this.fail(`number out of range: ${tok.length > 40 ? tok.slice(0, 40) + "..." : tok}`, start);
+    return n;
+  }
+
+  private readAtom(start: Loc): Value {
+    const tok = this.readToken();
+    if (tok === "") this.fail(`unexpected character ${JSON.stringify(this.peek())}`, start);
+    if (NUMBER.test(tok)) return this.checkNumber(Number(tok), tok, start);
+    if (tok === "nil") return null;
+    if (tok === "true") return true;
+    if (tok === "false") return false;
+    if (tok[0] === ":" && tok.length > 1) return Keyword.of(tok.slice(1));
+    return Sym.of(tok);
+  }
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function readAll(text: string, file: string): Value[] {
+  return new Reader(text, file).readAll();
+}
+
+export function readAllWithLocs(text: string, file: string): { forms: Value[]; locs: Loc[] } {
+  return new Reader(text, file).readAllWithLocs();
+}
