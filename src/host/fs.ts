@@ -18,9 +18,8 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import type { BuiltinFn } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { defineBuiltin, type BuiltinSpec } from "../lib/registry.js";
+import { builtins } from "../lib/registry.js";
 import type { Capability } from "../sandbox/permissions.js";
 import { options, seq, str, truthy, typeError } from "../lib/args.js";
 import { ERROR_REASONS, hostOp } from "./host-op.js";
@@ -34,8 +33,7 @@ const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promis
 /** node:crypto, for temp file names */
 const crypto = () => lazyRequire<typeof import("node:crypto")>("node:crypto");
 
-type Spec = Omit<BuiltinSpec, "area" | "fn">;
-const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "fs", fn });
+const def = builtins("fs");
 const kw = Keyword.of;
 
 // ---- the shared limit --------------------------------------------------------------------

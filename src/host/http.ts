@@ -21,11 +21,11 @@ import { ERROR_REASONS, cancellableHostOp } from "./host-op.js";
 import { timeoutError } from "../core/messages.js";
 import { denied } from "./guard.js";
 import { parseJson, stringifyJson } from "../lib/json.js";
-import { defineBuiltin } from "../lib/registry.js";
+import { builtins } from "../lib/registry.js";
 import { contextOf } from "../session/context.js";
 import { lazyRequire } from "../core/lazy.js";
 
-const AREA = "http";
+const def = builtins("http");
 const kw = Keyword.of;
 
 /** Connections per origin (scheme, host and port) at most; further requests queue for one. */
@@ -409,14 +409,13 @@ const GET_OPTS = ["timeout", "headers", "as"];
 const BODY_OPTS = ["timeout", "headers", "as", "body", "json"];
 
 function defineVerb(name: string, method: string, known: string[], usage: string, doc: string, examples: [string, string][]): void {
-  defineBuiltin({
-    name, area: AREA, arity: [1, Infinity], usage, doc: `${doc} ${RESULT_DOC}`, examples, capability: "net",
-    fn: (args, m) => {
+  def({
+    name, arity: [1, Infinity], usage, doc: `${doc} ${RESULT_DOC}`, examples, capability: "net"
+}, (args, m) => {
       const { pos, opts } = options(name, args, 1, known);
       if (pos.length !== 1) raise(`${name}: expected one URL and options, got ${pos.length} values`);
       return request(m, plan(name, method, pos[0], opts));
-    },
-  });
+    });
 }
 
 defineVerb("http-get", "GET", GET_OPTS, "(http-get url [:timeout ms] [:headers {...}] [:as :json])",
@@ -439,12 +438,12 @@ defineVerb("http-delete", "DELETE", BODY_OPTS, "(http-delete url [:timeout ms] [
 
 const REQUEST_KEYS = ["method", "url", "headers", "body", "json", "as", "timeout"];
 
-defineBuiltin({
-  name: "http-request", area: AREA, arity: [1, 1], capability: "net",
+def({
+  name: "http-request", arity: [1, 1], capability: "net",
   usage: "(http-request {:method :get :url url :headers {...} :body str :json value :as :json :timeout ms})",
   doc: `Sends the request the map describes: :url is required; :method a keyword or string (default :get); the other keys as for http-post. ${RESULT_DOC}`,
-  examples: [["(error-msg (http-request {:method :post :url \"not a url\"}))", "\"http-request: invalid URL: not a url\""]],
-  fn: (args, m) => {
+  examples: [["(error-msg (http-request {:method :post :url \"not a url\"}))", "\"http-request: invalid URL: not a url\""]]
+}, (args, m) => {
     const op = "http-request";
     const spec = args[0];
     if (!(spec instanceof LMap)) typeError(op, "a map such as {:method :get :url \"https://...\"}", spec);
@@ -458,5 +457,4 @@ defineBuiltin({
     }
     if (!o.has("url") || o.get("url") === null) raise(`${op}: the map needs a :url`);
     return request(m, plan(op, methodArg(op, o.get("method")), o.get("url") as Value, o));
-  },
-});
+  });

@@ -16,9 +16,8 @@ import { raise } from "../core/error.js";
 import { truncate } from "../syntax/printer.js";
 import { ErrorValue, Keyword, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import type { BuiltinFn } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { defineBuiltin, type BuiltinSpec } from "../lib/registry.js";
+import { builtins } from "../lib/registry.js";
 import { num, options, seq, str, typeError } from "../lib/args.js";
 import { hostOp, hostError } from "./host-op.js";
 import { denied } from "./guard.js";
@@ -31,8 +30,7 @@ const childProcess = () => lazyRequire<typeof import("node:child_process")>("nod
 /** node:fs/promises, for checking :cwd */
 const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promises");
 
-type Spec = Omit<BuiltinSpec, "area" | "fn">;
-const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "process", fn });
+const def = builtins("process");
 const kw = Keyword.of;
 
 /** Output kept per stream; past it the process group is killed and the call returns an error value. */

@@ -4,21 +4,20 @@ import { raise } from "../core/error.js";
 import { describe } from "../syntax/printer.js";
 import { ErrorValue, Keyword, arrayToList, type Loc, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import { Block, Builtin, Closure, type BuiltinFn } from "../vm/objects.js";
+import { Block, Builtin, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import { CLOSED, Channel, NOTHING, Waiter } from "../runtime/channel.js";
 import { monotonicMs } from "../runtime/clock.js";
 import { Deque } from "../runtime/deque.js";
 import { Task, type Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
-import { defineBuiltin, defineUnary, type BuiltinSpec } from "./registry.js";
+import { builtins } from "./registry.js";
 import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
 import { contextOf, taskOf, type SessionContext } from "../session/context.js";
 import type { TaskMachine } from "../session/task-machine.js";
 import { timeoutError } from "../core/messages.js";
 
-type Spec = Omit<BuiltinSpec, "area" | "fn">;
-const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "concurrency", fn });
+const def = builtins("concurrency");
 const kw = Keyword.of;
 
 export const closedError = () => new ErrorValue("channel closed", LMap.EMPTY);
@@ -156,7 +155,7 @@ def({ name: "make-channel", arity: [0, 1], usage: "(make-channel [n])", doc: "A 
     if (!Number.isInteger(n) || n < 0) raise(`make-channel: expected a capacity of 0 or more, got ${n}`);
     return new Channel(n);
   });
-defineUnary("channel?", "concurrency", "(channel? x)", "True for channels.", [["(channel? 1)", "#f"]], (x) => x instanceof Channel);
+def.unary({ name: "channel?", usage: "(channel? x)", doc: "True for channels.", examples: [["(channel? 1)", "#f"]] }, (x) => x instanceof Channel);
 
 /** A task parked on one channel operation: the Block, its Wait and the channel's waiter in one
  *  object (the hot path of every blocking send and receive allocates just this). */
@@ -236,8 +235,7 @@ def({ name: "%channel-recv-or", arity: [2, 2], usage: "(%channel-recv-or ch clos
   (a, m) => recvOn(m, chanArg("channel->list", a[0]), null, "channel->list", () => a[1]));
 def({ name: "channel-close", arity: [1, 1], usage: "(channel-close ch)", doc: "Closes the channel (idempotent): waiting receivers get the channel closed error once it is drained.", examples: [["(channel-close (make-channel))", "nil"]] },
   (a) => { chanArg("channel-close", a[0]).close(); return null; });
-defineUnary("channel-closed?", "concurrency", "(channel-closed? ch)", "True once the channel was closed.", [["(channel-closed? (make-channel))", "#f"]],
-  (ch) => chanArg("channel-closed?", ch).closed);
+def.unary({ name: "channel-closed?", usage: "(channel-closed? ch)", doc: "True once the channel was closed.", examples: [["(channel-closed? (make-channel))", "#f"]] }, (ch) => chanArg("channel-closed?", ch).closed);
 
 def({ name: "select", arity: [1, Infinity], usage: "(select ch ... [:timeout ms])", doc: "Waits for the first channel with a value; returns {:channel ch :value v}. Fair among ready channels; a closed channel yields its channel closed error.", examples: [] },
   (a, m) => {

@@ -3,36 +3,35 @@ import { LispError, raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import { Builtin, CallReq, Closure, type BuiltinFn } from "../vm/objects.js";
+import { Builtin, CallReq, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { defineBuiltin, defineUnary, specFor, type BuiltinSpec } from "./registry.js";
+import { builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
 
-type Spec = Omit<BuiltinSpec, "area" | "fn">;
-const def = (area: string, spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area, fn });
+const def = builtins("core");
 
 // ---- output ------------------------------------------------------------------------------
 
 const out = (m: Machine, text: string) => contextOf(m).host.stdout(text);
 const joined = (args: Value[]) => args.map(display).join(" ");
 
-def("core", { name: "print", arity: [0, Infinity], usage: "(print x ...)", doc: "Prints the arguments separated by spaces, strings raw and other values in write form, without a newline.", examples: [["(print)", "nil"]] },
+def({ name: "print", arity: [0, Infinity], usage: "(print x ...)", doc: "Prints the arguments separated by spaces, strings raw and other values in write form, without a newline.", examples: [["(print)", "nil"]] },
   (a, m) => { out(m, joined(a)); return null; });
-def("core", { name: "println", arity: [0, Infinity], usage: "(println x ...)", doc: "Like print, then a newline.", examples: [["(println)", "nil"]] },
+def({ name: "println", arity: [0, Infinity], usage: "(println x ...)", doc: "Like print, then a newline.", examples: [["(println)", "nil"]] },
   (a, m) => { out(m, joined(a) + "\n"); return null; });
-def("core", { name: "prn", arity: [0, Infinity], usage: "(prn x ...)", doc: "Prints the write form of each argument, separated by spaces, then a newline.", examples: [["(prn)", "nil"]] },
+def({ name: "prn", arity: [0, Infinity], usage: "(prn x ...)", doc: "Prints the write form of each argument, separated by spaces, then a newline.", examples: [["(prn)", "nil"]] },
   (a, m) => { out(m, a.map(write).join(" ") + "\n"); return null; });
-def("core", { name: "write", arity: [1, 1], usage: "(write x)", doc: "Prints the write form of x (strings quoted), without a newline.", examples: [] },
+def({ name: "write", arity: [1, 1], usage: "(write x)", doc: "Prints the write form of x (strings quoted), without a newline.", examples: [] },
   (a, m) => { out(m, write(a[0])); return null; });
-def("core", { name: "display", arity: [1, 1], usage: "(display x)", doc: "Prints x like print with one argument: strings raw.", examples: [] },
+def({ name: "display", arity: [1, 1], usage: "(display x)", doc: "Prints x like print with one argument: strings raw.", examples: [] },
   (a, m) => { out(m, display(a[0])); return null; });
-def("core", { name: "newline", arity: [0, 0], usage: "(newline)", doc: "Prints a newline.", examples: [] },
+def({ name: "newline", arity: [0, 0], usage: "(newline)", doc: "Prints a newline.", examples: [] },
   (_a, m) => { out(m, "\n"); return null; });
-def("core", { name: "eprintln", arity: [0, Infinity], usage: "(eprintln x ...)", doc: "Like println, but to stderr.", examples: [["(eprintln)", "nil"]] },
+def({ name: "eprintln", arity: [0, Infinity], usage: "(eprintln x ...)", doc: "Like println, but to stderr.", examples: [["(eprintln)", "nil"]] },
   (a, m) => { contextOf(m).host.stderr(joined(a) + "\n"); return null; });
-def("core", { name: "pretty-print", arity: [1, 1], usage: "(pretty-print x)", doc: "Prints x in write form, broken over lines and indented when it is long.", examples: [] },
+def({ name: "pretty-print", arity: [1, 1], usage: "(pretty-print x)", doc: "Prints x in write form, broken over lines and indented when it is long.", examples: [] },
   (a, m) => { out(m, prettyPrint(a[0]) + "\n"); return null; });
 
 // ---- errors ------------------------------------------------------------------------------
@@ -42,37 +41,34 @@ function errorData(op: string, v: Value): LMap {
   return mapArg(op, v);
 }
 
-def("core", { name: "make-error", arity: [1, 2], usage: "(make-error msg [data])", doc: "Makes an error value with a message and an optional map of extra data.", examples: [["(make-error \"not found\" {:status 404})", "{:error \"not found\" :status 404}"]] },
+def({ name: "make-error", arity: [1, 2], usage: "(make-error msg [data])", doc: "Makes an error value with a message and an optional map of extra data.", examples: [["(make-error \"not found\" {:status 404})", "{:error \"not found\" :status 404}"]] },
   (a) => new ErrorValue(str("make-error", a[0]), errorData("make-error", a[1])));
-def("core", { name: "error", arity: [1, Infinity], usage: "(error msg [data-or-irritant ...])", doc: "Raises an error with the message; a map as the second argument becomes its data, other arguments are appended to the message.", examples: [["(error? (try (error \"boom\") (catch e e)))", "#t"]] },
+def({ name: "error", arity: [1, Infinity], usage: "(error msg [data-or-irritant ...])", doc: "Raises an error with the message; a map as the second argument becomes its data, other arguments are appended to the message.", examples: [["(error? (try (error \"boom\") (catch e e)))", "#t"]] },
   (a) => {
     const msg = display(a[0]);
     if (a.length === 2 && a[1] instanceof LMap) raise(msg, a[1]);
     raise([msg, ...a.slice(1).map(write)].join(" "));
   });
-def("core", { name: "raise", arity: [1, 1], usage: "(raise e)", doc: "Raises an error value (or a string as a message) to the nearest try.", examples: [["(error-msg (try (raise (make-error \"x\")) (catch e e)))", "\"x\""]] },
+def({ name: "raise", arity: [1, 1], usage: "(raise e)", doc: "Raises an error value (or a string as a message) to the nearest try.", examples: [["(error-msg (try (raise (make-error \"x\")) (catch e e)))", "\"x\""]] },
   (a) => {
     const e = a[0];
     if (e instanceof ErrorValue) throw new LispError("runtime", e);
     if (typeof e === "string") raise(e);
     raise(`raised a non-error value: ${write(e)}`, LMap.EMPTY.set(Keyword.of("value"), e));
   });
-defineUnary("error?", "core", "(error? x)", "True only for error values (never for a plain map with an :error key).", [["(error? (make-error \"x\"))", "#t"], ["(error? {:error \"x\"})", "#f"]],
-  (x) => x instanceof ErrorValue);
+def.unary({ name: "error?", usage: "(error? x)", doc: "True only for error values (never for a plain map with an :error key).", examples: [["(error? (make-error \"x\"))", "#t"], ["(error? {:error \"x\"})", "#f"]] }, (x) => x instanceof ErrorValue);
 const errArg = (op: string, v: Value): ErrorValue => (v instanceof ErrorValue ? v : typeError(op, "an error value", v));
-defineUnary("error-msg", "core", "(error-msg e)", "The message of an error value.", [["(error-msg (make-error \"x\"))", "\"x\""]],
-  (e) => errArg("error-msg", e).message);
-defineUnary("error-data", "core", "(error-data e)", "The map of extra data of an error value.", [["(error-data (make-error \"x\" {:a 1}))", "{:a 1}"]],
-  (e) => errArg("error-data", e).data);
+def.unary({ name: "error-msg", usage: "(error-msg e)", doc: "The message of an error value.", examples: [["(error-msg (make-error \"x\"))", "\"x\""]] }, (e) => errArg("error-msg", e).message);
+def.unary({ name: "error-data", usage: "(error-data e)", doc: "The map of extra data of an error value.", examples: [["(error-data (make-error \"x\" {:a 1}))", "{:a 1}"]] }, (e) => errArg("error-data", e).data);
 
 // ---- atoms ------------------------------------------------------------------------------
 
 const atomArg = (op: string, v: Value): Atom => (v instanceof Atom ? v : typeError(op, "an atom", v));
-def("core", { name: "atom", arity: [1, 1], usage: "(atom v)", doc: "A shared, mutable reference holding v; change it with atom-swap! or atom-reset!.", examples: [["(atom-deref (atom 1))", "1"]] },
+def({ name: "atom", arity: [1, 1], usage: "(atom v)", doc: "A shared, mutable reference holding v; change it with atom-swap! or atom-reset!.", examples: [["(atom-deref (atom 1))", "1"]] },
   (a) => new Atom(a[0]));
-defineBuiltin({ area: "core", name: "atom-deref", arity: [1, 1], usage: "(atom-deref a) or @a", doc: "The current value of an atom.", examples: [["@(atom 5)", "5"]],
-  fn: (a) => atomArg("atom-deref", a[0]).value, f1: (x) => atomArg("atom-deref", x).value });
-def("core", { name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", doc: "Sets the atom to v and returns v.", examples: [["(atom-reset! (atom 1) 2)", "2"]] },
+def.unary({ name: "atom-deref", usage: "(atom-deref a) or @a", doc: "The current value of an atom.", examples: [["@(atom 5)", "5"]] },
+  (x) => atomArg("atom-deref", x).value);
+def({ name: "atom-reset!", arity: [2, 2], usage: "(atom-reset! a v)", doc: "Sets the atom to v and returns v.", examples: [["(atom-reset! (atom 1) 2)", "2"]] },
   (a) => (atomArg("atom-reset!", a[0]).value = a[1]));
 /** (atom-swap! a f): a builtin with a fast path cannot block or be preempted, so the update is
  *  atomic as it is; any other function takes the compare-and-set loop. */
@@ -81,7 +77,7 @@ function swap2(a: Value, f: Value, m: Machine): Value {
   if (f instanceof Builtin && f.f1 !== null) return (at.value = f.f1(at.value));
   return swapByCas(m, [a, f]);
 }
-def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]], m2: swap2 },
+def({ name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)", doc: "Atomically replaces the atom's value with (f value arg ...) and returns the new value. f may run more than once under contention, so it should be pure; if it raises, the atom keeps its value.", examples: [["(atom-swap! (atom 1) + 10)", "11"]], m2: swap2 },
   (a, m) => {
     if (a.length === 2) return swap2(a[0], a[1], m);
     const at = atomArg("atom-swap!", a[0]);
@@ -94,7 +90,7 @@ def("core", { name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f 
 function swapByCas(m: Machine, args: Value[]): Value {
   return new CallReq(contextOf(m).cell("%atom-swap-cas!").v, args);
 }
-def("core", { name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compare-and-set! a old new)", doc: "Sets the atom to new only if it still holds old (identical); returns whether it did.", examples: [["(atom-compare-and-set! (atom 1) 1 2)", "#t"]] },
+def({ name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compare-and-set! a old new)", doc: "Sets the atom to new only if it still holds old (identical); returns whether it did.", examples: [["(atom-compare-and-set! (atom 1) 1 2)", "#t"]] },
   (a) => {
     const at = atomArg("atom-compare-and-set!", a[0]);
     if (at.value !== a[1]) return false;
@@ -104,23 +100,21 @@ def("core", { name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compar
 
 // ---- functions, evaluation, introspection ------------------------------------------------
 
-def("core", { name: "apply", arity: [2, Infinity], usage: "(apply f x ... xs)", doc: "Calls f with the arguments x ... followed by the items of the list or vector xs.", examples: [["(apply + 1 2 '(3 4))", "10"]] },
+def({ name: "apply", arity: [2, Infinity], usage: "(apply f x ... xs)", doc: "Calls f with the arguments x ... followed by the items of the list or vector xs.", examples: [["(apply + 1 2 '(3 4))", "10"]] },
   (a) => new CallReq(fnArg("apply", a[0]), [...a.slice(1, -1), ...seq("apply", a[a.length - 1])]));
-def("core", { name: "%eval-form", arity: [1, 2], usage: "(%eval-form form [loc])", doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.", examples: [] },
+def({ name: "%eval-form", arity: [1, 2], usage: "(%eval-form form [loc])", doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.", examples: [] },
   (a, m) => contextOf(m).evalRequest(a[0], a[1]));
-def("core", { name: "eval", arity: [1, 1], usage: "(eval form)", doc: "Evaluates a form (data) at the top level.", examples: [["(eval '(+ 1 2))", "3"]] },
+def({ name: "eval", arity: [1, 1], usage: "(eval form)", doc: "Evaluates a form (data) at the top level.", examples: [["(eval '(+ 1 2))", "3"]] },
   (a, m) => contextOf(m).evalRequest(a[0]));
-def("core", { name: "read-string", arity: [1, 1], usage: "(read-string s)", doc: "Reads the first form in the string s as data.", examples: [["(read-string \"(a 1)\")", "(a 1)"]] },
+def({ name: "read-string", arity: [1, 1], usage: "(read-string s)", doc: "Reads the first form in the string s as data.", examples: [["(read-string \"(a 1)\")", "(a 1)"]] },
   (a, m) => contextOf(m).read(str("read-string", a[0]), "<string>")[0] ?? null);
-def("core", { name: "gensym", arity: [0, 1], usage: "(gensym [prefix])", doc: "A fresh symbol that no other symbol equals, for macros.", examples: [["(symbol? (gensym))", "#t"]] },
+def({ name: "gensym", arity: [0, 1], usage: "(gensym [prefix])", doc: "A fresh symbol that no other symbol equals, for macros.", examples: [["(symbol? (gensym))", "#t"]] },
   (a) => Sym.gensym(a.length ? display(a[0]) : "g"));
-defineUnary("procedure?", "core", "(procedure? x)", "True for functions.", [["(procedure? car)", "#t"]],
-  (x) => x instanceof Closure || x instanceof Builtin);
-defineUnary("identity", "core", "(identity x)", "Returns x.", [["(identity 3)", "3"]], (x) => x);
-defineUnary("type-of", "core", "(type-of x)", "The type of x as a keyword.", [["(type-of [1])", ":vector"]],
-  (x) => Keyword.of(typeNameOf(x)));
+def.unary({ name: "procedure?", usage: "(procedure? x)", doc: "True for functions.", examples: [["(procedure? car)", "#t"]] }, (x) => x instanceof Closure || x instanceof Builtin);
+def.unary({ name: "identity", usage: "(identity x)", doc: "Returns x.", examples: [["(identity 3)", "3"]] }, (x) => x);
+def.unary({ name: "type-of", usage: "(type-of x)", doc: "The type of x as a keyword.", examples: [["(type-of [1])", ":vector"]] }, (x) => Keyword.of(typeNameOf(x)));
 
-def("core", { name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usage, doc string and examples of a builtin or documented function.", examples: [] },
+def({ name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usage, doc string and examples of a builtin or documented function.", examples: [] },
   (a, m) => {
     const f = a[0];
     const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
@@ -142,5 +136,5 @@ export function docText(name: string, lispDoc?: { usage: string; doc: string }):
   return `no documentation for ${name}`;
 }
 
-def("core", { name: "seq->list", arity: [1, 1], usage: "(seq->list xs)", doc: "The items of a list, vector, map (as [k v] vectors), string (as characters) or nil, as a list.", examples: [["(seq->list [1 2])", "(1 2)"]] },
+def({ name: "seq->list", arity: [1, 1], usage: "(seq->list xs)", doc: "The items of a list, vector, map (as [k v] vectors), string (as characters) or nil, as a list.", examples: [["(seq->list [1 2])", "(1 2)"]] },
   (a) => (a[0] instanceof Pair || a[0] === EMPTY ? a[0] : arrayToList(seqable("seq->list", a[0]))));

@@ -7,9 +7,9 @@ import { LMap } from "../core/map.js";
 import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type Value } from "../core/types.js";
 import { options, str, truthy } from "./args.js";
 import { mapEntries } from "./maps.js";
-import { defineBuiltin } from "./registry.js";
+import { builtins } from "./registry.js";
 
-const AREA = "json";
+const def = builtins("json");
 
 /** Thrown by fromJson when an object has an integer-like key: JavaScript objects list those
  *  first, so the text is read again with readOrdered to keep the source order. */
@@ -99,14 +99,13 @@ export function parseJson(text: string): Value {
   }
 }
 
-defineBuiltin({
-  name: "json-parse", area: AREA, arity: [1, 1], usage: "(json-parse s)",
+def({
+  name: "json-parse", arity: [1, 1], usage: "(json-parse s)",
   doc: "The value written in the JSON text s: objects become maps with keyword keys, arrays vectors, null nil. Invalid JSON returns an error value (it does not raise).",
   examples: [["(json-parse \"{\\\"a\\\": [1, 2.5, null, true]}\")", "{:a [1 2.5 nil #t]}"], ["(json-parse \"\\\"hi\\\"\")", "\"hi\""],
     ["(error? (json-parse \"{bad\"))", "#t"]],
-  fn: (args) => parseJson(str("json-parse", args[0])),
-  f1: (a) => parseJson(str("json-parse", a)),
-});
+  f1: (a) => parseJson(str("json-parse", a))
+}, (args) => parseJson(str("json-parse", args[0])));
 
 function keyString(k: Value): string {
   if (typeof k === "string") return k;
@@ -157,16 +156,15 @@ export function stringifyJson(v: Value, pretty: boolean): string {
   }
 }
 
-defineBuiltin({
-  name: "json-stringify", area: AREA, arity: [1, 3], usage: "(json-stringify v [:pretty #t])",
+def({
+  name: "json-stringify", arity: [1, 3], usage: "(json-stringify v [:pretty #t])",
   doc: "The JSON text for v: maps become objects (keyword keys without the colon), lists and vectors arrays, nil null, keywords strings, error values objects with an \"error\" key. :pretty #t indents by two spaces.",
   examples: [["(json-stringify {:a 1 :b [1 2] :c nil :d '(:x \"y\")})", String.raw`"{\"a\":1,\"b\":[1,2],\"c\":null,\"d\":[\"x\",\"y\"]}"`],
     ["(json-stringify {:a [1]} :pretty #t)", String.raw`"{\n  \"a\": [\n    1\n  ]\n}"`], ["(json-stringify 2.5)", "\"2.5\""],
     ["(json-stringify (make-error \"boom\" {:status 500}))", String.raw`"{\"error\":\"boom\",\"status\":500}"`]],
-  fn: (args) => {
+  f1: (a) => stringifyJson(a, false)
+}, (args) => {
     const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
     if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
     return stringifyJson(pos[0], truthy(opts.get("pretty") ?? null));
-  },
-  f1: (a) => stringifyJson(a, false),
-});
+  });

@@ -27,16 +27,33 @@ export interface BuiltinSpec {
   m2?: (a: Value, b: Value, m: Machine) => Value;
 }
 
+/** What a builtin is declared with: everything but its area and its general function. */
+export type BuiltinDecl = Omit<BuiltinSpec, "area" | "fn">;
+/** What a builtin of a fixed arity (one or two arguments) is declared with. */
+export type FixedDecl = Omit<BuiltinDecl, "arity" | "f1" | "f2" | "m1" | "m2">;
+
+/** Declares the builtins of one area of the reference: `def(decl, fn)` for any arity (with optional
+ *  fast paths in decl), `def.unary(decl, f)` for exactly one argument and `def.binary(decl, f)` for
+ *  exactly two, where f never blocks nor calls back into Lisp and serves as the fast path too. */
+export interface Definer {
+  (decl: BuiltinDecl, fn: BuiltinFn): void;
+  unary(decl: FixedDecl, f1: (a: Value) => Value): void;
+  binary(decl: FixedDecl, f2: (a: Value, b: Value) => Value): void;
+}
+
 const specs = new Map<string, BuiltinSpec>();
 
-export function defineBuiltin(spec: BuiltinSpec): void {
+function register(spec: BuiltinSpec): void {
   if (specs.has(spec.name)) throw new Error(`builtin ${spec.name} registered twice`);
   specs.set(spec.name, spec);
 }
 
-/** Registers a builtin of exactly one argument; f1 serves as both fn and the fast path. */
-export function defineUnary(name: string, area: string, usage: string, doc: string, examples: [string, string][], f1: (a: Value) => Value): void {
-  defineBuiltin({ name, area, arity: [1, 1], usage, doc, examples, fn: (args) => f1(args[0]), f1 });
+/** The one way to declare builtins: a definer for the area (core, seq, map, ...). */
+export function builtins(area: string): Definer {
+  const def = (decl: BuiltinDecl, fn: BuiltinFn) => register({ ...decl, area, fn });
+  def.unary = (decl: FixedDecl, f1: (a: Value) => Value) => register({ ...decl, area, arity: [1, 1], fn: (args) => f1(args[0]), f1 });
+  def.binary = (decl: FixedDecl, f2: (a: Value, b: Value) => Value) => register({ ...decl, area, arity: [2, 2], fn: (args) => f2(args[0], args[1]), f2 });
+  return def;
 }
 
 export function allSpecs(): BuiltinSpec[] { return [...specs.values()]; }

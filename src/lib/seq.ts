@@ -7,19 +7,19 @@ import { LMap } from "../core/map.js";
 import { EMPTY, EmptyList, Pair, arrayToList, isVector, type List, type Value } from "../core/types.js";
 import { int, isList, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
 import { compareStrings, compareValues } from "./numbers.js";
-import { defineBuiltin, defineUnary } from "./registry.js";
+import { builtins, type Definer } from "./registry.js";
 import { codePointAt, codePointLength } from "./strings.js";
 
-const AREA = "seq";
+const def = builtins("seq");
+const defCore = builtins("core");
 
 // ---- construction ----------------------------------------------------------------------
 
-defineBuiltin({
-  name: "list", area: AREA, arity: [0, Infinity], usage: "(list x ...)",
+def({
+  name: "list", arity: [0, Infinity], usage: "(list x ...)",
   doc: "A new list of the arguments.",
-  examples: [["(list 1 2 3)", "(1 2 3)"], ["(list)", "()"]],
-  fn: (args) => arrayToList(args),
-});
+  examples: [["(list 1 2 3)", "(1 2 3)"], ["(list)", "()"]]
+}, (args) => arrayToList(args));
 
 function cons(x: Value, tail: Value): Pair {
   if (tail instanceof Pair || tail instanceof EmptyList) return new Pair(x, tail);
@@ -28,32 +28,25 @@ function cons(x: Value, tail: Value): Pair {
   typeError("cons", "a list", tail);
 }
 
-defineBuiltin({
-  name: "cons", area: AREA, arity: [2, 2], usage: "(cons x xs)",
+def.binary({
+  name: "cons", usage: "(cons x xs)",
   doc: "A list with x in front of the list xs (a vector or nil is taken as a list). O(1) for a list.",
-  examples: [["(cons 0 '(1))", "(0 1)"], ["(cons 1 nil)", "(1)"], ["(cons 0 [1 2])", "(0 1 2)"]],
-  fn: (args) => cons(args[0], args[1]),
-  f2: cons,
-});
+  examples: [["(cons 0 '(1))", "(0 1)"], ["(cons 1 nil)", "(1)"], ["(cons 0 [1 2])", "(0 1 2)"]]}, cons);
 
-defineBuiltin({
-  name: "vector", area: AREA, arity: [0, Infinity], usage: "(vector x ...)",
+def({
+  name: "vector", arity: [0, Infinity], usage: "(vector x ...)",
   doc: "A new vector of the arguments.",
-  examples: [["(vector 1 2)", "[1 2]"], ["(vector)", "[]"]],
-  fn: (args) => IList(args),
-});
+  examples: [["(vector 1 2)", "[1 2]"], ["(vector)", "[]"]]
+}, (args) => IList(args));
 
 function vec(v: Value): IList<Value> {
   return isVector(v) ? v : IList(seqable("vec", v));
 }
 
-defineBuiltin({
-  name: "vec", area: AREA, arity: [1, 1], usage: "(vec coll)",
+def.unary({
+  name: "vec", usage: "(vec coll)",
   doc: "A vector of the items of a list, vector, string (its characters), map (its [key value] entries) or nil.",
-  examples: [["(vec '(1 2))", "[1 2]"], ["(vec nil)", "[]"], ["(vec {:a 1})", "[[:a 1]]"]],
-  fn: (args) => vec(args[0]),
-  f1: vec,
-});
+  examples: [["(vec '(1 2))", "[1 2]"], ["(vec nil)", "[]"], ["(vec {:a 1})", "[[:a 1]]"]]}, vec);
 
 // ---- access ----------------------------------------------------------------------------
 
@@ -75,21 +68,15 @@ function cdr(v: Value): Value {
   nonEmpty("cdr", v);
 }
 
-defineBuiltin({
-  name: "car", area: AREA, arity: [1, 1], usage: "(car xs)",
+def.unary({
+  name: "car", usage: "(car xs)",
   doc: "The first item of a non-empty list; the empty list raises (use first for a nil-tolerant version).",
-  examples: [["(car '(1 2))", "1"]],
-  fn: (args) => car(args[0]),
-  f1: car,
-});
+  examples: [["(car '(1 2))", "1"]]}, car);
 
-defineBuiltin({
-  name: "cdr", area: AREA, arity: [1, 1], usage: "(cdr xs)",
+def.unary({
+  name: "cdr", usage: "(cdr xs)",
   doc: "The list after the first item of a non-empty list; the empty list raises (use rest for a tolerant version).",
-  examples: [["(cdr '(1 2))", "(2)"], ["(cdr '(1))", "()"]],
-  fn: (args) => cdr(args[0]),
-  f1: cdr,
-});
+  examples: [["(cdr '(1 2))", "(2)"], ["(cdr '(1))", "()"]]}, cdr);
 
 function first(v: Value): Value {
   if (v instanceof Pair) return v.car;
@@ -109,21 +96,15 @@ function rest(v: Value): List {
   return arrayToList(seqable("rest", v).slice(1));
 }
 
-defineBuiltin({
-  name: "first", area: AREA, arity: [1, 1], usage: "(first xs)",
+def.unary({
+  name: "first", usage: "(first xs)",
   doc: "The first item of a list, vector, string or map; nil when it is empty or nil.",
-  examples: [["(first '(1 2 3))", "1"], ["(first '())", "nil"], ["(first [7 8])", "7"], ["(first nil)", "nil"]],
-  fn: (args) => first(args[0]),
-  f1: first,
-});
+  examples: [["(first '(1 2 3))", "1"], ["(first '())", "nil"], ["(first [7 8])", "7"], ["(first nil)", "nil"]]}, first);
 
-defineBuiltin({
-  name: "rest", area: AREA, arity: [1, 1], usage: "(rest xs)",
+def.unary({
+  name: "rest", usage: "(rest xs)",
   doc: "The items after the first, as a list; () when there are none.",
-  examples: [["(rest '(1 2 3))", "(2 3)"], ["(rest '())", "()"], ["(rest [1 2])", "(2)"]],
-  fn: (args) => rest(args[0]),
-  f1: rest,
-});
+  examples: [["(rest '(1 2 3))", "(2 3)"], ["(rest '())", "()"], ["(rest [1 2])", "(2)"]]}, rest);
 
 function second(v: Value): Value {
   if (v instanceof Pair) return v.cdr instanceof Pair ? v.cdr.car : null;
@@ -131,13 +112,10 @@ function second(v: Value): Value {
   return xs.length > 1 ? xs[1] : null;
 }
 
-defineBuiltin({
-  name: "second", area: AREA, arity: [1, 1], usage: "(second xs)",
+def.unary({
+  name: "second", usage: "(second xs)",
   doc: "The second item of xs, or nil when there is none.",
-  examples: [["(second '(1 2 3))", "2"], ["(second [1])", "nil"]],
-  fn: (args) => second(args[0]),
-  f1: second,
-});
+  examples: [["(second '(1 2 3))", "2"], ["(second [1])", "nil"]]}, second);
 
 function last(v: Value): Value {
   if (v instanceof Pair) {
@@ -150,13 +128,10 @@ function last(v: Value): Value {
   return xs.length > 0 ? xs[xs.length - 1] : null;
 }
 
-defineBuiltin({
-  name: "last", area: AREA, arity: [1, 1], usage: "(last xs)",
+def.unary({
+  name: "last", usage: "(last xs)",
   doc: "The last item of xs, or nil when it is empty.",
-  examples: [["(last '(1 2 3))", "3"], ["(last [])", "nil"]],
-  fn: (args) => last(args[0]),
-  f1: last,
-});
+  examples: [["(last '(1 2 3))", "3"], ["(last [])", "nil"]]}, last);
 
 const NOT_FOUND = Symbol("not found");
 
@@ -181,13 +156,12 @@ function nthOr(xs: Value, iv: Value, dflt: Value): Value {
   raise(`nth: index ${i} out of range for a ${typeName(xs)} of length ${size}`);
 }
 
-defineBuiltin({
-  name: "nth", area: AREA, arity: [2, 3], usage: "(nth xs i [default])",
+def({
+  name: "nth", arity: [2, 3], usage: "(nth xs i [default])",
   doc: "The item at index i (from 0) of a list, vector or string. Out of range raises, or returns default when one is given.",
   examples: [["(nth [5 6 7] 1)", "6"], ["(nth '(5 6 7) 2)", "7"], ["(nth '(1) 5 :none)", ":none"]],
-  fn: (args) => nthOr(args[0], args[1], args.length > 2 ? args[2] : NOT_FOUND),
-  f2: (xs, i) => nthOr(xs, i, NOT_FOUND),
-});
+  f2: (xs, i) => nthOr(xs, i, NOT_FOUND)
+}, (args) => nthOr(args[0], args[1], args.length > 2 ? args[2] : NOT_FOUND));
 
 // ---- size ------------------------------------------------------------------------------
 
@@ -206,13 +180,12 @@ export function countOf(op: string, v: Value): number {
 }
 
 for (const name of ["length", "count"]) {
-  defineBuiltin({
-    name, area: AREA, arity: [1, 1], usage: `(${name} coll)`,
+  def({
+    name, arity: [1, 1], usage: `(${name} coll)`,
     doc: "The number of items in a list, vector or map, or of characters in a string; 0 for nil.",
     examples: [[`(${name} '(1 2 3))`, "3"], [`(${name} [1 2])`, "2"], [`(${name} "abc")`, "3"], [`(${name} {:a 1})`, "1"], [`(${name} nil)`, "0"]],
-    fn: (args) => countOf(name, args[0]),
-    f1: (a) => countOf(name, a),
-  });
+    f1: (a) => countOf(name, a)
+}, (args) => countOf(name, args[0]));
 }
 
 function isEmpty(v: Value): boolean {
@@ -220,13 +193,10 @@ function isEmpty(v: Value): boolean {
   return countOf("empty?", v) === 0;
 }
 
-defineBuiltin({
-  name: "empty?", area: AREA, arity: [1, 1], usage: "(empty? coll)",
+def.unary({
+  name: "empty?", usage: "(empty? coll)",
   doc: "True when the list, vector, string or map has no items, or is nil.",
-  examples: [["(empty? '())", "#t"], ["(empty? [1])", "#f"], ["(empty? {})", "#t"], ["(empty? \"\")", "#t"], ["(empty? nil)", "#t"]],
-  fn: (args) => isEmpty(args[0]),
-  f1: isEmpty,
-});
+  examples: [["(empty? '())", "#t"], ["(empty? [1])", "#f"], ["(empty? {})", "#t"], ["(empty? \"\")", "#t"], ["(empty? nil)", "#t"]]}, isEmpty);
 
 // ---- combining -------------------------------------------------------------------------
 
@@ -240,19 +210,17 @@ function concatenate(op: string, colls: Value[], read: (op: string, v: Value) =>
   return arrayToList(prefix, tail);
 }
 
-defineBuiltin({
-  name: "append", area: AREA, arity: [0, Infinity], usage: "(append xs ...)",
+def({
+  name: "append", arity: [0, Infinity], usage: "(append xs ...)",
   doc: "One list of the items of the lists or vectors, in order.",
-  examples: [["(append '(1) '(2 3))", "(1 2 3)"], ["(append '(1) [2] nil '(3))", "(1 2 3)"], ["(append)", "()"]],
-  fn: (args) => concatenate("append", args, seq),
-});
+  examples: [["(append '(1) '(2 3))", "(1 2 3)"], ["(append '(1) [2] nil '(3))", "(1 2 3)"], ["(append)", "()"]]
+}, (args) => concatenate("append", args, seq));
 
-defineBuiltin({
-  name: "concat", area: AREA, arity: [0, Infinity], usage: "(concat coll ...)",
+def({
+  name: "concat", arity: [0, Infinity], usage: "(concat coll ...)",
   doc: "One list of the items of the collections (lists, vectors, strings as characters, maps as [key value] entries).",
-  examples: [["(concat '(1) [2] '(3))", "(1 2 3)"], ["(concat \"ab\" [1])", "(\"a\" \"b\" 1)"]],
-  fn: (args) => concatenate("concat", args, seqable),
-});
+  examples: [["(concat '(1) [2] '(3))", "(1 2 3)"], ["(concat \"ab\" [1])", "(\"a\" \"b\" 1)"]]
+}, (args) => concatenate("concat", args, seqable));
 
 function reverse(v: Value): List {
   let r: List = EMPTY;
@@ -264,13 +232,10 @@ function reverse(v: Value): List {
   return r;
 }
 
-defineBuiltin({
-  name: "reverse", area: AREA, arity: [1, 1], usage: "(reverse xs)",
+def.unary({
+  name: "reverse", usage: "(reverse xs)",
   doc: "A list of the items of xs in reverse order.",
-  examples: [["(reverse '(1 2 3))", "(3 2 1)"], ["(reverse [1 2])", "(2 1)"]],
-  fn: (args) => reverse(args[0]),
-  f1: reverse,
-});
+  examples: [["(reverse '(1 2 3))", "(3 2 1)"], ["(reverse [1 2])", "(2 1)"]]}, reverse);
 
 /** The most items `range` builds, so a typo like (range 1e12) is an error instead of a crash. */
 export const RANGE_LIMIT = 50_000_000;
@@ -286,12 +251,11 @@ function range(args: Value[]): List {
   return r;
 }
 
-defineBuiltin({
-  name: "range", area: AREA, arity: [1, 3], usage: "(range end) (range start end [step])",
+def({
+  name: "range", arity: [1, 3], usage: "(range end) (range start end [step])",
   doc: "The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero).",
-  examples: [["(range 3)", "(0 1 2)"], ["(range 1 4)", "(1 2 3)"], ["(range 0 10 3)", "(0 3 6 9)"], ["(range 3 0 -1)", "(3 2 1)"], ["(range 0)", "()"]],
-  fn: range,
-});
+  examples: [["(range 3)", "(0 1 2)"], ["(range 1 4)", "(1 2 3)"], ["(range 0 10 3)", "(0 3 6 9)"], ["(range 3 0 -1)", "(3 2 1)"], ["(range 0)", "()"]]
+}, range);
 
 function take(nv: Value, xs: Value): List {
   const n = int("take", nv);
@@ -314,41 +278,34 @@ function drop(nv: Value, xs: Value): List {
   return arrayToList(seqable("drop", xs).slice(Math.max(0, n)));
 }
 
-defineBuiltin({
-  name: "take", area: AREA, arity: [2, 2], usage: "(take n xs)",
+def.binary({
+  name: "take", usage: "(take n xs)",
   doc: "A list of the first n items of xs (all of them when there are fewer).",
-  examples: [["(take 2 '(1 2 3))", "(1 2)"], ["(take 5 [1])", "(1)"], ["(take 0 '(1))", "()"]],
-  fn: (args) => take(args[0], args[1]),
-  f2: take,
-});
+  examples: [["(take 2 '(1 2 3))", "(1 2)"], ["(take 5 [1])", "(1)"], ["(take 0 '(1))", "()"]]}, take);
 
-defineBuiltin({
-  name: "drop", area: AREA, arity: [2, 2], usage: "(drop n xs)",
+def.binary({
+  name: "drop", usage: "(drop n xs)",
   doc: "A list of the items of xs after the first n.",
-  examples: [["(drop 2 '(1 2 3))", "(3)"], ["(drop 5 [1 2])", "()"]],
-  fn: (args) => drop(args[0], args[1]),
-  f2: drop,
-});
+  examples: [["(drop 2 '(1 2 3))", "(3)"], ["(drop 5 [1 2])", "()"]]}, drop);
 
-defineBuiltin({
-  name: "distinct", area: AREA, arity: [1, 1], usage: "(distinct xs)",
+def({
+  name: "distinct", arity: [1, 1], usage: "(distinct xs)",
   doc: "A list of the items of xs without repeats (by =), keeping each first occurrence in order.",
-  examples: [["(distinct '(1 2 1 3 2))", "(1 2 3)"], ["(distinct [[1] [1] '(1)])", "([1] (1))"]],
-  fn: (args) => {
+  examples: [["(distinct '(1 2 1 3 2))", "(1 2 3)"], ["(distinct [[1] [1] '(1)])", "([1] (1))"]]
+}, (args) => {
     const seen = ISet<Value>().asMutable();
     const out: Value[] = [];
     for (const x of seqable("distinct", args[0])) {
       if (!seen.has(x)) { seen.add(x); out.push(x); }
     }
     return arrayToList(out);
-  },
-});
+  });
 
-defineBuiltin({
-  name: "flatten", area: AREA, arity: [1, 1], usage: "(flatten xs)",
+def({
+  name: "flatten", arity: [1, 1], usage: "(flatten xs)",
   doc: "A list of the non-sequence items of xs, taken from nested lists and vectors at any depth, in order.",
-  examples: [["(flatten '(1 (2 (3)) 4))", "(1 2 3 4)"], ["(flatten [1 [2 '(3)] '()])", "(1 2 3)"]],
-  fn: (args) => {
+  examples: [["(flatten '(1 (2 (3)) 4))", "(1 2 3 4)"], ["(flatten [1 [2 '(3)] '()])", "(1 2 3)"]]
+}, (args) => {
     const out: Value[] = [];
     // an explicit stack of iterators: nesting depth is bounded by memory, not the host stack
     const stack: Iterator<Value>[] = [seq("flatten", args[0])[Symbol.iterator]()];
@@ -360,21 +317,19 @@ defineBuiltin({
       else out.push(x);
     }
     return arrayToList(out);
-  },
-});
+  });
 
-defineBuiltin({
-  name: "zip", area: AREA, arity: [1, Infinity], usage: "(zip xs ys ...)",
+def({
+  name: "zip", arity: [1, Infinity], usage: "(zip xs ys ...)",
   doc: "A list of lists pairing the items of the sequences at the same index; stops at the shortest.",
-  examples: [["(zip '(1 2) '(a b))", "((1 a) (2 b))"], ["(zip [1 2 3] [4 5])", "((1 4) (2 5))"]],
-  fn: (args) => {
+  examples: [["(zip '(1 2) '(a b))", "((1 a) (2 b))"], ["(zip [1 2 3] [4 5])", "((1 4) (2 5))"]]
+}, (args) => {
     const cols = args.map((a) => seqable("zip", a));
     const n = Math.min(...cols.map((c) => c.length));
     const rows: List[] = [];
     for (let i = 0; i < n; i++) rows.push(arrayToList(cols.map((c) => c[i])));
     return arrayToList(rows);
-  },
-});
+  });
 
 function member(x: Value, xs: Value): Value {
   if (isList(xs)) {
@@ -386,13 +341,10 @@ function member(x: Value, xs: Value): Value {
   return i < 0 ? false : arrayToList(items.slice(i));
 }
 
-defineBuiltin({
-  name: "member", area: AREA, arity: [2, 2], usage: "(member x xs)",
+def.binary({
+  name: "member", usage: "(member x xs)",
   doc: "The tail of xs starting at the first item equal (=) to x, as a list; #f when x is absent.",
-  examples: [["(member 2 '(1 2 3))", "(2 3)"], ["(member 9 '(1 2 3))", "#f"], ["(member [1] [0 [1]])", "([1])"]],
-  fn: (args) => member(args[0], args[1]),
-  f2: member,
-});
+  examples: [["(member 2 '(1 2 3))", "(2 3)"], ["(member 9 '(1 2 3))", "#f"], ["(member [1] [0 [1]])", "([1])"]]}, member);
 
 // ---- conj and into ---------------------------------------------------------------------
 
@@ -415,18 +367,17 @@ function conj1(coll: Value, x: Value): Value {
   typeError("conj", "a list, vector or map", coll);
 }
 
-defineBuiltin({
-  name: "conj", area: AREA, arity: [1, Infinity], usage: "(conj coll x ...)",
+def({
+  name: "conj", arity: [1, Infinity], usage: "(conj coll x ...)",
   doc: "Adds the items where the collection grows fastest: at the end of a vector, at the front of a list (nil counts as ()); a map takes [key value] vectors.",
   examples: [["(conj [1 2 3] 4)", "[1 2 3 4]"], ["(conj '(1 2) 0)", "(0 1 2)"], ["(conj {:a 1} [:b 2])", "{:a 1 :b 2}"], ["(conj nil 1 2)", "(2 1)"]],
-  fn: (args) => {
+  f2: conj1
+}, (args) => {
     let c = args[0];
     for (let i = 1; i < args.length; i++) c = conj1(c, args[i]);
     if (args.length === 1 && !(isList(c) || isVector(c) || c instanceof LMap || c === null)) typeError("conj", "a list, vector or map", c);
     return c;
-  },
-  f2: conj1,
-});
+  });
 
 function into(to: Value, from: Value): Value {
   const items = seqable("into", from);
@@ -436,13 +387,10 @@ function into(to: Value, from: Value): Value {
   return c;
 }
 
-defineBuiltin({
-  name: "into", area: AREA, arity: [2, 2], usage: "(into to from)",
+def.binary({
+  name: "into", usage: "(into to from)",
   doc: "Adds every item of the collection from to the collection to, as conj does.",
-  examples: [["(into [] '(1 2))", "[1 2]"], ["(into '() [1 2])", "(2 1)"], ["(into {} [[:a 1] [:b 2]])", "{:a 1 :b 2}"], ["(into {:a 1} {:b 2})", "{:a 1 :b 2}"]],
-  fn: (args) => into(args[0], args[1]),
-  f2: into,
-});
+  examples: [["(into [] '(1 2))", "[1 2]"], ["(into '() [1 2])", "(2 1)"], ["(into {} [[:a 1] [:b 2]])", "{:a 1 :b 2}"], ["(into {:a 1} {:b 2})", "{:a 1 :b 2}"]]}, into);
 
 // ---- natural sort ----------------------------------------------------------------------
 
@@ -455,25 +403,22 @@ function sortNatural(v: Value): List {
   return arrayToList(items.sort((a, b) => compareValues("sort", a, b)));
 }
 
-defineBuiltin({
-  name: "%sort-natural", area: AREA, arity: [1, 1], usage: "(%sort-natural xs)",
+def.unary({
+  name: "%sort-natural", usage: "(%sort-natural xs)",
   doc: "The items of a list or vector in ascending natural order (numbers numerically, strings by code point, then keywords, symbols and sequences as compare orders them), as a list; mixed kinds raise. Used by sort.",
-  examples: [["(%sort-natural '(3 1 2))", "(1 2 3)"], ["(%sort-natural [\"b\" \"a\"])", "(\"a\" \"b\")"], ["(%sort-natural [:b :a])", "(:a :b)"]],
-  fn: (args) => sortNatural(args[0]),
-  f1: sortNatural,
-});
+  examples: [["(%sort-natural '(3 1 2))", "(1 2 3)"], ["(%sort-natural [\"b\" \"a\"])", "(\"a\" \"b\")"], ["(%sort-natural [:b :a])", "(:a :b)"]]}, sortNatural);
 
 // ---- predicates ------------------------------------------------------------------------
 
-function typePredicate(name: string, area: string, doc: string, examples: [string, string][], test: (v: Value) => boolean): void {
-  defineUnary(name, area, `(${name} x)`, doc, examples, test);
+function typePredicate(name: string, area: Definer, doc: string, examples: [string, string][], test: (v: Value) => boolean): void {
+  area.unary({ name, usage: `(${name} x)`, doc, examples }, test);
 }
 
-typePredicate("list?", AREA, "True when x is a list (including the empty list).", [["(list? '(1))", "#t"], ["(list? '())", "#t"], ["(list? [1])", "#f"]], isList);
-typePredicate("vector?", AREA, "True when x is a vector.", [["(vector? [1])", "#t"], ["(vector? '(1))", "#f"]], isVector);
-typePredicate("null?", AREA, "True for the empty list and nil.", [["(null? '())", "#t"], ["(null? nil)", "#t"], ["(null? '(1))", "#f"]],
+typePredicate("list?", def, "True when x is a list (including the empty list).", [["(list? '(1))", "#t"], ["(list? '())", "#t"], ["(list? [1])", "#f"]], isList);
+typePredicate("vector?", def, "True when x is a vector.", [["(vector? [1])", "#t"], ["(vector? '(1))", "#f"]], isVector);
+typePredicate("null?", def, "True for the empty list and nil.", [["(null? '())", "#t"], ["(null? nil)", "#t"], ["(null? '(1))", "#f"]],
   (v) => v === null || v instanceof EmptyList);
-typePredicate("nil?", "core", "True only for nil.", [["(nil? nil)", "#t"], ["(nil? #f)", "#f"], ["(nil? '())", "#f"]], (v) => v === null);
-typePredicate("boolean?", "core", "True for #t and #f.", [["(boolean? #f)", "#t"], ["(boolean? nil)", "#f"]], (v) => typeof v === "boolean");
-typePredicate("not", "core", "True when x is #f or nil; everything else (0, \"\", '() included) is true.",
+typePredicate("nil?", defCore, "True only for nil.", [["(nil? nil)", "#t"], ["(nil? #f)", "#f"], ["(nil? '())", "#f"]], (v) => v === null);
+typePredicate("boolean?", defCore, "True for #t and #f.", [["(boolean? #f)", "#t"], ["(boolean? nil)", "#f"]], (v) => typeof v === "boolean");
+typePredicate("not", defCore, "True when x is #f or nil; everything else (0, \"\", '() included) is true.",
   [["(not #f)", "#t"], ["(not nil)", "#t"], ["(not 0)", "#f"]], (v) => !truthy(v));

@@ -4,10 +4,9 @@ import { raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core/types.js";
 import { int, seq, str, typeError } from "./args.js";
-import { defineUnary } from "./registry.js";
-import { defineBuiltin } from "./registry.js";
+import { builtins } from "./registry.js";
 
-const AREA = "string";
+const def = builtins("string");
 
 // ---- code-point helpers (shared with seq.ts) -------------------------------------------
 
@@ -40,40 +39,37 @@ export function strPiece(v: Value): string {
 
 // ---- building and measuring ------------------------------------------------------------
 
-defineBuiltin({
-  name: "str", area: AREA, arity: [0, Infinity], usage: "(str x ...)",
+def({
+  name: "str", arity: [0, Infinity], usage: "(str x ...)",
   doc: "Concatenates the display forms of the arguments; nil contributes nothing.",
   examples: [["(str \"a\" 1 :k 2.5)", "\"a1:k2.5\""], ["(str \"x\" nil \"y\")", "\"xy\""], ["(str)", "\"\""], ["(str [1 \"b\"])", "\"[1 \\\"b\\\"]\""]],
-  fn: (args) => {
+  f1: strPiece,
+  f2: (a, b) => strPiece(a) + strPiece(b)
+}, (args) => {
     let out = "";
     for (let i = 0; i < args.length; i++) out += strPiece(args[i]);
     return out;
-  },
-  f1: strPiece,
-  f2: (a, b) => strPiece(a) + strPiece(b),
-});
+  });
 
-defineBuiltin({
-  name: "string-length", area: AREA, arity: [1, 1], usage: "(string-length s)",
+def({
+  name: "string-length", arity: [1, 1], usage: "(string-length s)",
   doc: "The number of characters (Unicode code points) in s.",
   examples: [["(string-length \"hello\")", "5"], ["(string-length \"\")", "0"], ["(string-length \"\\u{1F600}!\")", "2"]],
-  fn: (args) => codePointLength(str("string-length", args[0])),
-  f1: (a) => codePointLength(str("string-length", a)),
-});
+  f1: (a) => codePointLength(str("string-length", a))
+}, (args) => codePointLength(str("string-length", args[0])));
 
-defineBuiltin({
-  name: "substring", area: AREA, arity: [2, 3], usage: "(substring s start [end])",
+def({
+  name: "substring", arity: [2, 3], usage: "(substring s start [end])",
   doc: "The characters of s from index start up to, not including, end (default: the end of s). Indices out of range raise.",
-  examples: [["(substring \"hello\" 1 3)", "\"el\""], ["(substring \"hello\" 2)", "\"llo\""], ["(substring \"abc\" 3)", "\"\""]],
-  fn: (args) => {
+  examples: [["(substring \"hello\" 1 3)", "\"el\""], ["(substring \"hello\" 2)", "\"llo\""], ["(substring \"abc\" 3)", "\"\""]]
+}, (args) => {
     const s = str("substring", args[0]);
     const len = codePointLength(s);
     const start = int("substring", args[1]);
     const end = args.length > 2 ? int("substring", args[2]) : len;
     if (start < 0 || end > len || start > end) raise(`substring: range ${start}..${end} out of bounds for a string of length ${len}`);
     return codePointSlice(s, start, end);
-  },
-});
+  });
 
 // ---- splitting and joining -------------------------------------------------------------
 
@@ -83,12 +79,12 @@ function dropFinalEmpty(parts: string[], s: string): string[] {
   return parts;
 }
 
-defineBuiltin({
-  name: "string-split", area: AREA, arity: [1, 2], usage: "(string-split s [sep])",
+def({
+  name: "string-split", arity: [1, 2], usage: "(string-split s [sep])",
   doc: "Splits s at every occurrence of the string sep and returns a list; empty fields are kept, but a final newline does not make an empty last field. Without sep, splits on runs of whitespace; an empty sep splits into characters.",
   examples: [["(string-split \"a,b,,c\" \",\")", "(\"a\" \"b\" \"\" \"c\")"], ["(string-split \"one two\" \" \")", "(\"one\" \"two\")"],
-    ["(string-split \"  a \\t b\\n\")", "(\"a\" \"b\")"], ["(string-split \"x\\ny\\n\" \"\\n\")", "(\"x\" \"y\")"], ["(string-split \"\" \",\")", "()"]],
-  fn: (args) => {
+    ["(string-split \"  a \\t b\\n\")", "(\"a\" \"b\")"], ["(string-split \"x\\ny\\n\" \"\\n\")", "(\"x\" \"y\")"], ["(string-split \"\" \",\")", "()"]]
+}, (args) => {
     const s = str("string-split", args[0]);
     if (args.length < 2) {
       const t = s.trim();
@@ -98,8 +94,7 @@ defineBuiltin({
     if (s === "") return EMPTY;
     if (sep === "") return arrayToList([...s]);
     return arrayToList(dropFinalEmpty(s.split(sep), s));
-  },
-});
+  });
 
 /** The lines of s, without their "\n" or "\r\n" terminators. */
 export function splitLines(s: string): List {
@@ -111,29 +106,27 @@ export function splitLines(s: string): List {
   return arrayToList(lines);
 }
 
-defineBuiltin({
-  name: "string-lines", area: AREA, arity: [1, 1], usage: "(string-lines s)",
+def({
+  name: "string-lines", arity: [1, 1], usage: "(string-lines s)",
   doc: "The lines of s as a list, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line.",
   examples: [["(string-lines \"x\\ny\\n\")", "(\"x\" \"y\")"], ["(string-lines \"a\\r\\n\\nb\")", "(\"a\" \"\" \"b\")"], ["(string-lines \"\")", "()"]],
-  fn: (args) => splitLines(str("string-lines", args[0])),
-  f1: (a) => splitLines(str("string-lines", a)),
-});
+  f1: (a) => splitLines(str("string-lines", a))
+}, (args) => splitLines(str("string-lines", args[0])));
 
-defineBuiltin({
-  name: "string-join", area: AREA, arity: [1, 2], usage: "(string-join xs [sep])",
+def({
+  name: "string-join", arity: [1, 2], usage: "(string-join xs [sep])",
   doc: "Joins the display forms of the items of the list or vector xs, with sep (default \"\") between them; nil items contribute nothing.",
-  examples: [["(string-join '(\"a\" \"b\") \"-\")", "\"a-b\""], ["(string-join (list 1 2 3) \",\")", "\"1,2,3\""], ["(string-join [\"x\" \"y\"])", "\"xy\""]],
-  fn: (args) => {
+  examples: [["(string-join '(\"a\" \"b\") \"-\")", "\"a-b\""], ["(string-join (list 1 2 3) \",\")", "\"1,2,3\""], ["(string-join [\"x\" \"y\"])", "\"xy\""]]
+}, (args) => {
     const sep = args.length > 1 ? str("string-join", args[1]) : "";
     return seq("string-join", args[0]).map(strPiece).join(sep);
-  },
-});
+  });
 
 // ---- simple transformations and tests --------------------------------------------------
 
 /** Registers a string-in, value-out builtin. */
 function strUnary(name: string, doc: string, examples: [string, string][], f: (s: string) => Value): void {
-  defineUnary(name, AREA, `(${name} s)`, doc, examples, (a) => f(str(name, a)));
+  def.unary({ name, usage: `(${name} s)`, doc, examples }, (a) => f(str(name, a)));
 }
 
 strUnary("string-trim", "s without leading and trailing whitespace.",
@@ -144,7 +137,7 @@ strUnary("string-downcase", "s in lower case.", [["(string-downcase \"ABC\")", "
 /** Registers a (name s part) string test. */
 function strTest(name: string, doc: string, examples: [string, string][], test: (s: string, part: string) => boolean): void {
   const f2 = (a: Value, b: Value): boolean => test(str(name, a), str(name, b));
-  defineBuiltin({ name, area: AREA, arity: [2, 2], usage: `(${name} s part)`, doc, examples, fn: (args) => f2(args[0], args[1]), f2 });
+  def({ name, arity: [2, 2], usage: `(${name} s part)`, doc, examples, f2  }, (args) => f2(args[0], args[1]));
 }
 
 strTest("string-contains?", "True when part occurs in s.",
@@ -154,18 +147,17 @@ strTest("string-starts-with?", "True when s begins with part.",
 strTest("string-ends-with?", "True when s ends with part.",
   [["(string-ends-with? \"hello\" \"lo\")", "#t"], ["(string-ends-with? \"hello\" \"he\")", "#f"]], (s, p) => s.endsWith(p));
 
-defineBuiltin({
-  name: "string-replace", area: AREA, arity: [3, 3], usage: "(string-replace s old new)",
+def({
+  name: "string-replace", arity: [3, 3], usage: "(string-replace s old new)",
   doc: "s with every occurrence of the string old replaced by new (literally: no patterns). old must not be empty.",
-  examples: [["(string-replace \"a-b-c\" \"-\" \"+\")", "\"a+b+c\""], ["(string-replace \"aaa\" \"a\" \"$&\")", "\"$&$&$&\""]],
-  fn: (args) => {
+  examples: [["(string-replace \"a-b-c\" \"-\" \"+\")", "\"a+b+c\""], ["(string-replace \"aaa\" \"a\" \"$&\")", "\"$&$&$&\""]]
+}, (args) => {
     const s = str("string-replace", args[0]);
     const old = str("string-replace", args[1]);
     const rep = str("string-replace", args[2]);
     if (old === "") typeError("string-replace", "a non-empty string to replace", old);
     return s.split(old).join(rep);
-  },
-});
+  });
 
 // ---- format ----------------------------------------------------------------------------
 
@@ -194,13 +186,12 @@ function format(args: Value[]): string {
   return out;
 }
 
-defineBuiltin({
-  name: "format", area: AREA, arity: [1, Infinity], usage: "(format fmt arg ...)",
+def({
+  name: "format", arity: [1, Infinity], usage: "(format fmt arg ...)",
   doc: "Fills fmt with the arguments: ~a inserts the display form, ~s the write form, ~% a newline and ~~ a tilde. Too few or too many arguments raise.",
   examples: [["(format \"~a has ~s items\" \"box\" \"three\")", "\"box has \\\"three\\\" items\""], ["(format \"~a/~a\" 1 [2 3])", "\"1/[2 3]\""],
-    ["(format \"100~~~%\")", "\"100~\\n\""]],
-  fn: format,
-});
+    ["(format \"100~~~%\")", "\"100~\\n\""]]
+}, format);
 
 // ---- regexes ---------------------------------------------------------------------------
 
@@ -230,45 +221,42 @@ function matchList(m: RegExpMatchArray): List {
   return arrayToList(Array.from(m, (g) => g ?? null));
 }
 
-defineBuiltin({
-  name: "regex-match", area: AREA, arity: [2, 2], usage: "(regex-match re s)",
+def({
+  name: "regex-match", arity: [2, 2], usage: "(regex-match re s)",
   doc: "The first match of the pattern re in s as a list (whole group...), with nil for groups that did not match; nil when nothing matches. Patterns use JavaScript syntax.",
   examples: [[String.raw`(regex-match "(\\d+)-(\\d+)" "call 555-1234 now")`, "(\"555-1234\" \"555\" \"1234\")"], ["(regex-match \"x+\" \"abc\")", "nil"],
-    ["(regex-match \"a(b)?c\" \"ac\")", "(\"ac\" nil)"], ["(regex-match \"(?i)ABC\" \"xabc\")", "(\"abc\")"]],
-  fn: (args) => {
+    ["(regex-match \"a(b)?c\" \"ac\")", "(\"ac\" nil)"], ["(regex-match \"(?i)ABC\" \"xabc\")", "(\"abc\")"]]
+}, (args) => {
     const re = regex("regex-match", args[0], false);
     const m = re.exec(str("regex-match", args[1]));
     return m ? matchList(m) : null;
-  },
-});
+  });
 
-defineBuiltin({
-  name: "regex-find-all", area: AREA, arity: [2, 2], usage: "(regex-find-all re s)",
+def({
+  name: "regex-find-all", arity: [2, 2], usage: "(regex-find-all re s)",
   doc: "Every match of the pattern re in s, as a list of strings; when re has groups, each match is a list (whole group...) as in regex-match.",
   examples: [[String.raw`(regex-find-all "\\d+" "a1b22c333")`, "(\"1\" \"22\" \"333\")"], [String.raw`(regex-find-all "(\\w)=(\\d)" "a=1 b=2")`, "((\"a=1\" \"a\" \"1\") (\"b=2\" \"b\" \"2\"))"],
-    ["(regex-find-all \"z\" \"abc\")", "()"]],
-  fn: (args) => {
+    ["(regex-find-all \"z\" \"abc\")", "()"]]
+}, (args) => {
     const re = regex("regex-find-all", args[0], true);
     const matches = [...str("regex-find-all", args[1]).matchAll(re)];
     return arrayToList(matches.map((m) => (m.length > 1 ? matchList(m) : m[0])));
-  },
-});
+  });
 
-defineBuiltin({
-  name: "regex-replace", area: AREA, arity: [3, 3], usage: "(regex-replace re s replacement)",
+def({
+  name: "regex-replace", arity: [3, 3], usage: "(regex-replace re s replacement)",
   doc: "s with every match of the pattern re replaced; in replacement, $1 is the first group, $& the whole match and $$ a dollar sign.",
-  examples: [[String.raw`(regex-replace "\\s+" "a  b   c" " ")`, "\"a b c\""], [String.raw`(regex-replace "(\\w+)@(\\w+)" "me@host" "$2:$1")`, "\"host:me\""]],
-  fn: (args) => {
+  examples: [[String.raw`(regex-replace "\\s+" "a  b   c" " ")`, "\"a b c\""], [String.raw`(regex-replace "(\\w+)@(\\w+)" "me@host" "$2:$1")`, "\"host:me\""]]
+}, (args) => {
     const re = regex("regex-replace", args[0], true);
     return str("regex-replace", args[1]).replace(re, str("regex-replace", args[2]));
-  },
-});
+  });
 
 // ---- strings, symbols and keywords -----------------------------------------------------
 
 /** Registers a one-argument builtin whose usage line is (name x). */
 function xUnary(name: string, doc: string, examples: [string, string][], f: (v: Value) => Value): void {
-  defineUnary(name, AREA, `(${name} x)`, doc, examples, f);
+  def.unary({ name, usage: `(${name} x)`, doc, examples }, f);
 }
 
 xUnary("string?", "True when x is a string.", [["(string? \"a\")", "#t"], ["(string? 'a)", "#f"]], (v) => typeof v === "string");

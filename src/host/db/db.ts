@@ -17,9 +17,8 @@ import { List as IList } from "immutable";
 import { raise } from "../../core/error.js";
 import { ErrorValue, Keyword, arrayToList, isVector, type Value } from "../../core/types.js";
 import { LMap } from "../../core/map.js";
-import type { BuiltinFn } from "../../vm/objects.js";
 import type { Machine } from "../../vm/machine.js";
-import { defineBuiltin, type BuiltinSpec } from "../../lib/registry.js";
+import { builtins } from "../../lib/registry.js";
 import { isList, num, options, seq, str, truthy, typeError } from "../../lib/args.js";
 import { ERROR_REASONS, hostOp } from "../host-op.js";
 import { denied } from "../guard.js";
@@ -29,8 +28,7 @@ import { SqliteConnection, SqliteError } from "./sqlite.js";
 import { PostgresDb, parsePostgresUrl, type PgConfig } from "./postgres.js";
 import type { ExecResult, QueryResult, SqlParams } from "./sqlite-worker.js";
 
-type Spec = Omit<BuiltinSpec, "area" | "fn">;
-const def = (spec: Spec, fn: BuiltinFn) => defineBuiltin({ ...spec, area: "db", fn });
+const def = builtins("db");
 const kw = Keyword.of;
 
 type Dialect = "sqlite" | "postgres";
