@@ -1,4 +1,5 @@
 // The printer: write form (read-back syntax, strings quoted) and display form (strings raw).
+import { ESCAPE_LETTER } from "./escapes.js";
 import { Atom, EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 
@@ -16,14 +17,8 @@ export function formatNumber(n: number): string {
 export function escapeString(s: string): string {
   let out = "\"";
   for (const c of s) {
-    switch (c) {
-      case "\"": out += "\\\""; break;
-      case "\\": out += "\\\\"; break;
-      case "\n": out += "\\n"; break;
-      case "\t": out += "\\t"; break;
-      case "\r": out += "\\r"; break;
-      default: out += c;
-    }
+    const letter = ESCAPE_LETTER.get(c);
+    out += letter === undefined ? c : "\\" + letter;
   }
   return out + "\"";
 }

@@ -1,6 +1,7 @@
 // The reader: source text to Skein data. Every list form carries its file:line:col;
 // errors name the position and what was expected. The depth limit turns deep nesting
 // into a reader error instead of a host stack overflow.
+import { KNOWN_ESCAPES, STRING_ESCAPES } from "./escapes.js";
 import { List as IList } from "immutable";
 import { LispError } from "../core/error.js";
 import { EMPTY, Keyword, Pair, Sym, type List, type Loc, type Value } from "../core/types.js";
@@ -178,16 +179,10 @@ export class Reader {
       const at = this.loc();
       if (this.peek() === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
       const e = this.next();
-      switch (e) {
-        case "n": out += "\n"; break;
-        case "t": out += "\t"; break;
-        case "r": out += "\r"; break;
-        case "0": out += "\0"; break;
-        case "\\": out += "\\"; break;
-        case "\"": out += "\""; break;
-        case "u": out += this.readUnicodeEscape(at); break;
-        default: this.fail(`bad escape \\${e} in string (known: \\n \\t \\r \\\\ \\" \\u{...})`, at);
-      }
+      const decoded = STRING_ESCAPES.get(e);
+      if (decoded !== undefined) out += decoded;
+      else if (e === "u") out += this.readUnicodeEscape(at);
+      else this.fail(`bad escape \\${e} in string (known: ${KNOWN_ESCAPES})`, at);
     }
   }
 

@@ -3,6 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { List as IList } from "immutable";
 import { equals, hashOf } from "../../src/core/equality.js";
 import { EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, list, listToArray, type Value } from "../../src/core/types.js";
@@ -275,4 +278,20 @@ test("Skein = is structural, eq? is identity, and assoc leaves the original map 
     (prn (conj v 3) v)
   `);
   assert.equal(out, "#t #t #f #f\n#t #t #f\n{:a 1} {:a 1 :b 2} {:b 2}\n[1 2 3] [1 2]\n");
+});
+
+// Regression: types.ts began with valueEquals = === and valueHash = 0, and equality.ts patched the
+// real functions in when it was imported; a module that used LMap without importing equality.ts
+// silently got identity equality. Now map.ts and types.ts import equality.ts themselves.
+test("a map keyed by lists finds its keys in a process that imports nothing but the map module", () => {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const url = (p: string) => pathToFileURL(join(dir, "..", "..", "src", "core", p)).href;
+  const program = `
+    const { LMap } = await import(${JSON.stringify(url("map.js"))});
+    const { list } = await import(${JSON.stringify(url("types.js"))});
+    const m = LMap.EMPTY.set(list(1, 2), "found");
+    console.log(m.get(list(1, 2), "missing"), m.equals(LMap.EMPTY.set(list(1, 2), "found")));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", program], { encoding: "utf8" });
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "found true\n");
 });

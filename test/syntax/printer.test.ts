@@ -5,6 +5,8 @@ import { List as IList } from "immutable";
 import { display, formatNumber, write } from "../../src/syntax/printer.js";
 import { Atom, EMPTY, ErrorValue, Keyword, Sym, list } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
+import { readAll } from "../../src/syntax/reader.js";
+import { ESCAPE_LETTER, STRING_ESCAPES } from "../../src/syntax/escapes.js";
 import { stdoutOf } from "../helpers.js";
 
 const kw = Keyword.of;
@@ -109,4 +111,14 @@ test("prn, print and display follow the write and display rules end to end", asy
     '"w\\""\n' +
     "#<function anonymous> #<atom 0>\n" +
     "#<function named> #<function car>\n");
+});
+
+// The reader and the printer share one escape table (syntax/escapes.ts): every escape the printer
+// writes is one the reader decodes, and every character the reader can decode reads back.
+test("the printer's escapes are the reader's, and every escapable character reads back", () => {
+  for (const [c, letter] of ESCAPE_LETTER) {
+    assert.equal(STRING_ESCAPES.get(letter), c);
+    assert.equal(write(`a${c}b`), `"a\\${letter}b"`);
+  }
+  for (const c of STRING_ESCAPES.values()) assert.equal(readAll(write(`a${c}b`), "<test>")[0], `a${c}b`);
 });
