@@ -14,17 +14,17 @@
 //
 // Failures (missing file, is a directory, permission) return error values
 // `op: cause: path` with {:op :path :code} in the data; a wrong argument type raises.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
-import type { Capability } from "../sandbox/permissions.js";
 import { options, seq, str, truthy, typeError } from "../lib/args.js";
 import { ERROR_REASONS, hostOp } from "./host-op.js";
 import { lazyRequire } from "../core/lazy.js";
-import { denied } from "./guard.js";
+import { absolute, guardPath } from "./guard.js";
+import { physicalPath } from "../sandbox/paths.js";
 import { contextOf } from "../session/context.js";
 import { splitLines } from "../lib/strings.js";
 
@@ -142,15 +142,15 @@ const errno = (code: string, message: string) => Object.assign(new Error(message
  * operation under the shared limit. onError turns a rejection into the error value.
  */
 function fileOp(
-  m: Machine, op: string, cap: Capability, path: string,
+  m: Machine, op: string, cap: "read" | "write", path: string,
   work: (abs: string, signal: AbortSignal) => Promise<Value>,
   onError: (e: unknown) => ErrorValue = (e) => fsError(op, path, e),
   check = true,
   quick?: (abs: string) => Value | undefined,
+  entry = false,
 ): Value {
-  const abs = resolve(contextOf(m).host.cwd, path);
-  const no = check ? denied(m, op, cap, abs, path) : null;
-  if (no) return no;
+  const abs = check ? guardPath(m, op, cap, path, { entry }) : absolute(contextOf(m).host.cwd, path);
+  if (abs instanceof ErrorValue) return abs;
   const done = quick?.(abs);
   if (done !== undefined) return done;
   return hostOp(m, op, (signal) => fsLimit.run(signal, () => retryFdShortage(() => work(abs, signal), signal)),
@@ -173,10 +173,12 @@ const QUICK_READ_MAX = 64 * 1024;
  *  large file, a directory, any error), which then takes the asynchronous path and its messages. */
 function readSmallFile(abs: string): string | undefined {
   let fd: number;
-  try { fd = openSync(abs, "r"); } catch { return undefined; }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stop every task)
+  try { fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK); } catch { return undefined; }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size > QUICK_READ_MAX) return undefined;
+    // size 0 is also what pseudo-files (/proc/loadavg) report: the general path reads them to the end
+    if (!st.isFile() || st.size === 0 || st.size > QUICK_READ_MAX) return undefined;
     const buf = Buffer.allocUnsafe(st.size);
     let n = 0;
     while (n < st.size) {
@@ -324,7 +326,7 @@ def({
 }, (a, m) => {
   const path = pathArg("make-dir", a[0]);
   return fileOp(m, "make-dir", "write", path, async (abs) => { await fsp().mkdir(abs, { recursive: true }); return null; },
-    (e) => fsError("make-dir", path, e, codeOf(e) === "EEXIST" || codeOf(e) === "ENOTDIR" ? "a file is in the way" : undefined));
+    (e) => fsError("make-dir", path, e, codeOf(e) === "EEXIST" || codeOf(e) === "ENOTDIR" ? "a file is in the way" : undefined), true, undefined, true);
 });
 
 def({
@@ -345,7 +347,7 @@ def({
     return null;
   }, (e) => codeOf(e) === "EISDIR"
     ? fsError("delete-file", path, e, "is a directory (use :recursive #t to delete it and its contents)")
-    : fsError("delete-file", path, e));
+    : fsError("delete-file", path, e), true, undefined, true);
 });
 
 def({
@@ -364,9 +366,8 @@ def({
   // the sandbox is asked for an explicit :cwd, for the fixed directory each pattern starts from
   // ("../x/*"), and for every match; the default working directory itself is not read
   for (const p of positive) {
-    const base = patternBase(resolve(contextOf(m).host.cwd, dir), p);
-    const no = denied(m, "glob", "read", base, p);
-    if (no) return no;
+    const no = guardPath(m, "glob", "read", patternBase(resolve(contextOf(m).host.cwd, dir), p), { shown: p });
+    if (no instanceof ErrorValue) return no;
   }
   return fileOp(m, "glob", "read", dir, async (abs, signal) => {
     const st = await fsp().stat(abs);
@@ -379,7 +380,7 @@ def({
     // the pattern check above cannot see everything (escaped dots "\\.\\./x", braces "{..,a}",
     // symbolic links the walk follows): each match is checked too, and a denied one is left out
     const perms = contextOf(m).host.permissions;
-    const allowed = perms ? found.filter((f) => perms.allows("read", resolve(abs, f))) : found;
+    const allowed = perms ? found.filter((f) => { const real = physicalPath(resolve(abs, f)); return real !== null && perms.allows("read", real); }) : found;
     return arrayToList(allowed.sort());
   }, (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined), cwdOpt !== undefined && cwdOpt !== null);
 });

@@ -11,7 +11,8 @@
 // has exited and its output pipes are closed (as with $(...) in a shell: a background job that
 // keeps stdout open keeps sh waiting, up to the deadline).
 import type { ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { accessSync, constants, statSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { raise } from "../core/error.js";
 import { truncate } from "../syntax/printer.js";
 import { ErrorValue, Keyword, type Value } from "../core/types.js";
@@ -21,6 +22,9 @@ import { builtins } from "../lib/registry.js";
 import { num, options, seq, str, typeError } from "../lib/args.js";
 import { hostOp, hostError } from "./host-op.js";
 import { denied } from "./guard.js";
+import { permissionError } from "../core/messages.js";
+import { CAPABILITY_FLAG } from "../sandbox/permissions.js";
+import { physicalPath } from "../sandbox/paths.js";
 import { contextOf } from "../session/context.js";
 import { isFdShortage, pause } from "./fs.js";
 import { lazyRequire } from "../core/lazy.js";
@@ -130,6 +134,8 @@ interface Launch {
   args: string[];
   /** the program as the user wrote it, for messages */
   shown: string;
+  /** argv[0] of the child: the program as the user wrote it */
+  argv0?: string;
   /** the absolute working directory of the child */
   cwd: string;
   /** :cwd as the user wrote it, when given (it is checked first, and named in messages) */
@@ -138,7 +144,7 @@ interface Launch {
   env: NodeJS.ProcessEnv;
 }
 
-function startError(l: Launch, e: unknown): ErrorValue {
+function startError(l: Pick<Launch, "op" | "shown">, e: unknown): ErrorValue {
   const code = (e as NodeJS.ErrnoException)?.code;
   const why = code === "ENOENT" ? "no such program" : code === "EACCES" ? "permission denied" : code ?? String(e);
   return new ErrorValue(`${l.op}: cannot start ${l.shown}: ${why}`,
@@ -153,7 +159,7 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     let child: ChildProcess;
     try {
       child = childProcess().spawn(l.file, l.args, {
-        cwd: l.cwd, env: l.env, detached: true, windowsHide: true,
+        cwd: l.cwd, env: l.env, argv0: l.argv0, detached: true, windowsHide: true,
         stdio: [l.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
     } catch (e) {
@@ -233,15 +239,48 @@ async function launch(l: Launch, signal: AbortSignal): Promise<Value> {
   }
 }
 
+/** The search path when the session's environment has no PATH (what execvp uses then). */
+const DEFAULT_PATH = "/bin:/usr/bin";
+
+/** The first executable file called name in the directories of PATH (empty entries and
+ *  relative ones are taken from cwd, as a shell does); null when there is none. */
+function onPath(name: string, path: string | undefined, cwd: string): string | null {
+  for (const dir of (path ?? DEFAULT_PATH).split(":")) {
+    const candidate = resolve(cwd, dir, name);
+    try {
+      if (statSync(candidate).isFile()) { accessSync(candidate, constants.X_OK); return candidate; }
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+/**
+ * Runs a program as a host operation. sh passes its grant name ("sh") as permTarget and runs
+ * /bin/sh; run passes the program as written. In the sandbox run's program is resolved before
+ * the grant is checked, and the resolved file is what is started (argv[0] stays as written): a
+ * path physically (links followed), a name on the session's PATH, never the child's :env PATH.
+ */
 function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input">, o: ProcOptions, permTarget: string, permShown: string): Value {
-  const no = denied(m, l.op, "run", permTarget, permShown);
-  if (no) return no;
-  const env: NodeJS.ProcessEnv = { ...contextOf(m).host.env };
+  const host = contextOf(m).host;
+  const cwd = o.cwd === undefined ? host.cwd : resolve(host.cwd, o.cwd);
+  let file = l.file;
+  if (host.permissions && l.op === "run") {
+    const real = l.file.includes(sep) ? physicalPath(l.file, cwd) : l.file;
+    const no = real === null ? permissionError(l.op, permShown, "run", CAPABILITY_FLAG.run) : denied(m, l.op, "run", real, permShown);
+    if (no) return no;
+    const found = l.file.includes(sep) ? real : onPath(l.file, host.env.PATH, host.cwd);
+    if (found === null) return startError(l, Object.assign(new Error("not found"), { code: "ENOENT" }));
+    file = found;
+  } else {
+    const no = denied(m, l.op, "run", permTarget, permShown);
+    if (no) return no;
+  }
+  const env: NodeJS.ProcessEnv = { ...host.env };
   for (const [k, v] of o.env) {
     if (v === null) delete env[k];
     else env[k] = v;
   }
-  const full: Launch = { ...l, env, cwd: o.cwd === undefined ? contextOf(m).host.cwd : resolve(contextOf(m).host.cwd, o.cwd), shownCwd: o.cwd, input: o.input };
+  const full: Launch = { ...l, file, argv0: l.file, env, cwd, shownCwd: o.cwd, input: o.input };
   return hostOp(m, l.op, (signal) => launch(full, signal), { timeout: o.timeout, onError: (e) => hostError(l.op, e, l.shown) });
 }
 

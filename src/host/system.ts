@@ -1,15 +1,14 @@
 // System builtins: the script's arguments and environment, exit, clocks, the working
 // directory, and reading source files for load.
-import { readFileSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
-import { raise } from "../core/error.js";
-import { arrayToList } from "../core/types.js";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { LispError, raise } from "../core/error.js";
+import { ErrorValue, arrayToList } from "../core/types.js";
 import { Block } from "../vm/objects.js";
 import { monotonicMs } from "../runtime/clock.js";
 import { builtins } from "../lib/registry.js";
 import { num, str } from "../lib/args.js";
 import { contextOf } from "../session/context.js";
-import { denied } from "./guard.js";
+import { denied, guardPath } from "./guard.js";
 
 const def = builtins("system");
 const defCore = builtins("core");
@@ -41,10 +40,23 @@ def({ name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working dire
 defCore({ name: "%read-file-forms", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
   (a, m) => {
     const path = str("load", a[0]);
-    const abs = resolvePath(contextOf(m).host.cwd, path);
-    const no = denied(m, "load", "read", abs, path);
-    if (no) raise(no.message, no.data);
-    let text: string;
-    try { text = readFileSync(abs, "utf8"); } catch (e) { raise(`load: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-    return arrayToList(contextOf(m).read(text, path));
+    const abs = guardPath(m, "load", "read", path);
+    if (abs instanceof ErrorValue) raise(abs.message, abs.data);
+    return arrayToList(contextOf(m).read(readSource(abs, path), path));
   });
+
+/** The text of a source file; raises when it cannot be read or is not a regular file (opened
+ *  without waiting, so that a FIFO cannot stop every task). */
+function readSource(abs: string, path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) raise(`load: not a regular file: ${path}`);
+    return readFileSync(fd, "utf8");
+  } catch (e) {
+    if (e instanceof LispError) throw e;
+    return raise(`load: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

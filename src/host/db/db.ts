@@ -11,7 +11,6 @@
 // Failures return error values `op: cause` with {:op :db :code :sql} in the data; a wrong
 // argument type raises. Results: rows are maps with keyword keys in column order; NULL is nil;
 // see the doc of db-query for the PostgreSQL type mapping.
-import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { List as IList } from "immutable";
 import { raise } from "../../core/error.js";
@@ -21,11 +20,11 @@ import type { Machine } from "../../vm/machine.js";
 import { builtins } from "../../lib/registry.js";
 import { isList, num, options, seq, str, truthy, typeError } from "../../lib/args.js";
 import { ERROR_REASONS, hostOp } from "../host-op.js";
-import { denied } from "../guard.js";
+import { denied, guardPath } from "../guard.js";
 import { contextOf } from "../../session/context.js";
 import { stringifyJson } from "../../lib/json.js";
 import { SqliteConnection, SqliteError } from "./sqlite.js";
-import { PostgresDb, parsePostgresUrl, type PgConfig } from "./postgres.js";
+import { PostgresDb, hermeticConfig, parsePostgresUrl, type PgConfig } from "./postgres.js";
 import type { ExecResult, QueryResult, SqlParams } from "./sqlite-worker.js";
 
 const def = builtins("db");
@@ -240,7 +239,9 @@ def({
     if (!Number.isInteger(pool) || pool < 1) raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
     const no = denied(m, "db-open", "net", t.netTarget, t.shown);
     if (no) return no;
-    return hostOp(m, "db-open", async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(t.config, pool, signal))),
+    const config = contextOf(m).host.permissions ? hermeticConfig(t.config) : t.config;
+    if (typeof config === "string") return new ErrorValue(`db-open: ${config}: ${t.shown}`, LMap.fromEntries([[kw("op"), "db-open"], [kw("db"), t.shown]]));
+    return hostOp(m, "db-open", async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(config, pool, signal))),
       { timeout, onError: (e) => dbError("db-open", t.label, e) });
   }
   // SQLite
@@ -248,13 +249,12 @@ def({
   let sandboxReadonly: string | null = null;
   let file = t.file;
   if (file !== ":memory:") {
-    const abs = resolve(contextOf(m).host.cwd, file);
-    const noRead = denied(m, "db-open", "read", abs, file);
-    if (noRead) return noRead;
+    const abs = guardPath(m, "db-open", "read", file);
+    if (abs instanceof ErrorValue) return abs;
     if (!readonly) {
-      const noWrite = denied(m, "db-open", "write", abs, file);
-      if (noWrite && !existsSync(abs)) return noWrite; // creating it would be a write
-      if (noWrite) { readonly = true; sandboxReadonly = abs; }
+      const noWrite = guardPath(m, "db-open", "write", file);
+      if (noWrite instanceof ErrorValue && !existsSync(abs)) return noWrite; // creating it would be a write
+      if (noWrite instanceof ErrorValue) { readonly = true; sandboxReadonly = abs; }
     }
     file = abs;
   }

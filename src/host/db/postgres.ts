@@ -49,7 +49,10 @@ export interface PgConfig {
   host: string;
   port: number;
   user?: string;
-  password?: string;
+  /** a function stops pg from looking the password up in ~/.pgpass */
+  password?: string | (() => string);
+  client_encoding?: string;
+  sslnegotiation?: "postgres";
   database?: string;
   ssl?: boolean | { rejectUnauthorized: false };
   application_name?: string;
@@ -89,6 +92,28 @@ export function parsePostgresUrl(url: string): PgConfig | string {
   const options = q.get("options");
   if (options !== null) c.options = options;
   return c;
+}
+
+/**
+ * The config with every setting the driver would otherwise take from the environment (PGUSER,
+ * PGPASSWORD, PGDATABASE, PGOPTIONS, PGSSLMODE, PGCLIENTENCODING, USER) or from ~/.pgpass made
+ * explicit: what a sandboxed script sends is only what its URL says. A URL without a user is
+ * refused (the reason is returned), since the driver would send the process's user name.
+ */
+export function hermeticConfig(c: PgConfig): PgConfig | string {
+  if (c.user === undefined) return "the URL names no user (in the sandbox only what the URL says is sent: postgres://USER@HOST/DB)";
+  const password = c.password;
+  // the driver takes any falsy setting from the environment: every one must be a truthy value
+  // (options " " is no option at all to the server, which splits it on white space)
+  return {
+    ...c,
+    database: c.database ?? c.user,
+    password: typeof password === "string" && password !== "" ? password : () => "",
+    ssl: c.ssl ?? false,
+    options: c.options || " ",
+    client_encoding: "UTF8",
+    sslnegotiation: "postgres",
+  };
 }
 
 /** Every column arrives as PostgreSQL's text form; values are converted below, by type. */
