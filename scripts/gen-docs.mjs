@@ -67,7 +67,7 @@ function arity([min, max]) {
 function entry(lines, { name, usage, doc, examples, arity: ar, capability }) {
   lines.push(`<a id="${anchor(name)}"></a>`, "", `### \`${name}\``, "", `\`${usage}\`${ar ? ` — ${arity(ar)}` : ""}`, "");
   lines.push(prose(doc.replace(/\s*\n\s*/g, " ").trim()), "");
-  if (capability) lines.push(`Capability: \`${capability}\`.`, "");
+  if (capability) lines.push(`Capability: ${[capability].flat().map((c) => `\`${c}\``).join(", ")}.`, "");
   if (examples && examples.length) {
     lines.push("```lisp");
     for (const [expr, result] of examples) lines.push(`${expr} ;=> ${result}`);

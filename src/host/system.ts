@@ -11,7 +11,6 @@ import { contextOf } from "../session/context.js";
 import { denied, guardPath } from "./guard.js";
 
 const def = builtins("system");
-const defCore = builtins("core");
 
 // ---- system --------------------------------------------------------------------------
 
@@ -37,7 +36,7 @@ def({ name: "monotonic-ms", arity: [0, 0], usage: "(monotonic-ms)", doc: "A mono
 def({ name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working directory.", examples: [["(string? (cwd))", "#t"]] },
   (_a, m) => contextOf(m).host.cwd);
 
-defCore({ name: "%read-file-forms", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
+def({ name: "%read-file-forms", capability: "read", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
   (a, m) => {
     const path = str("load", a[0]);
     const abs = guardPath(m, "load", "read", path);

@@ -17,7 +17,8 @@ export interface BuiltinSpec {
   doc: string;
   /** [expression, expected write form of its value] pairs; the test suite runs them */
   examples: [string, string][];
-  capability?: Capability;
+  /** what the sandbox must grant for it to reach outside the process (see sandbox/permissions.ts) */
+  capability?: Capability | readonly Capability[];
   fn: BuiltinFn;
   /** fast paths for exactly 1 / 2 arguments: must never block or call back into Lisp */
   f1?: (a: Value) => Value;

@@ -291,8 +291,8 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
     assert.equal(readOnly, `({:x 1})
 "permission denied: db-exec ${file} (run with --allow-write)"
 "permission denied: db-open ${join(dir, "new.db")} (run with --allow-write)"
-"permission denied: db-exec ATTACH (a sandboxed script may only use the database it opened)"
-"permission denied: db-exec VACUUM INTO (a sandboxed script may only use the database it opened)"
+"permission denied: db-exec: not authorized (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
+"permission denied: db-exec: authorization denied (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
 ({:word "attach"})
 `);
     assert.ok(!existsSync(join(dir, "other.db")) && !existsSync(join(dir, "new.db")));

@@ -6,7 +6,7 @@
 // resolved path, over links made before and during the run.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,27 @@ describe("paths through dir/link/..", () => {
     const granted = join(ROOT, "bin", "tool");
     assertDenied(await sandboxed([`--allow-run=${granted}`], `(run [${lit(`${ROOT}/bin/sublink/../tool`)}])`), "run", "--allow-run");
     assert.equal(await sandboxed([`--allow-run=${granted}`], `(:out (run [${lit(granted)}]))`), "tool\n");
+  });
+});
+
+describe("SQLite: the guard inside SQLite, not a reading of the SQL", () => {
+  // regression: a keyword regex over the SQL took [...] for text and missed the ATTACH after it
+  test("ATTACH hidden behind a bracketed name creates no file without a write grant", async () => {
+    const v = await sandboxed(["--sandbox"], `(db-exec (db-open "sqlite::memory:") "SELECT 1 AS ['']; ATTACH 'made.db' AS x; CREATE TABLE x.t(a); SELECT 1 AS ['']")`);
+    assert.match(denial(v), /^permission denied: db-exec: not authorized/);
+    assert.ok(!existsSync(join(ROOT, "made.db")), "ATTACH created a file");
+  });
+  test("ATTACH cannot read a database outside the read grant, however it is spelled", async () => {
+    await sandboxed([], `(define d (db-open "sqlite:outside/o.db")) (db-exec d "CREATE TABLE s (v)") (db-exec d ${lit(`INSERT INTO s VALUES ('${SECRET}')`)})`);
+    for (const sql of [`ATTACH 'outside/o.db' AS o`, `/* x */ attach database 'outside/o.db' as "o"`, `SELECT [a']; ATTACH 'outside/o.db' AS o`]) {
+      const v = await sandboxed([`--allow-read=${DATA}`], `(define d (db-open "sqlite::memory:")) (db-exec d ${lit(sql)}) (db-query d "SELECT v FROM o.s")`);
+      assert.ok(!write(v).includes(SECRET), `${sql}: ${write(v)}`);
+    }
+  });
+  test("VACUUM INTO writes no copy", async () => {
+    const v = await sandboxed(["--sandbox"], `(db-exec (db-open "sqlite::memory:") "VACUUM INTO 'copy.db'")`);
+    assert.match(denial(v), /^permission denied: db-exec/);
+    assert.ok(!existsSync(join(ROOT, "copy.db")));
   });
 });
 

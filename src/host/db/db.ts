@@ -48,6 +48,8 @@ export class Db {
     readonly backend: Backend,
     /** a SQLite file opened read-only because the sandbox denies writing it: its absolute path */
     readonly sandboxReadonly: string | null = null,
+    /** opened by a sandboxed script: the SQLite guard refuses ATTACH, DETACH and VACUUM */
+    readonly guarded = false,
   ) {}
   printTag(): string { return `#<db ${this.label}${this.closed ? " (closed)" : ""}>`; }
 }
@@ -133,21 +135,6 @@ function dbError(op: string, label: string, e: unknown, sql?: string): ErrorValu
 const closedError = (op: string, db: Db) =>
   new ErrorValue(`${op}: database is closed: ${db.label}`, LMap.fromEntries([[kw("op"), op], [kw("db"), db.label]]));
 
-/** SQL without its string literals, quoted names and comments: what the sandbox check reads. */
-function sqlWords(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, " ");
-}
-
-/** In the sandbox, SQLite statements that open or write other files (ATTACH, VACUUM INTO) are refused. */
-function sandboxSql(m: Machine, op: string, db: Db, sql: string): ErrorValue | null {
-  if (db.dialect !== "sqlite" || !contextOf(m).host.permissions) return null;
-  const words = sqlWords(sql);
-  const what = /\battach\b/i.test(words) ? "ATTACH" : /\bvacuum\b[\s\S]*\binto\b/i.test(words) ? "VACUUM INTO" : null;
-  if (!what) return null;
-  return new ErrorValue(`permission denied: ${op} ${what} (a sandboxed script may only use the database it opened)`,
-    LMap.fromEntries([[kw("op"), op], [kw("target"), what], [kw("db"), db.label]]));
-}
-
 // ---- arguments -------------------------------------------------------------------------------
 
 function dbArg(op: string, v: Value): Db {
@@ -199,7 +186,7 @@ function statementArgs(op: string, a: Value[], m: Machine) {
   const sql = str(op, pos[1]);
   const params = paramsArg(op, db.dialect, pos[2]);
   const timeout = timeoutOpt(op, opts);
-  const early = db.closed ? closedError(op, db) : sandboxSql(m, op, db, sql);
+  const early = db.closed ? closedError(op, db) : null;
   return { db, sql, params, timeout, early };
 }
 
@@ -209,6 +196,10 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
     const no = denied(m, op, "write", db.sandboxReadonly, db.label.slice("sqlite:".length));
     if (no) return no;
   }
+  if (db.guarded && e instanceof SqliteError && e.code === "SQLITE_AUTH") {
+    return new ErrorValue(`permission denied: ${op}: ${e.message} (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)`,
+      LMap.fromEntries([[kw("op"), op], [kw("db"), db.label], [kw("permission"), "write"], [kw("sql"), sql]]));
+  }
   return dbError(op, db.label, e, sql);
 }
 
@@ -216,7 +207,7 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
 
 
 def({
-  name: "db-open", arity: [1, Infinity], usage: "(db-open url [:timeout ms] [:readonly #t] [:pool n])",
+  name: "db-open", arity: [1, Infinity], capability: ["read", "write", "net"], usage: "(db-open url [:timeout ms] [:readonly #t] [:pool n])",
   doc: "Opens a database and returns its handle. url is \"sqlite:PATH\" (a file, created if missing; relative to the working directory), " +
     "\"sqlite::memory:\" (a private in-memory database) or \"postgres://user:password@host:port/dbname\" (a pool of up to n connections, default 10, " +
     "so parallel queries run in parallel; one connection is made at once to check the URL; the query string may set sslmode, application_name, options, " +
@@ -245,6 +236,7 @@ def({
       { timeout, onError: (e) => dbError("db-open", t.label, e) });
   }
   // SQLite
+  const sandboxed = contextOf(m).host.permissions !== undefined;
   let readonly = truthy(opts.get("readonly") ?? null);
   let sandboxReadonly: string | null = null;
   let file = t.file;
@@ -259,8 +251,8 @@ def({
     file = abs;
   }
   return hostOp(m, "db-open", async (signal) => {
-    const conn = await SqliteConnection.open(file, readonly, readonly, signal);
-    return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly);
+    const conn = await SqliteConnection.open(file, readonly, readonly, sandboxed, signal);
+    return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly, sandboxed);
   }, { timeout, onError: (e) => dbError("db-open", t.label, e) });
 });
 

@@ -20,7 +20,7 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 export type SqlParams = unknown[] | Record<string, unknown>;
 
 export type HostRequest =
-  | { t: "open"; rid: number; cid: number; file: string; readonly: boolean; mustExist: boolean }
+  | { t: "open"; rid: number; cid: number; file: string; readonly: boolean; mustExist: boolean; guard: string | null }
   | { t: "query"; rid: number; cid: number; sql: string; params: SqlParams }
   | { t: "exec"; rid: number; cid: number; sql: string; params: SqlParams }
   | { t: "close"; rid: number; cid: number }
@@ -46,6 +46,7 @@ interface Statement {
 interface Database {
   prepare(sql: string): Statement;
   exec(sql: string): void;
+  loadExtension(file: string, entry: string): void;
   close(): void;
 }
 type DatabaseCtor = new (file: string, o: { readonly: boolean; fileMustExist: boolean; timeout: number }) => Database;
@@ -97,12 +98,14 @@ function runRequest(db: Database, r: WorkerRequest): QueryResult | ExecResult {
 
 async function connectionWorker(): Promise<void> {
   const port = parentPort!;
-  const { file, readonly, mustExist } = workerData as { file: string; readonly: boolean; mustExist: boolean };
+  const { file, readonly, mustExist, guard } = workerData as { file: string; readonly: boolean; mustExist: boolean; guard: string | null };
   let db: Database;
   try {
     const mod = (await import("better-sqlite3" as string)) as { default: DatabaseCtor };
     // timeout: how long a statement waits for another connection's lock (SQLITE_BUSY)
     db = new mod.default(file, { readonly, fileMustExist: mustExist, timeout: 5000 });
+    // a sandboxed connection loads the guard before anything runs on it (sqlite-guard.c)
+    if (guard !== null) db.loadExtension(guard, "sqlite3_skeinguard_init");
   } catch (e) {
     port.postMessage({ t: "failed", ...errorFields(e) });
     return;
@@ -138,6 +141,8 @@ function errorFields(e: unknown): { message: string; code: string | null } {
 interface Conn {
   file: string;
   readonly: boolean;
+  /** the guard extension every (re)start of the connection loads, for a sandboxed script */
+  guard: string | null;
   worker: Worker | null;
   ready: boolean;
   queue: WorkerRequest[];
@@ -174,7 +179,7 @@ function host(): void {
 
   /** Starts the thread of a connection; openRid is answered when the database is open (first start only). */
   const startWorker = (cid: number, c: Conn, mustExist: boolean, openRid: number | null) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { file: c.file, readonly: c.readonly, mustExist } });
+    const worker = new Worker(new URL(import.meta.url), { workerData: { file: c.file, readonly: c.readonly, mustExist, guard: c.guard } });
     c.worker = worker;
     c.ready = false;
     worker.on("message", (m: { t?: string } & Partial<HostReply> & { message?: string; code?: string | null }) => {
@@ -222,7 +227,7 @@ function host(): void {
 
   process.on("message", (r: HostRequest) => {
     if (r.t === "open") {
-      const c: Conn = { file: r.file, readonly: r.readonly, worker: null, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
+      const c: Conn = { file: r.file, readonly: r.readonly, guard: r.guard, worker: null, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
       conns.set(r.cid, c);
       startWorker(r.cid, c, r.mustExist, r.rid);
       return;

@@ -2,6 +2,7 @@
 // runs each connection in a worker thread. One helper per interpreter process, started on the
 // first sqlite db-open (~70 ms), killed at exit if a query is still running there.
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ExecResult, HostReply, HostRequest, QueryResult, SqlParams } from "./sqlite-worker.js";
 import { SRC_ROOT, lazyRequire } from "../../core/lazy.js";
@@ -16,6 +17,8 @@ export class SqliteError extends Error {
 
 /** The compiled worker script, dist/src/host/db/sqlite-worker.js (see SRC_ROOT). */
 const WORKER_URL = new URL("host/db/sqlite-worker.js", SRC_ROOT);
+/** The guard extension, built by scripts/build-sqlite-guard.mjs beside the worker. */
+const GUARD_URL = new URL("host/db/sqlite-guard.so", SRC_ROOT);
 
 interface Pending { resolve: (r: QueryResult | ExecResult | null) => void; reject: (e: Error) => void }
 
@@ -116,12 +119,15 @@ let nextCid = 1;
 export class SqliteConnection {
   private constructor(private readonly helper: Helper, private readonly cid: number) {}
 
-  static async open(file: string, readonly: boolean, mustExist: boolean, signal: AbortSignal): Promise<SqliteConnection> {
+  /** guarded: load the guard (sqlite-guard.c) that keeps a sandboxed script to this one file */
+  static async open(file: string, readonly: boolean, mustExist: boolean, guarded: boolean, signal: AbortSignal): Promise<SqliteConnection> {
+    const guard = guarded ? fileURLToPath(GUARD_URL) : null;
+    if (guard !== null && !existsSync(guard)) throw new SqliteError("the SQLite guard is not built (it needs a C compiler when Skein is installed), so a sandboxed script cannot open SQLite databases", "SKEIN_NO_GUARD");
     const h = theHelper();
     const cid = nextCid++;
     const conn = new SqliteConnection(h, cid);
     try {
-      await h.request("open", cid, { file, readonly, mustExist }, signal);
+      await h.request("open", cid, { file, readonly, mustExist, guard }, signal);
     } catch (e) {
       // opened after all, once nobody waits? close it again
       if (signal.aborted) void h.request("close", cid, {}).catch(() => {});
