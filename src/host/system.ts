@@ -3,6 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { LispError, raise } from "../core/error.js";
 import { ErrorValue, arrayToList } from "../core/types.js";
+import { describe } from "../syntax/printer.js";
 import { Block } from "../vm/objects.js";
 import { monotonicMs } from "../runtime/clock.js";
 import { builtins } from "../lib/registry.js";
@@ -24,9 +25,11 @@ def({ name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The environme
     const env = contextOf(m).host.env;
     return Object.hasOwn(env, name) ? env[name] ?? null : null; // not "constructor" from the prototype
   });
-def({ name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status (default 0).", examples: [] },
+def({ name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status, a whole number from 0 to 255 (default 0). Any other status raises: a failure is never turned into a success by the operating system's wrap-around.", examples: [] },
   (a, m) => {
-    contextOf(m).exit(a.length ? num("exit", a[0]) : 0);
+    const code = a.length ? num("exit", a[0]) : 0;
+    if (!Number.isInteger(code) || code < 0 || code > 255) raise(`exit: expected a status from 0 to 255, got ${describe(code)}`);
+    contextOf(m).exit(code);
     return new Block({ op: "exit", loc: undefined, park: () => undefined });
   });
 def({ name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },

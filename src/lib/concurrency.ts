@@ -31,7 +31,8 @@ function taskArg(op: string, v: Value): Task {
 }
 function msArg(op: string, v: Value): number {
   const n = num(op, v);
-  if (n < 0) raise(`${op}: expected a timeout of 0 ms or more, got ${n}`);
+  // NaN fails this test too: a deadline of nan is no deadline at all, and must not pass for one
+  if (!(n >= 0)) raise(`${op}: expected a timeout of 0 ms or more, got ${describe(n)}`);
   return n;
 }
 

@@ -1,4 +1,7 @@
 // One min-heap of deadlines behind a single host setTimeout.
+/** The longest delay a host setTimeout takes without overflowing to 1 ms. */
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
 export interface Timer { at: number; fn: () => void; cancelled: boolean; index: number }
 
 export class TimerHeap {
@@ -53,7 +56,10 @@ export class TimerHeap {
     if (this.handle !== null && at >= this.armedAt) return;
     this.disarm();
     this.armedAt = at;
-    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; this.onFire(); }, Math.max(0, Math.ceil(at - this.now())));
+    // the host's timers hold at most 2^31-1 ms (about 24.8 days); a later deadline wakes the loop
+    // then, finds nothing due and arms again
+    const ms = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(at - this.now())));
+    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; this.onFire(); }, ms);
   }
 
   private disarm(): void {

@@ -325,3 +325,12 @@ test("a bad PostgreSQL URL is an error value that does not show the password; th
     ["net"], (target) => target.includes("ok.example"));
   assert.equal(moved, `"permission denied: db-open other.example:6000 (run with --allow-net)"\n`);
 });
+
+// Regression (issue 9 §4.5): two columns of one name collapsed into one key of the row map,
+// and one value was dropped without a word.
+test("a result with two columns of the same name is an error value, not a row missing one", async () => {
+  const out = await stdoutOf(`(define d (db-open "sqlite::memory:"))
+(prn (error-msg (db-query d "SELECT 1 AS a, 2 AS a")))
+(prn (db-query d "SELECT 1 AS a, 2 AS b"))`);
+  assert.equal(out, `"db-query: the result has two columns named a (name them apart with AS)"\n({:a 1 :b 2})\n`);
+});

@@ -24,6 +24,7 @@ import { denied, guardPath } from "../guard.js";
 import { contextOf } from "../../session/context.js";
 import { stringifyJson } from "../../lib/json.js";
 import { SqliteConnection, SqliteError } from "./sqlite.js";
+import { columnKeys } from "./columns.js";
 import { PostgresDb, hermeticConfig, parsePostgresUrl, type PgConfig } from "./postgres.js";
 import type { ExecResult, QueryResult, SqlParams } from "./sqlite-worker.js";
 
@@ -64,7 +65,7 @@ function sqliteValue(v: unknown): Value {
 }
 
 function sqliteRows(r: QueryResult): Value {
-  const keys = r.columns.map((c) => kw(c));
+  const keys = columnKeys(r.columns);
   return arrayToList(r.rows.map((row) => LMap.fromEntries(row.map((v, i) => [keys[i], sqliteValue(v)] as [Value, Value]))));
 }
 

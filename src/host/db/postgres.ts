@@ -6,6 +6,7 @@ import { List as IList } from "immutable";
 import { EMPTY, Keyword, arrayToList, type Value } from "../../core/types.js";
 import { LMap } from "../../core/map.js";
 import { parseJson } from "../../lib/json.js";
+import { columnKeys } from "./columns.js";
 import { lazyRequire } from "../../core/lazy.js";
 
 /** node:net, for the cancel request */
@@ -316,7 +317,7 @@ export function parseArray(s: string, el: Convert): Value {
 }
 
 function rowsToValue(r: PgResult): Value {
-  const keys = r.fields.map((f) => Keyword.of(f.name));
+  const keys = columnKeys(r.fields.map((f) => f.name));
   const conv = r.fields.map((f) => converterFor(f.dataTypeID));
   return arrayToList(r.rows.map((row) =>
     LMap.fromEntries(row.map((v, i) => [keys[i], v === null ? null : conv[i](v)] as [Value, Value]))));
