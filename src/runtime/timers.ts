@@ -5,9 +5,14 @@ export class TimerHeap {
   private heap: Timer[] = [];
   private handle: ReturnType<typeof setTimeout> | null = null;
   private armedAt = Infinity;
-  constructor(private readonly now: () => number, private readonly onFire: () => void) {}
+  /** onFire is called by the host timer armed for the earliest deadline; with null no host timer
+   *  is armed and the owner calls runDue itself (a virtual clock, which never waits). */
+  constructor(private readonly now: () => number, private readonly onFire: (() => void) | null) {}
 
   get pending(): number { return this.heap.length; }
+
+  /** The earliest deadline (Infinity when no timer is pending). */
+  get next(): number { return this.heap.length ? this.heap[0].at : Infinity; }
 
   add(ms: number, fn: () => void): Timer {
     const t: Timer = { at: this.now() + Math.max(0, ms), fn, cancelled: false, index: this.heap.length };
@@ -48,12 +53,14 @@ export class TimerHeap {
   }
 
   private arm(): void {
+    if (this.onFire === null) return;
     if (this.heap.length === 0) { this.disarm(); return; }
     const at = this.heap[0].at;
     if (this.handle !== null && at >= this.armedAt) return;
     this.disarm();
     this.armedAt = at;
-    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; this.onFire(); }, Math.max(0, Math.ceil(at - this.now())));
+    const onFire = this.onFire;
+    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; onFire(); }, Math.max(0, Math.ceil(at - this.now())));
   }
 
   private disarm(): void {
