@@ -208,13 +208,14 @@ export class Scheduler {
     const out = t.body.step(STEP_BUDGET);
     switch (out) {
       case "yield":
-        // under a virtual clock a budget of CPU costs VIRTUAL_BUDGET_MS; the tasks that timers
-        // due by then wake go ahead of this one, as they would have with time passing meanwhile
+        this.runQueue.push(t); t.state = "runnable";
+        // under a virtual clock a budget of CPU costs VIRTUAL_BUDGET_MS; the tasks woken by the
+        // timers due by then queue behind this one, as with the real clock
         if (this.virtual !== null) {
           this.virtual.advanceTo(this.now() + VIRTUAL_BUDGET_MS);
           this.timers.runDue();
         }
-        this.runQueue.push(t); t.state = "runnable"; return true;
+        return true;
       case "block":
         this.park(t, t.body.takeWait());
         // cancelled while it ran (by itself, or by a task it woke): act on it now, not after
