@@ -1,5 +1,6 @@
-// Shared helpers for the tests: a fake host that collects output, a one-call program runner,
-// reader shortcuts, and a way to drive a Machine step by step over one form.
+// Shared helpers for the tests: a fake host that collects output, a one-call program runner (and
+// the one assertion that a program finished), reader shortcuts, and a way to drive a Machine step
+// by step over one form.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { LispError } from "../src/core/error.js";
 import { readAll } from "../src/syntax/reader.js";
 import { Machine } from "../src/vm/machine.js";
-import { Session, type Host, type RunOutcome } from "../src/session/session.js";
+import { Session, type Host, type RunOutcome, type SessionOptions } from "../src/session/session.js";
 import { Pair, arrayToList, type Value } from "../src/core/types.js";
 
 export interface FakeHost extends Host {
@@ -37,35 +38,70 @@ export function fakeHost(argv: string[] = []): FakeHost {
   return h;
 }
 
+export interface RunOptions {
+  /** the name the program is read as (default test.lisp) */
+  file?: string;
+  /** the host; the result's stdout and stderr are what it collected (default a fresh fakeHost()) */
+  host?: FakeHost;
+  /** the session's clock (default real) */
+  clock?: SessionOptions["clock"];
+  /** the test fails if the program has not ended after this long in real time (default 60 s) */
+  deadlineMs?: number;
+}
+
 export interface ProgramResult {
   outcome: RunOutcome;
+  /** the value of the last form, when the program finished */
+  value: Value;
   stdout: string;
   stderr: string;
   session: Session;
-  /** the rendered error, when the program failed */
+  /** the rendered error (message, position, source line, stack), when the program failed */
   rendered: string | undefined;
+  /** how long the run took in real time, in ms */
+  ms: number;
 }
 
-/** Runs a whole program in a fresh Session, as `skein FILE` would. */
-export async function runProgram(source: string, file = "test.lisp", argv: string[] = []): Promise<ProgramResult> {
-  const host = fakeHost(argv);
-  const session = new Session(host);
-  const forms = session.read(source, file);
-  const outcome = await session.run(forms, file);
-  return {
-    outcome,
-    stdout: host.out,
-    stderr: host.err,
-    session,
-    rendered: outcome.error ? session.renderError(outcome.error) : undefined,
-  };
+/** Runs a whole program in a fresh Session, as `skein FILE` would (a reader error raises). */
+export async function runProgram(source: string, opts: RunOptions = {}): Promise<ProgramResult> {
+  const { file = "test.lisp", host = fakeHost(), deadlineMs = 60_000 } = opts;
+  const session = new Session(host, { clock: opts.clock });
+  const t0 = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${source}`)), deadlineMs); });
+  try {
+    const outcome = await Promise.race([session.run(session.read(source, file), file), limit]);
+    return {
+      outcome,
+      value: outcome.value,
+      stdout: host.out,
+      stderr: host.err,
+      session,
+      rendered: outcome.error ? session.renderError(outcome.error) : undefined,
+      ms: performance.now() - t0,
+    };
+  } finally { clearTimeout(timer); }
 }
 
-/** Runs a program that must succeed, and returns its stdout. */
-export async function stdoutOf(source: string): Promise<string> {
-  const r = await runProgram(source);
-  assert.equal(r.outcome.status, "done", `program failed: ${r.rendered ?? ""}\nstderr: ${r.stderr}`);
-  return r.stdout;
+/** Fails the test unless the program finished: status done, exit code 0. The message always
+ *  carries the rendered Skein error (message, position, source line, stack) and stderr. */
+export function assertFinished(r: ProgramResult): void {
+  const { status, code } = r.outcome;
+  if (status === "done" && code === 0) return;
+  const error = r.rendered ?? (status === "exit" ? `(no error: the program called (exit ${code}))` : "(no error)");
+  assert.fail(`the program did not finish: ${status}, exit code ${code}\n${error}\nstderr:\n${r.stderr}`);
+}
+
+/** Runs a program that must finish (see assertFinished). */
+export async function runOk(source: string, opts: RunOptions = {}): Promise<ProgramResult> {
+  const r = await runProgram(source, opts);
+  assertFinished(r);
+  return r;
+}
+
+/** Runs a program that must finish; its stdout. */
+export async function stdoutOf(source: string, opts: RunOptions = {}): Promise<string> {
+  return (await runOk(source, opts)).stdout;
 }
 
 /** Reads exactly one form. */
@@ -124,27 +160,6 @@ export function projectRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-export interface SkeinRun { outcome: RunOutcome; stdout: string; stderr: string; session: Session; ms: number }
-
-/** Runs a Skein program (in a fresh session unless one is given); fails if it does not end within deadlineMs. */
-export async function runSkein(src: string, deadlineMs = 10_000, session?: Session): Promise<SkeinRun> {
-  let stdout = "", stderr = "";
-  session ??= new Session({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, cwd: process.cwd(), argv: [], env: {}, exit() {} });
-  const t0 = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${src}`)), deadlineMs); });
-  try {
-    const outcome = await Promise.race([session.run(session.read(src, "t.lisp"), "t.lisp"), limit]);
-    return { outcome, stdout, stderr, session, ms: performance.now() - t0 };
-  } finally { clearTimeout(timer); }
-}
-
-/** The value a program run ended with; fails the test with the rendered error otherwise. */
-export function valueOf(r: SkeinRun): Value {
-  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
-  return r.outcome.value;
 }
 
 /** Runs the tests of a file in a fresh temporary working directory, removed at the end;

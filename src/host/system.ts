@@ -5,7 +5,6 @@ import { LispError, raise } from "../core/error.js";
 import { ErrorValue, arrayToList } from "../core/types.js";
 import { describe } from "../syntax/printer.js";
 import { Block } from "../vm/objects.js";
-import { monotonicMs } from "../runtime/clock.js";
 import { builtins } from "../lib/registry.js";
 import { num, str } from "../lib/args.js";
 import { contextOf } from "../session/context.js";
@@ -33,9 +32,9 @@ def({ name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the progra
     return new Block({ op: "exit", loc: undefined, park: () => undefined });
   });
 def({ name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },
-  () => Date.now());
+  (_a, m) => contextOf(m).scheduler.clock.epochMs());
 def({ name: "monotonic-ms", arity: [0, 0], usage: "(monotonic-ms)", doc: "A monotonic clock in milliseconds, for measuring durations.", examples: [["(number? (monotonic-ms))", "#t"]] },
-  monotonicMs);
+  (_a, m) => contextOf(m).scheduler.now());
 def({ name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working directory.", examples: [["(string? (cwd))", "#t"]] },
   (_a, m) => contextOf(m).host.cwd);
 

@@ -7,7 +7,6 @@ import { LMap } from "../core/map.js";
 import { Block, Builtin, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import { CLOSED, Channel, NOTHING, Waiter } from "../runtime/channel.js";
-import { monotonicMs } from "../runtime/clock.js";
 import { Deque } from "../runtime/deque.js";
 import { Task, type Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
@@ -138,7 +137,7 @@ def({ name: "task-status", arity: [1, 1], usage: "(task-status task)", doc: "One
 def({ name: "tasks", arity: [0, 0], usage: "(tasks)", doc: "A list of maps describing the live tasks: {:id :name :state :waiting-on :spawned-at :elapsed-ms}.", examples: [["(list? (tasks))", "#t"]] },
   (_a, m) => {
     const s = contextOf(m);
-    const now = monotonicMs();
+    const now = s.scheduler.now();
     return arrayToList([...s.scheduler.live].map((t) => LMap.fromEntries([
       [kw("id"), t.id], [kw("name"), t.name], [kw("state"), kw(STATE[t.state])],
       [kw("waiting-on"), t.waitingOn], [kw("spawned-at"), t.spawnedAt], [kw("elapsed-ms"), Math.round(now - t.startedAt)],
@@ -375,12 +374,12 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     const rateQueue = new Deque<() => void>();
     const drainRate = () => {
       while (rateQueue.length) {
-        const wait = lastStart + 1000 / (o.rate as number) - monotonicMs();
+        const wait = lastStart + 1000 / (o.rate as number) - s.scheduler.now();
         if (wait > 0) {
           if (!pumpTimer) pumpTimer = later(wait, () => { pumpTimer = null; drainRate(); });
           return;
         }
-        lastStart = monotonicMs();
+        lastStart = s.scheduler.now();
         (rateQueue.shift() as () => void)();
       }
     };

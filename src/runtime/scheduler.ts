@@ -1,14 +1,18 @@
 // The scheduler: a run queue of tasks, each run for a step budget (preemption), with regular
-// yields to Node's event loop so timers and I/O callbacks run; one timer heap; deadlock detection.
-import { monotonicMs } from "./clock.js";
+// yields to Node's event loop so timers and I/O callbacks run; one timer heap; deadlock detection;
+// the clock the tasks see, real or virtual.
+import { VirtualClock, monotonicMs, realClock, type Clock } from "./clock.js";
 import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
 import { LiveTasks, Task, type TaskBody, type Wait } from "./task.js";
 import type { Loc } from "../core/types.js";
 
 export const STEP_BUDGET = 20000;
-/** how long the scheduler runs tasks before yielding to the event loop */
+/** how long the scheduler runs tasks before yielding to the event loop (real time, whatever the clock) */
 const SLICE_MS = 4;
+/** the virtual time a task's full step budget costs: under a virtual clock, CPU-bound work moves
+ *  the clock by this much each time it is preempted */
+export const VIRTUAL_BUDGET_MS = 1;
 
 export interface SchedulerHooks {
   /** a task failed and nobody supervises it */
@@ -35,11 +39,18 @@ export class Scheduler {
   maxTasks = 100_000;
   /** counts live spawned tasks (main not counted) */
   spawnedLive = 0;
-  /** the time at the start of the current slice: cheap timestamps for task bookkeeping */
-  private clock = 0;
+  /** the real time at the slice's latest clock check: cheap timestamps for task bookkeeping */
+  private sliceClock = 0;
+  /** the time every deadline, duration and timestamp of the tasks is read from */
+  readonly now: () => number;
+  /** set when the clock is virtual: then the scheduler moves it (see tick and runOne) */
+  private readonly virtual: VirtualClock | null;
 
-  constructor(private readonly hooks: SchedulerHooks, readonly now: () => number = monotonicMs) {
-    this.timers = new TimerHeap(now, () => this.tick());
+  constructor(private readonly hooks: SchedulerHooks, readonly clock: Clock = realClock) {
+    this.virtual = clock instanceof VirtualClock ? clock : null;
+    this.now = clock.now.bind(clock);
+    // under a virtual clock no host timer is armed: the scheduler jumps to the deadlines itself
+    this.timers = new TimerHeap(this.now, this.virtual ? null : () => this.tick());
   }
 
   spawn(body: TaskBody, spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
@@ -49,8 +60,9 @@ export class Scheduler {
   /** The id for a new task. */
   newId(): number { return this.nextId++; }
 
-  /** The time for a new task's startedAt: the slice's clock while tasks run (no clock read per spawn). */
-  stamp(): number { return this.running ? this.clock : this.now(); }
+  /** The time for a new task's startedAt: the slice's clock while tasks run (no clock read per
+   *  spawn; a virtual clock costs nothing to read). */
+  stamp(): number { return this.running && this.virtual === null ? this.sliceClock : this.now(); }
 
   /** Schedules a task made by the caller (with newId and stamp): a Task subclass that is its own body. */
   admit(t: Task, isMain = false): Task {
@@ -145,22 +157,23 @@ export class Scheduler {
     this.running = true;
     try {
       this.timers.runDue();
-      this.clock = this.now();
-      const deadline = this.clock + SLICE_MS;
+      this.sliceClock = monotonicMs();
+      const deadline = this.sliceClock + SLICE_MS;
       let runs = 0;
       for (;;) {
         // zero-delay wake-ups (sleep 0) join the back of the queue, as a yield
         if (this.immediates.length) this.runImmediates();
         const t = this.runQueue.shift();
-        if (t === undefined) break;
+        if (t === undefined) {
+          if (!this.jumpToNextDeadline()) break;
+          if ((++runs & 31) === 0 && this.sliceOver(deadline)) return;
+          continue;
+        }
         if (t.state !== "runnable") continue;
         const usedBudget = this.runOne(t);
         if (this.ended) return;
         // reading the clock costs: look after a full budget or every 32 short runs
-        if ((usedBudget || (++runs & 31) === 0) && (this.clock = this.now()) >= deadline) {
-          this.timers.runDue();
-          if (this.runQueue.length) { this.running = false; this.ensureLoop(); return; }
-        }
+        if ((usedBudget || (++runs & 31) === 0) && this.sliceOver(deadline)) return;
       }
       this.checkQuiescent();
     } finally {
@@ -168,12 +181,41 @@ export class Scheduler {
     }
   }
 
+  /** Past the slice's deadline (real time): runs the due timers and, if tasks are waiting, yields
+   *  to the event loop (true). */
+  private sliceOver(deadline: number): boolean {
+    if ((this.sliceClock = monotonicMs()) < deadline) return false;
+    this.timers.runDue();
+    if (this.runQueue.length === 0) return false;
+    this.running = false;
+    this.ensureLoop();
+    return true;
+  }
+
+  /** Under a virtual clock, when nothing can run and no host I/O is in flight: moves the clock to
+   *  the earliest deadline and runs the timers due then, with no real waiting. False when there is
+   *  no such deadline (or the clock is real: the host timer wakes the loop at the deadline). */
+  private jumpToNextDeadline(): boolean {
+    if (this.virtual === null || this.ioInFlight > 0 || this.timers.pending === 0) return false;
+    this.virtual.advanceTo(this.timers.next);
+    this.timers.runDue();
+    return true;
+  }
+
   /** Runs one task for a budget; true when it used the whole budget (and was preempted). */
   private runOne(t: Task): boolean {
     t.state = "running";
     const out = t.body.step(STEP_BUDGET);
     switch (out) {
-      case "yield": this.runQueue.push(t); t.state = "runnable"; return true;
+      case "yield":
+        this.runQueue.push(t); t.state = "runnable";
+        // under a virtual clock a budget of CPU costs VIRTUAL_BUDGET_MS; the tasks woken by the
+        // timers due by then queue behind this one, as with the real clock
+        if (this.virtual !== null) {
+          this.virtual.advanceTo(this.now() + VIRTUAL_BUDGET_MS);
+          this.timers.runDue();
+        }
+        return true;
       case "block":
         this.park(t, t.body.takeWait());
         // cancelled while it ran (by itself, or by a task it woke): act on it now, not after

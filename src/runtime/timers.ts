@@ -8,9 +8,14 @@ export class TimerHeap {
   private heap: Timer[] = [];
   private handle: ReturnType<typeof setTimeout> | null = null;
   private armedAt = Infinity;
-  constructor(private readonly now: () => number, private readonly onFire: () => void) {}
+  /** onFire is called by the host timer armed for the earliest deadline; with null no host timer
+   *  is armed and the owner calls runDue itself (a virtual clock, which never waits). */
+  constructor(private readonly now: () => number, private readonly onFire: (() => void) | null) {}
 
   get pending(): number { return this.heap.length; }
+
+  /** The earliest deadline (Infinity when no timer is pending). */
+  get next(): number { return this.heap.length ? this.heap[0].at : Infinity; }
 
   add(ms: number, fn: () => void): Timer {
     const t: Timer = { at: this.now() + Math.max(0, ms), fn, cancelled: false, index: this.heap.length };
@@ -51,6 +56,7 @@ export class TimerHeap {
   }
 
   private arm(): void {
+    if (this.onFire === null) return;
     if (this.heap.length === 0) { this.disarm(); return; }
     const at = this.heap[0].at;
     if (this.handle !== null && at >= this.armedAt) return;
@@ -59,7 +65,8 @@ export class TimerHeap {
     // the host's timers hold at most 2^31-1 ms (about 24.8 days); a later deadline wakes the loop
     // then, finds nothing due and arms again
     const ms = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(at - this.now())));
-    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; this.onFire(); }, ms);
+    const onFire = this.onFire;
+    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; onFire(); }, ms);
   }
 
   private disarm(): void {

@@ -7,6 +7,7 @@ import { Compiler, type CompileEnv } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
 import { Scheduler } from "../runtime/scheduler.js";
+import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
 import { suggestName } from "../lib/suggest.js";
@@ -19,6 +20,13 @@ import { TaskMachine } from "./task-machine.js";
 export type { Host } from "./context.js";
 
 export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; value: Value; error?: LispError; code: number }
+
+export interface SessionOptions {
+  /** "virtual": time moves only when every task is blocked (to the next timer's deadline, at
+   *  once) or a task is preempted (VIRTUAL_BUDGET_MS per step budget), so sleeps take no real time
+   *  and timings are exact. For tests; host I/O stays real (see ARCHITECTURE.md §4). */
+  clock?: "real" | "virtual";
+}
 
 export class Session implements SessionContext {
   readonly globals = new Map<string, Cell>();
@@ -36,7 +44,7 @@ export class Session implements SessionContext {
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
 
-  constructor(readonly host: Host) {
+  constructor(readonly host: Host, options: SessionOptions = {}) {
     const prim = (name: string) => this.cell(name).v as Builtin;
     const env: CompileEnv = {
       cell: (name) => this.cell(name),
@@ -59,7 +67,7 @@ export class Session implements SessionContext {
       onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
       onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
-    });
+    }, options.clock === "virtual" ? new VirtualClock() : realClock);
     this.preludePending = preludeNames(preludeText());
   }
 

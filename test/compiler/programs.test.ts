@@ -1,7 +1,7 @@
 // Whole programs run through Session.run with a fake host: stdout is checked exactly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram, stdoutOf } from "../helpers.js";
+import { fakeHost, runOk, runProgram, stdoutOf } from "../helpers.js";
 
 test("closures keep independent counters and capture their arguments", async () => {
   const out = await stdoutOf(`
@@ -120,7 +120,7 @@ test("failed operations return error values; programming errors raise", async ()
 });
 
 test("an error escaping the main task stops the program after what it printed", async () => {
-  const r = await runProgram(`(println "before")\n(car '())\n(println "never")\n`, "main.lisp");
+  const r = await runProgram(`(println "before")\n(car '())\n(println "never")\n`, { file: "main.lisp" });
   assert.equal(r.stdout, "before\n");
   assert.equal(r.outcome.status, "failed");
   assert.equal(r.outcome.code, 1);
@@ -173,7 +173,7 @@ test("exit stops the program with its status and runs nothing after it", async (
 });
 
 test("a main task blocked forever reports a deadlock naming where it waits", async () => {
-  const r = await runProgram("(define ch (make-channel))\n(println \"waiting\")\n(channel-recv ch)\n", "dl.lisp");
+  const r = await runProgram("(define ch (make-channel))\n(println \"waiting\")\n(channel-recv ch)\n", { file: "dl.lisp" });
   assert.equal(r.stdout, "waiting\n");
   assert.equal(r.outcome.status, "deadlock");
   assert.equal(r.outcome.code, 1);
@@ -181,21 +181,19 @@ test("a main task blocked forever reports a deadlock naming where it waits", asy
 });
 
 test("command-line-args returns the script's arguments as strings", async () => {
-  const r = await runProgram("(prn (command-line-args))", "args.lisp", ["a", "b c"]);
+  const r = await runProgram("(prn (command-line-args))", { file: "args.lisp", host: fakeHost(["a", "b c"]) });
   assert.equal(r.stdout, '("a" "b c")\n');
 });
 
 test("a spawned task's uncaught error goes to stderr and the program goes on", async () => {
-  const r = await runProgram('(spawn (lambda () (error "bg failed")))\n(sleep 10)\n(println "main done")\n', "bg.lisp");
-  assert.equal(r.outcome.status, "done");
+  const r = await runOk('(spawn (lambda () (error "bg failed")))\n(sleep 10)\n(println "main done")\n', { file: "bg.lisp" });
   assert.equal(r.stdout, "main done\n");
   assert.match(r.stderr, /error in task \d+ \(spawned at bg\.lisp:1:1\)/);
   assert.match(r.stderr, /bg failed/);
 });
 
 test("work spawned last is not lost when the main task finishes", async () => {
-  const r = await runProgram('(spawn (lambda () (sleep 20) (println "late")))\n(println "main")\n');
-  assert.equal(r.outcome.status, "done");
+  const r = await runOk('(spawn (lambda () (sleep 20) (println "late")))\n(println "main")\n');
   assert.equal(r.stdout, "main\nlate\n");
 });
 

@@ -6,7 +6,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Session } from "../../src/session/session.js";
 import { parsePostgresUrl } from "../../src/host/db/postgres.js";
 import type { Capability } from "../../src/sandbox/permissions.js";
 import { fakeHost, runProgram, stdoutOf, projectRoot } from "../helpers.js";
@@ -266,10 +265,7 @@ test("the drivers stay out of the CLI bundle and load only on the first db-open"
 async function sandboxed(source: string, allowed: Capability[], only: (target: string) => boolean = () => true): Promise<string> {
   const host = fakeHost();
   host.permissions = { allows: (cap, target) => allowed.includes(cap) && only(target) };
-  const session = new Session(host);
-  const outcome = await session.run(session.read(source, "sandboxed.lisp"), "sandboxed.lisp");
-  assert.equal(outcome.status, "done", outcome.error?.message);
-  return host.out;
+  return stdoutOf(source, { host, file: "sandboxed.lisp" });
 }
 
 test("in the sandbox a SQLite file needs --allow-read, opens read-only without --allow-write, and cannot ATTACH others", async () => {

@@ -8,10 +8,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session } from "../../src/session/session.js";
 import { Limiter } from "../../src/host/fs.js";
 import type { Capability } from "../../src/sandbox/permissions.js";
-import { fakeHost, type FakeHost, projectRoot, useTempHome } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot, stdoutOf, useTempHome } from "../helpers.js";
 
 const SKEIN = join(projectRoot(), "bin", "skein");
 
@@ -26,10 +25,7 @@ function freshDir(name: string): string {
 }
 
 async function run(source: string, host: FakeHost = fakeHost()): Promise<string> {
-  const session = new Session(host);
-  const outcome = await session.run(session.read(source, "test.lisp"), "test.lisp");
-  assert.equal(outcome.status, "done", `program failed: ${outcome.error ? session.renderError(outcome.error) : ""}\n${host.err}`);
-  return host.out;
+  return stdoutOf(source, { host });
 }
 
 test("missing files and directories return error values naming the operation and the path", async () => {

@@ -11,13 +11,12 @@ import zlib from "node:zlib";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { Session, type Host, type RunOutcome } from "../../src/session/session.js";
 import type { Permissions } from "../../src/sandbox/permissions.js";
 import { write } from "../../src/syntax/printer.js";
 import { LMap } from "../../src/core/map.js";
 import { ErrorValue, Keyword, listToArray, type List, type Value } from "../../src/core/types.js";
 import { LispError } from "../../src/core/error.js";
-import { projectRoot } from "../helpers.js";
+import { assertFinished, fakeHost, projectRoot, runOk, runProgram, type ProgramResult } from "../helpers.js";
 
 const kw = Keyword.of;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -132,21 +131,20 @@ after(async () => { await stopServer(srv); await stopServer(other); });
 
 // ---- running Skein -------------------------------------------------------------------------
 
-interface Run { outcome: RunOutcome; stdout: string; stderr: string; session: Session }
+/** A host with these permissions (all when absent). */
+function hostWith(permissions?: Permissions) {
+  const host = fakeHost();
+  host.permissions = permissions;
+  return host;
+}
 
-async function run(src: string, permissions?: Permissions): Promise<Run> {
-  let stdout = "", stderr = "";
-  const host: Host = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, cwd: process.cwd(), argv: [], env: {}, exit() {}, permissions };
-  const session = new Session(host);
-  const outcome = await session.run(session.read(src, "t.lisp"), "t.lisp");
-  return { outcome, stdout, stderr, session };
+async function run(src: string, permissions?: Permissions): Promise<ProgramResult> {
+  return runProgram(src, { host: hostWith(permissions), file: "t.lisp" });
 }
 
 /** The value of the program's last form; the program must succeed. */
 async function value(src: string, permissions?: Permissions): Promise<Value> {
-  const r = await run(src, permissions);
-  assert.equal(r.outcome.status, "done", `program failed: ${r.outcome.error ? r.session.renderError(r.outcome.error) : r.outcome.status}\nstderr: ${r.stderr}`);
-  return r.outcome.value;
+  return (await runOk(src, { host: hostWith(permissions), file: "t.lisp" })).value;
 }
 
 /** The write form of the program's last value. */
@@ -426,7 +424,7 @@ test("fault test: 1,000 requests, 100 in flight, 20% injected failures: every on
   const r = await run(`
     (parallel-map (lambda (i) (http-get (str "${srv.base}/fault/" i) :timeout 500))
                   (range 1000) :max-threads 100)`);
-  assert.equal(r.outcome.status, "done", r.outcome.error ? r.session.renderError(r.outcome.error) : "");
+  assertFinished(r);
   assert.equal(r.stderr, "");
   const results = listToArray(r.outcome.value as List);
   assert.equal(results.length, 1000, "none lost");

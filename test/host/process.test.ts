@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Session } from "../../src/session/session.js";
 import { liveProcessGroups } from "../../src/host/process.js";
 import type { Capability } from "../../src/sandbox/permissions.js";
-import { fakeHost, type FakeHost, projectRoot, useTempHome } from "../helpers.js";
+import { fakeHost, type FakeHost, projectRoot, stdoutOf, useTempHome } from "../helpers.js";
 
 const SKEIN = join(projectRoot(), "bin", "skein");
 
@@ -23,10 +22,7 @@ function realHost(): FakeHost {
 }
 
 async function run(source: string, host: FakeHost = realHost()): Promise<string> {
-  const session = new Session(host);
-  const outcome = await session.run(session.read(source, "test.lisp"), "test.lisp");
-  assert.equal(outcome.status, "done", `program failed: ${outcome.error ? session.renderError(outcome.error) : ""}\n${host.err}`);
-  return host.out;
+  return stdoutOf(source, { host });
 }
 
 /** Processes whose command line contains the marker (ps, not pgrep, so our own shell is not counted). */

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { CLOSED, Channel, NOTHING, Waiter } from "../../src/runtime/channel.js";
 import type { Value } from "../../src/core/types.js";
 import { write } from "../../src/syntax/printer.js";
-import { runSkein, valueOf } from "../helpers.js";
+import { runOk } from "../helpers.js";
 
 const SEED = 1_234_567;
 
@@ -339,11 +339,11 @@ const SELECT_COUNT = `
 `;
 
 test("select picks fairly between two always-ready buffered channels (each 30%..70% of 2000 picks)", async () => {
-  const r = await runSkein(`${SELECT_COUNT}
+  const r = await runOk(`${SELECT_COUNT}
     (define a (make-channel 1)) (define b (make-channel 1))
     (channel-send a :a) (channel-send b :b)
     (list (count-picks (list a b) 2000) (count-picks (list b a) 2000))`);
-  const [ab1, ab2, ba1, ba2] = numbers(valueOf(r));
+  const [ab1, ab2, ba1, ba2] = numbers(r.value);
   for (const [x, y, order] of [[ab1, ab2, "a b"], [ba1, ba2, "b a"]] as const) {
     assert.equal(x + y, 2000);
     assert.ok(x >= 600 && x <= 1400, `(select ${order}) picked the first channel ${x} of 2000 times`);
@@ -351,7 +351,7 @@ test("select picks fairly between two always-ready buffered channels (each 30%..
 });
 
 test("select picks fairly between two closed channels (always ready with the closed error; 30%..70%)", async () => {
-  const r = await runSkein(`
+  const r = await runOk(`
     (define a (make-channel)) (define b (make-channel 3))
     (channel-close a) (channel-close b)
     (let loop ((i 0) (na 0))
@@ -359,7 +359,7 @@ test("select picks fairly between two closed channels (always ready with the clo
           (list na (- 2000 na))
           (let ((r (select a b)))
             (loop (+ i 1) (if (eq? (map-get r :channel) a) (+ na 1) na)))))`);
-  const [x, y] = numbers(valueOf(r));
+  const [x, y] = numbers(r.value);
   assert.equal(x + y, 2000);
   assert.ok(x >= 600 && x <= 1400, `select picked the first closed channel ${x} of 2000 times`);
 });
@@ -369,10 +369,10 @@ test("select over 2..4 ready channels spreads its picks evenly whatever the orde
     fc.asyncProperty(fc.integer({ min: 2, max: 4 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 4, maxLength: 4 }), async (n, caps) => {
       const names = Array.from({ length: n }, (_x, i) => `c${i}`);
       const total = 1500 * n;
-      const r = await runSkein(`${SELECT_COUNT}
+      const r = await runOk(`${SELECT_COUNT}
         ${names.map((c, i) => `(define ${c} (make-channel ${caps[i]})) (channel-send ${c} ${i})`).join("\n")}
         (count-picks (list ${names.join(" ")}) ${total})`);
-      const counts = numbers(valueOf(r));
+      const counts = numbers(r.value);
       assert.equal(counts.length, n);
       assert.equal(counts.reduce((s, k) => s + k, 0), total);
       for (const [i, k] of counts.entries()) {
@@ -385,21 +385,21 @@ test("select over 2..4 ready channels spreads its picks evenly whatever the orde
 });
 
 test("select with :timeout on empty channels returns the timeout error and leaves no timer or waiter behind", async () => {
-  const r = await runSkein(`
+  const r = await runOk(`
     (define a (make-channel)) (define b (make-channel 2))
     (define r (select a b :timeout 20))
     (channel-send b :late)
     (list (error-msg r) (channel-recv b))`);
-  assert.equal(write(valueOf(r)), `("timeout after 20ms" :late)`);
+  assert.equal(write(r.value), `("timeout after 20ms" :late)`);
   assert.equal(r.session.scheduler.timers.pending, 0);
   assert.equal(r.session.scheduler.live.size, 0);
 });
 
 test("select on a closed channel yields {:channel ch :value <channel closed error>}", async () => {
-  const r = await runSkein(`
+  const r = await runOk(`
     (define a (make-channel)) (define b (make-channel))
     (channel-close b)
     (let ((r (select a b)))
       (list (eq? (map-get r :channel) b) (error? (map-get r :value)) (error-msg (map-get r :value))))`);
-  assert.equal(write(valueOf(r)), `(#t #t "channel closed")`);
+  assert.equal(write(r.value), `(#t #t "channel closed")`);
 });

@@ -1,11 +1,12 @@
 // Unit tests of the runtime below the evaluator: the timer heap (ordering, cancel, arming the one
 // host timer) and the Scheduler driven by fake task bodies (round-robin preemption, blocking and
-// waking, stale wake-ups, cancellation, deadlock, failure hooks, task limits).
+// waking, stale wake-ups, cancellation, deadlock, failure hooks, task limits, the virtual clock).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { TimerHeap, type Timer } from "../../src/runtime/timers.js";
-import { Scheduler, STEP_BUDGET, type SchedulerHooks } from "../../src/runtime/scheduler.js";
+import { Scheduler, STEP_BUDGET, VIRTUAL_BUDGET_MS, type SchedulerHooks } from "../../src/runtime/scheduler.js";
+import { VirtualClock, type Clock } from "../../src/runtime/clock.js";
 import type { BodyOutcome, Task, TaskBody, Wait } from "../../src/runtime/task.js";
 import type { Loc } from "../../src/core/types.js";
 
@@ -192,7 +193,7 @@ class FakeBody implements TaskBody {
 
 interface Ended { kind: "finished" | "deadlock" | "main-failed"; main: Task; blocked?: Task[] }
 
-function makeScheduler() {
+function makeScheduler(clock?: Clock) {
   const unhandled: Task[] = [];
   let resolve!: (e: Ended) => void;
   const ended = new Promise<Ended>((r) => { resolve = r; });
@@ -202,7 +203,7 @@ function makeScheduler() {
     onMainFailed: (main) => resolve({ kind: "main-failed", main }),
     onFinished: (main) => resolve({ kind: "finished", main }),
   };
-  const s = new Scheduler(hooks);
+  const s = new Scheduler(hooks, clock);
   /** the scheduler's end, or a failure after ms */
   const end = async (ms = 5_000) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -472,4 +473,72 @@ test("onDone callbacks run once when a task finishes, and immediately for a fini
   await end();
   mt.onDone((t) => seen.push(`late:${t.state}`));
   assert.deepEqual(seen, ["done:done", "late:done"]);
+});
+
+// ---- the virtual clock -----------------------------------------------------------------------
+
+/** A wait that sleeps ms on the scheduler's timers. */
+const sleepWait = (s: Scheduler, ms: number) =>
+  wait("sleep", (_t, wake) => { const tm = s.after(ms, () => wake(s.now())); return () => s.timers.cancel(tm); });
+
+test("virtual clock: when every body is blocked the clock jumps to the next deadline, in deadline order, with no real waiting", async () => {
+  const clock = new VirtualClock();
+  const { s, end } = makeScheduler(clock);
+  const log: string[] = [];
+  const main = new FakeBody("M", 0, log);
+  const a = new FakeBody("A", 0, log), b = new FakeBody("B", 0, log);
+  main.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 10_000)) : "done");
+  a.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 30_000)) : "done");
+  b.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 20_000)) : "done");
+  const t0 = performance.now();
+  s.spawn(main, "main", null, true);
+  s.spawn(a, "a", null);
+  s.spawn(b, "b", null);
+  assert.equal((await end()).kind, "finished");
+  assert.deepEqual([main.resumed, b.resumed, a.resumed], [[10_000], [20_000], [30_000]], "each wakes exactly at its deadline");
+  assert.equal(log.join(""), "MABMBA");
+  assert.equal(clock.now(), 30_000);
+  // a minute of virtual sleeping; a loaded machine still does it in far less than a second
+  assert.ok(performance.now() - t0 < 1000, `took ${(performance.now() - t0).toFixed(0)} ms of real time`);
+});
+
+test("virtual clock: each preemption of a CPU-bound body costs VIRTUAL_BUDGET_MS; the body a timer due by then wakes queues behind the spinner", async () => {
+  const clock = new VirtualClock();
+  const { s, end } = makeScheduler(clock);
+  const log: string[] = [];
+  const main = new FakeBody("M", 0, log);
+  const spinner = new FakeBody("S", Infinity, log);
+  let spinnerTask!: Task;
+  const ms = 5 * VIRTUAL_BUDGET_MS;
+  main.onStep = (self) => {
+    if (self.steps === 1) return self.blockOn(sleepWait(s, ms));
+    s.cancel(spinnerTask);
+    return "done";
+  };
+  s.spawn(main, "main", null, true);
+  spinnerTask = s.spawn(spinner, "spin", null);
+  assert.equal((await end()).kind, "finished");
+  assert.deepEqual(main.resumed, [ms], "the timer fired exactly at its deadline");
+  assert.equal(log.join(""), "MSSSSSSMS", "the 5th preemption made main due; it ran after the spinner's next budget");
+  assert.equal(spinnerTask.state, "cancelled");
+  assert.equal(clock.now(), ms + VIRTUAL_BUDGET_MS);
+});
+
+test("virtual clock: the clock does not jump while host I/O is in flight", async () => {
+  const clock = new VirtualClock();
+  const { s, end } = makeScheduler(clock);
+  const main = new FakeBody("M", 0, []);
+  const sleeper = new FakeBody("Z", 0, []);
+  let clockAtResponse = -1;
+  main.onStep = (b) => {
+    if (b.steps === 1) return b.blockOn(wait("http-get", (_t, wake) => { setTimeout(() => { clockAtResponse = clock.now(); wake("response"); }, 30); }, true));
+    return "done";
+  };
+  sleeper.onStep = (b) => (b.steps === 1 ? b.blockOn(sleepWait(s, 1000)) : "done");
+  s.spawn(main, "main", null, true);
+  s.spawn(sleeper, "z", null);
+  assert.equal((await end()).kind, "finished");
+  assert.equal(clockAtResponse, 0, "the 1000 ms sleep did not run out while the request was in flight");
+  assert.deepEqual(main.resumed, ["response"]);
+  assert.deepEqual(sleeper.resumed, [1000]);
 });

@@ -20,7 +20,7 @@ import { Sandbox, SandboxFlagError, netTarget, parseHostGrant, parseSandboxFlags
 import { ErrorValue, Keyword, isVector, type Value } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { write } from "../../src/syntax/printer.js";
-import { projectRoot } from "../helpers.js";
+import { fakeHost, projectRoot, runOk } from "../helpers.js";
 
 const lit = (s: string) => JSON.stringify(s);
 
@@ -124,12 +124,10 @@ after(async () => {
 async function run(flags: string[], src: string, env: NodeJS.ProcessEnv = {}): Promise<Value> {
   const { permissions, rest } = parseSandboxFlags(flags);
   assert.deepEqual(rest, [], "every flag is a sandbox flag");
-  let err = "";
-  const host: Host = { stdout: () => {}, stderr: (t) => { err += t; }, stderrIsTTY: false, cwd: process.cwd(), argv: [], env, exit() {}, permissions };
-  const session = new Session(host);
-  const o = await session.run(session.read(src, "case.lisp"), "case.lisp");
-  assert.equal(o.status, "done", `program failed: ${o.error ? session.renderError(o.error) : o.status}\n${err}`);
-  return o.value;
+  const host = fakeHost();
+  host.env = env;
+  host.permissions = permissions;
+  return (await runOk(src, { host, file: "case.lisp" })).value;
 }
 
 /** Like run, but a program that raises gives its error message instead of failing the test. */

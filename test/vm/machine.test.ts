@@ -8,7 +8,7 @@ import { write } from "../../src/syntax/printer.js";
 import { equals } from "../../src/core/equality.js";
 import { ErrorValue, Keyword, type Value } from "../../src/core/types.js";
 import type { Machine } from "../../src/vm/machine.js";
-import { evalSync, lispErrorOf, machineFor, read1, runProgram, stdoutOf } from "../helpers.js";
+import { evalSync, lispErrorOf, machineFor, read1, runOk, runProgram, stdoutOf } from "../helpers.js";
 
 const SUM_LOOP = "(let loop ((i 1) (acc 0)) (if (> i 100000) acc (loop (+ i 1) (+ acc i))))";
 const FIB = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))";
@@ -301,15 +301,14 @@ test("cancelling a sleeping task runs its finally block", async () => {
 });
 
 test("a task that cancels itself stops at its next wait instead of waiting it out; its finally blocks may still wait", async () => {
-  const started = Date.now();
-  const out = await stdoutOf(`
+  const r = await runOk(`
     (define c (make-channel 1))
     (define t (spawn (lambda ()
       (try (begin (task-cancel (current-task)) (sleep 10000) (println "not reached"))
         (finally (channel-send c :cleanup) (sleep 1) (println "finally done"))))))
-    (prn (task-await t) (task-status t) (channel-recv c))`);
-  assert.equal(out, 'finally done\n{:error "task cancelled" :task 2} :cancelled :cleanup\n');
-  assert.ok(Date.now() - started < 2000, "the sleep after the self-cancel was cut short");
+    (prn (task-await t) (task-status t) (channel-recv c))`, { clock: "virtual" });
+  assert.equal(r.stdout, 'finally done\n{:error "task cancelled" :task 2} :cancelled :cleanup\n');
+  assert.equal(r.session.scheduler.now(), 1, "the sleep after the self-cancel was cut short: only the finally block's (sleep 1) passed");
 });
 
 // ---- set! ownership ----------------------------------------------------------------------
@@ -340,8 +339,7 @@ test("a task may set! its own variables", async () => {
 });
 
 test("an uncaught set! error in a spawned task is reported on stderr with its task", async () => {
-  const r = await runProgram("(define x 0)\n(spawn (lambda () (set! x 1)))\n(sleep 10)\n(prn x)\n", "own.lisp");
-  assert.equal(r.outcome.status, "done");
+  const r = await runOk("(define x 0)\n(spawn (lambda () (set! x 1)))\n(sleep 10)\n(prn x)\n", { file: "own.lisp" });
   assert.equal(r.stdout, "0\n");
   assert.match(r.stderr, /error in task \d+ \(spawned at own\.lisp:2:1\)/);
   assert.match(r.stderr, /own\.lisp:2:19: runtime error: set!: x belongs to another task; share state with an atom/);
@@ -427,7 +425,7 @@ test("Clojure spellings: defn with a vector, fn with &, let with a vector, :else
 // ---- errors: positions, suggestions, arity ---------------------------------------------------
 
 test("an unbound variable names file:line:col and suggests the close name", async () => {
-  const r = await runProgram("(define files 1)\n(define (f)\n  (print fies))\n(f)\n", "s.lisp");
+  const r = await runProgram("(define files 1)\n(define (f)\n  (print fies))\n(f)\n", { file: "s.lisp" });
   assert.equal(r.outcome.status, "failed");
   assert.equal(r.outcome.code, 1);
   assert.equal(r.outcome.error?.message, "undefined variable: fies (did you mean files?)");
@@ -443,7 +441,7 @@ test("a misspelled builtin suggests the builtin", () => {
 
 test("an unbound variable alone on a top-level line still names file:line:col", async () => {
   // A bare symbol is not a list and carries no position of its own; the error must still say where.
-  const r = await runProgram("(define files 1)\nfies\n", "bare.lisp");
+  const r = await runProgram("(define files 1)\nfies\n", { file: "bare.lisp" });
   assert.equal(r.outcome.status, "failed");
   assert.match(r.outcome.error?.message ?? "", /undefined variable: fies \(did you mean files\?\)/);
   assert.ok(r.outcome.error?.loc, `no position in: ${r.rendered}`);
@@ -452,7 +450,7 @@ test("an unbound variable alone on a top-level line still names file:line:col", 
 });
 
 test("a runtime error in a callee names the call's position and the Lisp call stack", async () => {
-  const r = await runProgram("(define (f x)\n  (+ 1 (car x)))\n(define (g y) (+ 1 (f y)))\n(g 5)\n", "stack.lisp");
+  const r = await runProgram("(define (f x)\n  (+ 1 (car x)))\n(define (g y) (+ 1 (f y)))\n(g 5)\n", { file: "stack.lisp" });
   assert.equal(r.outcome.status, "failed");
   assert.equal(r.outcome.error?.message, "car: expected a list, got 5");
   assert.deepEqual(r.outcome.error?.loc, { file: "stack.lisp", line: 2, col: 8 });
