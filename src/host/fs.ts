@@ -171,7 +171,7 @@ const QUICK_READ_MAX = 64 * 1024;
 
 /** A small regular file's text, read synchronously; undefined for anything else (a missing or
  *  large file, a directory, any error), which then takes the asynchronous path and its messages. */
-function readSmallFile(abs: string): string | undefined {
+function readSmallFile(abs: string): Buffer | undefined {
   let fd: number;
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stop every task)
   try { fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK); } catch { return undefined; }
@@ -186,7 +186,7 @@ function readSmallFile(abs: string): string | undefined {
       if (got === 0) break;
       n += got;
     }
-    return buf.toString("utf8", 0, n);
+    return buf.subarray(0, n);
   } catch {
     return undefined;
   } finally {
@@ -194,23 +194,46 @@ function readSmallFile(abs: string): string | undefined {
   }
 }
 
+/** Bytes as UTF-8 text; throws EILSEQ for bytes that are not (a binary file, or another encoding):
+ *  text is never changed quietly (no U+FFFD in place of what could not be decoded). */
+export function utf8Text(bytes: Uint8Array): string {
+  try { return strictUtf8.decode(bytes); } catch { throw errno("EILSEQ", "not valid UTF-8"); }
+}
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A file's text: the quick synchronous read of a small regular file, else a host operation. */
+function readText(m: Machine, op: string, path: string, shape: (text: string) => Value): Value {
+  return fileOp(m, op, "read", path, async (abs, signal) => shape(utf8Text(await fsp().readFile(abs, { signal }))), undefined, true,
+    (abs) => {
+      const bytes = readSmallFile(abs);
+      if (bytes === undefined) return undefined;
+      try { return shape(utf8Text(bytes)); } catch (e) { return fsError(op, path, e); }
+    });
+}
+
 // ---- atomic write ------------------------------------------------------------------------
 
 /**
  * Writes content to a temp file beside the target, fsyncs it and renames it over the target, so
  * a reader or a crash (kill -9 included) sees the old content or the new, never a torn file.
- * A symlinked target is written through (its real path is replaced); an existing file keeps its mode.
+ * A symlinked target is written through (its real path is replaced); an existing file keeps its
+ * mode. A target that is not a regular file (a FIFO, a terminal, /dev/stderr) is written in place,
+ * never replaced by a file. Temp files a killed writer left beside the target are removed.
  */
 export async function atomicWrite(abs: string, content: string, signal?: AbortSignal): Promise<void> {
-  let target = abs;
-  try { target = await fsp().realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
   let mode: number | undefined;
   try {
-    const st = await fsp().stat(target);
+    // stat follows every link the kernel follows (/dev/stderr -> /proc/self/fd/2 -> a pipe)
+    const st = await fsp().stat(abs);
     if (st.isDirectory()) throw errno("EISDIR", "is a directory");
+    if (!st.isFile()) { await fsp().writeFile(abs, content, { encoding: "utf8", flag: "w", signal }); return; }
     mode = st.mode & 0o7777;
   } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
-  const tmp = join(dirname(target), `.${basename(target).slice(0, 100)}.${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
+  let target = abs;
+  try { target = await fsp().realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
+  const prefix = `.${basename(target).slice(0, 100)}.`;
+  await removeStaleTemps(dirname(target), prefix);
+  const tmp = join(dirname(target), `${prefix}${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
   const fh = await fsp().open(tmp, "wx", mode ?? 0o666);
   try {
     await fh.writeFile(content, "utf8");
@@ -231,6 +254,22 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
   }
 }
 
+/** Removes the temp files of earlier writes to a target (prefix) whose writer process is gone. */
+async function removeStaleTemps(dir: string, prefix: string): Promise<void> {
+  let names: string[];
+  try { names = await fsp().readdir(dir); } catch { return; }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    await fsp().unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return codeOf(e) === "EPERM"; }
+}
+
 /** The directory a glob pattern cannot leave: its leading fixed segments, or / when ".." follows a wildcard. */
 export function patternBase(cwd: string, pattern: string): string {
   const segs = pattern.split("/");
@@ -245,12 +284,12 @@ export function patternBase(cwd: string, pattern: string): string {
 
 def({
   name: "read-file", arity: [1, 1], usage: "(read-file path)", capability: "read",
-  doc: "The contents of the file as a string (UTF-8). A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error \"read-file: no such file: logs/a.log\" :op \"read-file\" :path \"logs/a.log\" :code \"ENOENT\"}.",
+  doc: "The contents of the file as a string (UTF-8). A file that is not valid UTF-8 (a binary file, or text in another encoding) returns an error value with :code \"EILSEQ\" rather than text with replaced characters. A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error \"read-file: no such file: logs/a.log\" :op \"read-file\" :path \"logs/a.log\" :code \"ENOENT\"}.",
   examples: [["(error? (read-file \"definitely-missing.txt\"))", "#t"],
     ["(error-msg (read-file \"definitely-missing.txt\"))", "\"read-file: no such file: definitely-missing.txt\""]],
 }, (a, m) => {
   const path = pathArg("read-file", a[0]);
-  return fileOp(m, "read-file", "read", path, (abs, signal) => fsp().readFile(abs, { encoding: "utf8", signal }), undefined, true, readSmallFile);
+  return readText(m, "read-file", path, (text) => text);
 });
 
 def({
@@ -259,8 +298,7 @@ def({
   examples: [["(error? (read-lines \"definitely-missing.txt\"))", "#t"]],
 }, (a, m) => {
   const path = pathArg("read-lines", a[0]);
-  return fileOp(m, "read-lines", "read", path, async (abs, signal) => splitLines(await fsp().readFile(abs, { encoding: "utf8", signal })),
-    undefined, true, (abs) => { const text = readSmallFile(abs); return text === undefined ? undefined : splitLines(text); });
+  return readText(m, "read-lines", path, splitLines);
 });
 
 def({

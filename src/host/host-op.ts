@@ -45,6 +45,7 @@ export const ERROR_REASONS: Record<string, string> = {
   ERR_INVALID_CHAR: "invalid character in a header", ERR_INVALID_HTTP_TOKEN: "invalid header name",
   ERR_UNESCAPED_CHARACTERS: "invalid characters in the URL",
   EBADBODY: "cannot decode the response body",
+  EILSEQ: "not valid UTF-8 text (a binary file, or another encoding)",
 };
 
 /** Runs start(signal) as a host operation of the current task; returns the Block to hand back.
