@@ -167,16 +167,3 @@ test("the examples in README.md and docs/*.md show what the interpreter does", a
     });
   }
 });
-
-test("every script in examples/ runs with bin/skein, exit status 0 and nothing on stderr", () => {
-  const root = projectRoot();
-  const dir = join(root, "examples");
-  const scripts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".lisp")).sort() : [];
-  assert.ok(scripts.length > 0, "examples/ has scripts");
-  const failures: string[] = [];
-  for (const f of scripts) {
-    const r = spawnSync(process.execPath, [join(root, "bin", "skein"), join(dir, f)], { cwd: root, encoding: "utf8", timeout: 60_000 });
-    if (r.status !== 0 || r.stderr !== "") failures.push(`examples/${f}: exit ${r.status}\n${r.stderr}`);
-  }
-  assert.deepEqual(failures, []);
-});
