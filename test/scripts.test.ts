@@ -2,8 +2,8 @@
 // around them (../shared beside the checkout) are the test's to choose.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "./helpers.js";
@@ -70,4 +70,76 @@ test("conformance.sh uses SKEIN_CONFORMANCE when set, fails when a folder fails,
   assert.equal(m.stdout, "");
   assert.equal(m.stderr, `conformance: SKEIN_CONFORMANCE=${missing} has no run script\n`);
   assert.equal(m.status, 2);
+});
+
+// ---- scripts/postgres.sh ---------------------------------------------------------------------
+// What decides whose server `stop` may stop needs no PostgreSQL: the folder, and its marks.
+
+test("postgres.sh keeps one folder per user and checkout, unless SKEIN_PG_DIR names one", () => {
+  const a = join(checkout("pg-a/skein", "postgres.sh"), "scripts", "postgres.sh");
+  const b = join(checkout("pg-b/skein", "postgres.sh"), "scripts", "postgres.sh");
+  const dirOf = (script: string, env: Record<string, string | undefined> = { SKEIN_PG_DIR: undefined }) => {
+    const r = runScript(script, ["dir"], env);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trimEnd();
+  };
+  const uid = process.getuid?.() ?? 0;
+  assert.match(dirOf(a), new RegExp(`^/tmp/skein-postgres-${uid}-\\d+$`));
+  assert.equal(dirOf(a), dirOf(a), "the same checkout gets the same folder each time");
+  assert.notEqual(dirOf(a), dirOf(b), "two checkouts get two folders");
+  assert.equal(dirOf(a, { SKEIN_PG_DIR: join(tmp, "mine") }), join(tmp, "mine"));
+});
+
+/** A process standing in for a server: it lives until killed. */
+function standIn() {
+  const child = spawn("sleep", ["60"], { stdio: "ignore" });
+  assert.ok(child.pid);
+  return child;
+}
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+test("postgres.sh stop leaves a folder that start did not make, and its server, alone", () => {
+  const script = join(checkout("pg-stop/skein", "postgres.sh"), "scripts", "postgres.sh");
+  const server = standIn();
+  try {
+    const dir = join(tmp, "someone-elses");
+    mkdirSync(join(dir, "data"), { recursive: true });
+    writeFileSync(join(dir, "data", "postmaster.pid"), `${server.pid}\n${dir}/data\n`);
+    const r = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /was not made by scripts\/postgres\.sh start as .*; leaving it alone/);
+    assert.ok(existsSync(join(dir, "data", "postmaster.pid")), "the folder is still there");
+    assert.ok(alive(server.pid!), "the server still runs");
+
+    const s = runScript(script, ["start"], { SKEIN_PG_DIR: dir });
+    assert.equal(s.status, 1, "start does not take the folder over either");
+    assert.equal(s.stdout, "");
+    assert.ok(existsSync(join(dir, "data", "postmaster.pid")));
+  } finally { server.kill(); }
+});
+
+test("postgres.sh stop leaves a server alone that is not the one start recorded, and cleans up after its own", () => {
+  const script = join(checkout("pg-own/skein", "postgres.sh"), "scripts", "postgres.sh");
+  const server = standIn();
+  try {
+    const dir = join(tmp, "restarted");
+    mkdirSync(join(dir, "data"), { recursive: true });
+    writeFileSync(join(dir, "owner"), "");
+    writeFileSync(join(dir, "server.pid"), "999999999\n");   // start recorded another process
+    writeFileSync(join(dir, "data", "postmaster.pid"), `${server.pid}\n${dir}/data\n`);
+    const r = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`the server running in ${dir}/data \\(pid ${server.pid}\\) is not the one start started there; leaving it alone`));
+    assert.ok(alive(server.pid!), "the server still runs");
+    assert.ok(existsSync(dir));
+
+    // once its server is gone, the folder start made is simply deleted
+    rmSync(join(dir, "data", "postmaster.pid"));
+    const done = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
+    assert.equal(done.status, 0, done.stderr);
+    assert.ok(!existsSync(dir));
+    const again = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
+    assert.equal(again.status, 0, "stopping nothing is fine");
+  } finally { server.kill(); }
 });
