@@ -167,3 +167,18 @@ test("the examples in README.md and docs/*.md show what the interpreter does", a
     });
   }
 });
+
+test("the documents that skein --help points to are in the package (package.json files)", () => {
+  const root = projectRoot();
+  const help = spawnSync(process.execPath, [join(root, "bin", "skein"), "--help"], { encoding: "utf8" });
+  assert.equal(help.status, 0, help.stderr);
+  const named = [...new Set(help.stdout.match(/\bdocs\/[\w./-]*|\bREADME\.md\b/g) ?? [])];
+  assert.ok(named.some((p) => p.startsWith("docs/")), `skein --help names documents:\n${help.stdout}`);
+  const { files } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[] };
+  for (const path of named) {
+    assert.ok(existsSync(join(root, path)), `${path} exists`);
+    // npm always packs README.md; anything else must be under an entry of "files"
+    const shipped = path === "README.md" || files.some((f) => path.replace(/\/$/, "") === f || path.startsWith(`${f}/`));
+    assert.ok(shipped, `${path} is in package.json "files" (${files.join(", ")})`);
+  }
+});
