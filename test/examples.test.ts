@@ -15,7 +15,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -430,4 +430,11 @@ test("every script in examples/ runs as `bin/skein examples/NAME.lisp` from the 
       assert.equal(r.stdout, BY_DEFAULT[name]);
     });
   }
+});
+
+test("README.md shows what bin/skein examples/hello.lisp prints", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const shown = /```sh\nbin\/skein examples\/hello\.lisp\n```\n\n```text\n([\s\S]*?)```/.exec(readme);
+  assert.ok(shown, "README.md has the command and its output");
+  assert.equal(shown[1], BY_DEFAULT["hello.lisp"]);
 });
