@@ -1,8 +1,8 @@
 ;; api-retry.lisp — call several API endpoints at once, with a deadline on every attempt and
 ;; retries for the failures that are worth retrying.
 ;;
-;;   npx skein examples/api-retry.lisp http://127.0.0.1:8080
-;;   SKEIN_EXAMPLE_SERVER=http://127.0.0.1:8080 npx skein examples/api-retry.lisp
+;;   bin/skein examples/api-retry.lisp http://127.0.0.1:8080
+;;   SKEIN_EXAMPLE_SERVER=http://127.0.0.1:8080 bin/skein examples/api-retry.lisp
 ;;
 ;; The server is expected to answer (test/examples.test.ts starts one like it):
 ;;   GET /items/N          200 {"id": N, "name": "item-N", "price": ...}; 404 for N > 100

@@ -1,7 +1,7 @@
 ;; db-queries.lisp — fill a SQLite table, then run several aggregate queries at once.
 ;;
-;;   npx skein examples/db-queries.lisp              (an in-memory database)
-;;   npx skein examples/db-queries.lisp shop.db      (a file; its orders table is replaced)
+;;   bin/skein examples/db-queries.lisp              (an in-memory database)
+;;   bin/skein examples/db-queries.lisp shop.db      (a file; its orders table is replaced)
 ;;
 ;; db-open gives a handle that any task may use. The rows go in with bound parameters (`?`),
 ;; never spliced into the SQL, so a quote in a name cannot break the statement. Then

@@ -1,6 +1,6 @@
 ;; etl-csv.lisp — extract rows from a CSV file, validate them, load them into SQLite, report.
 ;;
-;;   npx skein examples/etl-csv.lisp [CSV-FILE [DB-FILE]]
+;;   bin/skein examples/etl-csv.lisp [CSV-FILE [DB-FILE]]
 ;;       CSV-FILE defaults to examples/data/orders.csv; DB-FILE to an in-memory database
 ;;       (a file keeps the loaded table; its orders table is replaced on every run).
 ;;

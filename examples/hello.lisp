@@ -1,7 +1,7 @@
 ;; hello.lisp — a first Skein script.
 ;;
-;;   npx skein examples/hello.lisp            (or bin/skein examples/hello.lisp)
-;;   npx skein examples/hello.lisp Ada        greets Ada instead
+;;   bin/skein examples/hello.lisp            (or skein examples/hello.lisp, with skein on PATH)
+;;   bin/skein examples/hello.lisp Ada        greets Ada instead
 ;;
 ;; It shows the everyday pieces: arguments, immutable data, keywords as functions,
 ;; a few tasks running at once, and a failure that comes back as a value instead of a crash.

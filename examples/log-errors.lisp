@@ -1,6 +1,6 @@
 ;; log-errors.lisp — count the ERROR lines of every log file under a directory, in parallel.
 ;;
-;;   npx skein examples/log-errors.lisp [LOG-DIR]     (default: examples/data/logs)
+;;   bin/skein examples/log-errors.lisp [LOG-DIR]     (default: examples/data/logs)
 ;;
 ;; The concurrent version of `find DIR -name '*.log' | xargs -P 16 grep -c ERROR`:
 ;; glob finds the files at any depth, parallel-map reads and scans up to 16 of them at once,

@@ -1,6 +1,6 @@
 ;; pipeline.lisp — a producer/consumer pipeline with channels, tasks, stream-map and atoms.
 ;;
-;;   npx skein examples/pipeline.lisp
+;;   bin/skein examples/pipeline.lisp
 ;;
 ;; A producer task writes log records into a bounded channel; stream-map parses them with
 ;; four workers at a time; the main task consumes the parsed records and keeps counts in an

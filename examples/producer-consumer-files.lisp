@@ -1,7 +1,7 @@
 ;; producer-consumer-files.lisp — a producer queues files, a few workers process them, a
 ;; collector adds up the results: the classic pipeline, over real files.
 ;;
-;;   npx skein examples/producer-consumer-files.lisp [DIR]     (default: examples/data/sales)
+;;   bin/skein examples/producer-consumer-files.lisp [DIR]     (default: examples/data/sales)
 ;;
 ;; DIR holds one CSV file per day with the header product,quantity,unit_price.
 ;; The producer sends file names into a bounded channel (it waits while the queue is full:

@@ -1,7 +1,7 @@
 ;; scraper.lisp — fetch N pages politely: a few at a time and no faster than the site allows.
 ;;
-;;   npx skein examples/scraper.lisp BASE-URL [N]        (N pages, default 12)
-;;   SKEIN_EXAMPLE_SERVER=BASE-URL npx skein examples/scraper.lisp
+;;   bin/skein examples/scraper.lisp BASE-URL [N]        (N pages, default 12)
+;;   SKEIN_EXAMPLE_SERVER=BASE-URL bin/skein examples/scraper.lisp
 ;;
 ;; The server is expected to serve GET /page/N as HTML with a <title> and links
 ;; (<a href="/page/M">), and to answer 429 Too Many Requests when a client goes over its rate

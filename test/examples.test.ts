@@ -1,7 +1,9 @@
 // The automation examples in examples/ run as real programs (bin/skein in a child process)
 // against inputs made here: a local node:http server on 127.0.0.1 (port 0) that plays the API
 // and the web site, and temporary directories of logs and CSV files. Each test checks the exact
-// stdout (the one timing figure masked) and exit status 0 with nothing on stderr.
+// stdout (the one timing figure masked) and exit status 0 with nothing on stderr. The last test
+// runs every script exactly as a user first does, `bin/skein examples/NAME.lisp` from the
+// project root with no arguments: on the sample data in examples/data, or printing its usage.
 //
 // The server:
 //   GET /items/N        200 {"id":N,"name":"item-N","price":N*1.5}; 404 for N > 100
@@ -13,7 +15,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -239,29 +241,31 @@ test("producer-consumer-files.lisp: a producer, three workers and a collector ov
   ));
 });
 
+/** What db-queries.lisp prints, with an in-memory database or a file alike (the script makes its data). */
+const DB_QUERIES_REPORT = lines(
+  "totals:",
+  "  {:orders 120 :revenue 6525 :average 54.38}",
+  "revenue by region:",
+  "  {:region \"east\" :orders 40 :revenue 2255}",
+  "  {:region \"north\" :orders 40 :revenue 2195}",
+  "  {:region \"south\" :orders 40 :revenue 2075}",
+  "top 3 customers:",
+  "  {:customer \"Linus\" :spent 1165}",
+  "  {:customer \"Barbara\" :spent 1110}",
+  "  {:customer \"O'Brien\" :spent 1090}",
+  "big orders in the north:",
+  "  {:orders 8 :smallest 90.25}",
+  "busiest day:",
+  "  {:day \"2025-03-01\" :orders 14}",
+  "a query with a typo:",
+  "  failed: db-query: near \"order\": syntax error",
+);
+
 test("db-queries.lisp: rows inserted with bound parameters, six queries at once, a broken one reported", async () => {
-  const expected = lines(
-    "totals:",
-    "  {:orders 120 :revenue 6525 :average 54.38}",
-    "revenue by region:",
-    "  {:region \"east\" :orders 40 :revenue 2255}",
-    "  {:region \"north\" :orders 40 :revenue 2195}",
-    "  {:region \"south\" :orders 40 :revenue 2075}",
-    "top 3 customers:",
-    "  {:customer \"Linus\" :spent 1165}",
-    "  {:customer \"Barbara\" :spent 1110}",
-    "  {:customer \"O'Brien\" :spent 1090}",
-    "big orders in the north:",
-    "  {:orders 8 :smallest 90.25}",
-    "busiest day:",
-    "  {:day \"2025-03-01\" :orders 14}",
-    "a query with a typo:",
-    "  failed: db-query: near \"order\": syntax error",
-  );
-  assert.equal(await cleanRun("db-queries.lisp"), expected); // in memory
+  assert.equal(await cleanRun("db-queries.lisp"), DB_QUERIES_REPORT); // in memory
   const file = join(tmp, "shop.db");
-  assert.equal(await cleanRun("db-queries.lisp", [file]), expected);
-  assert.equal(await cleanRun("db-queries.lisp", [file]), expected, "a second run replaces the table");
+  assert.equal(await cleanRun("db-queries.lisp", [file]), DB_QUERIES_REPORT);
+  assert.equal(await cleanRun("db-queries.lisp", [file]), DB_QUERIES_REPORT, "a second run replaces the table");
 });
 
 test("etl-csv.lisp: header, quoted fields, bad rows reported as error values, rows loaded into SQLite", async () => {
@@ -328,4 +332,109 @@ test("etl-csv.lisp: a missing CSV file is reported on stderr with status 1", asy
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
   assert.equal(r.stderr, `etl-csv: read-lines: no such file: ${join(tmp, "missing.csv")}\n`);
+});
+
+// ---- every script as a user first runs it ----------------------------------------------------
+
+/** What `bin/skein examples/NAME` prints with no arguments and no SKEIN_EXAMPLE_SERVER. */
+const BY_DEFAULT: Record<string, string> = {
+  "api-retry.lisp": lines("usage: skein examples/api-retry.lisp BASE-URL   (or set SKEIN_EXAMPLE_SERVER)"),
+  "db-queries.lisp": DB_QUERIES_REPORT,
+  "etl-csv.lisp": lines(
+    "examples/data/orders.csv: 11 data rows, 6 loaded, 5 rejected",
+    "  line 5: quantity is not a positive whole number: \"two\"",
+    "  line 6: customer is empty",
+    "  line 9: not a date: \"2025-13-01\"",
+    "  line 11: expected 6 fields, got 4",
+    "  line 12: db-exec: UNIQUE constraint failed: orders.order_id",
+    "",
+    "sales by product:",
+    "  Gadget: 2 orders, 3 units, revenue 35",
+    "  Widget: 2 orders, 7 units, revenue 17.5",
+    "  Widget \"XL\": 1 order, 2 units, revenue 9.5",
+    "  Gizmo: 1 order, 5 units, revenue 6",
+    "total revenue: 68",
+  ),
+  "hello.lisp": lines(
+    "Hello, world!",
+    "",
+    "Some relatives, oldest first:",
+    "  1975  Scheme  lisp, small",
+    "  1986  Erlang  processes, messages",
+    "  2007  Clojure  lisp, immutable",
+    "  2025  Skein  lisp, tasks, channels",
+    "",
+    "  hello from Scheme",
+    "  hello from Erlang",
+    "  hello from Clojure",
+    "  hello from Skein",
+    "  (4 greetings that wait 50-70 ms each took well under 150 ms together, not 240)",
+    "",
+    "10 / 0 gave an error value: division by zero",
+    "10 / 4 = 2.5",
+  ),
+  "log-errors.lisp": lines(
+    "4 log files in examples/data/logs, 25 lines",
+    "  app.log              3 errors",
+    "  old/app-03-03.log    1 error",
+    "  old/worker-03-03.log 0 errors",
+    "  worker.log           2 errors",
+    "total: 6 ERROR lines",
+    "most frequent:",
+    "  3x upstream timeout: billing-api",
+    "  2x database connection refused",
+    "  1x disk full writing /var/exports/2025-03-04.csv",
+  ),
+  "pipeline.lisp": lines(
+    "rejected \"garbage line\": malformed record",
+    "",
+    "stats: {:records 9 :rejected 1 :slow 4}",
+    "by level:",
+    "  :info 5",
+    "  :warn 1",
+    "  :error 2",
+    "  :debug 1",
+    "slowest: db (5000 ms)",
+    "",
+    "health checks (100 ms deadline each):",
+    "  api ok",
+    "  db failed: timeout after 100ms",
+    "  web ok",
+  ),
+  "producer-consumer-files.lisp": lines(
+    "5 files from examples/data/sales, 3 workers (at most 3 files in progress at once)",
+    "  2025-03-01.csv: 3 rows, 6 units, revenue 24.5",
+    "  2025-03-02.csv: 2 rows, 7 units, revenue 30",
+    "  2025-03-03.csv: 4 rows, 13 units, revenue 38.2",
+    "  2025-03-04.csv: 0 rows, 0 units, revenue 0",
+    "  rejected: 2025-03-05.csv line 3: not a number in \"Gizmo,oops,1.20\"",
+    "total revenue: 92.7",
+  ),
+  "scraper.lisp": lines("usage: skein examples/scraper.lisp BASE-URL [N]   (or set SKEIN_EXAMPLE_SERVER)"),
+};
+
+test("every script in examples/ runs as `bin/skein examples/NAME.lisp` from the project root, with its defaults", async (t) => {
+  const scripts = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".lisp")).sort();
+  assert.deepEqual(scripts, Object.keys(BY_DEFAULT).sort(), "each script in examples/ has its expected output here");
+  const env = { ...process.env };
+  delete env.SKEIN_EXAMPLE_SERVER;
+  for (const name of scripts) {
+    await t.test(name, async () => {
+      // the command line of the README: the executable itself, by a path relative to the root
+      const r = await new Promise<Result>((resolve) => {
+        execFile(join("bin", "skein"), [join("examples", name)], { cwd: root, env, timeout: 30_000 },
+          (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }));
+      });
+      assert.equal(r.stderr, "");
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, BY_DEFAULT[name]);
+    });
+  }
+});
+
+test("README.md shows what bin/skein examples/hello.lisp prints", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const shown = /```sh\nbin\/skein examples\/hello\.lisp\n```\n\n```text\n([\s\S]*?)```/.exec(readme);
+  assert.ok(shown, "README.md has the command and its output");
+  assert.equal(shown[1], BY_DEFAULT["hello.lisp"]);
 });

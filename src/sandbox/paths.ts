@@ -32,7 +32,9 @@ export function physicalPath(path: string, cwd?: string): string | null {
   while (todo.length > 0) {
     const c = todo.shift() as string;
     if (c === ".") continue;
-    if (c === "..") { done = resolve(done, ".."); continue; }
+    // the kernel cannot go through a missing component, not even to climb back with `..`; taking
+    // it lexically would reach, unresolved, links the kernel never checks here: refuse instead
+    if (c === "..") { if (missing) return null; done = resolve(done, ".."); continue; }
     const next = join(done, c);
     if (missing) { done = next; continue; }
     let isLink = false;

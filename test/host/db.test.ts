@@ -1,5 +1,5 @@
 // SQLite through db-open / db-query / db-exec / db-close: whole programs in a Session, the
-// statements running in the worker threads of the SQLite helper process (src/stdlib/db-sqlite*.ts).
+// statements running in the worker threads of the SQLite helper process (src/host/db/).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

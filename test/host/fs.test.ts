@@ -1,13 +1,12 @@
-// The file builtins (src/stdlib/fs.ts): error values for missing files and directories, atomic
+// The file builtins (src/host/fs.ts): error values for missing files and directories, atomic
 // write-file under kill -9, 2,000 parallel reads under `ulimit -n 256`, glob ordering and :cwd,
 // the shared limit of open operations, and the sandbox seam.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Limiter } from "../../src/host/fs.js";
 import type { Capability } from "../../src/sandbox/permissions.js";
 import { fakeHost, type FakeHost, projectRoot, stdoutOf, useTempHome } from "../helpers.js";
@@ -84,20 +83,36 @@ test("directories where files are expected return error values", async () => {
   ].join("\n"));
 });
 
-// root reads every file, so the check runs skein as an unprivileged user when the tests run as root
+// root reads every file, so the check runs skein as an unprivileged user when the tests run as
+// root. That user may be unable to reach the checkout (it can be in /root, or in a folder that
+// mktemp -d made with mode 0700), so it runs a copy of the files the package ships (package.json
+// "files", what `npm install -g` would put in place) from a world-readable temp dir.
+function shippedCopy(): string {
+  const root = projectRoot();
+  const copy = mkdtempSync(join(tmpdir(), "skein-copy-"));
+  chmodSync(copy, 0o755);
+  const { files } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[] };
+  for (const f of files) cpSync(join(root, f), join(copy, f), { recursive: true });
+  return copy;
+}
+
 test("a file without read permission returns an error value", () => {
   const dir = mkdtempSync(join(tmpdir(), "skein-perm-"));
   chmodSync(dir, 0o777);
   writeFileSync(join(dir, "secret.txt"), "x");
   chmodSync(join(dir, "secret.txt"), 0o000);
-  const skein = fileURLToPath(new URL("../../../bin/skein", import.meta.url));
   const program = ["-e", `(prn (error-msg (read-file "secret.txt")))`];
   const asRoot = process.getuid?.() === 0;
-  const r = spawnSync(asRoot ? "setpriv" : process.execPath,
-    asRoot ? ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, skein, ...program] : [skein, ...program],
-    { cwd: dir, encoding: "utf8" });
-  rmSync(dir, { recursive: true, force: true });
-  assert.equal(r.stdout, `"read-file: permission denied: secret.txt"\n`, r.stderr);
+  const copy = asRoot ? shippedCopy() : undefined;
+  try {
+    const r = copy
+      ? spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, join(copy, "bin", "skein"), ...program], { cwd: dir, encoding: "utf8" })
+      : spawnSync(process.execPath, [SKEIN, ...program], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.stdout, `"read-file: permission denied: secret.txt"\n`, r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    if (copy) rmSync(copy, { recursive: true, force: true });
+  }
 });
 
 test("a wrong argument type raises instead of returning an error value", async () => {

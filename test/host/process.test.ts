@@ -1,4 +1,4 @@
-// The process builtins (src/stdlib/process.ts): sh and run output, exit status, :input, :cwd,
+// The process builtins (src/host/process.ts): sh and run output, exit status, :input, :cwd,
 // :env; timeouts and cancellation kill the whole process group; programs that cannot start;
 // orphans cleaned up when skein exits; the sandbox seam.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// The sandbox matrix: --sandbox and --allow-* flags (src/stdlib/sandbox.ts) against every I/O builtin.
+// The sandbox matrix: --sandbox and --allow-* flags (src/sandbox/) against every I/O builtin.
 // Each case runs a whole program in a Session whose host carries the Permissions that
 // parseSandboxFlags made from the flags, and checks both the answer (allowed, or an error value
 // "permission denied: OP TARGET (run with --allow-X)") and, for a denial, that nothing happened:
