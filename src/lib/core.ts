@@ -88,7 +88,7 @@ def({ name: "atom-swap!", arity: [2, Infinity], usage: "(atom-swap! a f arg ...)
 
 /** atom-swap! with a function that may block or be preempted: the prelude's compare-and-set loop. */
 function swapByCas(m: Machine, args: Value[]): Value {
-  return new CallReq(contextOf(m).cell("%atom-swap-cas!").v, args);
+  return new CallReq(contextOf(m).libraryValue("%atom-swap-cas!"), args);
 }
 def({ name: "atom-compare-and-set!", arity: [3, 3], usage: "(atom-compare-and-set! a old new)", doc: "Sets the atom to new only if it still holds old (identical); returns whether it did.", examples: [["(atom-compare-and-set! (atom 1) 1 2)", "#t"]] },
   (a) => {

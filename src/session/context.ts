@@ -34,7 +34,10 @@ export interface SessionContext extends MachineHost {
   readonly lispDocs: Map<string, { usage: string; doc: string }>;
   /** the deadline of HTTP, subprocess and database calls without :timeout, in ms */
   defaultTimeout: number;
+  /** the script's global cell of a name */
   cell(name: string): Cell;
+  /** the library's own value of a name, whatever the script has defined under it */
+  libraryValue(name: string): Value | undefined;
   loadPrelude(): void;
   read(text: string, file: string): Value[];
   evalRequest(form: Value, at?: Loc | null): CallReq;

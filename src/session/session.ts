@@ -3,7 +3,7 @@
 import { LispError, renderError } from "../core/error.js";
 import { readAll, readAllWithLocs } from "../syntax/reader.js";
 import { Pair, Sym, list, type Loc, type Value } from "../core/types.js";
-import { Compiler, type CompileEnv } from "../compiler/compiler.js";
+import { Compiler } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
 import { Scheduler } from "../runtime/scheduler.js";
@@ -29,8 +29,17 @@ export interface SessionOptions {
 }
 
 export class Session implements SessionContext {
+  /** the script's global cells */
   readonly globals = new Map<string, Cell>();
+  /** The library's own cells: what the prelude and the task starter are compiled against. A
+   *  script's definitions go to `globals` and never reach these, so a script that defines
+   *  reverse, length or apply cannot change map, sort, atom-swap! or spawn. */
+  private readonly libraryCells = new Map<string, Cell>();
+  /** one Builtin object per builtin, shared by both sets of cells */
+  private readonly builtinObjects = new Map<string, Builtin>();
   readonly compiler: Compiler;
+  /** compiles the library (the prelude, the task starter) against libraryCells */
+  private readonly libraryCompiler: Compiler;
   /** (lambda (f args) (apply f args)): the first frame of every task */
   readonly applier: Closure;
   readonly scheduler: Scheduler;
@@ -45,22 +54,31 @@ export class Session implements SessionContext {
   private outcome: RunOutcome | null = null;
 
   constructor(readonly host: Host, options: SessionOptions = {}) {
-    const prim = (name: string) => this.cell(name).v as Builtin;
-    const env: CompileEnv = {
+    const prim = (name: string) => this.builtin(name) as Builtin;
+    const prims = { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") };
+    const expandMacro = (m: Macro, args: Value[], loc: Loc | undefined) => this.expandMacro(m, args, loc);
+    this.compiler = new Compiler({
       cell: (name) => this.cell(name),
-      expandMacro: (m, args, loc) => this.expandMacro(m, args, loc),
+      expandMacro,
       recordDoc: (name, usage, doc) => {
         // a script's (defn update "doc" ...): the prelude's own update loads first, not over it
         if (this.preludePending?.has(name)) this.loadPrelude();
         this.lispDocs.set(name, { usage, doc });
       },
-      prims: { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") },
-    };
-    this.compiler = new Compiler(env);
+      prims,
+    });
+    this.libraryCompiler = new Compiler({
+      cell: (name) => this.libraryCell(name),
+      expandMacro,
+      recordDoc: (name, usage, doc) => this.lispDocs.set(name, { usage, doc }),
+      prims,
+    });
+    // library lambdas compile on their first call: start-up does not pay for unused ones
+    this.libraryCompiler.lazy = true;
     const applierForm = readAll("(lambda (f args) (apply f args))", "<applier>")[0];
     const boot = new Machine(null, this);
     boot.budget = 1;
-    this.applier = this.compiler.compileToplevel(applierForm, undefined).code.fn(boot, null, [null, null]) as Closure;
+    this.applier = this.libraryCompiler.compileToplevel(applierForm, undefined).code.fn(boot, null, [null, null]) as Closure;
     this.machine = new Machine(null, this);
     this.scheduler = new Scheduler({
       onUnhandledFailure: (t) => this.reportTaskFailure(t),
@@ -68,52 +86,91 @@ export class Session implements SessionContext {
       onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
     }, options.clock === "virtual" ? new VirtualClock() : realClock);
-    this.preludePending = preludeNames(preludeText());
+    this.preludeDefines = preludeNames(preludeText());
+    this.preludePending = new Set(this.preludeDefines);
   }
 
   /** The global cell of a name. A builtin's cell is made when its name is first looked up (a
    *  script that uses 20 of the 330 builtins does not make the other 310 at start-up). */
   cell(name: string): Cell {
     let c = this.globals.get(name);
+    if (c === undefined && this.preludePending?.has(name)) {
+      this.loadPrelude(); // which makes the cells of the library's names
+      c = this.globals.get(name);
+    }
     if (c === undefined) {
-      if (this.preludePending?.has(name)) { this.loadPrelude(); return this.cell(name); }
       c = new Cell(name);
-      const spec = specFor(name);
-      if (spec !== undefined) c.v = makeBuiltin(spec);
+      // a library name starts out as the library's own definition (a later define replaces it here only)
+      c.v = this.preludeDefines.has(name) ? this.libraryCell(name).v : this.builtin(name);
       this.globals.set(name, c);
     }
     return c;
   }
 
+  /** The library's cell of a name: a builtin, or what the prelude defines. */
+  private libraryCell(name: string): Cell {
+    let c = this.libraryCells.get(name);
+    if (c === undefined) {
+      c = new Cell(name);
+      c.v = this.builtin(name);
+      this.libraryCells.set(name, c);
+    }
+    return c;
+  }
+
+  /** The library's own value of a name, whatever the script defined: for builtins that call the
+   *  library (atom-swap!'s compare-and-set loop). */
+  libraryValue(name: string): Value | undefined {
+    if (this.preludePending?.has(name)) this.loadPrelude();
+    return this.libraryCell(name).v;
+  }
+
+  /** The builtin of a name (made once per session), or undefined. */
+  private builtin(name: string): Builtin | undefined {
+    let b = this.builtinObjects.get(name);
+    if (b === undefined) {
+      const spec = specFor(name);
+      if (spec === undefined) return undefined;
+      b = makeBuiltin(spec);
+      this.builtinObjects.set(name, b);
+    }
+    return b;
+  }
+
   /** The names the prelude defines, until it is loaded: it is read and run when one of them is
    *  first looked up (a script that uses none of them does not pay for it at start-up). */
   private preludePending: Set<string> | null;
+  /** every name the prelude defines */
+  private readonly preludeDefines: Set<string>;
 
   /** Loads the prelude now if it is not loaded yet (for what lists or documents every name). */
   loadPrelude(): void {
     const pending = this.preludePending;
     if (pending === null) return;
     this.preludePending = null;
-    const wasLazy = this.compiler.lazy;
-    this.compiler.lazy = true;
     try {
       for (const form of readAll(preludeText(), "prelude.lisp")) {
         const loc = form instanceof Pair ? form.loc : undefined;
-        this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
+        this.runSync(this.libraryCompiler.compileToplevel(form, loc), [], "the prelude");
       }
     } catch (e) {
       // tried again at the next lookup rather than left half-loaded for good
       this.preludePending = pending;
       throw e;
-    } finally {
-      this.compiler.lazy = wasLazy;
+    }
+    // the script's cells of the library's names start out as the library's definitions (a
+    // name the script defined already keeps the script's)
+    for (const name of this.preludeDefines) {
+      const c = this.globals.get(name) ?? new Cell(name);
+      if (c.v === undefined) c.v = this.libraryCell(name).v;
+      this.globals.set(name, c);
     }
   }
 
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-    return suggestName(name, [...new Set([...allSpecs().map((spec) => spec.name), ...defined])]);
+    return suggestName(name, [...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined])]);
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block. */

@@ -382,6 +382,11 @@ export class Machine {
       throw LispError.of("runtime", `set!: undefined variable: ${cell.name}`, code.sites[site], "define it first with (define name value)");
     }
     if (cell.owner !== this.task && cell.owner !== null) this.foreignSet(cell.name, code, site);
+    // a builtin belongs to no task: set! on it would change it under every task at once
+    if (cell.owner === null && cell.v instanceof Builtin) {
+      throw LispError.of("runtime", `set!: ${cell.name} is a builtin and cannot be changed`, code.sites[site],
+        `define your own with (define ${cell.name} ...)`);
+    }
     cell.v = v;
   }
 
