@@ -461,6 +461,9 @@ export class Machine {
     if (e instanceof LispError) err = e;
     else if (e instanceof RangeError && /call stack/i.test(e.message)) {
       err = LispError.of("runtime", "host stack exhausted (a value nested too deeply to process)");
+    } else if (e instanceof RangeError && /Invalid string length|Invalid array length|Array buffer allocation failed/i.test(e.message)) {
+      // V8's own limits on one string (about 512 MB) or one array, in its words: say it in ours
+      err = LispError.of("runtime", "result too large: a string or list longer than the host can hold (about 512 MB of text)");
     } else {
       const msg = e instanceof Error ? e.message : String(e);
       err = LispError.of("runtime", `internal error: ${msg}`);

@@ -40,3 +40,11 @@ test("a deadline beyond 2^31-1 ms neither fires early nor floods stderr with ove
   assert.equal(r.stdout, ":in-time\n:blocked\n");
   assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning/);
 });
+
+// Regression (issue 9 §4.6): V8's "Invalid string length" reached the user as an internal error.
+test("a string too long for the host is a Skein error, not a host message", async () => {
+  const r = await runProgram(`(define (grow x n) (if (> n 40) x (grow (str x x) (inc n)))) (grow "ab" 0)`);
+  assert.equal(r.outcome.status, "failed");
+  assert.match(r.rendered ?? "", /result too large: a string or list longer than the host can hold/);
+  assert.doesNotMatch(r.rendered ?? "", /internal error|Invalid string length/);
+});
