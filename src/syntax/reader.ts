@@ -48,6 +48,8 @@ export class Reader {
   readAllWithLocs(): { forms: Value[]; locs: Loc[] } {
     const forms: Value[] = [];
     const locs: Loc[] = [];
+    // a first line "#!/usr/bin/env skein" makes a script executable: it is a comment
+    if (this.i === 0 && this.text.startsWith("#!")) while (this.i < this.text.length && this.peek() !== "\n") this.next();
     for (;;) {
       this.skipAtmosphere();
       if (this.i >= this.text.length) return { forms, locs };

@@ -2,12 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { List as IList } from "immutable";
-import { readAll, MAX_DEPTH } from "../../src/syntax/reader.js";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readAll, readAllWithLocs, MAX_DEPTH } from "../../src/syntax/reader.js";
 import { write } from "../../src/syntax/printer.js";
 import { EMPTY, Keyword, Pair, Sym, isVector, list, listToArray, type Value } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { equals } from "../../src/core/equality.js";
-import { lispErrorOf, read1, readError } from "../helpers.js";
+import { lispErrorOf, projectRoot, read1, readError } from "../helpers.js";
 
 const sym = Sym.of;
 const kw = Keyword.of;
@@ -302,4 +306,27 @@ test("reader errors raise LispError of kind read with the file name", () => {
   const e = readError("(", "script.lisp");
   assert.equal(e.loc?.file, "script.lisp");
   assert.ok(e instanceof Error);
+});
+
+// Issue 11 §2: a "#!/usr/bin/env skein" first line was a read error, so a script could not be
+// made executable.
+test("a #! first line is a comment, and only on the first line", () => {
+  assert.deepEqual(readAll("#!/usr/bin/env skein\n(+ 1 2)", "x.lisp").map(write), ["(+ 1 2)"]);
+  assert.equal(readAllWithLocs("#!/usr/bin/env skein\n(+ 1 2)", "x.lisp").locs[0].line, 2);
+  assert.throws(() => readAll("(+ 1 2)\n#!/usr/bin/env skein", "x.lisp"));
+});
+
+test("an executable script with a #! line runs as a command", () => {
+  const dir = mkdtempSync(join(tmpdir(), "skein-shebang-"));
+  try {
+    // the #! line names bin/skein itself: PATH need not hold a skein
+    const script = join(dir, "hello");
+    writeFileSync(script, `#!${join(projectRoot(), "bin", "skein")}\n(println "hi" (first (command-line-args)))\n`);
+    chmodSync(script, 0o755);
+    const r = spawnSync(script, ["there"], { encoding: "utf8" });
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "hi there\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
