@@ -167,6 +167,14 @@ export class Session implements SessionContext {
     }
   }
 
+  private readonly warned = new Set<string>();
+
+  warnOnce(key: string, text: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.host.stderr(text + "\n");
+  }
+
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);

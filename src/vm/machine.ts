@@ -34,6 +34,8 @@ export interface MachineState {
 /** What the machine needs from its surroundings. */
 export interface MachineHost {
   suggest(name: string): string | undefined;
+  /** prints text on stderr the first time key is given (warnings that must not flood) */
+  warnOnce(key: string, text: string): void;
   /** a 2-parameter closure (f args) that applies f to the list args: every task's first frame */
   readonly applier: Closure;
 }
@@ -281,7 +283,7 @@ export class Machine {
       const r = this.invokeBuiltin(f, args, code, pc);
       return r instanceof Signal ? this.signalled(r, code, pc, false) : r;
     }
-    return this.applyData(f, args);
+    return this.applyData(f, args, code, pc);
   }
 
   /** call (or tailCall) with one or two arguments: a builtin's m1/m2 takes them without an array. */
@@ -322,7 +324,7 @@ export class Machine {
       const r = this.invokeBuiltin(f, args, code, pc);
       return r instanceof Signal ? this.signalled(r, code, pc, true) : r;
     }
-    return this.applyData(f, args);
+    return this.applyData(f, args, code, pc);
   }
 
   /** Runs pending tail calls until one returns a value: constant JS stack for any loop. */
@@ -344,13 +346,25 @@ export class Machine {
     return r;
   }
 
+  /** (:status r) where r is an error value without :status: the commonest silent failure (a
+   *  failed request read as if it were a response). It still gives nil, but says so on stderr,
+   *  once per call site. */
+  private warnErrorLookup(k: Keyword, e: ErrorValue, loc: Loc | undefined): void {
+    this.host.warnOnce(`error-lookup ${formatLoc(loc)}`,
+      `warning: ${formatLoc(loc)}: (:${k.name} ...) looked up a key of an error value, which has no :${k.name}, and gave nil; ` +
+      `the value is the error: ${e.message} (test results with error? before using them)`);
+  }
+
   /** Keywords, maps and vectors used as functions. */
-  private applyData(f: Value, args: Value[]): Value {
+  private applyData(f: Value, args: Value[], code: Code, pc: number): Value {
     if (f instanceof Keyword) {
       if (args.length < 1 || args.length > 2) throw arityError(":" + f.name, 1, 2, args.length);
       const m = args[0];
       if (m instanceof LMap) return m.get(f, args.length > 1 ? args[1] : null);
-      if (m instanceof ErrorValue) return errorGet(m, f, args.length > 1 ? args[1] : null);
+      if (m instanceof ErrorValue) {
+        if (f !== ERROR_KW && !m.data.has(f)) this.warnErrorLookup(f, m, code.sites[pc] ?? code.loc);
+        return errorGet(m, f, args.length > 1 ? args[1] : null);
+      }
       return args.length > 1 ? args[1] : null;
     }
     if (f instanceof LMap) {
@@ -498,6 +512,8 @@ function withTrace(err: LispError): ErrorValue {
   if (v.trace.length === 0 && err.lispStack.length) v.trace = err.lispStack;
   return v;
 }
+
+const ERROR_KW = Keyword.of("error");
 
 export function errorGet(e: ErrorValue, k: Value, dflt: Value): Value {
   if (k === Keyword.of("error")) return e.message;
