@@ -38,6 +38,9 @@ export interface MachineHost {
   readonly applier: Closure;
 }
 
+/** The default of Machine.maxFrames: how deep non-tail recursion may go (1,000,000 deep works). */
+export const MAX_FRAMES = 2_000_000;
+
 /** The largest budget: "no limit" within V8's small-integer range, refilled as it runs out. */
 const UNLIMITED = 1 << 29;
 
@@ -57,6 +60,8 @@ export class Machine {
   budget = 0;
   /** Lisp activations on the JS stack */
   depth = 0;
+  /** the longest frame chain a task may have: deeper recursion raises "recursion too deep" */
+  maxFrames = MAX_FRAMES;
   /** the pending tail call (set with TAIL) */
   tailCode: Code | null = null;
   tailS: Value[] = NO_SLOTS;
@@ -155,13 +160,17 @@ export class Machine {
         if (r === TAIL) r = this.runTails();
         if (r === SUSPEND) {
           this.linkCaptured(fr.parent);
+          if ((this.fr as Frame).n > this.maxFrames) {
+            if (this.unwindFrom(this.tooDeep(), this.fr)) return this.failure ? "failed" : "cancelled";
+            continue;
+          }
           if (this.blocked !== null) return "block";
           continue;
         }
         this.val = r;
         this.fr = fr.parent;
       } catch (e) {
-        if (this.unwindError(e, fr)) return this.failure ? "failed" : "cancelled";
+        if (this.unwindFrom(e, fr.parent)) return this.failure ? "failed" : "cancelled";
       }
     }
   }
@@ -173,6 +182,7 @@ export class Machine {
       const f = cs[i] as Frame;
       cs[i] = null;
       f.parent = below;
+      f.n = below === null ? 1 : below.n + 1;
       below = f;
     }
     capturedCount = 0;
@@ -411,14 +421,24 @@ export class Machine {
     return null;
   }
 
-  /** An error escaped the activation resumed from `fr`: jump to a handler on the heap or fail. */
-  private unwindError(e: unknown, fr: Frame): boolean {
+  /** The error of a frame chain longer than maxFrames (its position: the innermost call). */
+  private tooDeep(): LispError {
+    // the innermost frame may not have started (pc 0): its caller's call site is where it recursed
+    let fr = this.fr as Frame;
+    if (fr.pc === 0 && fr.parent !== null) fr = fr.parent;
+    return LispError.of("runtime", `recursion too deep (${this.maxFrames} frames)`, fr.code.sites[fr.pc] ?? fr.code.loc,
+      "make the recursive call a tail call, or use loop or an accumulator");
+  }
+
+  /** An error escaped to the machine's loop, `heap` the innermost frame still alive (the frames
+   *  from there down are on the heap): jump to a handler on the heap or fail. */
+  private unwindFrom(e: unknown, heap: Frame | null): boolean {
     this.blocked = null;
-    if (e instanceof Cancelled) { this.fr = fr.parent; return this.unwindCancel(); }
-    const err = this.toLispError(e, null, fr.parent);
+    if (e instanceof Cancelled) { this.fr = heap; return this.unwindCancel(); }
+    const err = this.toLispError(e, null, heap);
     for (let h = this.handlers; h !== null; h = this.handlers) {
       this.handlers = h.next;
-      const owner = this.ownerOf(h, fr.parent);
+      const owner = this.ownerOf(h, heap);
       if (owner === null) continue;
       if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err); owner.pc = h.catchPc; }
       else { h.s[h.kindSlot] = 1; h.s[h.kindSlot + 1] = err; owner.pc = h.finPc; }
