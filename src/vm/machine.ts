@@ -36,7 +36,14 @@ export interface MachineHost {
   suggest(name: string): string | undefined;
   /** a 2-parameter closure (f args) that applies f to the list args: every task's first frame */
   readonly applier: Closure;
+  /** Asked every PULSE_STEPS steps, before the step runs: true ends the step at once (the
+   *  session checks its memory limit here and ends the program when it is over it). */
+  pulse(m: Machine): boolean;
 }
+
+/** How many steps (of any machine) pass between two calls of MachineHost.pulse. */
+export const PULSE_STEPS = 16;
+let pulseIn = PULSE_STEPS;
 
 /** The default of Machine.maxFrames: how deep non-tail recursion may go (1,000,000 deep works). */
 export const MAX_FRAMES = 2_000_000;
@@ -132,6 +139,10 @@ export class Machine {
   /** Runs about `budget` calls. */
   step(budget: number): StepResult {
     if (this.blocked !== null) return "block";
+    if (--pulseIn <= 0) {
+      pulseIn = PULSE_STEPS;
+      if (this.host.pulse(this)) return "yield";
+    }
     // kept a small integer (V8 Smi): the budget is decremented on every call
     if (budget > UNLIMITED) budget = UNLIMITED;
     this.budget = budget;
