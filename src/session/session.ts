@@ -211,13 +211,13 @@ export class Session implements SessionContext {
     return forms;
   }
 
-  /** A closure that evaluates the forms one after another, compiling each just before it runs
-   *  (so a macro defined by one form applies to the next). Any number of forms: a loop over
-   *  them, not one expression of them all. */
-  formsRunner(forms: Value[]): Closure {
+  /** A task that evaluates the forms one after another, compiling each just before it runs (so
+   *  a macro defined by one form applies to the next). Any number of forms: a loop over them,
+   *  not one expression of them all. */
+  private spawnForms(forms: Value[], file: string): Task {
     const locs = this.formLocs.get(forms);
     const items = arrayToList(forms.map((f, i) => list(f, locs?.[i] ?? null)));
-    return this.compiler.compileToplevel(list(this.runner ??= this.makeRunner(), list(Sym.of("quote"), items)), undefined);
+    return this.spawnTask(this.runner ??= this.makeRunner(), [items], file, null, true);
   }
 
   /** (lambda (forms) ...): evaluates each (form loc) in turn and returns the last value. It holds
@@ -253,7 +253,7 @@ export class Session implements SessionContext {
   run(forms: Value[], file: string): Promise<RunOutcome> {
     return new Promise((resolve) => {
       this.finish = resolve;
-      this.spawnTask(this.formsRunner(forms), [], file, null, true);
+      this.spawnForms(forms, file);
     });
   }
 
@@ -269,7 +269,7 @@ export class Session implements SessionContext {
       this.memoryError = null;
       this.scheduler.restart();
       this.finish = (o) => resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
-      const t = this.spawnTask(this.formsRunner(forms), [], file, null, true);
+      const t = this.spawnForms(forms, file);
       t.onDone((d) => { if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 }); });
     });
   }
