@@ -25,7 +25,7 @@ function processHost(argv: string[]): Host {
 
 export const VERSION = "0.1.0";
 
-const USAGE = `Skein ${VERSION} — a concurrent Lisp for automation
+const usage = () => `Skein ${VERSION} — a concurrent Lisp for automation
 
 usage:
   skein [FLAGS] FILE [ARG...]   run a script; (command-line-args) is the list of ARGs
@@ -54,7 +54,7 @@ function hostFor(args: string[], permissions: Sandbox | undefined): Host {
   return host;
 }
 
-async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined, maxMemoryMb: number): Promise<number> {
+async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined, maxMemoryMb: number | undefined): Promise<number> {
   const session = new Session(hostFor(args, permissions), { maxMemoryMb });
   let forms;
   try {
@@ -72,20 +72,20 @@ async function runProgram(text: string, file: string, args: string[], printResul
 export async function main(argv: string[]): Promise<void> {
   // the flags come first: --max-memory MB and the sandbox's --sandbox, --allow-read[=PATHS], ...
   let sandbox: ReturnType<typeof parseSandboxFlags>;
-  let maxMemoryMb: number;
+  let maxMemoryMb: number | undefined;
   try {
     const memory = parseMemoryFlag(argv);
     maxMemoryMb = memory.maxMemoryMb;
     sandbox = parseSandboxFlags(memory.rest);
   } catch (e) {
-    if (e instanceof SandboxFlagError || e instanceof MemoryFlagError) { emit(2, `skein: ${e.message}\n${USAGE}`); return finish(2); }
+    if (e instanceof SandboxFlagError || e instanceof MemoryFlagError) { emit(2, `skein: ${e.message}\n${usage()}`); return finish(2); }
     throw e;
   }
   const rerun = rerunWithHeapFor(maxMemoryMb);
   if (rerun !== undefined) return finish(rerun);
   const { permissions } = sandbox;
   const [first, ...rest] = sandbox.rest;
-  if (first === "--help" || first === "-h") { emit(1, USAGE); return finish(0); }
+  if (first === "--help" || first === "-h") { emit(1, usage()); return finish(0); }
   if (first === "--version" || first === "-v") { emit(1, `skein ${VERSION}\n`); return finish(0); }
   if (first === undefined || first === "repl") {
     // loaded only for the REPL: scripts do not pay for readline at start-up
@@ -96,10 +96,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (first === "-e") {
-    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + USAGE); return finish(2); }
+    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + usage()); return finish(2); }
     return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions, maxMemoryMb));
   }
-  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${USAGE}`); return finish(2); }
+  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${usage()}`); return finish(2); }
   let text: string;
   try {
     text = readFileSync(first, "utf8");

@@ -53,8 +53,12 @@ export class Session implements SessionContext {
   /** doc strings of functions defined in Skein (the prelude and user code) */
   readonly lispDocs = new Map<string, { usage: string; doc: string }>();
   defaultTimeout = 30_000;
-  readonly memoryCapMb: number;
-  maxMemoryMb: number;
+  /** the memory limits (see SessionContext), resolved on first use: the default asks node:v8 */
+  private memoryCap: number | undefined;
+  private memoryMax: number | undefined;
+  get memoryCapMb(): number { return this.memoryCap ??= defaultMaxMemoryMb(); }
+  get maxMemoryMb(): number { return this.memoryMax ??= this.memoryCapMb; }
+  set maxMemoryMb(mb: number) { this.memoryMax = mb; }
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
 
@@ -83,7 +87,7 @@ export class Session implements SessionContext {
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
     }, options.clock === "virtual" ? new VirtualClock() : realClock);
     this.preludePending = preludeNames(preludeText());
-    this.memoryCapMb = this.maxMemoryMb = options.maxMemoryMb ?? defaultMaxMemoryMb();
+    this.memoryCap = options.maxMemoryMb;
   }
 
   /** Every few steps: past the memory limit (after a full collection, so garbage does not

@@ -36,14 +36,15 @@ export interface MachineHost {
   suggest(name: string): string | undefined;
   /** a 2-parameter closure (f args) that applies f to the list args: every task's first frame */
   readonly applier: Closure;
-  /** Asked every PULSE_STEPS steps, before the step runs: true ends the step at once (the
+  /** Asked every PULSE_WORK units of work, before a step runs: true ends the step at once (the
    *  session checks its memory limit here and ends the program when it is over it). */
   pulse(m: Machine): boolean;
 }
 
-/** How many steps (of any machine) pass between two calls of MachineHost.pulse. */
-export const PULSE_STEPS = 16;
-let pulseIn = PULSE_STEPS;
+/** The work (of any machine) between two calls of MachineHost.pulse: a step counts 1, plus 1 per
+ *  1,024 calls it ran, so the host is asked every 256 short steps or about 250,000 calls. */
+export const PULSE_WORK = 256;
+let pulseIn = PULSE_WORK;
 
 /** The default of Machine.maxFrames: how deep non-tail recursion may go (1,000,000 deep works). */
 export const MAX_FRAMES = 2_000_000;
@@ -139,8 +140,8 @@ export class Machine {
   /** Runs about `budget` calls. */
   step(budget: number): StepResult {
     if (this.blocked !== null) return "block";
-    if (--pulseIn <= 0) {
-      pulseIn = PULSE_STEPS;
+    if (pulseIn <= 0) {
+      pulseIn = PULSE_WORK;
       if (this.host.pulse(this)) return "yield";
     }
     // kept a small integer (V8 Smi): the budget is decremented on every call
@@ -148,7 +149,9 @@ export class Machine {
     this.budget = budget;
     const out = this.run();
     // an entry that found the budget spent (it went to -1) did not run
-    this.steps += budget - Math.max(0, this.budget);
+    const ran = budget - Math.max(0, this.budget);
+    this.steps += ran;
+    pulseIn -= 1 + (ran >> 10);
     this.curCode = null;
     return out;
   }
