@@ -2,10 +2,12 @@
 // --help, --version. The only layer that touches `process`.
 import { readFileSync } from "node:fs";
 import { LispError } from "../core/error.js";
-import { write } from "../syntax/printer.js";
 import { Session, type Host, type RunOutcome } from "../session/session.js";
 import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
+import { showValue } from "./show.js";
+import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
+import { defaultMaxMemoryMb } from "../session/memory.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
@@ -23,13 +25,17 @@ function processHost(argv: string[]): Host {
 
 export const VERSION = "0.1.0";
 
-const USAGE = `Skein ${VERSION} — a concurrent Lisp for automation
+const usage = () => `Skein ${VERSION} — a concurrent Lisp for automation
 
 usage:
   skein [FLAGS] FILE [ARG...]   run a script; (command-line-args) is the list of ARGs
   skein [FLAGS] -e 'EXPR...'    evaluate the forms and print the last value unless it is nil
   skein [FLAGS] [repl]          start the interactive REPL
   skein --help | --version
+
+memory (the flag goes before FILE or -e):
+  --max-memory MB         end the program with "out of memory" when it holds more than MB
+                          (default ${defaultMaxMemoryMb()} here: three quarters of node's heap limit)
 
 ${SANDBOX_USAGE}
 docs: README.md and docs/ beside the program (docs/sandbox.md); (doc name) for any builtin
@@ -48,8 +54,8 @@ function hostFor(args: string[], permissions: Sandbox | undefined): Host {
   return host;
 }
 
-async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined): Promise<number> {
-  const session = new Session(hostFor(args, permissions));
+async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined, maxMemoryMb: number | undefined): Promise<number> {
+  const session = new Session(hostFor(args, permissions), { maxMemoryMb });
   let forms;
   try {
     forms = session.read(text, file);
@@ -59,36 +65,41 @@ async function runProgram(text: string, file: string, args: string[], printResul
   }
   const o = await session.run(forms, file);
   report(session, o);
-  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) emit(1, write(o.value) + "\n");
+  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) emit(1, showValue(o.value) + "\n");
   return o.code;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // the sandbox flags come first: --sandbox, --allow-read[=PATHS], ... (docs/sandbox.md)
+  // the flags come first: --max-memory MB and the sandbox's --sandbox, --allow-read[=PATHS], ...
   let sandbox: ReturnType<typeof parseSandboxFlags>;
+  let maxMemoryMb: number | undefined;
   try {
-    sandbox = parseSandboxFlags(argv);
+    const memory = parseMemoryFlag(argv);
+    maxMemoryMb = memory.maxMemoryMb;
+    sandbox = parseSandboxFlags(memory.rest);
   } catch (e) {
-    if (e instanceof SandboxFlagError) { emit(2, `skein: ${e.message}\n${USAGE}`); return finish(2); }
+    if (e instanceof SandboxFlagError || e instanceof MemoryFlagError) { emit(2, `skein: ${e.message}\n${usage()}`); return finish(2); }
     throw e;
   }
+  const rerun = rerunWithHeapFor(maxMemoryMb);
+  if (rerun !== undefined) return finish(rerun);
   const { permissions } = sandbox;
   const [first, ...rest] = sandbox.rest;
-  if (first === "--help" || first === "-h") { emit(1, USAGE); return finish(0); }
+  if (first === "--help" || first === "-h") { emit(1, usage()); return finish(0); }
   if (first === "--version" || first === "-v") { emit(1, `skein ${VERSION}\n`); return finish(0); }
   if (first === undefined || first === "repl") {
     // loaded only for the REPL: scripts do not pay for readline at start-up
     const { startRepl } = await import("./repl.js");
     useStreams(1);
     useStreams(2);
-    startRepl(new Session(hostFor(rest, permissions)));
+    startRepl(new Session(hostFor(rest, permissions), { maxMemoryMb }));
     return;
   }
   if (first === "-e") {
-    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + USAGE); return finish(2); }
-    return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions));
+    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + usage()); return finish(2); }
+    return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions, maxMemoryMb));
   }
-  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${USAGE}`); return finish(2); }
+  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${usage()}`); return finish(2); }
   let text: string;
   try {
     text = readFileSync(first, "utf8");
@@ -96,5 +107,5 @@ export async function main(argv: string[]): Promise<void> {
     emit(2, `skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
     return finish(2);
   }
-  finish(await runProgram(text, first, rest, false, permissions));
+  finish(await runProgram(text, first, rest, false, permissions, maxMemoryMb));
 }

@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { appendFileSync, readFileSync } from "node:fs";
 import { LispError } from "../core/error.js";
-import { write } from "../syntax/printer.js";
+import { showValue } from "./show.js";
 import type { Session } from "../session/session.js";
 
 const HISTORY = join(homedir(), ".skein_history");
@@ -39,7 +39,7 @@ export function startRepl(session: Session): void {
       const r = await session.evalEntry(text, "<repl>");
       if (r.exit !== undefined) process.exit(r.exit);
       if (r.error) process.stderr.write(session.renderError(r.error) + "\n");
-      else if (r.value !== null && r.value !== undefined) process.stdout.write(write(r.value) + "\n");
+      else if (r.value !== null && r.value !== undefined) process.stdout.write(showValue(r.value) + "\n");
     }
     rl.prompt();
   };

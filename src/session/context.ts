@@ -4,7 +4,7 @@
 // so the library and the session do not form an import cycle.
 import type { Loc, Value } from "../core/types.js";
 import type { Machine, MachineHost } from "../vm/machine.js";
-import type { CallReq, Cell } from "../vm/objects.js";
+import type { Cell } from "../vm/objects.js";
 import type { Scheduler } from "../runtime/scheduler.js";
 import type { Task } from "../runtime/task.js";
 import type { Permissions } from "../sandbox/permissions.js";
@@ -34,13 +34,18 @@ export interface SessionContext extends MachineHost {
   readonly lispDocs: Map<string, { usage: string; doc: string }>;
   /** the deadline of HTTP, subprocess and database calls without :timeout, in ms */
   defaultTimeout: number;
+  /** the memory limit in MB: a script holding more ends with "out of memory" */
+  maxMemoryMb: number;
+  /** the highest maxMemoryMb may go (the process's limit, skein --max-memory) */
+  readonly memoryCapMb: number;
   /** the script's global cell of a name */
   cell(name: string): Cell;
   /** the library's own value of a name, whatever the script has defined under it */
   libraryValue(name: string): Value | undefined;
   loadPrelude(): void;
   read(text: string, file: string): Value[];
-  evalRequest(form: Value, at?: Loc | null): CallReq;
+  /** a call request that compiles and runs form, or the form itself when it is self-evaluating */
+  evalRequest(form: Value, at?: Loc | null): Value;
   spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain?: boolean): Task;
   exit(code: number): void;
 }

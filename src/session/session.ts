@@ -2,7 +2,7 @@
 // The CLI, the REPL and the tests each make one and run programs in it.
 import { LispError, renderError } from "../core/error.js";
 import { readAll, readAllWithLocs } from "../syntax/reader.js";
-import { Pair, Sym, list, type Loc, type Value } from "../core/types.js";
+import { Keyword, Pair, Sym, arrayToList, list, type Loc, type Value } from "../core/types.js";
 import { Compiler } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
@@ -13,11 +13,20 @@ import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
 import { suggestName } from "../lib/suggest.js";
 import "../lib/index.js";
 import "../host/index.js";
+import "./limits.js";
+import { defaultMaxMemoryMb, heapLive, heapUsed } from "./memory.js";
 import type { Host, SessionContext } from "./context.js";
 import { preludeNames, preludeText } from "./prelude.js";
 import { TaskMachine } from "./task-machine.js";
 
 export type { Host } from "./context.js";
+
+/** How many calls a macro expansion (or the prelude) may make: about a second of work. */
+export const SYNC_CALLS = 50_000_000;
+/** runSync runs in steps of this many calls, so that the memory limit is checked (pulse). */
+const SYNC_STEP = 100_000;
+/** How many expansions in a row may each produce a call of a macro. */
+export const MAX_EXPANSIONS = 1000;
 
 export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; value: Value; error?: LispError; code: number }
 
@@ -26,6 +35,9 @@ export interface SessionOptions {
    *  once) or a task is preempted (VIRTUAL_BUDGET_MS per step budget), so sleeps take no real time
    *  and timings are exact. For tests; host I/O stays real (see ARCHITECTURE.md §4). */
   clock?: "real" | "virtual";
+  /** the memory limit in MB, and the highest set-max-memory! may raise it to (default: three
+   *  quarters of V8's heap limit, see memory.ts) */
+  maxMemoryMb?: number;
 }
 
 export class Session implements SessionContext {
@@ -50,6 +62,12 @@ export class Session implements SessionContext {
   /** doc strings of functions defined in Skein (the prelude and user code) */
   readonly lispDocs = new Map<string, { usage: string; doc: string }>();
   defaultTimeout = 30_000;
+  /** the memory limits (see SessionContext), resolved on first use: the default asks node:v8 */
+  private memoryCap: number | undefined;
+  private memoryMax: number | undefined;
+  get memoryCapMb(): number { return this.memoryCap ??= defaultMaxMemoryMb(); }
+  get maxMemoryMb(): number { return this.memoryMax ??= this.memoryCapMb; }
+  set maxMemoryMb(mb: number) { this.memoryMax = mb; }
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
 
@@ -88,7 +106,25 @@ export class Session implements SessionContext {
     }, options.clock === "virtual" ? new VirtualClock() : realClock);
     this.preludeDefines = preludeNames(preludeText());
     this.preludePending = new Set(this.preludeDefines);
+    this.memoryCap = options.maxMemoryMb;
   }
+
+  /** Every few steps: past the memory limit (after a full collection, so garbage does not
+   *  count), the program ends with "out of memory" at the task and position about to run. */
+  pulse(m: Machine): boolean {
+    if (this.memoryError !== null) return true;
+    const limit = this.maxMemoryMb * 1024 * 1024;
+    if (heapUsed() <= limit || heapLive() <= limit) return false;
+    const task = m.task as Task | null;
+    this.memoryError = LispError.of("runtime",
+      `out of memory: the script used more than ${this.maxMemoryMb} MB${task ? ` (in task ${task.id})` : ""}`, m.currentLoc(),
+      "hold less data at once, or raise the limit: skein --max-memory MB, (set-max-memory! mb)");
+    this.end({ status: "failed", value: null, code: 1, error: this.memoryError });
+    return true;
+  }
+
+  /** The error that ended the run (or the REPL entry) at the memory limit. */
+  private memoryError: LispError | null = null;
 
   /** The global cell of a name. A builtin's cell is made when its name is first looked up (a
    *  script that uses 20 of the 330 builtins does not make the other 310 at start-up). */
@@ -181,20 +217,35 @@ export class Session implements SessionContext {
     return suggestName(name, [...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined])]);
   }
 
-  /** A machine that belongs to no task: for macros and the prelude, which may not block. */
+  /** A machine that belongs to no task: for macros and the prelude, which may not block, and
+   *  may not run for ever either: beyond SYNC_CALLS calls they raise instead. */
   runSync(fn: Value, args: Value[], what: string): Value {
     const m = new Machine(null, this);
     m.start(fn, args);
-    let out = m.step(Infinity);
-    while (out === "yield") out = m.step(Infinity);
+    let out = m.step(SYNC_STEP);
+    for (let left = SYNC_CALLS - SYNC_STEP; out === "yield" && left > 0 && this.memoryError === null; left -= SYNC_STEP) out = m.step(SYNC_STEP);
+    if (this.memoryError !== null) throw this.memoryError;
     if (out === "done") return m.val;
     if (out === "failed") throw m.failure;
+    if (out === "yield") throw LispError.of("runtime", `${what} did not finish within ${SYNC_CALLS} calls (an endless loop?)`);
     throw LispError.of("runtime", `${what} cannot wait on channels, timers or I/O`);
   }
 
+  /** The last macro expansion and how many expansions in a row led to it: each one's form is
+   *  the expansion of the one before (the compiler expands a form until its head is no macro). */
+  private lastExpansion: Value = null;
+  private expansionDepth = 0;
+
   private expandMacro(m: Macro, args: Value[], loc: Loc | undefined): Value {
+    this.expansionDepth = this.expandsLast(m, args) ? this.expansionDepth + 1 : 1;
+    this.lastExpansion = null;
+    if (this.expansionDepth > MAX_EXPANSIONS) {
+      throw LispError.of("syntax", `macro expansion too deep (${MAX_EXPANSIONS} levels): ${m.name} keeps expanding into another macro call`, loc);
+    }
     try {
-      return this.runSync(m.fn, args, `macro ${m.name}`);
+      const out = this.runSync(m.fn, args, `macro ${m.name}`);
+      this.lastExpansion = out;
+      return out;
     } catch (e) {
       if (e instanceof LispError) {
         e.loc ??= loc;
@@ -204,6 +255,18 @@ export class Session implements SessionContext {
       }
       throw e;
     }
+  }
+
+  /** True when (m args...) is the last expansion itself: a call of m with its very arguments. */
+  private expandsLast(m: Macro, args: Value[]): boolean {
+    const last = this.lastExpansion;
+    if (!(last instanceof Pair) || !(last.car instanceof Sym) || this.globals.get(last.car.name)?.v !== m) return false;
+    let p: Value = last.cdr;
+    for (const a of args) {
+      if (!(p instanceof Pair) || p.car !== a) return false;
+      p = p.cdr;
+    }
+    return !(p instanceof Pair);
   }
 
   /** Where each top-level form read by `read` starts (atoms have no position of their own). */
@@ -217,18 +280,39 @@ export class Session implements SessionContext {
     return forms;
   }
 
-  /** A closure that evaluates the forms one after another, compiling each just before it runs
-   *  (so a macro defined by one form applies to the next). */
-  formsRunner(forms: Value[]): Closure {
-    const evalForm = this.cell("%eval-form").v as Builtin;
-    const quote = Sym.of("quote");
+  /** A task that evaluates the forms one after another, compiling each just before it runs (so
+   *  a macro defined by one form applies to the next). Any number of forms: a loop over them,
+   *  not one expression of them all. */
+  private spawnForms(forms: Value[], file: string): Task {
     const locs = this.formLocs.get(forms);
-    const body = forms.map((f, i) => list(evalForm, list(quote, f), list(quote, locs?.[i] ?? null)));
-    return this.compiler.compileToplevel(new Pair(Sym.of("begin"), list(...body) as Pair), undefined);
+    const items = arrayToList(forms.map((f, i) => list(f, locs?.[i] ?? null)));
+    return this.spawnTask(this.runner ??= this.makeRunner(), [items], file, null, true);
   }
 
-  /** Compiles one form into a call request: how %eval-form runs it. */
-  evalRequest(form: Value, at?: Loc | null): CallReq {
+  /** (lambda (forms) ...): evaluates each (form loc) in turn and returns the last value. It holds
+   *  its builtins themselves (a script that redefines car cannot break it) and has no positions
+   *  (it does not show in a Lisp stack). */
+  private runner: Closure | undefined;
+  private makeRunner(): Closure {
+    const text = `(lambda (fs)
+      (define (run fs)
+        (if (empty? (cdr fs))
+          (%eval-form (car (car fs)) (car (cdr (car fs))))
+          (begin (%eval-form (car (car fs)) (car (cdr (car fs)))) (run (cdr fs)))))
+      (if (empty? fs) nil (run fs)))`;
+    const prims = new Map(["empty?", "car", "cdr", "%eval-form"].map((n) => [n, makeBuiltin(specFor(n)!)]));
+    const plain = (x: Value): Value => {
+      if (x instanceof Sym) return prims.get(x.name) ?? x;
+      if (x instanceof Pair) return new Pair(plain(x.car), plain(x.cdr) as Pair);
+      return x;
+    };
+    return this.runSync(this.compiler.compileToplevel(plain(readAll(text, "<runner>")[0]), undefined), [], "the program runner") as Closure;
+  }
+
+  /** Compiles one form into a call request: how %eval-form and eval run it. A number, string,
+   *  boolean, keyword or nil is its own value, with nothing to compile. */
+  evalRequest(form: Value, at?: Loc | null): Value {
+    if (form === null || typeof form === "number" || typeof form === "string" || typeof form === "boolean" || form instanceof Keyword) return form;
     const loc = (form instanceof Pair ? form.loc : undefined) ?? at ?? undefined;
     return new CallReq(this.compiler.compileToplevel(form, loc), []);
   }
@@ -238,7 +322,7 @@ export class Session implements SessionContext {
   run(forms: Value[], file: string): Promise<RunOutcome> {
     return new Promise((resolve) => {
       this.finish = resolve;
-      this.spawnTask(this.formsRunner(forms), [], file, null, true);
+      this.spawnForms(forms, file);
     });
   }
 
@@ -251,9 +335,10 @@ export class Session implements SessionContext {
     }
     return new Promise((resolve) => {
       this.outcome = null;
+      this.memoryError = null;
       this.scheduler.restart();
       this.finish = (o) => resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
-      const t = this.spawnTask(this.formsRunner(forms), [], file, null, true);
+      const t = this.spawnForms(forms, file);
       t.onDone((d) => { if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 }); });
     });
   }

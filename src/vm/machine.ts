@@ -38,7 +38,18 @@ export interface MachineHost {
   warnOnce(key: string, text: string): void;
   /** a 2-parameter closure (f args) that applies f to the list args: every task's first frame */
   readonly applier: Closure;
+  /** Asked every PULSE_WORK units of work, before a step runs: true ends the step at once (the
+   *  session checks its memory limit here and ends the program when it is over it). */
+  pulse(m: Machine): boolean;
 }
+
+/** The work (of any machine) between two calls of MachineHost.pulse: a step counts 1, plus 1 per
+ *  1,024 calls it ran, so the host is asked every 256 short steps or about 250,000 calls. */
+export const PULSE_WORK = 256;
+let pulseIn = PULSE_WORK;
+
+/** The default of Machine.maxFrames: how deep non-tail recursion may go (1,000,000 deep works). */
+export const MAX_FRAMES = 2_000_000;
 
 /** The largest budget: "no limit" within V8's small-integer range, refilled as it runs out. */
 const UNLIMITED = 1 << 29;
@@ -59,6 +70,8 @@ export class Machine {
   budget = 0;
   /** Lisp activations on the JS stack */
   depth = 0;
+  /** the longest frame chain a task may have: deeper recursion raises "recursion too deep" */
+  maxFrames = MAX_FRAMES;
   /** the pending tail call (set with TAIL) */
   tailCode: Code | null = null;
   tailS: Value[] = NO_SLOTS;
@@ -129,12 +142,18 @@ export class Machine {
   /** Runs about `budget` calls. */
   step(budget: number): StepResult {
     if (this.blocked !== null) return "block";
+    if (pulseIn <= 0) {
+      pulseIn = PULSE_WORK;
+      if (this.host.pulse(this)) return "yield";
+    }
     // kept a small integer (V8 Smi): the budget is decremented on every call
     if (budget > UNLIMITED) budget = UNLIMITED;
     this.budget = budget;
     const out = this.run();
     // an entry that found the budget spent (it went to -1) did not run
-    this.steps += budget - Math.max(0, this.budget);
+    const ran = budget - Math.max(0, this.budget);
+    this.steps += ran;
+    pulseIn -= 1 + (ran >> 10);
     this.curCode = null;
     return out;
   }
@@ -157,13 +176,17 @@ export class Machine {
         if (r === TAIL) r = this.runTails();
         if (r === SUSPEND) {
           this.linkCaptured(fr.parent);
+          if ((this.fr as Frame).n > this.maxFrames) {
+            if (this.unwindFrom(this.tooDeep(), this.fr)) return this.failure ? "failed" : "cancelled";
+            continue;
+          }
           if (this.blocked !== null) return "block";
           continue;
         }
         this.val = r;
         this.fr = fr.parent;
       } catch (e) {
-        if (this.unwindError(e, fr)) return this.failure ? "failed" : "cancelled";
+        if (this.unwindFrom(e, fr.parent)) return this.failure ? "failed" : "cancelled";
       }
     }
   }
@@ -175,6 +198,7 @@ export class Machine {
       const f = cs[i] as Frame;
       cs[i] = null;
       f.parent = below;
+      f.n = below === null ? 1 : below.n + 1;
       below = f;
     }
     capturedCount = 0;
@@ -430,14 +454,24 @@ export class Machine {
     return null;
   }
 
-  /** An error escaped the activation resumed from `fr`: jump to a handler on the heap or fail. */
-  private unwindError(e: unknown, fr: Frame): boolean {
+  /** The error of a frame chain longer than maxFrames (its position: the innermost call). */
+  private tooDeep(): LispError {
+    // the innermost frame may not have started (pc 0): its caller's call site is where it recursed
+    let fr = this.fr as Frame;
+    if (fr.pc === 0 && fr.parent !== null) fr = fr.parent;
+    return LispError.of("runtime", `recursion too deep (${this.maxFrames} frames)`, fr.code.sites[fr.pc] ?? fr.code.loc,
+      "make the recursive call a tail call, or use loop or an accumulator");
+  }
+
+  /** An error escaped to the machine's loop, `heap` the innermost frame still alive (the frames
+   *  from there down are on the heap): jump to a handler on the heap or fail. */
+  private unwindFrom(e: unknown, heap: Frame | null): boolean {
     this.blocked = null;
-    if (e instanceof Cancelled) { this.fr = fr.parent; return this.unwindCancel(); }
-    const err = this.toLispError(e, null, fr.parent);
+    if (e instanceof Cancelled) { this.fr = heap; return this.unwindCancel(); }
+    const err = this.toLispError(e, null, heap);
     for (let h = this.handlers; h !== null; h = this.handlers) {
       this.handlers = h.next;
-      const owner = this.ownerOf(h, fr.parent);
+      const owner = this.ownerOf(h, heap);
       if (owner === null) continue;
       if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err); owner.pc = h.catchPc; }
       else { h.s[h.kindSlot] = 1; h.s[h.kindSlot + 1] = err; owner.pc = h.finPc; }

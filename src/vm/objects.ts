@@ -74,6 +74,8 @@ export class Cell {
 /** A suspended activation on the heap: made only when a task blocks, is preempted, or its JS
  *  stack grows too deep. `parent` is the activation waiting for this one's value. */
 export class Frame {
+  /** how many frames the chain holds from this one down (the machine's recursion limit counts it) */
+  n = 1;
   /** s: the activation's slots (replaced when a function that keeps them in JS locals suspends again) */
   constructor(readonly code: Code, public s: Value[], public pc: number, public parent: Frame | null) {}
 }
