@@ -6,7 +6,7 @@ import { Pair, Sym, list, type Loc, type Value } from "../core/types.js";
 import { Compiler, type CompileEnv } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
-import { Scheduler } from "../runtime/scheduler.js";
+import { CLEANUP_BOUND_MS, Scheduler } from "../runtime/scheduler.js";
 import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
@@ -67,6 +67,8 @@ export class Session implements SessionContext {
       onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
       onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
+      onCleanupAbandoned: (t, waitingOn) => this.host.stderr(
+        `warning: task ${t.id} (spawned at ${t.spawnedAt}) was cancelled and its cleanup did not finish within ${CLEANUP_BOUND_MS} ms${waitingOn ? ` (waiting on ${waitingOn})` : ""}; abandoned\n`),
     }, options.clock === "virtual" ? new VirtualClock() : realClock);
     this.preludePending = preludeNames(preludeText());
   }
@@ -172,7 +174,7 @@ export class Session implements SessionContext {
    *  make progress are finished, or on deadlock or exit. */
   run(forms: Value[], file: string): Promise<RunOutcome> {
     return new Promise((resolve) => {
-      this.finish = resolve;
+      this.finish = (o) => { this.reportUnread(); resolve(o); };
       this.spawnTask(this.formsRunner(forms), [], file, null, true);
     });
   }
@@ -213,9 +215,16 @@ export class Session implements SessionContext {
     return renderError(e, (f) => this.sources.get(f));
   }
 
-  private reportTaskFailure(t: Task): void {
+  private reportTaskFailure(t: Task, unread = false): void {
     const err = (t.body as TaskMachine).failure as LispError;
-    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt}):\n${this.renderError(err)}\n`);
+    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt})${unread ? ", sent on a channel and never received" : ""}:\n${this.renderError(err)}\n`);
+  }
+
+  /** At the end of the program: the failures sent on channels that nobody received. */
+  private reportUnread(): void {
+    const unread = this.scheduler.unread;
+    for (const t of unread.values()) this.reportTaskFailure(t, true);
+    unread.clear();
   }
 
   private reportDeadlock(main: Task, blocked: Task[]): void {
