@@ -103,6 +103,13 @@ export class Session implements SessionContext {
         const loc = form instanceof Pair ? form.loc : undefined;
         this.runSync(this.compiler.compileToplevel(form, loc), [], "the prelude");
       }
+      // calls of the prelude's functions take the machine's general call path, which sees the
+      // caller's position: a tail call from the user's code records it (Machine.userCall), so an
+      // error inside map or filter still names the user's line
+      for (const name of pending) {
+        const f = this.globals.get(name)?.v;
+        if (f instanceof Closure && !name.startsWith("%")) (f.code as { fixed: number }).fixed = -1;
+      }
     } catch (e) {
       // tried again at the next lookup rather than left half-loaded for good
       this.preludePending = pending;
