@@ -4,14 +4,23 @@
 //
 // Every child is spawned `detached` — the leader of its own process group — so a timeout or a
 // cancellation kills the whole group (process.kill(-pid, "SIGKILL")): the shell, what it started
-// and what those started; nothing is orphaned. Groups still running when Skein exits (exit, an
-// error escaping the main task, SIGINT/SIGTERM/SIGHUP) are killed too.
+// and what those started. A descendant that left the group (setsid, a shell's job control) is
+// found through /proc on Linux — every process whose chain of parents leads to the child — and
+// killed too; one whose parent had already exited was re-parented to init and cannot be told
+// apart from any other process, so it survives. Groups still running when Skein exits are killed
+// too: at a normal exit (exit, the end, an error escaping the main task) by the exit hook; when
+// Skein is killed by a signal (SIGINT, SIGTERM, SIGHUP, SIGKILL) by a watchdog, a small /bin/sh
+// process started with the first child, in its own group, that is told each group on its stdin
+// and kills them (and what is below them) when that pipe closes, i.e. when Skein is gone. Skein
+// installs no signal handler: a handler is JavaScript, which cannot run while the event loop is
+// busy (a long builtin call), so the signal would wait; the default action ends Skein at once,
+// and the watchdog does the rest.
 //
 // stdin is /dev/null unless :input gives it a string. The result is returned once the program
 // has exited and its output pipes are closed (as with $(...) in a shell: a background job that
 // keeps stdout open keeps sh waiting, up to the deadline).
 import type { ChildProcess } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, readdirSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { raise } from "../core/error.js";
 import { truncate } from "../syntax/printer.js";
@@ -43,12 +52,38 @@ export const MAX_OUTPUT_CHARS = 128 * 1024 * 1024;
 // ---- process groups still alive ----------------------------------------------------------
 
 const liveGroups = new Set<number>();
-const EXIT_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 let exitHookInstalled = false;
 
-/** Kills a child's whole process group; quiet when it is gone already. */
+/** Kills a child's whole process group and every process below it; quiet when they are gone
+ *  already. The processes below are listed before anything is killed, while their parents still
+ *  link them to the child. */
 export function killGroup(pid: number): void {
+  const below = descendantsOf(pid);
   try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+  for (const d of below) {
+    try { process.kill(d, "SIGKILL"); } catch { /* already gone */ }
+  }
+}
+
+/** The processes whose chain of parents leads to root, from /proc (Linux; elsewhere none). */
+function descendantsOf(root: number): number[] {
+  if (process.platform !== "linux") return [];
+  let names: string[];
+  try { names = readdirSync("/proc"); } catch { return []; }
+  const children = new Map<number, number[]>();
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    let stat: string;
+    try { stat = readFileSync(`/proc/${name}/stat`, "latin1"); } catch { continue; /* it exited meanwhile */ }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")"
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ", 2)[1]);
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid); else children.set(ppid, [pid]);
+  }
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) out.push(...(children.get(i < 0 ? root : out[i]) ?? []));
+  return out;
 }
 
 function killAllGroups(): void {
@@ -56,30 +91,53 @@ function killAllGroups(): void {
   liveGroups.clear();
 }
 
-/** On a terminating signal: kill the groups, then let the signal do what it would have done. */
-function onExitSignal(sig: NodeJS.Signals): void {
-  killAllGroups();
-  removeSignalHooks();
-  // someone else (a REPL, an embedding program) handles this signal: leave the decision to them
-  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+/** The watchdog's script: lines "+ pid" and "- pid" keep the list of live groups; at the end of
+ *  its input it lists the processes from /proc, kills each group, then every process that was
+ *  below a group's leader. */
+const WATCHDOG = `pids=
+while read -r op pid; do
+  if [ "$op" = + ]; then pids="$pids $pid"; else
+    rest=; for p in $pids; do [ "$p" = "$pid" ] || rest="$rest $p"; done; pids=$rest
+  fi
+done
+[ -n "$pids" ] || exit 0
+table=$(for s in /proc/[0-9]*/stat; do read -r l < "$s" && { r=\${l##*) }; set -- $r; p=\${s#/proc/}; echo "\${p%/stat} $2"; }; done 2>/dev/null)
+for p in $pids; do kill -9 -"$p"; done 2>/dev/null
+all= todo=$pids
+while [ -n "$todo" ]; do
+  all="$all $todo" next=
+  for p in $todo; do next="$next $(echo "$table" | while read -r c pp; do [ "$pp" = "$p" ] && printf '%s ' "$c"; done)"; done
+  todo=$(echo $next)
+done
+for p in $all; do kill -9 "$p"; done 2>/dev/null`;
+
+let watchdog: ChildProcess | null = null;
+
+/** Starts the watchdog if it is not running: before the first child, so that a child is known to
+ *  it from the moment after its spawn. It keeps neither the event loop nor the exit waiting. */
+function startWatchdog(): void {
+  if (watchdog === null) {
+    watchdog = childProcess().spawn("/bin/sh", ["-c", WATCHDOG], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    watchdog.on("error", () => { /* no watchdog: the exit hook still kills the groups at a normal exit */ });
+    watchdog.stdin!.on("error", () => { /* the watchdog is gone */ });
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref(): void }).unref();
+  }
 }
 
-function addSignalHooks(): void {
-  for (const sig of EXIT_SIGNALS) process.on(sig, onExitSignal);
-}
-
-function removeSignalHooks(): void {
-  for (const sig of EXIT_SIGNALS) process.removeListener(sig, onExitSignal);
+function tellWatchdog(line: string): void {
+  startWatchdog();
+  watchdog!.stdin!.write(line);
 }
 
 function track(pid: number): void {
   if (!exitHookInstalled) { exitHookInstalled = true; process.on("exit", killAllGroups); }
-  if (liveGroups.size === 0) addSignalHooks();
   liveGroups.add(pid);
+  tellWatchdog(`+ ${pid}\n`);
 }
 
 function untrack(pid: number): void {
-  if (liveGroups.delete(pid) && liveGroups.size === 0) removeSignalHooks();
+  if (liveGroups.delete(pid)) tellWatchdog(`- ${pid}\n`);
 }
 
 /** How many child process groups are running (for tests). */
@@ -157,6 +215,7 @@ const RETRY = Symbol("retry");
 function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETRY> {
   return new Promise((settle) => {
     let child: ChildProcess;
+    startWatchdog();
     try {
       child = childProcess().spawn(l.file, l.args, {
         cwd: l.cwd, env: l.env, argv0: l.argv0, detached: true, windowsHide: true,

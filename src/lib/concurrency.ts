@@ -58,18 +58,18 @@ function spawnChild(m: Machine, f: Value, args: Value[], at: Loc | undefined): T
   const s = contextOf(m);
   const parent = taskOf(m);
   const t = s.spawnTask(f, args, at, parent);
-  t.supervised = true;
   parent?.children.add(t);
   return t;
 }
 
-/** Blocks until task t finishes (or ms pass); on timeout t is cancelled. */
+/** Blocks until task t finishes (or ms pass); on timeout t is cancelled. The result taken marks
+ *  a failure handled; one that comes after the caller gave up is printed. */
 function awaitTask(m: Machine, t: Task, ms: number | null, op: string, cancelOnLeave: boolean): Value {
-  if (t.finished) return taskResult(t);
+  if (t.finished) { t.supervised = true; return taskResult(t); }
   const s = contextOf(m);
   return block(op, m, (_task, wake) => {
     let timer: Timer | null = null;
-    const off = t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); wake(taskResult(d)); });
+    const off = t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); d.supervised = true; wake(taskResult(d)); });
     if (ms !== null) {
       timer = s.scheduler.after(ms, () => {
         off();
@@ -106,7 +106,11 @@ def({ name: "spawn-link", arity: [1, 3], usage: "(spawn-link thunk [:timeout ms]
     const t = spawnChild(m, f, [], m.currentLoc());
     taskOf(m)?.children.delete(t); // linked tasks outlive their spawner, like spawn
     let timer: Timer | null = null;
-    t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); if (!ch.closed) ch.trySend(taskResult(d)); ch.close(); });
+    t.onDone((d) => {
+      if (timer) s.scheduler.timers.cancel(timer);
+      if (!ch.closed) { const r = taskResult(d); s.scheduler.handOver(d, r, ch); ch.trySend(r); }
+      ch.close();
+    });
     if (opts.has("timeout")) {
       const ms = msArg("spawn-link", opts.get("timeout"));
       timer = s.scheduler.after(ms, () => { ch.trySend(timeoutError(ms)); ch.close(); s.scheduler.cancel(t); });
@@ -118,7 +122,6 @@ def({ name: "task-await", arity: [1, 3], usage: "(task-await task [:timeout ms])
   (a, m) => {
     const { pos, opts } = options("task-await", a, 1, ["timeout"]);
     const t = taskArg("task-await", pos[0]);
-    t.supervised = true;
     return awaitTask(m, t, opts.has("timeout") ? msArg("task-await", opts.get("timeout")) : null, "task-await", false);
   });
 
@@ -348,26 +351,31 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     const start = (i: number, attempt: number) => {
       if (s.scheduler.atTaskLimit) { record(i, withInput(limitError(s), items[i])); return; }
       const t = s.spawnTask(f, [items[i]], at, parent);
-      t.supervised = true;
       parent?.children.add(t);
       running.add(t);
       let timer: Timer | null = null;
-      let timedOut = false;
-      if (o.timeout !== null) {
-        const ms = o.timeout;
-        timer = later(ms, () => { timedOut = true; s.scheduler.cancel(t); });
-      }
-      t.onDone((d) => {
-        running.delete(d);
-        if (timer) { s.scheduler.timers.cancel(timer); timers.delete(timer); }
-        if (abandoned) return;
-        const r = timedOut ? timeoutError(o.timeout as number) : taskResult(d);
+      /** the item's result is settled: by the task's end, or at its deadline */
+      let settled = false;
+      const settle = (r: Value) => {
+        settled = true;
         if (r instanceof ErrorValue && attempt < o.retries) {
           // a retry keeps its slot during the backoff, and waits for the rate like a first start
           later(100 * 2 ** attempt, () => admit(() => start(i, attempt + 1)));
           return;
         }
         record(i, r instanceof ErrorValue ? withInput(r, items[i]) : r);
+      };
+      if (o.timeout !== null) {
+        const ms = o.timeout;
+        // the item times out at its deadline; its finally blocks run on in the background
+        timer = later(ms, () => { s.scheduler.cancel(t); settle(timeoutError(ms)); });
+      }
+      t.onDone((d) => {
+        running.delete(d);
+        if (timer) { s.scheduler.timers.cancel(timer); timers.delete(timer); }
+        if (abandoned || settled) return;
+        d.supervised = true;
+        settle(taskResult(d));
       });
     };
     // :rate: starts (first tries and retries alike) leave this queue at most `rate` per second
@@ -471,11 +479,11 @@ class WorkerPool {
   start(job: Job): void {
     this.running++;
     const t = this.session.spawnTask(job.thunk, [], this.at, this.owner);
-    t.supervised = true;
     this.owner?.children.add(t);
     t.onDone((d) => {
       const r = taskResult(d);
       if (d.state === "done" && !(r instanceof ErrorValue)) this.completed++; else this.failed++;
+      this.session.scheduler.handOver(d, r, job.out);
       job.out.trySend(r);
       job.out.close();
       this.running--;
@@ -572,11 +580,12 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
       const i = nextIndex++;
       inFlight++;
       const t = s.spawnTask(f, [v], at, owner);
-      t.supervised = true;
       owner?.children.add(t);
       t.onDone((d) => {
         const r = taskResult(d);
-        emit(i, r instanceof ErrorValue ? withInput(r, v) : r);
+        const sent = r instanceof ErrorValue ? withInput(r, v) : r;
+        s.scheduler.handOver(d, sent, out);
+        emit(i, sent);
         pull();
       });
       pull();

@@ -53,6 +53,8 @@ export class Channel {
   /** waiting senders as pairs of entries, waiter then value: no object per blocked send */
   private senders = new Deque<unknown>();
   closed = false;
+  /** called with each value as a receiver takes it (see Scheduler.handOver) */
+  onTake: ((v: unknown) => void) | null = null;
 
   constructor(readonly capacity: number) {}
 
@@ -65,6 +67,7 @@ export class Channel {
     for (let r = this.receivers.shift(); r !== undefined; r = this.receivers.shift()) {
       if (!r.active) continue;
       r.active = false;
+      if (this.onTake !== null) this.onTake(v);
       r.fire(this, v);
       return "ok";
     }
@@ -77,6 +80,7 @@ export class Channel {
     if (this.buf.length > 0) {
       const v = this.buf.shift();
       this.refillFromSenders();
+      if (this.onTake !== null) this.onTake(v);
       return v;
     }
     while (this.senders.length) {
@@ -85,6 +89,7 @@ export class Channel {
       if (!w.active) continue;
       w.active = false;
       w.fire(this, true);
+      if (this.onTake !== null) this.onTake(v);
       return v;
     }
     if (this.closed) return CLOSED;

@@ -6,6 +6,7 @@ import { Deque } from "./deque.js";
 import { TimerHeap, type Timer } from "./timers.js";
 import { LiveTasks, Task, type TaskBody, type Wait } from "./task.js";
 import type { Loc } from "../core/types.js";
+import type { Channel } from "./channel.js";
 
 export const STEP_BUDGET = 20000;
 /** how long the scheduler runs tasks before yielding to the event loop (real time, whatever the clock) */
@@ -13,6 +14,9 @@ const SLICE_MS = 4;
 /** the virtual time a task's full step budget costs: under a virtual clock, CPU-bound work moves
  *  the clock by this much each time it is preempted */
 export const VIRTUAL_BUDGET_MS = 1;
+/** how long a cancelled task's finally blocks may run: past it, the cleanup is abandoned with a
+ *  warning (docs/concurrency.md, Cancellation) */
+export const CLEANUP_BOUND_MS = 5000;
 
 export interface SchedulerHooks {
   /** a task failed and nobody supervises it */
@@ -23,6 +27,9 @@ export interface SchedulerHooks {
   onMainFailed(main: Task): void;
   /** main finished and no task can make progress */
   onFinished(main: Task): void;
+  /** a cancelled task's cleanup ran past CLEANUP_BOUND_MS and was abandoned; waitingOn is what it
+   *  was waiting on then */
+  onCleanupAbandoned(task: Task, waitingOn: string | null): void;
 }
 
 export class Scheduler {
@@ -41,6 +48,8 @@ export class Scheduler {
   spawnedLive = 0;
   /** the real time at the slice's latest clock check: cheap timestamps for task bookkeeping */
   private sliceClock = 0;
+  /** failures sent on a channel and not received yet, by the value sent (see handOver) */
+  readonly unread = new Map<unknown, Task>();
   /** the time every deadline, duration and timestamp of the tasks is read from */
   readonly now: () => number;
   /** set when the clock is virtual: then the scheduler moves it (see tick and runOne) */
@@ -140,15 +149,41 @@ export class Scheduler {
   }
 
   /** Cancels a task: it stops at its next step, its wait is undone (which aborts its host work),
-   *  its finally blocks run, and the tasks it owns are cancelled too. */
+   *  its finally blocks run, and the tasks it owns are cancelled too. Once cancelled, a task is
+   *  not cancelled again (its finally blocks run to their end), but a cleanup still running
+   *  CLEANUP_BOUND_MS later is abandoned. The pending bound is a timer, so the program waits for
+   *  the cleanup before it ends. */
   cancel(t: Task): void {
-    if (t.finished) return;
+    if (t.finished || t.cancelling) return;
+    t.cancelling = true;
     if (t.hasChildren) for (const c of t.children) this.cancel(c);
     t.body.requestCancel();
+    t.cleanupTimer = this.after(CLEANUP_BOUND_MS, () => this.abandonCleanup(t));
     if (t.state === "blocked") {
       this.unpark(t);
       this.enqueue(t);
     }
+  }
+
+  /** Ends a cancelled task whose cleanup outlived its bound, without running it again. */
+  private abandonCleanup(t: Task): void {
+    t.cleanupTimer = null;
+    if (t.finished) return;
+    this.hooks.onCleanupAbandoned(t, t.waitingOn);
+    this.unpark(t);
+    // a queued entry of it is skipped: its state is no longer runnable
+    this.finishTask(t, "cancelled");
+  }
+
+  /** A task's result is sent on ch by whoever took it (spawn-link, a worker pool's reply, a
+   *  stream-map output). A failure so sent is handled once a receiver takes it from the channel;
+   *  until then it is in `unread`, and the session reports what is left there at the end. Call it
+   *  before sending v. */
+  handOver(t: Task, v: unknown, ch: Channel): void {
+    t.supervised = true;
+    if (t.state !== "failed") return;
+    this.unread.set(v, t);
+    ch.onTake ??= (x) => { this.unread.delete(x); };
   }
 
   /** Runs tasks until the slice is used up, then yields to the event loop. */
@@ -231,6 +266,7 @@ export class Scheduler {
     if (t !== this.main) this.spawnedLive--;
     if (t.parent?.hasChildren) t.parent.children.delete(t);
     if (t.hasChildren) for (const c of t.children) this.cancel(c);
+    if (t.cleanupTimer !== null) { this.timers.cancel(t.cleanupTimer); t.cleanupTimer = null; }
     t.finish(out);
     if (out === "failed" && t === this.main) this.hooks.onMainFailed(t);
     else if (out === "failed" && !t.supervised) this.hooks.onUnhandledFailure(t);

@@ -1,5 +1,6 @@
 // A task: one lightweight thread of the scheduler, running an opaque resumable body.
 import { formatLoc, type Loc } from "../core/types.js";
+import type { Timer } from "./timers.js";
 export type BodyOutcome = "done" | "yield" | "block" | "failed" | "cancelled";
 
 /** What the scheduler runs. The evaluator's machine implements it; the runtime never imports eval. */
@@ -71,8 +72,15 @@ export class Task {
   readonly startedAt: number;
   /** tasks this one owns (timeout, parallel-map, stream-map, pools): cancelled with it */
   private ownedTasks: Set<Task> | null = null;
-  /** someone takes this task's result (spawn-link, task-await, timeout...): failures are not printed */
+  /** someone took this task's result when it ended (task-await, timeout, parallel-map...; for
+   *  a result sent on a channel, see Scheduler.handOver): its failure is not printed. Set by the
+   *  taker in its done-callback, so a taker that gave up first leaves the failure to be printed. */
   supervised = false;
+  /** cancel() was called: later cancellations are ignored, so its finally blocks run to their
+   *  end (bounded by CLEANUP_BOUND_MS) */
+  cancelling = false;
+  /** the timer that abandons the cleanup of a cancelled task after CLEANUP_BOUND_MS */
+  cleanupTimer: Timer | null = null;
   /** neighbours in the scheduler's list of live tasks */
   prevLive: Task | null = null;
   nextLive: Task | null = null;

@@ -6,7 +6,7 @@ import { Keyword, Pair, Sym, arrayToList, list, type Loc, type Value } from "../
 import { Compiler } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
-import { Scheduler } from "../runtime/scheduler.js";
+import { CLEANUP_BOUND_MS, Scheduler } from "../runtime/scheduler.js";
 import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
@@ -103,6 +103,8 @@ export class Session implements SessionContext {
       onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
       onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
       onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
+      onCleanupAbandoned: (t, waitingOn) => this.host.stderr(
+        `warning: task ${t.id} (spawned at ${t.spawnedAt}) was cancelled and its cleanup did not finish within ${CLEANUP_BOUND_MS} ms${waitingOn ? ` (waiting on ${waitingOn})` : ""}; abandoned\n`),
     }, options.clock === "virtual" ? new VirtualClock() : realClock);
     this.preludeDefines = preludeNames(preludeText());
     this.preludePending = new Set(this.preludeDefines);
@@ -188,6 +190,13 @@ export class Session implements SessionContext {
       for (const form of readAll(preludeText(), "prelude.lisp")) {
         const loc = form instanceof Pair ? form.loc : undefined;
         this.runSync(this.libraryCompiler.compileToplevel(form, loc), [], "the prelude");
+      }
+      // calls of the prelude's functions take the machine's general call path, which sees the
+      // caller's position: a tail call from the user's code records it (Machine.userCall), so an
+      // error inside map or filter still names the user's line
+      for (const name of pending) {
+        const f = this.libraryCell(name).v;
+        if (f instanceof Closure && !name.startsWith("%")) (f.code as { fixed: number }).fixed = -1;
       }
     } catch (e) {
       // tried again at the next lookup rather than left half-loaded for good
@@ -321,7 +330,7 @@ export class Session implements SessionContext {
    *  make progress are finished, or on deadlock or exit. */
   run(forms: Value[], file: string): Promise<RunOutcome> {
     return new Promise((resolve) => {
-      this.finish = resolve;
+      this.finish = (o) => { this.reportUnread(); resolve(o); };
       this.spawnForms(forms, file);
     });
   }
@@ -363,9 +372,16 @@ export class Session implements SessionContext {
     return renderError(e, (f) => this.sources.get(f));
   }
 
-  private reportTaskFailure(t: Task): void {
+  private reportTaskFailure(t: Task, unread = false): void {
     const err = (t.body as TaskMachine).failure as LispError;
-    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt}):\n${this.renderError(err)}\n`);
+    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt})${unread ? ", sent on a channel and never received" : ""}:\n${this.renderError(err)}\n`);
+  }
+
+  /** At the end of the program: the failures sent on channels that nobody received. */
+  private reportUnread(): void {
+    const unread = this.scheduler.unread;
+    for (const t of unread.values()) this.reportTaskFailure(t, true);
+    unread.clear();
   }
 
   private reportDeadlock(main: Task, blocked: Task[]): void {

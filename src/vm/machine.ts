@@ -29,7 +29,12 @@ export interface MachineState {
   handlers: unknown;
   failure: LispError | null;
   cancelRequested: boolean;
+  userCall: UserCall | null;
 }
+
+/** The latest call from the user's code into the prelude in tail position (the caller's
+ *  activation is gone): errors raised inside the prelude show it (toLispError). */
+export interface UserCall { name: string; loc: Loc }
 
 /** What the machine needs from its surroundings. */
 export interface MachineHost {
@@ -64,6 +69,7 @@ export class Machine {
   /** the error that ended the task, when step() returned "failed" */
   failure: LispError | null = null;
   cancelRequested = false;
+  userCall: UserCall | null = null;
   /** Lisp calls run so far, for tests and diagnostics */
   steps = 0;
   /** calls left in this step; at zero the running code is captured (preemption) */
@@ -106,11 +112,11 @@ export class Machine {
    *  and each task keeps only this state between steps (what it must resume from). */
   stepState(st: MachineState, task: unknown, budget: number): StepResult {
     this.fr = st.fr; this.val = st.val; this.handlers = st.handlers as Handler | null;
-    this.failure = st.failure; this.cancelRequested = st.cancelRequested;
+    this.failure = st.failure; this.cancelRequested = st.cancelRequested; this.userCall = st.userCall;
     this.task = task; this.current = st;
     const out = this.step(budget);
     st.fr = this.fr; st.val = this.val; st.handlers = this.handlers;
-    st.failure = this.failure; st.cancelRequested = this.cancelRequested;
+    st.failure = this.failure; st.cancelRequested = this.cancelRequested; st.userCall = this.userCall;
     this.fr = null; this.val = null; this.handlers = null; this.failure = null;
     this.task = null; this.current = null; this.tailS = NO_SLOTS; this.tailCode = null;
     return out;
@@ -340,6 +346,8 @@ export class Machine {
   /** A call in tail position: closures become TAIL (the caller's loop runs them). */
   tailCall(f: Value, args: Value[], code: Code, pc: number): Value {
     if (f instanceof Closure) {
+      const at = code.sites[pc];
+      if (f.code.loc?.file === PRELUDE && at !== undefined && at.file !== PRELUDE) this.userCall = { name: code.name, loc: at };
       this.tailS = this.slotsFor(f, args);
       this.tailCode = f.code;
       return TAIL;
@@ -522,8 +530,9 @@ export class Machine {
       if (here) stack.push({ name: here.code.name, loc: here.code.sites[here.pc] ?? here.code.loc });
       stack.push(...lispStackOf(heap));
       const shown = stack.filter((f) => f.loc !== undefined);
+      if (this.userCall !== null && shown.every((f) => f.loc!.file === PRELUDE)) shown.push(this.userCall);
       // point at the user's code, not into the prelude's map or sort
-      if (!err.loc && shown.length) err.loc = (shown.find((f) => f.loc!.file !== "prelude.lisp") ?? shown[0]).loc;
+      if (!err.loc && shown.length) err.loc = (shown.find((f) => f.loc!.file !== PRELUDE) ?? shown[0]).loc;
       err.lispStack = shown.map((f) => `${f.name} (${formatLoc(f.loc)})`);
     }
     return err;
@@ -558,6 +567,7 @@ export function arityError(name: string, min: number, max: number, got: number):
   return LispError.of("runtime", arityMessage(name, min, max, got));
 }
 
+const PRELUDE = "prelude.lisp";
 const CAPTURED: (Frame | null)[] = [];
 /** the initial tailS of every machine (no array per task) */
 const NO_SLOTS: Value[] = [];

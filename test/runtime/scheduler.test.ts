@@ -202,6 +202,7 @@ function makeScheduler(clock?: Clock) {
     onDeadlock: (main, blocked) => resolve({ kind: "deadlock", main, blocked }),
     onMainFailed: (main) => resolve({ kind: "main-failed", main }),
     onFinished: (main) => resolve({ kind: "finished", main }),
+    onCleanupAbandoned: () => {},
   };
   const s = new Scheduler(hooks, clock);
   /** the scheduler's end, or a failure after ms */
