@@ -6,6 +6,7 @@ import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core
 import { int, seq, str, typeError } from "./args.js";
 import { builtins } from "./registry.js";
 import { RE2JS, RE2JSSyntaxException } from "re2js";
+import { CHUNK, itemsOf, runJob, type Job } from "./jobs.js";
 
 const def = builtins("string");
 
@@ -46,11 +47,17 @@ def({
   examples: [["(str \"a\" 1 :k 2.5)", "\"a1:k2.5\""], ["(str \"x\" nil \"y\")", "\"xy\""], ["(str)", "\"\""], ["(str [1 \"b\"])", "\"[1 \\\"b\\\"]\""]],
   f1: strPiece,
   f2: (a, b) => strPiece(a) + strPiece(b)
-}, (args) => {
-    let out = "";
-    for (let i = 0; i < args.length; i++) out += strPiece(args[i]);
-    return out;
-  });
+}, (args, m) => runJob(m, "str", joined(args, "")));
+
+/** The display forms of the items with sep between them, as a job (nil items contribute nothing). */
+function* joined(items: readonly Value[], sep: string): Job {
+  let out = "";
+  for (let i = 0; i < items.length; i++) {
+    out += i === 0 ? strPiece(items[i]) : sep + strPiece(items[i]);
+    if ((i + 1) % CHUNK === 0) yield 8 * CHUNK;
+  }
+  return out;
+}
 
 def({
   name: "string-length", arity: [1, 1], usage: "(string-length s)",
@@ -118,9 +125,9 @@ def({
   name: "string-join", arity: [1, 2], usage: "(string-join xs [sep])",
   doc: "Joins the display forms of the items of the list or vector xs, with sep (default \"\") between them; nil items contribute nothing.",
   examples: [["(string-join '(\"a\" \"b\") \"-\")", "\"a-b\""], ["(string-join (list 1 2 3) \",\")", "\"1,2,3\""], ["(string-join [\"x\" \"y\"])", "\"xy\""]]
-}, (args) => {
+}, (args, m) => {
     const sep = args.length > 1 ? str("string-join", args[1]) : "";
-    return seq("string-join", args[0]).map(strPiece).join(sep);
+    return runJob(m, "string-join", (function* () { return yield* joined(yield* itemsOf("string-join", args[0], seq), sep); })());
   });
 
 // ---- simple transformations and tests --------------------------------------------------
