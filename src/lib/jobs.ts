@@ -37,6 +37,14 @@ export function runJob(m: Machine, op: string, job: Job): Value {
   }
 }
 
+/** Runs the job to its end in one go: for callers that are not builtins (the host's HTTP and database code). */
+export function finish(job: Job): Value {
+  for (;;) {
+    const r = job.next();
+    if (r.done === true) return r.value;
+  }
+}
+
 builtins("core")({
   name: "%job-continue", arity: [1, 1], usage: "(%job-continue job)",
   doc: "Goes on with a builtin's work that was suspended when its task's slice ended. Used by %job-resume.",

@@ -1,6 +1,6 @@
-// Builtins whose work grows with their input share the CPU: a long sort, distinct, range, str or
-// string-join runs in slices (src/lib/jobs.ts), so a ticker task keeps ticking beside it and a
-// timeout stops it.
+// Builtins whose work grows with their input share the CPU: a long sort, distinct, range, str,
+// string-join or json-parse runs in slices (src/lib/jobs.ts), so a ticker task keeps ticking
+// beside it and a timeout stops it.
 // On a virtual clock every spent step budget is 1 ms, so the figures are exact on any machine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -31,6 +31,7 @@ const LONG: [string, string, string][] = [
   ["range", "", "(range 3000000)"],
   ["string-join", "(define xs (range 300000))", "(string-join xs \",\")"],
   ["str of many arguments", "(define xs (range 400000))", "(apply str xs)"],
+  ["json-parse", "(define text (json-stringify (range 400000)))", "(json-parse text)"],
 ];
 
 for (const [what, setup, expr] of LONG) {
@@ -49,9 +50,11 @@ test("results over many slices are those of one go", async () => {
           (= (distinct xs) (take 1009 xs))
           (= (distinct (map (fn [i] (modulo i 1000)) (range 6000))) (range 1000))
           (= (range 5 30000 3) (map (fn [i] (+ 5 (* 3 i))) (range 9999)))
+          (let ((v (into [] (map (fn [i] {:a i :b [i "x" nil #t {:c []}]}) (range 3000)))))
+            (= (json-parse (json-stringify v)) v))
           (= (string-join xs ",") (let loop ((ys (cdr xs)) (acc (str (car xs)))) (if (null? ys) acc (loop (cdr ys) (str acc "," (car ys))))))
           (try (sort (append (range 5000) '("a"))) (catch e (error-msg e))))`, { clock: "virtual" });
-  assert.equal(write(r.value), '(#t #t #t #t #t #t #t "sort: cannot compare 4999 with \\"a\\"")');
+  assert.equal(write(r.value), '(#t #t #t #t #t #t #t #t "sort: cannot compare 4999 with \\"a\\"")');
 });
 
 test("real time: a 10 ms ticker keeps ticking during a long sort", async () => {
