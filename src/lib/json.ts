@@ -8,6 +8,8 @@ import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type 
 import { options, str, truthy } from "./args.js";
 import { mapEntries } from "./maps.js";
 import { builtins } from "./registry.js";
+import { CHUNK, finish, runJob, type Job } from "./jobs.js";
+import type { Machine } from "../vm/machine.js";
 
 const def = builtins("json");
 
@@ -16,16 +18,49 @@ const def = builtins("json");
 const REORDER = Symbol("reorder");
 const INDEX_KEY = /^(0|[1-9]\d*)$/;
 
-/** Converts what JSON.parse produced into Skein values. */
-function fromJson(x: unknown): Value {
-  if (x === null || typeof x !== "object") return x;
-  if (Array.isArray(x)) return IList(x.map(fromJson));
-  let m = LMap.EMPTY;
-  for (const k of Object.keys(x)) {
-    if (INDEX_KEY.test(k)) throw REORDER;
-    m = m.set(Keyword.of(k), fromJson((x as Record<string, unknown>)[k]));
+/** An array or object of JSON.parse's result being converted: its keys (objects), the next child, what is built so far. */
+interface Open {
+  readonly src: unknown[] | Record<string, unknown>;
+  readonly keys: string[] | null;
+  readonly size: number;
+  i: number;
+  acc: Value[] | LMap;
+}
+
+function open(x: unknown[] | Record<string, unknown>): Open {
+  if (Array.isArray(x)) return { src: x, keys: null, size: x.length, i: 0, acc: [] };
+  const keys = Object.keys(x);
+  if (keys.some((k) => INDEX_KEY.test(k))) throw REORDER;
+  return { src: x, keys, size: keys.length, i: 0, acc: LMap.EMPTY };
+}
+
+/** JSON.parse's result as Skein values, as a job: depth-first with an explicit stack, so any
+ *  nesting converts without the host stack. */
+function* fromJson(root: unknown): Job {
+  const stack: Open[] = [];
+  let next: unknown = root;
+  for (let n = 1; ; n++) {
+    let v: Value = undefined;
+    if (next !== null && typeof next === "object") stack.push(open(next as Record<string, unknown>));
+    else v = next;
+    // hand each finished value to its container, until one has a child left to convert
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return v;
+      if (v !== undefined) {
+        if (top.keys) top.acc = (top.acc as LMap).set(Keyword.of(top.keys[top.i]), v);
+        else (top.acc as Value[]).push(v);
+        top.i++;
+      }
+      if (top.i < top.size) {
+        next = top.keys ? (top.src as Record<string, unknown>)[top.keys[top.i]] : (top.src as unknown[])[top.i];
+        break;
+      }
+      stack.pop();
+      v = top.keys ? top.acc : IList(top.acc as Value[]);
+    }
+    if (n % CHUNK === 0) yield 8 * CHUNK;
   }
-  return m;
 }
 
 const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
@@ -79,7 +114,8 @@ function jsonError(reason: string): ErrorValue {
   return new ErrorValue(`json-parse: invalid JSON: ${reason}`, LMap.EMPTY);
 }
 
-export function parseJson(text: string): Value {
+/** The value written in the JSON text, or an error value, as a job. */
+function* parseJsonJob(text: string): Job {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -88,7 +124,7 @@ export function parseJson(text: string): Value {
   }
   try {
     try {
-      return fromJson(raw);
+      return yield* fromJson(raw);
     } catch (e) {
       if (e !== REORDER) throw e;
     }
@@ -99,13 +135,20 @@ export function parseJson(text: string): Value {
   }
 }
 
+/** The value written in the JSON text, or an error value, in one go (for the host's callers). */
+export function parseJson(text: string): Value {
+  return finish(parseJsonJob(text));
+}
+
+const jsonParse = (s: Value, m: Machine): Value => runJob(m, "json-parse", parseJsonJob(str("json-parse", s)));
+
 def({
   name: "json-parse", arity: [1, 1], usage: "(json-parse s)",
   doc: "The value written in the JSON text s: objects become maps with keyword keys, arrays vectors, null nil. Invalid JSON returns an error value (it does not raise).",
   examples: [["(json-parse \"{\\\"a\\\": [1, 2.5, null, true]}\")", "{:a [1 2.5 nil #t]}"], ["(json-parse \"\\\"hi\\\"\")", "\"hi\""],
     ["(error? (json-parse \"{bad\"))", "#t"]],
-  f1: (a) => parseJson(str("json-parse", a))
-}, (args) => parseJson(str("json-parse", args[0])));
+  m1: jsonParse
+}, (args, m) => jsonParse(args[0], m));
 
 function keyString(k: Value): string {
   if (typeof k === "string") return k;

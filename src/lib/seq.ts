@@ -8,6 +8,7 @@ import { EMPTY, EmptyList, Pair, arrayToList, isVector, type List, type Value } 
 import { int, isList, num, seq, seqable, truthy, typeError, typeName } from "./args.js";
 import { compareStrings, compareValues } from "./numbers.js";
 import { builtins, type Definer } from "./registry.js";
+import { CHUNK, itemsOf, listOf, runJob, type Job } from "./jobs.js";
 import { codePointAt, codePointLength } from "./strings.js";
 
 const def = builtins("seq");
@@ -238,24 +239,22 @@ def.unary({
   examples: [["(reverse '(1 2 3))", "(3 2 1)"], ["(reverse [1 2])", "(2 1)"]]}, reverse);
 
 /** The most items `range` builds, so a typo like (range 1e12) is an error instead of a crash. */
-export const RANGE_LIMIT = 50_000_000;
+export const RANGE_LIMIT = 10_000_000;
 
-function range(args: Value[]): List {
+function* range(args: Value[]): Job {
   const [start, end, step] = args.length === 1 ? [0, num("range", args[0]), 1]
     : [num("range", args[0]), num("range", args[1]), args.length > 2 ? num("range", args[2]) : 1];
   if (step === 0) raise("range: step must not be zero");
   const n = Math.max(0, Math.ceil((end - start) / step));
   if (!(n <= RANGE_LIMIT)) raise(`range: too many items (${n}; the limit is ${RANGE_LIMIT})`);
-  let r: List = EMPTY;
-  for (let i = n - 1; i >= 0; i--) r = new Pair(start + i * step, r);
-  return r;
+  return yield* listOf(n, (i) => start + i * step);
 }
 
 def({
   name: "range", arity: [1, 3], usage: "(range end) (range start end [step])",
-  doc: "The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero).",
+  doc: `The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero). At most ${RANGE_LIMIT} items (a list of them takes about 400 MB).`,
   examples: [["(range 3)", "(0 1 2)"], ["(range 1 4)", "(1 2 3)"], ["(range 0 10 3)", "(0 3 6 9)"], ["(range 3 0 -1)", "(3 2 1)"], ["(range 0)", "()"]]
-}, range);
+}, (args, m) => runJob(m, "range", range(args)));
 
 function take(nv: Value, xs: Value): List {
   const n = int("take", nv);
@@ -292,14 +291,19 @@ def({
   name: "distinct", arity: [1, 1], usage: "(distinct xs)",
   doc: "A list of the items of xs without repeats (by =), keeping each first occurrence in order.",
   examples: [["(distinct '(1 2 1 3 2))", "(1 2 3)"], ["(distinct [[1] [1] '(1)])", "([1] (1))"]]
-}, (args) => {
-    const seen = ISet<Value>().asMutable();
-    const out: Value[] = [];
-    for (const x of seqable("distinct", args[0])) {
-      if (!seen.has(x)) { seen.add(x); out.push(x); }
-    }
-    return arrayToList(out);
-  });
+}, (args, m) => runJob(m, "distinct", distinct(args[0])));
+
+function* distinct(v: Value): Job {
+  const seen = ISet<Value>().asMutable();
+  const out: Value[] = [];
+  const items = yield* itemsOf("distinct", v, seqable);
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    if (!seen.has(x)) { seen.add(x); out.push(x); }
+    if ((i + 1) % CHUNK === 0) yield 32 * CHUNK;
+  }
+  return yield* listOf(out.length, (i) => out[i]);
+}
 
 def({
   name: "flatten", arity: [1, 1], usage: "(flatten xs)",
@@ -394,19 +398,59 @@ def.binary({
 
 // ---- natural sort ----------------------------------------------------------------------
 
-function sortNatural(v: Value): List {
-  const items = seq("sort", v);
-  if (items.every((x) => typeof x === "number")) return arrayToList(items.sort((a, b) => a - b));
-  if (items.every((x) => typeof x === "string")) return arrayToList(items.sort(compareStrings));
-  // comparing neighbours first reports an unsortable mix in input order: "cannot compare 1 with \"a\""
-  for (let i = 1; i < items.length; i++) compareValues("sort", items[i - 1], items[i]);
-  return arrayToList(items.sort((a, b) => compareValues("sort", a, b)));
+/** Sorts items (a fresh array, reused) stably: runs of CHUNK items sorted natively, then merged
+ *  pairwise, a job yielding every CHUNK items merged. */
+function* mergeSort(items: Value[], cmp: (a: Value, b: Value) => number): Generator<number, Value[], void> {
+  const n = items.length;
+  if (n <= CHUNK) return items.sort(cmp);
+  for (let lo = 0; lo < n; lo += CHUNK) {
+    const run = items.slice(lo, lo + CHUNK).sort(cmp);
+    for (let i = 0; i < run.length; i++) items[lo + i] = run[i];
+    yield CHUNK * Math.log2(CHUNK);
+  }
+  let src = items, dst: Value[] = new Array(n);
+  for (let width = CHUNK; width < n; width *= 2) {
+    let moved = 0;
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+      let i = lo, j = mid;
+      for (let k = lo; k < hi; k++) {
+        dst[k] = j >= hi || (i < mid && cmp(src[i], src[j]) <= 0) ? src[i++] : src[j++];
+        if (++moved === CHUNK) { moved = 0; yield CHUNK; }
+      }
+    }
+    [src, dst] = [dst, src];
+  }
+  return src;
 }
 
-def.unary({
-  name: "%sort-natural", usage: "(%sort-natural xs)",
+const byNumber = (a: number, b: number): number => a - b;
+const byValue = (a: Value, b: Value): number => compareValues("sort", a, b);
+
+/** The comparison that sorts these items: numbers, strings, or anything compare orders (or it raises). */
+function* comparisonFor(items: Value[]): Generator<number, (a: Value, b: Value) => number, void> {
+  if (items.every((x) => typeof x === "number")) return byNumber;
+  if (items.every((x) => typeof x === "string")) return compareStrings;
+  // comparing neighbours first reports an unsortable mix in input order: "cannot compare 1 with \"a\""
+  for (let i = 1; i < items.length; i++) {
+    compareValues("sort", items[i - 1], items[i]);
+    if (i % CHUNK === 0) yield CHUNK;
+  }
+  return byValue;
+}
+
+function* sortNatural(v: Value): Job {
+  const items = yield* itemsOf("sort", v, seq);
+  const sorted = yield* mergeSort(items, yield* comparisonFor(items));
+  return yield* listOf(sorted.length, (i) => sorted[i]);
+}
+
+def({
+  name: "%sort-natural", arity: [1, 1], usage: "(%sort-natural xs)",
   doc: "The items of a list or vector in ascending natural order (numbers numerically, strings by code point, then keywords, symbols and sequences as compare orders them), as a list; mixed kinds raise. Used by sort.",
-  examples: [["(%sort-natural '(3 1 2))", "(1 2 3)"], ["(%sort-natural [\"b\" \"a\"])", "(\"a\" \"b\")"], ["(%sort-natural [:b :a])", "(:a :b)"]]}, sortNatural);
+  examples: [["(%sort-natural '(3 1 2))", "(1 2 3)"], ["(%sort-natural [\"b\" \"a\"])", "(\"a\" \"b\")"], ["(%sort-natural [:b :a])", "(:a :b)"]],
+  m1: (a, m) => runJob(m, "sort", sortNatural(a))
+}, (args, m) => runJob(m, "sort", sortNatural(args[0])));
 
 // ---- predicates ------------------------------------------------------------------------
 

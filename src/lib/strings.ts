@@ -1,10 +1,12 @@
-// String builtins: building, slicing, splitting, searching, `format`, regexes (JavaScript syntax),
+// String builtins: building, slicing, splitting, searching, `format`, regexes (RE2 syntax, linear time),
 // and conversions between strings, symbols and keywords. Indices count Unicode code points.
 import { raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core/types.js";
 import { int, seq, str, typeError } from "./args.js";
 import { builtins } from "./registry.js";
+import { RE2JS, RE2JSSyntaxException } from "re2js";
+import { CHUNK, itemsOf, runJob, type Job } from "./jobs.js";
 
 const def = builtins("string");
 
@@ -45,11 +47,17 @@ def({
   examples: [["(str \"a\" 1 :k 2.5)", "\"a1:k2.5\""], ["(str \"x\" nil \"y\")", "\"xy\""], ["(str)", "\"\""], ["(str [1 \"b\"])", "\"[1 \\\"b\\\"]\""]],
   f1: strPiece,
   f2: (a, b) => strPiece(a) + strPiece(b)
-}, (args) => {
-    let out = "";
-    for (let i = 0; i < args.length; i++) out += strPiece(args[i]);
-    return out;
-  });
+}, (args, m) => runJob(m, "str", joined(args, "")));
+
+/** The display forms of the items with sep between them, as a job (nil items contribute nothing). */
+function* joined(items: readonly Value[], sep: string): Job {
+  let out = "";
+  for (let i = 0; i < items.length; i++) {
+    out += i === 0 ? strPiece(items[i]) : sep + strPiece(items[i]);
+    if ((i + 1) % CHUNK === 0) yield 8 * CHUNK;
+  }
+  return out;
+}
 
 def({
   name: "string-length", arity: [1, 1], usage: "(string-length s)",
@@ -117,9 +125,9 @@ def({
   name: "string-join", arity: [1, 2], usage: "(string-join xs [sep])",
   doc: "Joins the display forms of the items of the list or vector xs, with sep (default \"\") between them; nil items contribute nothing.",
   examples: [["(string-join '(\"a\" \"b\") \"-\")", "\"a-b\""], ["(string-join (list 1 2 3) \",\")", "\"1,2,3\""], ["(string-join [\"x\" \"y\"])", "\"xy\""]]
-}, (args) => {
+}, (args, m) => {
     const sep = args.length > 1 ? str("string-join", args[1]) : "";
-    return seq("string-join", args[0]).map(strPiece).join(sep);
+    return runJob(m, "string-join", (function* () { return yield* joined(yield* itemsOf("string-join", args[0], seq), sep); })());
   });
 
 // ---- simple transformations and tests --------------------------------------------------
@@ -194,41 +202,54 @@ def({
 }, format);
 
 // ---- regexes ---------------------------------------------------------------------------
+// RE2 syntax through re2js, a linear-time engine: matching takes time proportional to the
+// pattern times the text, whatever the pattern, so no regex can freeze the other tasks.
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RE2JS>();
 const INLINE_FLAGS = /^\(\?([imsu]+)\)/;
+const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, u: 0 };
+const LINEAR = "(Skein's regular expressions run in linear time)";
 
-/** Compiles a pattern string (JavaScript syntax; a leading (?i), (?m), (?s) or (?u) sets flags), cached. */
-export function regex(op: string, pattern: Value, global: boolean): RegExp {
+/** Why RE2 refused a pattern, in words: backreferences and lookaround get their own message. */
+function syntaxProblem(op: string, src: string, e: unknown): never {
+  if (!(e instanceof RE2JSSyntaxException)) throw e;
+  const what = e.message.replace(/^error parsing regexp: /, "");
+  const bad = /`(.*)`$/s.exec(what)?.[1] ?? "";
+  if (/^\\([1-9]|k)/.test(bad)) raise(`${op}: backreferences are not supported ${LINEAR}: ${write(src)}`);
+  if (/^\(\?(=|!|<=|<!)/.test(bad)) raise(`${op}: lookahead and lookbehind are not supported ${LINEAR}: ${write(src)}`);
+  raise(`${op}: invalid regex ${write(src)}: ${what}`);
+}
+
+/** Compiles a pattern string (RE2 syntax, Unicode-aware; a leading (?i), (?m), (?s) or (?u) sets flags), cached. */
+export function regex(op: string, pattern: Value): RE2JS {
   const src = str(op, pattern);
-  const key = (global ? "g/" : "/") + src;
-  let re = regexCache.get(key);
+  let re = regexCache.get(src);
   if (re) return re;
   const inline = INLINE_FLAGS.exec(src);
-  const flags = (inline ? [...new Set(inline[1])].join("") : "") + (global ? "g" : "");
+  const flags = inline ? [...inline[1]].reduce((bits, f) => bits | (FLAG_BITS[f] as number), 0) : 0;
   try {
-    re = new RegExp(inline ? src.slice(inline[0].length) : src, flags);
+    re = RE2JS.compile(inline ? src.slice(inline[0].length) : src, flags);
   } catch (e) {
-    raise(`${op}: invalid regex ${write(src)}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "")}`);
+    syntaxProblem(op, src, e);
   }
   if (regexCache.size >= 1000) regexCache.clear();
-  regexCache.set(key, re);
+  regexCache.set(src, re);
   return re;
 }
 
 /** A match as a list (whole group...), with nil for groups that did not take part. */
-function matchList(m: RegExpMatchArray): List {
+function matchList(m: ArrayLike<string | undefined>): List {
   return arrayToList(Array.from(m, (g) => g ?? null));
 }
 
 def({
   name: "regex-match", arity: [2, 2], usage: "(regex-match re s)",
-  doc: "The first match of the pattern re in s as a list (whole group...), with nil for groups that did not match; nil when nothing matches. Patterns use JavaScript syntax.",
+  doc: "The first match of the pattern re in s as a list (whole group...), with nil for groups that did not match; nil when nothing matches. Patterns use RE2 syntax and match in linear time (see the language guide).",
   examples: [[String.raw`(regex-match "(\\d+)-(\\d+)" "call 555-1234 now")`, "(\"555-1234\" \"555\" \"1234\")"], ["(regex-match \"x+\" \"abc\")", "nil"],
-    ["(regex-match \"a(b)?c\" \"ac\")", "(\"ac\" nil)"], ["(regex-match \"(?i)ABC\" \"xabc\")", "(\"abc\")"]]
+    ["(regex-match \"a(b)?c\" \"ac\")", "(\"ac\" nil)"], ["(regex-match \"(?i)ABC\" \"xabc\")", "(\"abc\")"],
+    [String.raw`(regex-match "\\p{L}+" "¿qué?")`, "(\"qué\")"]]
 }, (args) => {
-    const re = regex("regex-match", args[0], false);
-    const m = re.exec(str("regex-match", args[1]));
+    const m = regex("regex-match", args[0]).exec(str("regex-match", args[1]));
     return m ? matchList(m) : null;
   });
 
@@ -238,8 +259,7 @@ def({
   examples: [[String.raw`(regex-find-all "\\d+" "a1b22c333")`, "(\"1\" \"22\" \"333\")"], [String.raw`(regex-find-all "(\\w)=(\\d)" "a=1 b=2")`, "((\"a=1\" \"a\" \"1\") (\"b=2\" \"b\" \"2\"))"],
     ["(regex-find-all \"z\" \"abc\")", "()"]]
 }, (args) => {
-    const re = regex("regex-find-all", args[0], true);
-    const matches = [...str("regex-find-all", args[1]).matchAll(re)];
+    const matches = [...regex("regex-find-all", args[0]).matchAll(str("regex-find-all", args[1]))];
     return arrayToList(matches.map((m) => (m.length > 1 ? matchList(m) : m[0])));
   });
 
@@ -247,10 +267,7 @@ def({
   name: "regex-replace", arity: [3, 3], usage: "(regex-replace re s replacement)",
   doc: "s with every match of the pattern re replaced; in replacement, $1 is the first group, $& the whole match and $$ a dollar sign.",
   examples: [[String.raw`(regex-replace "\\s+" "a  b   c" " ")`, "\"a b c\""], [String.raw`(regex-replace "(\\w+)@(\\w+)" "me@host" "$2:$1")`, "\"host:me\""]]
-}, (args) => {
-    const re = regex("regex-replace", args[0], true);
-    return str("regex-replace", args[1]).replace(re, str("regex-replace", args[2]));
-  });
+}, (args) => regex("regex-replace", args[0]).matcher(str("regex-replace", args[1])).replaceAll(str("regex-replace", args[2])));
 
 // ---- strings, symbols and keywords -----------------------------------------------------
 

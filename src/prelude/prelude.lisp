@@ -106,6 +106,11 @@
   [m k f & args]
   (assoc m k (apply f (map-get m k) args)))
 
+(define (%job-resume job)
+  ;; a builtin's long work goes on here after its slice ended: entering this function is where
+  ;; the task is preempted (and may be cancelled) between slices; see src/lib/jobs.ts
+  (%job-continue job))
+
 (defn %atom-swap-cas!
   "atom-swap! for functions that may block or be preempted: compare-and-set, retried until it holds."
   [a f & args]

@@ -1,0 +1,74 @@
+// Builtins whose work grows with their input share the CPU: a long sort, distinct, range, str,
+// string-join or json-parse runs in slices (src/lib/jobs.ts), so a ticker task keeps ticking
+// beside it and a timeout stops it.
+// On a virtual clock every spent step budget is 1 ms, so the figures are exact on any machine.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runOk } from "../helpers.js";
+import { write } from "../../src/syntax/printer.js";
+import { listToArray } from "../../src/core/types.js";
+
+/** Runs `expr` under (timeout 100 ...) beside a task ticking every 10 ms, on a virtual clock:
+ *  (what timeout returned, ticks during the call, virtual ms the call took). */
+async function besideTicker(setup: string, expr: string): Promise<string> {
+  const r = await runOk(`
+    ${setup}
+    (define ticks (atom 0))
+    (define ticker (spawn (fn [] (let loop () (sleep 10) (atom-swap! ticks inc) (loop)))))
+    (sleep 1)
+    (define before @ticks)
+    (define t0 (monotonic-ms))
+    (define r (timeout 100 (fn [] ${expr})))
+    (task-cancel ticker)
+    (list (if (error? r) (error-msg r) :finished) (- @ticks before) (- (monotonic-ms) t0))`, { clock: "virtual" });
+  return write(r.value);
+}
+
+const LONG: [string, string, string][] = [
+  ["sort of numbers", "(define xs (reverse (range 300000)))", "(sort xs)"],
+  ["sort of strings", "(define xs (map str (range 150000)))", "(sort xs)"],
+  ["distinct", "(define xs (map (fn [i] (modulo i 1000)) (range 100000)))", "(distinct xs)"],
+  ["range", "", "(range 3000000)"],
+  ["string-join", "(define xs (range 300000))", "(string-join xs \",\")"],
+  ["str of many arguments", "(define xs (range 400000))", "(apply str xs)"],
+  ["json-parse", "(define text (json-stringify (range 400000)))", "(json-parse text)"],
+];
+
+for (const [what, setup, expr] of LONG) {
+  test(`${what}: a timeout stops it and a 10 ms ticker ticks meanwhile`, async () => {
+    // ticks at 10, 20, ... 90 ms of the timeout's 100 at least; the one at 100 may come first or not
+    assert.match(await besideTicker(setup, expr), /^\("timeout after 100ms" (9|10) 100\)$/);
+  });
+}
+
+test("results over many slices are those of one go", async () => {
+  const r = await runOk(`
+    (define xs (map (fn [i] (modulo (* i 7919) 1009)) (range 6000)))
+    (list (= (sort xs) (sort xs <))
+          (= (sort (map str xs)) (sort (map str xs) (fn [a b] (< (compare a b) 0))))
+          (= (sort (map vector xs)) (map vector (sort xs)))
+          (= (distinct xs) (take 1009 xs))
+          (= (distinct (map (fn [i] (modulo i 1000)) (range 6000))) (range 1000))
+          (= (range 5 30000 3) (map (fn [i] (+ 5 (* 3 i))) (range 9999)))
+          (let ((v (into [] (map (fn [i] {:a i :b [i "x" nil #t {:c []}]}) (range 3000)))))
+            (= (json-parse (json-stringify v)) v))
+          (= (string-join xs ",") (let loop ((ys (cdr xs)) (acc (str (car xs)))) (if (null? ys) acc (loop (cdr ys) (str acc "," (car ys))))))
+          (try (sort (append (range 5000) '("a"))) (catch e (error-msg e))))`, { clock: "virtual" });
+  assert.equal(write(r.value), '(#t #t #t #t #t #t #t #t "sort: cannot compare 4999 with \\"a\\"")');
+});
+
+test("real time: a 10 ms ticker keeps ticking during a long sort", async () => {
+  const r = await runOk(`
+    (define xs (reverse (range 300000)))
+    (define ticks (atom 0))
+    (define ticker (spawn (fn [] (let loop () (sleep 10) (atom-swap! ticks inc) (loop)))))
+    (define before @ticks)
+    (define t0 (monotonic-ms))
+    (define n (length (sort xs)))
+    (task-cancel ticker)
+    (list n (- @ticks before) (- (monotonic-ms) t0))`);
+  const [n, ticks, ms] = listToArray(r.value) as number[];
+  assert.equal(n, 300000);
+  // however slow the machine, a tick is due every 10 ms; allow a wide margin of lateness
+  assert.ok(ticks >= Math.floor(ms / 40), `${ticks} ticks in ${ms} ms`);
+});
