@@ -1,5 +1,6 @@
 // Code generation: the function being compiled (FnCtx: its lines, pcs, constants, slots and
-// temporaries) and the JavaScript state machine made of it at the end (generate).
+// temporaries) and the JavaScript state machine rendered from it at the end (generate). Lines
+// stay structured until then: labels and loops in place are items, slots and temporaries objects.
 import { type Loc, type Value } from "../core/types.js";
 import { Builtin, Closure, Code, Macro, SUSPEND, TAIL } from "../vm/objects.js";
 
@@ -9,17 +10,58 @@ export const SUSPEND_HERE = "break sw;";
 /** JS stack depth (Lisp calls) after which the machine moves the stack to the heap */
 const MAX_JS_DEPTH = 400;
 
-const RESUME = "// resume";
-export const SELF = "// self tail call";
-export const LATE = "/* late slots */";
+/** A slot of the activation `depth` functions out: `s[i]` (`s[0][i]` one function out...), or
+ *  the JS local `vi` (`v0[i]`...) when the function keeps its slots in locals, which is known
+ *  only when it is generated. */
+export class Slot {
+  constructor(readonly depth: number, readonly index: number) {}
+}
+
+/** A temporary: a JS local, or a slot when its value must survive a suspension (see placeTemps). */
+export class Temp {
+  /** set by placeTemps: the local's name, or the slot */
+  place!: string | Slot;
+  constructor(readonly n: number) {}
+}
+
+/** Generated JavaScript: text, with the slots and temporaries in it kept as objects until the
+ *  function is generated; nested as it was put together. */
+export type Js = string | Slot | Temp | readonly Js[];
+
+/** Js from a template, as a template literal would make text: js`${slot} = ${expr};` */
+export function js(text: TemplateStringsArray, ...parts: (Js | number)[]): Js[] {
+  const out: Js[] = [text[0]];
+  parts.forEach((p, i) => out.push(typeof p === "number" ? String(p) : p, text[i + 1]));
+  return out;
+}
+
+/** items with sep between them. */
+export function join(items: readonly Js[], sep: string): Js[] {
+  const out: Js[] = [];
+  items.forEach((x, i) => { if (i > 0) out.push(sep); out.push(x); });
+  return out;
+}
+
+/** `case pc:`: a jump target, or a resume point when a suspended activation can continue there
+ *  (then temporaries live across it must be in slots). */
+class Label {
+  constructor(readonly pc: number, readonly resume: boolean) {}
+}
+
+/** A self tail call that loops in place: left out when the function's slots escape, and the
+ *  slots of inner definitions are cleared between `before` and `after`. */
+class SelfTailCall {
+  constructor(readonly before: Js, readonly after: Js) {}
+}
+
+type Line = Js | Label | SelfTailCall;
 
 export class FnCtx {
-  lines: string[] = [];
+  lines: Line[] = [];
   nextPc = 1;
   sites: (Loc | undefined)[] = [undefined];
   consts: Value[] = [];
   constIndex = new Map<Value, number>();
-  stable = new Set<string>();
   /** the fixed parameter count (-1 with a rest parameter): self tail calls with it can loop in place */
   arity = -1;
   /** its slots may outlive the call (a closure captures them): then a self tail call must make
@@ -32,22 +74,24 @@ export class FnCtx {
   constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
   alloc(): number { return this.nslots++; }
   private temps = 0;
-  /** A temporary: a JS local, or a slot when its value must survive a suspension (see placeTemps). */
-  temp(): string { const t = `$T${++this.temps}`; this.stable.add(t); return t; }
-  /** a label where a suspended frame can resume: temps live across it must be in slots */
-  resumeLabel(pc: number): void { this.emit(`case ${pc}: ${RESUME}`); }
+  temp(): Temp { return new Temp(++this.temps); }
+  /** a label the code jumps to */
+  label(pc: number): void { this.lines.push(new Label(pc, false)); }
+  /** a label where a suspended frame can resume */
+  resumeLabel(pc: number): void { this.lines.push(new Label(pc, true)); }
+  selfTailCall(before: Js, after: Js): void { this.lines.push(new SelfTailCall(before, after)); }
   newPc(loc: Loc | undefined): number { const pc = this.nextPc++; this.sites[pc] = loc; return pc; }
   k(v: Value): string {
     let i = this.constIndex.get(v);
     if (i === undefined) { i = this.consts.length; this.consts.push(v); this.constIndex.set(v, i); }
     return `k${i}`;
   }
-  emit(line: string): void { this.lines.push(line); }
+  emit(code: Js): void { this.lines.push(code); }
 }
 
 /** The value of expr: returned when in tail position (then "" is the expression), else expr. */
-export function ret(fn: FnCtx, expr: string, tail: boolean): string {
-  if (tail) { fn.emit(`m.depth--; return ${expr};`); return ""; }
+export function ret(fn: FnCtx, expr: Js, tail: boolean): Js {
+  if (tail) { fn.emit(js`m.depth--; return ${expr};`); return ""; }
   return expr;
 }
 
@@ -59,16 +103,17 @@ export function literal(fn: FnCtx, x: Value): string {
   return fn.k(x);
 }
 
-export function truthy(expr: string): string { return `((t = ${expr}) !== false && t !== null)`; }
+export function truthy(expr: Js): Js { return js`((t = ${expr}) !== false && t !== null)`; }
 
-/** An expression whose value no later code can change: a temporary or a constant. */
-export function isStable(e: string, fn: FnCtx): boolean {
-  return fn.stable.has(e) || /^(k\d+|\(?-?[\d.e+]+\)?|null|true|false)$/.test(e);
+/** An expression whose value no later code can change: a temporary or a constant (as literal
+ *  and FnCtx.k write them). */
+export function isStable(e: Js): boolean {
+  return e instanceof Temp || (typeof e === "string" && /^(k\d+|\(?-?[\d.e+]+\)?|null|true|false)$/.test(e));
 }
 
 /** An expression evaluated for its effect only: emitted unless reading it can have none. */
-export function emitForEffect(fn: FnCtx, e: string): void {
-  if (!isStable(e, fn) && !/^s(\[\d+\])+$/.test(e)) fn.emit(`${e};`);
+export function emitForEffect(fn: FnCtx, e: Js): void {
+  if (!isStable(e) && !(e instanceof Slot)) fn.emit(js`${e};`);
 }
 
 /** The Code of a compiled function body. */
@@ -78,13 +123,8 @@ export function finish(fn: FnCtx, nparams: number, rest: boolean): Code {
 
 /** Generates the JavaScript for a compiled body into `code`. */
 export function generate(fn: FnCtx, code: Code): Code {
-  if (fn.slotsEscape) fn.lines = fn.lines.filter((line) => !line.endsWith(SELF));
-  else {
-    // looping in place: the inner defines start undefined again, as in a fresh activation
-    const reset = fn.lateSlots.map((i) => `s[${i}] = undefined;`).join(" ");
-    fn.lines = fn.lines.map((line) => (line.endsWith(SELF) ? line.replace(LATE, reset) : line));
-  }
-  const locals = placeTemps(fn);
+  const lines = fn.slotsEscape ? fn.lines.filter((line) => !(line instanceof SelfTailCall)) : fn.lines;
+  const locals = placeTemps(fn, lines);
   const decls = fn.consts.map((_, i) => `k${i} = K[${i}]`).join(", ");
   const n = fn.nslots;
   // a direct call (s === null) passes the env and 0-3 arguments
@@ -93,6 +133,12 @@ export function generate(fn: FnCtx, code: Code): Code {
   // Slots that no closure or handler can see live in JS locals v0..vN: a call allocates no
   // array, and a suspension saves them into one (m.suspendWith).
   const inLocals = !fn.slotsEscape && !fn.hasHandlers;
+  // looping in place: the inner defines start undefined again, as in a fresh activation
+  const reset = join(fn.lateSlots.map((i) => js`${new Slot(0, i)} = undefined;`), " ");
+  const body = lines.map((line) =>
+    line instanceof Label ? `case ${line.pc}:${line.resume ? " // resume" : ""}` :
+    line instanceof SelfTailCall ? render([line.before, reset, line.after], inLocals) :
+    render(line, inLocals));
   const vs = Array.from({ length: n }, (_, i) => `v${i}`);
   let entry: string;
   let suspendAt = "m.suspend(CODE, s, fr, pc)";
@@ -100,7 +146,6 @@ export function generate(fn: FnCtx, code: Code): Code {
     const save = `[${vs.join(", ")}]`;
     // a resumed activation stores its locals back into its frame's array
     const saveInto = `(fr === null ? ${save} : (s = fr.s, ${vs.map((v, i) => `s[${i}] = ${v}, `).join("")}s))`;
-    fn.lines = fn.lines.map(toLocals);
     suspendAt = `m.suspendWith(CODE, ${saveInto}, fr, pc)`;
     entry = `if (fr === null) {
 if (s === null) { v0 = env;${direct.map((a, i) => ` v${i + 2} = ${a};`).join("")} } else { ${vs.map((v, i) => (i === 1 ? "" : `${v} = s[${i}];`)).join(" ")} }
@@ -127,7 +172,7 @@ ${entry}
 for (;;) {
 try { sw: switch (pc) {
 case 0:
-${fn.lines.join("\n")}
+${body.join("\n")}
 default: throw new Error("bad pc " + pc);
 } } catch (e) { pc = m.caught(e, CODE, s, fr, pc); continue; }
 return ${suspendAt};
@@ -147,30 +192,41 @@ return ${suspendAt};
  * mention (the code only jumps forward, so line order is execution order), else a frame slot,
  * since only slots survive a suspension. Returns the locals to declare.
  */
-function placeTemps(fn: FnCtx): string[] {
+function placeTemps(fn: FnCtx, lines: Line[]): string[] {
   const resumes: number[] = [];
-  const first = new Map<string, number>();
-  const last = new Map<string, number>();
-  fn.lines.forEach((line, i) => {
-    if (line.endsWith(RESUME)) resumes.push(i);
-    for (const m of line.matchAll(/\$T\d+/g)) {
-      if (!first.has(m[0])) first.set(m[0], i);
-      last.set(m[0], i);
-    }
+  const first = new Map<Temp, number>();
+  const last = new Map<Temp, number>();
+  const mention = (x: Js, i: number): void => {
+    if (x instanceof Temp) {
+      if (!first.has(x)) first.set(x, i);
+      last.set(x, i);
+    } else if (typeof x !== "string" && !(x instanceof Slot)) for (const part of x) mention(part, i);
+  };
+  lines.forEach((line, i) => {
+    if (line instanceof Label) { if (line.resume) resumes.push(i); }
+    else if (line instanceof SelfTailCall) { mention(line.before, i); mention(line.after, i); }
+    else mention(line, i);
   });
-  const place = new Map<string, string>();
   const locals: string[] = [];
-  for (const [name, from] of first) {
-    const to = last.get(name) as number;
-    if (resumes.some((r) => r > from && r <= to)) place.set(name, `s[${fn.alloc()}]`);
-    else { const local = name.slice(1); place.set(name, local); locals.push(local); }
+  for (const [temp, from] of first) {
+    const to = last.get(temp) as number;
+    if (resumes.some((r) => r > from && r <= to)) temp.place = new Slot(0, fn.alloc());
+    else { temp.place = `T${temp.n}`; locals.push(temp.place); }
   }
-  fn.lines = fn.lines.map((line) => line.replace(/\$T\d+/g, (m) => place.get(m) as string));
   return locals;
 }
 
-/** A line of generated code with its slot references s[i] turned into the locals vi (string
- *  literals, such as a variable's name in an error call, are left alone). */
-function toLocals(line: string): string {
-  return line.replace(/"(?:[^"\\]|\\.)*"|\bs\[(\d+)\]/g, (whole, slot: string | undefined) => (slot === undefined ? whole : `v${slot}`));
+/** The text of x: a slot is `s[i]`, or the local `vi` when the slots are in locals. */
+function render(x: Js, inLocals: boolean): string {
+  const out: string[] = [];
+  const write = (y: Js): void => {
+    if (typeof y === "string") out.push(y);
+    else if (y instanceof Slot) {
+      const outer = "[0]".repeat(y.depth);
+      out.push(!inLocals ? `s${outer}[${y.index}]` : y.depth === 0 ? `v${y.index}` : `v0${outer.slice(3)}[${y.index}]`);
+    } else if (y instanceof Temp) write(y.place);
+    else for (const part of y) write(part);
+  };
+  write(x);
+  return out.join("");
 }

@@ -5,10 +5,10 @@ import { EmptyList, Keyword, Pair, Sym, isVector, listToArray, type Loc, type Va
 import { LMap } from "../core/map.js";
 import { Closure, Macro } from "../vm/objects.js";
 import { compileCall } from "./calls.js";
-import { FnCtx, emitForEffect, finish, literal, ret } from "./codegen.js";
+import { FnCtx, Slot, emitForEffect, finish, js, literal, ret, type Js } from "./codegen.js";
 import type { Compile, CompileEnv } from "./context.js";
 import { S, syntaxError } from "./forms.js";
-import { Scope, envExpr, isLocal, resolve } from "./scope.js";
+import { Scope, isLocal, resolve } from "./scope.js";
 import { definedName } from "./specials/definitions.js";
 import { SPECIAL_FORMS } from "./specials/index.js";
 
@@ -53,7 +53,7 @@ export class Compiler implements Compile {
   }
 
   /** Compiles x; returns a JS expression for its value, or "" after emitting a return (tail). */
-  compile(x: Value, sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
+  compile(x: Value, sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
     if (x instanceof Sym) return ret(fn, this.compileRef(x, sc, fn, loc), tail);
     if (x instanceof Pair) {
       const l = x.loc ?? loc;
@@ -79,12 +79,12 @@ export class Compiler implements Compile {
     return ret(fn, literal(fn, x), tail);
   }
 
-  private compileRef(x: Sym, sc: Scope | null, fn: FnCtx, loc: Loc | undefined): string {
+  private compileRef(x: Sym, sc: Scope | null, fn: FnCtx, loc: Loc | undefined): Js {
     const r = resolve(this.env, x, sc, fn);
     if (r.kind === "local") {
-      const ref = `${envExpr(r.depth)}[${r.slot}]`;
+      const ref = new Slot(r.depth, r.slot);
       if (!r.late) return ref;
-      return `((g = ${ref}) !== undefined ? g : m.usedBeforeDefinition(${JSON.stringify(x.name)}, CODE, ${fn.newPc(loc)}))`;
+      return js`((g = ${ref}) !== undefined ? g : m.usedBeforeDefinition(${JSON.stringify(x.name)}, CODE, ${fn.newPc(loc)}))`;
     }
     if (SPECIAL_FORMS.has(x.name)) syntaxError(`${x.name} is a special form, not a value`, loc);
     const site = fn.newPc(loc);
@@ -93,7 +93,7 @@ export class Compiler implements Compile {
   }
 
   /** A body: definitions in it are local to it and visible to all of it (letrec* semantics). */
-  compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string {
+  compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
     const expanded = this.flattenBody(forms, sc);
     if (expanded.length === 0) return ret(fn, "null", tail);
     let scope = sc;

@@ -2,7 +2,7 @@
 // special forms and call sites need from the compiler, and the one signature of a special form.
 import type { Loc, Value } from "../core/types.js";
 import type { Builtin, Cell, Macro } from "../vm/objects.js";
-import type { FnCtx } from "./codegen.js";
+import type { FnCtx, Js } from "./codegen.js";
 import type { Scope } from "./scope.js";
 
 /** What the compiler needs from the global environment. */
@@ -22,12 +22,12 @@ export interface Compile {
   /** compile lambda bodies on their first call (for trusted library code: the prelude) */
   readonly lazy: boolean;
   /** Compiles x; returns a JS expression for its value, or "" after emitting a return (tail). */
-  compile(x: Value, sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string;
+  compile(x: Value, sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js;
   /** A body: definitions in it are local to it and visible to all of it (letrec* semantics). */
-  compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): string;
+  compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js;
   isSpecialForm(name: string): boolean;
 }
 
 /** Compiles one use of a special form, `(name ...args)`, as Compile.compile does any form. */
 export type SpecialForm = (c: Compile, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean,
-  loc: Loc | undefined, name: string) => string;
+  loc: Loc | undefined, name: string) => Js;

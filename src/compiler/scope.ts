@@ -29,6 +29,3 @@ export function isLocal(name: Sym, sc: Scope | null): boolean {
   for (let s = sc; s !== null; s = s.parent) if (s.vars.has(name)) return true;
   return false;
 }
-
-/** The slots array of the function `depth` functions out. */
-export function envExpr(depth: number): string { return "s" + "[0]".repeat(depth); }

@@ -2,6 +2,7 @@
 // the enclosing function; a named let is a local function called at once.
 import { EmptyList, Pair, Sym, arrayToList, isVector, listToArray, type Loc, type Value } from "../../core/types.js";
 import { compileArgs, emitCall } from "../calls.js";
+import { Slot, join, js } from "../codegen.js";
 import type { SpecialForm } from "../context.js";
 import { describe, syntaxError } from "../forms.js";
 import { Scope } from "../scope.js";
@@ -37,11 +38,11 @@ const letForm: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   // every init is evaluated before any name is bound; the new slots are fresh, so no init reads them
   const values = compileArgs(c, bindings.map((b) => b[1]), sc, fn, loc);
   const scope = new Scope(fn, sc);
-  fn.emit(bindings.map(([name], i) => {
+  fn.emit(join(bindings.map(([name], i) => {
     const slot = fn.alloc();
     scope.vars.set(name, slot);
-    return `s[${slot}] = ${values[i]};`;
-  }).join(" "));
+    return js`${new Slot(0, slot)} = ${values[i]};`;
+  }), " "));
   return c.compileBody(args.slice(1), scope, fn, tail, loc);
 };
 
@@ -54,7 +55,7 @@ const letStar: SpecialForm = (c, args, sc, fn, tail, loc) => {
     scope = new Scope(fn, scope);
     const slot = fn.alloc();
     scope.vars.set(name, slot);
-    fn.emit(`s[${slot}] = ${v};`);
+    fn.emit(js`${new Slot(0, slot)} = ${v};`);
   }
   return c.compileBody(args.slice(1), scope ?? new Scope(fn, sc), fn, tail, loc);
 };
@@ -71,7 +72,7 @@ const letrec: SpecialForm = (c, args, sc, fn, tail, loc) => {
   }
   for (const [name, form] of bindings) {
     const v = compileNamed(c, form, scope, fn, loc, name.name);
-    fn.emit(`s[${scope.vars.get(name)}] = ${v};`);
+    fn.emit(js`${new Slot(0, scope.vars.get(name) as number)} = ${v};`);
   }
   return c.compileBody(args.slice(1), scope, fn, tail, loc);
 };
@@ -86,9 +87,9 @@ const namedLet: SpecialForm = (c, args, sc, fn, tail, loc) => {
   const slot = fn.alloc();
   scope.vars.set(name, slot);
   const params = arrayToList(bindings.map((b) => b[0]));
-  fn.emit(`s[${slot}] = ${compileLambda(c, params, args.slice(2), scope, fn, name.name, loc)};`);
+  fn.emit(js`${new Slot(0, slot)} = ${compileLambda(c, params, args.slice(2), scope, fn, name.name, loc)};`);
   // the initial values are evaluated outside the loop's scope
-  return emitCall(`s[${slot}]`, compileArgs(c, inits, sc, fn, loc), fn, tail, loc);
+  return emitCall(new Slot(0, slot), compileArgs(c, inits, sc, fn, loc), fn, tail, loc);
 };
 
 export const bindingForms: Record<string, SpecialForm> = { let: letForm, "let*": letStar, letrec, "letrec*": letrec };

@@ -2,7 +2,7 @@
 // expand into them. Each passes tail position on to its last expression.
 import { EmptyList, Keyword, Pair, Sym, arrayToList, list, listToArray, type Loc, type Value } from "../../core/types.js";
 import type { Builtin } from "../../vm/objects.js";
-import { ret, truthy } from "../codegen.js";
+import { js, ret, truthy } from "../codegen.js";
 import type { SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
 
@@ -12,18 +12,18 @@ const ifForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
   if (args.length < 2 || args.length > 3) syntaxError(`if: expected (if test then [else]), got ${args.length} forms`, loc);
   const test = c.compile(args[0], sc, fn, false, loc);
   const elsePc = fn.newPc(loc), endPc = fn.newPc(loc);
-  fn.emit(`if (!${truthy(test)}) { pc = ${elsePc}; continue; }`);
+  fn.emit(js`if (!${truthy(test)}) { pc = ${elsePc}; continue; }`);
   if (tail) {
     c.compile(args[1], sc, fn, true, loc);
-    fn.emit(`case ${elsePc}:`);
+    fn.label(elsePc);
     c.compile(args.length === 3 ? args[2] : null, sc, fn, true, loc);
     return "";
   }
   const r = fn.temp();
-  fn.emit(`${r} = ${c.compile(args[1], sc, fn, false, loc)}; pc = ${endPc}; continue;`);
-  fn.emit(`case ${elsePc}:`);
-  fn.emit(`${r} = ${c.compile(args.length === 3 ? args[2] : null, sc, fn, false, loc)};`);
-  fn.emit(`case ${endPc}:`);
+  fn.emit(js`${r} = ${c.compile(args[1], sc, fn, false, loc)}; pc = ${endPc}; continue;`);
+  fn.label(elsePc);
+  fn.emit(js`${r} = ${c.compile(args.length === 3 ? args[2] : null, sc, fn, false, loc)};`);
+  fn.label(endPc);
   return r;
 };
 
@@ -36,15 +36,15 @@ const andOr: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
     const last = i === args.length - 1;
     if (last) {
       if (tail) { c.compile(args[i], sc, fn, true, loc); }
-      else fn.emit(`${r} = ${c.compile(args[i], sc, fn, false, loc)};`);
+      else fn.emit(js`${r} = ${c.compile(args[i], sc, fn, false, loc)};`);
       break;
     }
     const e = c.compile(args[i], sc, fn, false, loc);
-    const exit = tail ? `{ m.depth--; return t; }` : `{ ${r} = t; pc = ${endPc}; continue; }`;
-    fn.emit(isAnd ? `if (!${truthy(e)}) ${exit}` : `if (${truthy(e)}) ${exit}`);
+    const exit = tail ? `{ m.depth--; return t; }` : js`{ ${r} = t; pc = ${endPc}; continue; }`;
+    fn.emit(isAnd ? js`if (!${truthy(e)}) ${exit}` : js`if (${truthy(e)}) ${exit}`);
   }
   if (tail) return "";
-  fn.emit(`case ${endPc}:`);
+  fn.label(endPc);
   return r;
 };
 

@@ -1,16 +1,16 @@
 // define, def, defn and set!: a global cell at the top level, a slot of the body inside a
 // function (compileBody gives a body's definitions their slots before it runs).
 import { Pair, Sym, type Value } from "../../core/types.js";
-import { ret, type FnCtx } from "../codegen.js";
+import { Slot, js, ret, type FnCtx, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, syntaxError } from "../forms.js";
-import { envExpr, resolve, type Scope } from "../scope.js";
+import { resolve, type Scope } from "../scope.js";
 import { compileLambda, compileNamed, usageLine } from "./lambda.js";
 
 const define: SpecialForm = (c, args, sc, fn, tail, loc, kw) => {
   if (args.length < 1) syntaxError(`${kw}: expected a name`, loc);
   let target = args[0];
-  let valueExpr: string;
+  let valueExpr: Js;
   if (target instanceof Pair) {
     // (define (name . params) body...)
     if (!(target.car instanceof Sym)) syntaxError(`${kw}: expected a function name, got ${describe(target.car)}`, loc);
@@ -41,16 +41,16 @@ const defn: SpecialForm = (c, args, sc, fn, tail, loc) => {
   return ret(fn, "null", tail);
 };
 
-function assignDefined(c: Compile, name: Sym, valueExpr: string, sc: Scope | null, fn: FnCtx): void {
+function assignDefined(c: Compile, name: Sym, valueExpr: Js, sc: Scope | null, fn: FnCtx): void {
   if (sc === null) {
     if (c.isSpecialForm(name.name)) syntaxError(`cannot define ${name.name}: it is a special form`, fn.loc);
     const cell = fn.k(c.env.cell(name.name));
-    fn.emit(`${cell}.v = ${valueExpr}; ${cell}.owner = m.task;`);
+    fn.emit(js`${cell}.v = ${valueExpr}; ${cell}.owner = m.task;`);
     return;
   }
   let slot = sc.vars.get(name);
   if (slot === undefined) { slot = fn.alloc(); sc.vars.set(name, slot); }
-  fn.emit(`s[${slot}] = ${valueExpr};`);
+  fn.emit(js`${new Slot(0, slot)} = ${valueExpr};`);
 }
 
 const set: SpecialForm = (c, args, sc, fn, tail, loc) => {
@@ -60,10 +60,10 @@ const set: SpecialForm = (c, args, sc, fn, tail, loc) => {
   const r = resolve(c.env, name, sc, fn);
   const site = fn.newPc(loc);
   if (r.kind === "global") {
-    fn.emit(`m.setGlobal(${fn.k(r.cell)}, ${v}, CODE, ${site});`);
+    fn.emit(js`m.setGlobal(${fn.k(r.cell)}, ${v}, CODE, ${site});`);
   } else {
-    const env = envExpr(r.depth);
-    fn.emit(`if (${env}[1] !== m.task) m.foreignSet(${JSON.stringify(name.name)}, CODE, ${site}); ${env}[${r.slot}] = ${v};`);
+    // slot 1 of an activation is the task that made it
+    fn.emit(js`if (${new Slot(r.depth, 1)} !== m.task) m.foreignSet(${JSON.stringify(name.name)}, CODE, ${site}); ${new Slot(r.depth, r.slot)} = ${v};`);
   }
   return ret(fn, "null", tail);
 };

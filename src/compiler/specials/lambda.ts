@@ -2,7 +2,7 @@
 // when the compiler is lazy), parameter lists, and values bound to a name taking that name.
 import { EmptyList, Pair, Sym, arrayToList, isVector, list, listToArray, type Loc, type Value } from "../../core/types.js";
 import { Code } from "../../vm/objects.js";
-import { FnCtx, finish, generate, ret } from "../codegen.js";
+import { FnCtx, finish, generate, js, ret, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
 import { Scope, isLocal } from "../scope.js";
@@ -34,7 +34,7 @@ export function compileLambda(c: Compile, params: Value, body: Value[], sc: Scop
 }
 
 /** Compiles a value that is being bound to a name, so lambdas get that name. */
-export function compileNamed(c: Compile, form: Value, sc: Scope | null, fn: FnCtx, loc: Loc | undefined, name: string): string {
+export function compileNamed(c: Compile, form: Value, sc: Scope | null, fn: FnCtx, loc: Loc | undefined, name: string): Js {
   if (form instanceof Pair && (form.car === S.lambda || form.car === S.fn) && !isLocal(form.car, sc)) {
     const a = listToArray(form.cdr as Pair);
     if (a.length >= 1 && !(form.car === S.fn && a[0] instanceof Sym && a.length > 1)) {
@@ -92,7 +92,7 @@ const defmacro: SpecialForm = (c, args, sc, fn, tail, loc) => {
   if (typeof rest[0] === "string" && rest.length > 2) rest = rest.slice(1);
   const lam = compileLambda(c, rest[0], rest.slice(1), sc, fn, name.name, loc);
   const cell = fn.k(c.env.cell(name.name));
-  fn.emit(`${cell}.v = new M(${JSON.stringify(name.name)}, ${lam}); ${cell}.owner = m.task;`);
+  fn.emit(js`${cell}.v = new M(${JSON.stringify(name.name)}, ${lam}); ${cell}.owner = m.task;`);
   return ret(fn, "null", tail);
 };
 
