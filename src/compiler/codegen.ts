@@ -1,6 +1,5 @@
-// Code generation: the function being compiled (FnCtx: its lines, pcs, constants, slots and
-// temporaries) and the JavaScript state machine rendered from it at the end (generate). Lines
-// stay structured until then: labels and loops in place are items, slots and temporaries objects.
+// Code generation: the function being compiled (FnCtx: structured lines, pcs, constants, slots,
+// temporaries) and the JavaScript state machine rendered from it at the end (generate).
 import { type Loc, type Value } from "../core/types.js";
 import { Builtin, Closure, Code, Macro, SUSPEND, TAIL } from "../vm/objects.js";
 

@@ -1,6 +1,5 @@
-// The compiler: macro-expands a form and turns each lambda into a JavaScript state machine
-// (`for (;;) switch (pc)`) over a heap frame. This file dispatches each expression to the
-// special forms (specials/), macros, call sites (calls.ts) or a constant, and compiles bodies.
+// The compiler's front: compiles top-level forms and bodies, and dispatches each expression to a
+// special form (specials/), a macro, a call site (calls.ts) or a constant.
 import { EmptyList, Keyword, Pair, Sym, isVector, listToArray, type Loc, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { Closure, Macro } from "../vm/objects.js";

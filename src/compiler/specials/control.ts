@@ -1,5 +1,5 @@
-// Control forms: if, and, or and begin/do compile to jumps; cond, case, when, unless, -> and ->>
-// expand into them. Each passes tail position on to its last expression.
+// Control forms: if, and and or compile to jumps, begin and do to a body; cond, case, when,
+// unless, -> and ->> expand into those. Each passes tail position on to its last expression.
 import { EmptyList, Keyword, Pair, Sym, arrayToList, list, listToArray, type Loc, type Value } from "../../core/types.js";
 import type { Builtin } from "../../vm/objects.js";
 import { js, ret, truthy } from "../codegen.js";
