@@ -1,0 +1,25 @@
+// The table of special forms: every name in it is compiled by the compiler itself, so none can be
+// defined or read as a global, and a local of the same name shadows it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SPECIAL_FORMS } from "../../src/compiler/specials/index.js";
+import { evalSync, lispErrorOf } from "../helpers.js";
+
+test("no special form can be defined globally or read as a value", () => {
+  assert.ok(SPECIAL_FORMS.size > 20, `the table holds ${SPECIAL_FORMS.size} forms`);
+  for (const name of SPECIAL_FORMS.keys()) {
+    const defined = lispErrorOf(() => evalSync("", `(define ${name} 1)`));
+    assert.equal(defined.kind, "syntax");
+    assert.equal(defined.message, `cannot define ${name}: it is a special form`);
+    const read = lispErrorOf(() => evalSync("", `(list ${name})`));
+    assert.equal(read.kind, "syntax");
+    assert.equal(read.message, `${name} is a special form, not a value`);
+  }
+});
+
+test("a local of the same name shadows every special form", () => {
+  for (const name of SPECIAL_FORMS.keys()) {
+    assert.equal(evalSync("", `((lambda (${name}) (+ ${name} 1)) 41)`), 42, name);
+    assert.equal(evalSync("", `((lambda (${name}) (${name} 2)) (lambda (x) (* x 10)))`), 20, name);
+  }
+});
