@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPECIAL_FORMS } from "../src/compiler/special-forms.js";
+import { SPECIAL_FORMS } from "../src/compiler/specials/index.js";
 import { allSpecs } from "../src/lib/registry.js";
 import { Session } from "../src/session/session.js";
 import "../src/lib/index.js";
