@@ -5,7 +5,8 @@ import { display, write } from "../syntax/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core/types.js";
 import { int, seq, str, typeError } from "./args.js";
 import { builtins } from "./registry.js";
-import { RE2JS, RE2JSSyntaxException } from "re2js";
+import type { RE2JS } from "re2js";
+import { lazyRequire } from "../core/lazy.js";
 import { CHUNK, itemsOf, runJob, type Job } from "./jobs.js";
 
 const def = builtins("string");
@@ -205,14 +206,19 @@ def({
 // RE2 syntax through re2js, a linear-time engine: matching takes time proportional to the
 // pattern times the text, whatever the pattern, so no regex can freeze the other tasks.
 
+/** The engine, loaded on the first regex (start-up does not pay for it). */
+const re2 = () => lazyRequire<typeof import("re2js")>("re2js");
 const regexCache = new Map<string, RE2JS>();
 const INLINE_FLAGS = /^\(\?([imsu]+)\)/;
-const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, u: 0 };
+const flagBit = (f: string): number => {
+  const { RE2JS } = re2();
+  return f === "i" ? RE2JS.CASE_INSENSITIVE : f === "m" ? RE2JS.MULTILINE : f === "s" ? RE2JS.DOTALL : 0;
+};
 const LINEAR = "(Skein's regular expressions run in linear time)";
 
 /** Why RE2 refused a pattern, in words: backreferences and lookaround get their own message. */
 function syntaxProblem(op: string, src: string, e: unknown): never {
-  if (!(e instanceof RE2JSSyntaxException)) throw e;
+  if (!(e instanceof re2().RE2JSSyntaxException)) throw e;
   const what = e.message.replace(/^error parsing regexp: /, "");
   const bad = /`(.*)`$/s.exec(what)?.[1] ?? "";
   if (/^\\([1-9]|k)/.test(bad)) raise(`${op}: backreferences are not supported ${LINEAR}: ${write(src)}`);
@@ -226,9 +232,9 @@ export function regex(op: string, pattern: Value): RE2JS {
   let re = regexCache.get(src);
   if (re) return re;
   const inline = INLINE_FLAGS.exec(src);
-  const flags = inline ? [...inline[1]].reduce((bits, f) => bits | (FLAG_BITS[f] as number), 0) : 0;
+  const flags = inline ? [...inline[1]].reduce((bits, f) => bits | flagBit(f), 0) : 0;
   try {
-    re = RE2JS.compile(inline ? src.slice(inline[0].length) : src, flags);
+    re = re2().RE2JS.compile(inline ? src.slice(inline[0].length) : src, flags);
   } catch (e) {
     syntaxProblem(op, src, e);
   }
