@@ -197,7 +197,10 @@ function readSmallFile(abs: string): Buffer | undefined {
 /** Bytes as UTF-8 text; throws EILSEQ for bytes that are not (a binary file, or another encoding):
  *  text is never changed quietly (no U+FFFD in place of what could not be decoded). */
 export function utf8Text(bytes: Uint8Array): string {
-  try { return strictUtf8.decode(bytes); } catch { throw errno("EILSEQ", "not valid UTF-8"); }
+  try { return strictUtf8.decode(bytes); } catch (e) {
+    // a TypeError is bytes that are not UTF-8; a RangeError, text longer than a string can hold
+    throw e instanceof TypeError ? errno("EILSEQ", "not valid UTF-8") : errno("ERR_STRING_TOO_LONG", "too large for a string");
+  }
 }
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
