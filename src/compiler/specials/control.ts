@@ -77,6 +77,7 @@ function expandCond(clauses: Value[], loc: Loc | undefined): Value {
     } else if (body instanceof EmptyList) {
       out = located(list(S.or, test, out), l);
     } else if (body.car === S.arrow) {
+      if (!(body.cdr instanceof Pair) || !(body.cdr.cdr instanceof EmptyList)) syntaxError("cond: expected (test => receiver), one function after =>", l);
       const g = Sym.gensym("cond");
       out = located(list(S.let, list(list(g, test)), list(S.if, g, list((body.cdr as Pair).car, g), out)), l);
     } else {

@@ -19,7 +19,10 @@ const define: SpecialForm = (c, args, sc, fn, tail, loc, kw) => {
     target = name;
   } else {
     if (!(target instanceof Sym)) syntaxError(`${kw}: expected a symbol to define, got ${describe(target)}`, loc);
-    if (args.length > 3) syntaxError(`${kw}: expected (${kw} name value)`, loc);
+    // three forms only as (def name "doc" value): (def x 1 2) is a mistake, not x = 2
+    if (args.length > 3 || (args.length === 3 && typeof args[1] !== "string")) {
+      syntaxError(`${kw}: expected (${kw} name value) or (${kw} name "doc" value), got ${args.length - 1} forms after the name`, loc);
+    }
     // (def name "doc" value) is allowed, as in Clojure
     const valueForm = args.length === 3 ? args[2] : args.length === 2 ? args[1] : null;
     valueExpr = compileNamed(c, valueForm, sc, fn, loc, target.name);
