@@ -245,15 +245,23 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
       signal.addEventListener("abort", onAbort, { once: true });
       if (signal.aborted) onAbort();
     }
-    child.stdout!.setEncoding("utf8");
-    child.stderr!.setEncoding("utf8");
-    child.stdout!.on("data", (s: string) => {
+    // strict UTF-8: output that is not text is reported, never changed quietly into U+FFFD
+    let invalid: string | null = null;
+    const outText = new TextDecoder("utf-8", { fatal: true });
+    const errText = new TextDecoder("utf-8", { fatal: true });
+    const text = (name: string, dec: TextDecoder, b?: Buffer): string => {
+      if (invalid !== null) return "";
+      try { return b === undefined ? dec.decode() : dec.decode(b, { stream: true }); } catch { invalid = name; return ""; }
+    };
+    child.stdout!.on("data", (b: Buffer) => {
       if (overflow) return;
+      const s = text("stdout", outText, b);
       outLen += s.length;
       if (outLen > MAX_OUTPUT_CHARS) { overflow = "stdout"; onAbort(); } else out.push(s);
     });
-    child.stderr!.on("data", (s: string) => {
+    child.stderr!.on("data", (b: Buffer) => {
       if (overflow) return;
+      const s = text("stderr", errText, b);
       errLen += s.length;
       if (errLen > MAX_OUTPUT_CHARS) { overflow = "stderr"; onAbort(); } else err.push(s);
     });
@@ -267,7 +275,15 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
           LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown]])));
         return;
       }
-      let r = LMap.EMPTY.set(kw("exit"), code ?? 128 + (sig ? lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0 : 0))
+      const exit = code ?? 128 + (sig ? lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0 : 0);
+      out.push(text("stdout", outText));
+      err.push(text("stderr", errText));
+      if (invalid !== null) {
+        finish(new ErrorValue(`${l.op}: ${invalid} is not valid UTF-8 text (binary output, or another encoding): ${l.shown}`,
+          LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown], [kw("exit"), exit], [kw("code"), "EILSEQ"]])));
+        return;
+      }
+      let r = LMap.EMPTY.set(kw("exit"), exit)
         .set(kw("out"), out.join(""))
         .set(kw("err"), err.join(""));
       if (sig) r = r.set(kw("signal"), sig);
@@ -349,7 +365,7 @@ function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "in
 def({
   name: "sh", arity: [1, Infinity], capability: "run",
   usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
-  doc: "Runs the command line with /bin/sh -c and returns {:exit n :out \"...\" :err \"...\"} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session's, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error \"timeout after 100ms\"}.",
+  doc: "Runs the command line with /bin/sh -c and returns {:exit n :out \"...\" :err \"...\"} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session's, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error \"timeout after 100ms\"}. Output that is not valid UTF-8 text gives an error value with :code \"EILSEQ\" and the :exit status, never altered text.",
   examples: [["(sh \"echo hello\")", "{:exit 0 :out \"hello\\n\" :err \"\"}"],
     ["(map-get (sh \"exit 3\") :exit)", "3"],
     ["(map-get (sh \"cat\" :input \"piped\") :out)", "\"piped\""],
