@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { LispError } from "../core/error.js";
 import { Session, type Host, type RunOutcome } from "../session/session.js";
-import { SANDBOX_USAGE, SandboxFlagError, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
+import { isatty } from "node:tty";
+import { SANDBOX_USAGE, SandboxFlagError, isSandboxFlag, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
 import { showValue } from "./show.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
@@ -31,7 +32,8 @@ usage:
   skein [FLAGS] FILE [ARG...]   run a script; (command-line-args) is the list of ARGs
   skein [FLAGS] -e 'EXPR...'    evaluate the forms and print the last value unless it is nil
   skein [FLAGS] [repl]          start the interactive REPL
-  skein --help | --version
+  skein [FLAGS] - [ARG...]      run the script read from standard input (also: a piped stdin and no FILE)
+  skein --help | help | --version
 
 memory (the flag goes before FILE or -e):
   --max-memory MB         end the program with "out of memory" when it holds more than MB
@@ -85,8 +87,15 @@ export async function main(argv: string[]): Promise<void> {
   if (rerun !== undefined) return finish(rerun);
   const { permissions } = sandbox;
   const [first, ...rest] = sandbox.rest;
-  if (first === "--help" || first === "-h") { emit(1, usage()); return finish(0); }
+  if (first === "--help" || first === "-h" || first === "help") { emit(1, usage()); return finish(0); }
   if (first === "--version" || first === "-v") { emit(1, `skein ${VERSION}\n`); return finish(0); }
+  if (first === "-" || (first === undefined && !isatty(0))) {
+    // a script on standard input: `skein - ARGS`, or `... | skein` (a pipe does not start a REPL)
+    let text: string;
+    try { text = readFileSync(0, "utf8"); } catch (e) { emit(2, `skein: cannot read standard input: ${(e as Error).message}\n`); return finish(2); }
+    warnAboutFlagsInArgs(rest);
+    return finish(await runProgram(text, "<stdin>", rest, false, permissions, maxMemoryMb));
+  }
   if (first === undefined || first === "repl") {
     // loaded only for the REPL: scripts do not pay for readline at start-up
     const { startRepl } = await import("./repl.js");
@@ -107,5 +116,16 @@ export async function main(argv: string[]): Promise<void> {
     emit(2, `skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
     return finish(2);
   }
+  warnAboutFlagsInArgs(rest);
   finish(await runProgram(text, first, rest, false, permissions, maxMemoryMb));
+}
+
+/** Flags after the script's name are the script's arguments (as in Deno); one that looks like
+ *  Skein's own probably was meant for Skein, and running unsandboxed without a word would be
+ *  the worst way to find out. */
+function warnAboutFlagsInArgs(args: readonly string[]): void {
+  const flag = args.find((a) => isSandboxFlag(a) || a === "--max-memory" || a.startsWith("--max-memory="));
+  if (flag !== undefined) {
+    emit(2, `skein: warning: ${flag} comes after the script, so it is the script's argument, not Skein's; put Skein's flags before the script's name\n`);
+  }
 }

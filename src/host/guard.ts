@@ -13,6 +13,14 @@ import { contextOf } from "../session/context.js";
 export function denied(m: Machine, op: string, cap: Capability, target: string, shown = target): ErrorValue | null {
   const p = contextOf(m).host.permissions;
   if (!p || p.allows(cap, target)) return null;
+  return refusal(m, op, shown, cap);
+}
+
+/** The error value of a refusal; the first one of a run is also said on stderr, so that a script
+ *  that ignores its error values does not end "successfully" with nothing done. */
+export function refusal(m: Machine, op: string, shown: string, cap: Capability): ErrorValue {
+  contextOf(m).warnOnce("sandbox refusal",
+    `skein: the sandbox refused ${op} ${shown} (grant it with ${CAPABILITY_FLAG[cap]}); the script got an error value (further refusals are not reported here)`);
   return permissionError(op, shown, cap, CAPABILITY_FLAG[cap]);
 }
 
@@ -30,7 +38,7 @@ export function guardPath(m: Machine, op: string, cap: "read" | "write", path: s
   if (!host.permissions) return abs;
   const base = basename(abs);
   const real = o.entry && base !== "" && base !== ".." ? joinReal(dirname(abs), base) : physicalPath(abs);
-  if (real === null || !host.permissions.allows(cap, real)) return permissionError(op, o.shown ?? path, cap, CAPABILITY_FLAG[cap]);
+  if (real === null || !host.permissions.allows(cap, real)) return refusal(m, op, o.shown ?? path, cap);
   return real;
 }
 

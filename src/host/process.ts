@@ -30,9 +30,7 @@ import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
 import { num, options, seq, str, typeError } from "../lib/args.js";
 import { hostOp, hostError } from "./host-op.js";
-import { denied } from "./guard.js";
-import { permissionError } from "../core/messages.js";
-import { CAPABILITY_FLAG } from "../sandbox/permissions.js";
+import { denied, refusal } from "./guard.js";
 import { physicalPath } from "../sandbox/paths.js";
 import { contextOf } from "../session/context.js";
 import { isFdShortage, pause } from "./fs.js";
@@ -341,7 +339,7 @@ function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "in
   let file = l.file;
   if (host.permissions && l.op === "run") {
     const real = l.file.includes(sep) ? physicalPath(l.file, cwd) : l.file;
-    const no = real === null ? permissionError(l.op, permShown, "run", CAPABILITY_FLAG.run) : denied(m, l.op, "run", real, permShown);
+    const no = real === null ? refusal(m, l.op, permShown, "run") : denied(m, l.op, "run", real, permShown);
     if (no) return no;
     const found = l.file.includes(sep) ? real : onPath(l.file, host.env.PATH, host.cwd);
     if (found === null) return startError(l, Object.assign(new Error("not found"), { code: "ENOENT" }));
