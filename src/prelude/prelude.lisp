@@ -35,10 +35,17 @@
 (defn reduce
   "Folds xs with f: (reduce f xs init) or (reduce f xs), the collection before the initial value."
   [f xs & init]
-  (let ((items (seq->list xs)))
-    (if (null? init)
-        (if (null? items) (f) (%fold f (car items) (cdr items)))
-        (%fold f (car init) items))))
+  (if (not (%collection? xs))
+      (error (if (and (not (null? init)) (%collection? (car init)))
+                 (str "reduce: the collection comes before the initial value in Skein: (reduce f xs init), not Clojure's (reduce f init xs); got " (format "~s" xs) " where the collection goes")
+                 (str "reduce: expected a collection as the second argument, as in (reduce f xs init), got " (format "~s" xs))))
+      (let ((items (seq->list xs)))
+        (if (null? init)
+            (if (null? items) (f) (%fold f (car items) (cdr items)))
+            (%fold f (car init) items)))))
+
+(define (%collection? x)
+  (or (list? x) (vector? x) (map? x) (string? x) (nil? x)))
 
 (define (%fold f acc xs)
   (if (null? xs) acc (%fold f (f acc (car xs)) (cdr xs))))

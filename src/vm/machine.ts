@@ -298,7 +298,10 @@ export class Machine {
       for (let i = args.length - 1; i >= n; i--) rest = new Pair(args[i], rest);
       s[n + 2] = rest;
     } else {
-      throw arityError(code.name, n, code.rest ? Infinity : n, args.length);
+      const err = arityError(code.name, n, code.rest ? Infinity : n, args.length);
+      // a Lisp function says what it takes and where it was defined
+      if (code.loc) err.hint = `${code.usage || code.name} is defined at ${formatLoc(code.loc)}`;
+      throw err;
     }
     return s;
   }

@@ -9,7 +9,7 @@ const calls: [string, string][] = [
   ["(map car xs)", "car: expected a list, got 1"],
   ["(filter car xs)", "car: expected a list, got 1"],
   ["(for-each car xs)", "car: expected a list, got 1"],
-  ["(reduce + 0 5)", "seq->list: expected a list or vector, got 0"],
+  ["(reduce + 0 5)", "reduce: expected a collection as the second argument, as in (reduce f xs init), got 0"],
   ["(update {:a 1} :a car)", "car: expected a list, got 1"],
   ["(channel->list xs)", "channel->list: expected a channel, got [1 2]"],
   ["(load 5)", "load: expected a string, got 5"],

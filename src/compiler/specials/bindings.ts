@@ -46,9 +46,10 @@ const letForm: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   return c.compileBody(args.slice(1), scope, fn, tail, loc);
 };
 
-const letStar: SpecialForm = (c, args, sc, fn, tail, loc) => {
-  if (args.length < 1) syntaxError("let*: expected bindings and a body", loc);
-  const bindings = parseBindings(args[0], "let*", loc);
+// name: the form as written, so that (let [x 1 y] ...) is reported as let, not let*
+const letStar: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
+  if (args.length < 1) syntaxError(`${name}: expected bindings and a body`, loc);
+  const bindings = parseBindings(args[0], name, loc);
   let scope = sc;
   for (const [name, form] of bindings) {
     const v = compileNamed(c, form, scope, fn, loc, name.name);
