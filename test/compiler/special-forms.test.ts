@@ -33,3 +33,9 @@ test("(def x 1 2) and (cond (1 =>)) are syntax errors; the doc-string form and =
   assert.match(cond.rendered ?? "", /syntax error: cond: expected \(test => receiver\), one function after =>/);
   assert.equal(await stdoutOf(`(def y "a doc" 3) (prn y (cond (5 => inc)))`), "3 6\n");
 });
+
+// Issue 11 §3: (define (f x) "doc" ...) documented nothing, where defn did.
+test("a doc string in (define (f x) \"doc\" body) is what (doc f) shows, as with defn", async () => {
+  assert.equal(await stdoutOf(`(define (area w h) "The area of a w by h rectangle." (* w h)) (doc area) (prn (area 2 3))
+(define (plain) "just a string") (prn (plain))`), "(area w h)\n  The area of a w by h rectangle.\n6\n\"just a string\"\n");
+});

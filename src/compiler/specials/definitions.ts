@@ -15,6 +15,8 @@ const define: SpecialForm = (c, args, sc, fn, tail, loc, kw) => {
     // (define (name . params) body...)
     if (!(target.car instanceof Sym)) syntaxError(`${kw}: expected a function name, got ${describe(target.car)}`, loc);
     const name = target.car;
+    // (define (f x) "doc" body...) documents f, as defn does (the string stays a harmless first form)
+    if (sc === null && typeof args[1] === "string" && args.length > 2) c.env.recordDoc(name.name, usageLine(name.name, target.cdr, loc), args[1]);
     valueExpr = compileLambda(c, target.cdr, args.slice(1), sc, fn, name.name, loc);
     target = name;
   } else {
