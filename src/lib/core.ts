@@ -5,7 +5,7 @@ import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } 
 import { LMap } from "../core/map.js";
 import { Builtin, CallReq, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { builtins, specFor } from "./registry.js";
+import { allSpecs, builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
@@ -122,6 +122,15 @@ def({ name: "doc", arity: [1, 1], usage: "(doc f)", doc: "Prints the usage, doc 
     const lispDoc = contextOf(m).lispDocs.get(name) ?? (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
     out(m, docText(name, lispDoc) + "\n");
     return null;
+  });
+
+def({ name: "apropos", arity: [1, 1], usage: "(apropos text)", doc: "The sorted names of the builtins and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.", examples: [["(apropos \"string-up\")", "(\"string-upcase\")"]] },
+  (a, m) => {
+    const text = str("apropos", a[0]);
+    const ctx = contextOf(m);
+    ctx.loadPrelude();
+    const names = new Set([...allSpecs().map((s) => s.name), ...ctx.lispDocs.keys()]);
+    return arrayToList([...names].filter((n) => n.includes(text) && !n.startsWith("%")).sort());
   });
 
 /** The text (doc name) prints. */
