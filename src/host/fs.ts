@@ -223,7 +223,7 @@ function readText(m: Machine, op: string, path: string, shape: (text: string) =>
  * mode. A target that is not a regular file (a FIFO, a terminal, /dev/stderr) is written in place,
  * never replaced by a file. Temp files a killed writer left beside the target are removed.
  */
-export async function atomicWrite(abs: string, content: string, signal?: AbortSignal): Promise<void> {
+export async function atomicWrite(abs: string, content: string, signal?: AbortSignal, mayDelete: (path: string) => boolean = () => true): Promise<void> {
   let mode: number | undefined;
   try {
     // stat follows every link the kernel follows (/dev/stderr -> /proc/self/fd/2 -> a pipe)
@@ -235,7 +235,7 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
   let target = abs;
   try { target = await fsp().realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
   const prefix = `.${basename(target).slice(0, 100)}.`;
-  await removeStaleTemps(dirname(target), prefix);
+  await removeStaleTemps(dirname(target), prefix, mayDelete);
   const tmp = join(dirname(target), `${prefix}${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
   const fh = await fsp().open(tmp, "wx", mode ?? 0o666);
   try {
@@ -258,13 +258,14 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
 }
 
 /** Removes the temp files of earlier writes to a target (prefix) whose writer process is gone. */
-async function removeStaleTemps(dir: string, prefix: string): Promise<void> {
+async function removeStaleTemps(dir: string, prefix: string, mayDelete: (path: string) => boolean): Promise<void> {
   let names: string[];
   try { names = await fsp().readdir(dir); } catch { return; }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
     const pid = Number(name.slice(prefix.length).split(".")[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    if (!mayDelete(join(dir, name))) continue; // the sandbox: only what the write grant covers
     await fsp().unlink(join(dir, name)).catch(() => undefined);
   }
 }
@@ -311,7 +312,11 @@ def({
 }, (a, m) => {
   const path = pathArg("write-file", a[0]);
   const content = contentArg("write-file", a[1]);
-  return fileOp(m, "write-file", "write", path, async (abs, signal) => { await atomicWrite(abs, content, signal); return null; },
+  return fileOp(m, "write-file", "write", path, async (abs, signal) => {
+    const perms = contextOf(m).host.permissions;
+    await atomicWrite(abs, content, signal, (p) => perms === undefined || perms.allows("write", p));
+    return null;
+  },
     writeError("write-file", path));
 });
 

@@ -210,3 +210,16 @@ describe("property: the answer for a path is the answer for its fully resolved p
     assert.equal(await sandboxed([`--allow-read=${DATA}`], `(read-file "data/hard.txt")`), "shared inode");
   });
 });
+
+// Regression (found by the adversarial review of this session's fix): write-file removed stale
+// temp files beside its target without asking the sandbox, so a grant of one file let a script
+// delete other files of that directory named like temp files.
+test("write-file under a one-file grant removes no other file of the directory", async () => {
+  const dir = join(ROOT, "one-file");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "out.txt"), "orig");
+  const victim = join(dir, ".out.txt.999999.abc.tmp");
+  writeFileSync(victim, "victim");
+  await sandboxed([`--allow-write=${join(dir, "out.txt")}`], `(write-file "one-file/out.txt" "new")`);
+  assert.ok(existsSync(victim), "a file outside the write grant was deleted");
+});
