@@ -309,7 +309,7 @@ export class Session implements SessionContext {
           (%eval-form (car (car fs)) (car (cdr (car fs))))
           (begin (%eval-form (car (car fs)) (car (cdr (car fs)))) (run (cdr fs)))))
       (if (empty? fs) nil (run fs)))`;
-    const prims = new Map(["empty?", "car", "cdr", "%eval-form"].map((n) => [n, makeBuiltin(specFor(n)!)]));
+    const prims = new Map(["empty?", "car", "cdr", "%eval-form"].map((n) => [n, this.builtin(n) as Builtin]));
     const plain = (x: Value): Value => {
       if (x instanceof Sym) return prims.get(x.name) ?? x;
       if (x instanceof Pair) return new Pair(plain(x.car), plain(x.cdr) as Pair);
