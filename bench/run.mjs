@@ -36,12 +36,23 @@ const median = (xs) => {
   return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 };
 const secs = (ms) => (ms / 1000).toFixed(3) + " s";
-const human = (n) => (n >= 1e9 ? (n / 1e9).toFixed(2) + "G" : n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : n >= 1e3 ? (n / 1e3).toFixed(1) + "k" : String(Math.round(n)));
+const human = (n) =>
+  n >= 1e9
+    ? (n / 1e9).toFixed(2) + "G"
+    : n >= 1e6
+      ? (n / 1e6).toFixed(2) + "M"
+      : n >= 1e3
+        ? (n / 1e3).toFixed(1) + "k"
+        : String(Math.round(n));
 const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)));
-  const line = (r) => r.map((c, i) => String(c ?? "").padEnd(widths[i])).join("  ").trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => String(c ?? "").padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));
@@ -54,15 +65,22 @@ if (argv.includes("--peers")) {
   const missing = ["hyperfine", "jq"].filter((t) => !have(t));
   if (!existsSync("/usr/bin/time")) missing.push("GNU time (/usr/bin/time)");
   if (missing.length) {
-    console.error(`bench --peers needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.`);
-    console.error("Install with: apt-get install hyperfine jq time (INSTALL=1 also lets run_all.sh install the peer languages).");
+    console.error(
+      `bench --peers needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.`,
+    );
+    console.error(
+      "Install with: apt-get install hyperfine jq time (INSTALL=1 also lets run_all.sh install the peer languages).",
+    );
     console.error("Without them, `npm run bench` still prints Skein beside node and python3.");
     process.exit(1);
   }
   const rest = argv.filter((a, i) => a !== "--peers" && a !== "--runs" && argv[i - 1] !== "--runs");
   // BENCH_COPY: run_all.sh works in a copy under /tmp; ../shared stays read-only even for root,
   // whom the script's own writability test lets through
-  const r = spawnSync("bash", [script, ...rest], { stdio: "inherit", env: { ...process.env, SKEIN: SKEIN, BENCH_COPY: "1" } });
+  const r = spawnSync("bash", [script, ...rest], {
+    stdio: "inherit",
+    env: { ...process.env, SKEIN: SKEIN, BENCH_COPY: "1" },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -78,13 +96,22 @@ const { Machine } = await import(dist("vm/machine.js"));
 const { STEP_BUDGET } = await import(dist("runtime/scheduler.js"));
 const { write } = await import(dist("syntax/printer.js"));
 
-const quietHost = () => ({ stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, cwd: process.cwd(), exit() {} });
+const quietHost = () => ({
+  stdout() {},
+  stderr() {},
+  stderrIsTTY: false,
+  argv: [],
+  env: {},
+  cwd: process.cwd(),
+  exit() {},
+});
 
 /** Runs expr after defs on one Machine, in STEP_BUDGET slices as the scheduler would, without
  *  the scheduler around it: the time and the steps of the machine alone. */
 function machineRun(defs, expr) {
   const session = new Session(quietHost());
-  for (const f of session.read(defs, "bench.lisp")) session.runSync(session.compiler.compileToplevel(f, f.loc), [], "bench");
+  for (const f of session.read(defs, "bench.lisp"))
+    session.runSync(session.compiler.compileToplevel(f, f.loc), [], "bench");
   const [form] = session.read(expr, "bench.lisp");
   const code = session.compiler.compileToplevel(form, form.loc);
   const m = new Machine(null, session);
@@ -98,12 +125,24 @@ function machineRun(defs, expr) {
 }
 
 const MACHINE = [
-  { name: "fib(30)", expect: "832040",
-    defs: "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))", expr: "(fib 30)" },
-  { name: "named-let loop, 1,000,000 iterations", expect: "1000000",
-    defs: "", expr: "(let loop ((i 0)) (if (< i 1000000) (loop (+ i 1)) i))" },
-  { name: "assoc 100,000 entries into one map", expect: "100000",
-    defs: "", expr: "(let loop ((i 0) (m {})) (if (< i 100000) (loop (+ i 1) (assoc m i (* i i))) (count m)))" },
+  {
+    name: "fib(30)",
+    expect: "832040",
+    defs: "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))",
+    expr: "(fib 30)",
+  },
+  {
+    name: "named-let loop, 1,000,000 iterations",
+    expect: "1000000",
+    defs: "",
+    expr: "(let loop ((i 0)) (if (< i 1000000) (loop (+ i 1)) i))",
+  },
+  {
+    name: "assoc 100,000 entries into one map",
+    expect: "100000",
+    defs: "",
+    expr: "(let loop ((i 0) (m {})) (if (< i 100000) (loop (+ i 1) (assoc m i (* i i))) (count m)))",
+  },
 ];
 
 console.log(`Skein benchmarks — node ${process.version}, ${RUNS} runs each, medians\n`);
@@ -119,8 +158,13 @@ for (const w of MACHINE) {
   machineRows.push([w.name, secs(ms), human(steps), human(steps / (ms / 1000)) + "/s", ok]);
 }
 const anyWrong = machineRows.some((r) => r[4]);
-table(["workload", "time", "steps", "steps/s", ...(anyWrong ? ["check"] : [])], machineRows.map((r) => (anyWrong ? r : r.slice(0, 4))));
-console.log("\n(a step is one resumption of a compiled function: a call, or a return into its caller;\n builtins on the f1/f2 fast path run inside the caller's step)\n");
+table(
+  ["workload", "time", "steps", "steps/s", ...(anyWrong ? ["check"] : [])],
+  machineRows.map((r) => (anyWrong ? r : r.slice(0, 4))),
+);
+console.log(
+  "\n(a step is one resumption of a compiled function: a call, or a return into its caller;\n builtins on the f1/f2 fast path run inside the caller's step)\n",
+);
 
 // ---- 2. whole processes ----------------------------------------------------------------
 
@@ -154,19 +198,65 @@ function measure(cmd, args, expected) {
 }
 
 let PY = null;
-try { PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim(); } catch { /* no python */ }
+try {
+  PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
+} catch {
+  /* no python */
+}
 const NODE = process.execPath;
 const sk = (f) => join(SHARED, "skein", f);
 const nd = (f) => join(SHARED, "peers", "node", f);
 const py = (f) => join(SHARED, "peers", "python", f);
 
 const PROCESS = [
-  { name: "hello", expect: "hello world", skein: [sk("hello.lisp")], node: [nd("hello.js")], python: [py("hello.py")], target: "≤ 0.08 s" },
-  { name: "fib 27", expect: "196418", skein: [sk("fib.lisp")], node: [nd("fib.js")], python: [py("fib.py")], target: "" },
-  { name: "fib 32", expect: "2178309", skein: [sk("fib.lisp"), "32"], node: [nd("fib.js"), "32"], python: [py("fib.py"), "32"], target: "≤ CPython" },
-  { name: "spawn 100k", expect: "4999950000", skein: [sk("spawn.lisp")], node: [nd("spawn.js")], python: [py("spawn.py")], target: "≤ 0.30 s, ≤ 300 MB" },
-  { name: "pingpong 200k", expect: "200000", skein: [sk("pingpong.lisp")], node: [nd("pingpong.js")], python: [py("pingpong.py")], target: "≤ 0.15 s" },
-  { name: "atom 100×1000", expect: "100000", skein: [sk("atom.lisp")], node: [nd("atom.js")], python: [py("atom.py")], target: "≤ 0.08 s" },
+  {
+    name: "hello",
+    expect: "hello world",
+    skein: [sk("hello.lisp")],
+    node: [nd("hello.js")],
+    python: [py("hello.py")],
+    target: "≤ 0.08 s",
+  },
+  {
+    name: "fib 27",
+    expect: "196418",
+    skein: [sk("fib.lisp")],
+    node: [nd("fib.js")],
+    python: [py("fib.py")],
+    target: "",
+  },
+  {
+    name: "fib 32",
+    expect: "2178309",
+    skein: [sk("fib.lisp"), "32"],
+    node: [nd("fib.js"), "32"],
+    python: [py("fib.py"), "32"],
+    target: "≤ CPython",
+  },
+  {
+    name: "spawn 100k",
+    expect: "4999950000",
+    skein: [sk("spawn.lisp")],
+    node: [nd("spawn.js")],
+    python: [py("spawn.py")],
+    target: "≤ 0.30 s, ≤ 300 MB",
+  },
+  {
+    name: "pingpong 200k",
+    expect: "200000",
+    skein: [sk("pingpong.lisp")],
+    node: [nd("pingpong.js")],
+    python: [py("pingpong.py")],
+    target: "≤ 0.15 s",
+  },
+  {
+    name: "atom 100×1000",
+    expect: "100000",
+    skein: [sk("atom.lisp")],
+    node: [nd("atom.js")],
+    python: [py("atom.py")],
+    target: "≤ 0.08 s",
+  },
 ];
 
 // B5 reads the corpus of 10,000 log files that ../shared/bench/peers/make_corpus.py makes
@@ -176,23 +266,49 @@ if (PY && !existsSync(join(CORPUS, "EXPECTED"))) {
 }
 if (existsSync(join(CORPUS, "EXPECTED"))) {
   const expect = readFileSync(join(CORPUS, "EXPECTED"), "utf8").trim();
-  PROCESS.push({ name: "grep 10k", expect, skein: [sk("grep.lisp"), CORPUS], node: [nd("grep_files.js"), CORPUS], python: [py("grep_files.py"), CORPUS], target: "≤ 0.40 s" });
+  PROCESS.push({
+    name: "grep 10k",
+    expect,
+    skein: [sk("grep.lisp"), CORPUS],
+    node: [nd("grep_files.js"), CORPUS],
+    python: [py("grep_files.py"), CORPUS],
+    target: "≤ 0.40 s",
+  });
 }
 
 // B4 fetches from the peers' delay server on 127.0.0.1 (started here, stopped at the end)
 const PORT = String(process.env.PORT ?? 18765);
 process.env.PORT = PORT;
-const server = spawn(NODE, [join(SHARED, "peers", "server.js")], { env: { ...process.env, SERVER_MAX_S: "600" }, stdio: ["ignore", "pipe", "ignore"] });
+const server = spawn(NODE, [join(SHARED, "peers", "server.js")], {
+  env: { ...process.env, SERVER_MAX_S: "600" },
+  stdio: ["ignore", "pipe", "ignore"],
+});
 const listening = await new Promise((done) => {
-  server.stdout.on("data", (d) => { if (String(d).includes("listening")) done(true); });
+  server.stdout.on("data", (d) => {
+    if (String(d).includes("listening")) done(true);
+  });
   server.on("exit", () => done(false));
   setTimeout(() => done(false), 5000);
 });
 if (listening) {
   const base = `http://127.0.0.1:${PORT}`;
   PROCESS.push(
-    { name: "http 1000@100", expect: "1000", skein: [sk("http.lisp"), base, "1000", "100"], node: [nd("http_fanout.js"), "1000", "100"], python: [py("http_fanout.py"), "1000", "100"], target: "≤ 1.10 s" },
-    { name: "http 100@once", expect: "100", skein: [sk("http.lisp"), base, "100", "0"], node: [nd("http_fanout.js"), "100", "0"], python: [py("http_fanout.py"), "100", "0"], target: "≤ 0.15 s" },
+    {
+      name: "http 1000@100",
+      expect: "1000",
+      skein: [sk("http.lisp"), base, "1000", "100"],
+      node: [nd("http_fanout.js"), "1000", "100"],
+      python: [py("http_fanout.py"), "1000", "100"],
+      target: "≤ 1.10 s",
+    },
+    {
+      name: "http 100@once",
+      expect: "100",
+      skein: [sk("http.lisp"), base, "100", "0"],
+      node: [nd("http_fanout.js"), "100", "0"],
+      python: [py("http_fanout.py"), "100", "0"],
+      target: "≤ 0.15 s",
+    },
   );
 }
 
@@ -203,11 +319,19 @@ if (!existsSync(join(SHARED, "skein"))) {
 }
 const rows = [];
 for (const w of PROCESS) {
-  rows.push([w.name, measure(SKEIN, w.skein, w.expect), measure(NODE, w.node, w.expect), measure(PY, w.python, w.expect), w.target]);
+  rows.push([
+    w.name,
+    measure(SKEIN, w.skein, w.expect),
+    measure(NODE, w.node, w.expect),
+    measure(PY, w.python, w.expect),
+    w.target,
+  ]);
 }
 server.kill();
 table(["bench", "skein", "node", "python3", "skein target"], rows);
 if (!listening) console.log("http: skipped, the delay server did not start");
-console.log(`\nnode ${process.version}; python ${PY ? execFileSync(PY, ["--version"], { encoding: "utf8" }).trim() : "not installed"}. ` +
-  "Targets are from ../shared/bench/README.md; nothing here is asserted.\n" +
-  "The full table with Go, Racket, Guile, Clojure ...: npm run bench -- --peers (needs hyperfine).");
+console.log(
+  `\nnode ${process.version}; python ${PY ? execFileSync(PY, ["--version"], { encoding: "utf8" }).trim() : "not installed"}. ` +
+    "Targets are from ../shared/bench/README.md; nothing here is asserted.\n" +
+    "The full table with Go, Racket, Guile, Clojure ...: npm run bench -- --peers (needs hyperfine).",
+);

@@ -14,8 +14,14 @@ const out = join(root, "dist", "src", "host", "db", "sqlite-guard.so");
 const headers = join(dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json")), "deps", "sqlite3");
 const cc = process.env.CC || "cc";
 mkdirSync(dirname(out), { recursive: true });
-const r = spawnSync(cc, ["-shared", "-fPIC", "-O2", "-I", headers, join(root, "src", "host", "db", "sqlite-guard.c"), "-o", out], { encoding: "utf8" });
+const r = spawnSync(
+  cc,
+  ["-shared", "-fPIC", "-O2", "-I", headers, join(root, "src", "host", "db", "sqlite-guard.c"), "-o", out],
+  { encoding: "utf8" },
+);
 if (r.status !== 0 || !existsSync(out)) {
   const why = r.error ? `${cc} not found` : r.stderr.trim().split("\n")[0];
-  console.warn(`skein: the SQLite guard was not built (${why}); sandboxed scripts will not be able to open SQLite databases`);
+  console.warn(
+    `skein: the SQLite guard was not built (${why}); sandboxed scripts will not be able to open SQLite databases`,
+  );
 }

@@ -65,8 +65,17 @@ const layerOf = (file) => inSrc(file).split("/")[0];
 function importsOf(text) {
   const found = [];
   const patterns = [
-    [/\bimport\s+(type\s+)?([^'"`;]*?)\bfrom\s*["']([^"']+)["']/g, (m) => ({ spec: m[3], typeOnly: !!m[1] || /^\{\s*(type\s+[\w$]+(\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*$/.test(m[2].trim()) })],
-    [/\bexport\s+(type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+\w+\s*)?from\s*["']([^"']+)["']/g, (m) => ({ spec: m[2], typeOnly: !!m[1] })],
+    [
+      /\bimport\s+(type\s+)?([^'"`;]*?)\bfrom\s*["']([^"']+)["']/g,
+      (m) => ({
+        spec: m[3],
+        typeOnly: !!m[1] || /^\{\s*(type\s+[\w$]+(\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*$/.test(m[2].trim()),
+      }),
+    ],
+    [
+      /\bexport\s+(type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+\w+\s*)?from\s*["']([^"']+)["']/g,
+      (m) => ({ spec: m[2], typeOnly: !!m[1] }),
+    ],
     [/\bimport\s*["']([^"']+)["']/g, (m) => ({ spec: m[1], typeOnly: false })],
     [/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g, (m) => ({ spec: m[1], typeOnly: false })],
   ];
@@ -90,35 +99,55 @@ for (const file of files) {
   const layer = layerOf(file);
   const rel = relative(ROOT, file);
   if (!(layer in ALLOWED)) {
-    violations.push(`${rel}: file outside the known layers (${Object.keys(ALLOWED).join(", ")}); add it to ARCHITECTURE §1 and this checker`);
+    violations.push(
+      `${rel}: file outside the known layers (${Object.keys(ALLOWED).join(", ")}); add it to ARCHITECTURE §1 and this checker`,
+    );
     continue;
   }
   if (!/\.(ts|mts|cts|js|mjs)$/.test(file)) continue;
-  if (layer === "prelude") { violations.push(`${rel}: the prelude is Lisp; TypeScript belongs in lib`); continue; }
+  if (layer === "prelude") {
+    violations.push(`${rel}: the prelude is Lisp; TypeScript belongs in lib`);
+    continue;
+  }
   const text = readFileSync(file, "utf8");
   const edges = [];
   graph.set(file, edges);
   for (const { spec, line, typeOnly } of importsOf(text)) {
     if (spec.startsWith(".")) {
       const target = resolve(dirname(file), spec).replace(/\.js$/, ".ts");
-      if (!target.startsWith(SRC + sep)) { violations.push(`${rel}:${line}: imports ${spec}, outside src/`); continue; }
+      if (!target.startsWith(SRC + sep)) {
+        violations.push(`${rel}:${line}: imports ${spec}, outside src/`);
+        continue;
+      }
       if (!typeOnly) edges.push({ target, line, spec });
       const to = layerOf(target);
       const allowed = ALLOWED[layer];
       if (to !== layer && allowed !== "*" && !allowed.includes(to)) {
-        violations.push(`${rel}:${line}: ${layer} imports ${to} (${spec}); ${allowed.length ? `${layer} may import only ${allowed.join(", ")}` : `${layer} may import no other layer`}`);
+        violations.push(
+          `${rel}:${line}: ${layer} imports ${to} (${spec}); ${allowed.length ? `${layer} may import only ${allowed.join(", ")}` : `${layer} may import no other layer`}`,
+        );
       } else if (to === "session" && (layer === "lib" || layer === "host") && !SESSION_FACE.has(inSrc(target))) {
-        violations.push(`${rel}:${line}: ${layer} imports ${inSrc(target)}; builtins see the session only through ${[...SESSION_FACE].join(" and ")}`);
+        violations.push(
+          `${rel}:${line}: ${layer} imports ${inSrc(target)}; builtins see the session only through ${[...SESSION_FACE].join(" and ")}`,
+        );
       }
-    } else if ((spec.startsWith("node:") || /^(fs|path|os|child_process|http|https|net|url|worker_threads)(\/|$)/.test(spec)) && !MAY_USE_NODE.has(layer)) {
-      notes.push(`${rel}:${line}: ${layer} imports the Node built-in ${spec}; the outside world should come through the Host`);
+    } else if (
+      (spec.startsWith("node:") || /^(fs|path|os|child_process|http|https|net|url|worker_threads)(\/|$)/.test(spec)) &&
+      !MAY_USE_NODE.has(layer)
+    ) {
+      notes.push(
+        `${rel}:${line}: ${layer} imports the Node built-in ${spec}; the outside world should come through the Host`,
+      );
     }
   }
   if (layer !== "cli") {
     const code = text.replace(/\/\/[^\n]*/g, "");
     const lines = code.split("\n");
     lines.forEach((l, i) => {
-      if (/(?<![\w./])process\.\w+/.test(l)) notes.push(`${rel}:${i + 1}: ${layer} uses process (${l.trim().slice(0, 70)}); only cli should touch the process`);
+      if (/(?<![\w./])process\.\w+/.test(l))
+        notes.push(
+          `${rel}:${i + 1}: ${layer} uses process (${l.trim().slice(0, 70)}); only cli should touch the process`,
+        );
     });
   }
 }
@@ -131,20 +160,31 @@ for (const file of files) {
   const stack = [];
   const onStack = new Set();
   const visit = (v) => {
-    index.set(v, next); low.set(v, next); next++;
-    stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
     for (const { target } of graph.get(v) ?? []) {
       if (!graph.has(target)) continue;
-      if (!index.has(target)) { visit(target); low.set(v, Math.min(low.get(v), low.get(target))); }
-      else if (onStack.has(target)) low.set(v, Math.min(low.get(v), index.get(target)));
+      if (!index.has(target)) {
+        visit(target);
+        low.set(v, Math.min(low.get(v), low.get(target)));
+      } else if (onStack.has(target)) low.set(v, Math.min(low.get(v), index.get(target)));
     }
     if (low.get(v) === index.get(v)) {
       const scc = [];
       let w;
-      do { w = stack.pop(); onStack.delete(w); scc.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
       if (scc.length > 1) {
         const names = scc.map((f) => relative(ROOT, f)).sort();
-        violations.push(`runtime import cycle between ${names.join(", ")}; make one side import only types, or move what both need below them`);
+        violations.push(
+          `runtime import cycle between ${names.join(", ")}; make one side import only types, or move what both need below them`,
+        );
       }
     }
   };
@@ -154,7 +194,11 @@ for (const file of files) {
 for (const n of notes) process.stdout.write(`note: ${n}\n`);
 if (violations.length) {
   for (const v of violations) process.stderr.write(`layer violation: ${v}\n`);
-  process.stderr.write(`${violations.length} layer violation${violations.length === 1 ? "" : "s"} in ${files.length} files under src/\n`);
+  process.stderr.write(
+    `${violations.length} layer violation${violations.length === 1 ? "" : "s"} in ${files.length} files under src/\n`,
+  );
   process.exit(1);
 }
-process.stdout.write(`layers ok: ${files.length} files under src/ keep the import directions of docs/ARCHITECTURE.md, with no runtime import cycle\n`);
+process.stdout.write(
+  `layers ok: ${files.length} files under src/ keep the import directions of docs/ARCHITECTURE.md, with no runtime import cycle\n`,
+);

@@ -59,8 +59,10 @@ function lispFiles(dir) {
 
 const corpus = [
   ["src/prelude/prelude.lisp", readFileSync(join(ROOT, "src", "prelude", "prelude.lisp"), "utf8")],
-  ...[...lispFiles(join(ROOT, "examples")), ...lispFiles(join(ROOT, "..", "shared"))]
-    .map((p) => [relative(ROOT, p), readFileSync(p, "utf8")]),
+  ...[...lispFiles(join(ROOT, "examples")), ...lispFiles(join(ROOT, "..", "shared"))].map((p) => [
+    relative(ROOT, p),
+    readFileSync(p, "utf8"),
+  ]),
   ["every-form.lisp", EVERY_FORM],
 ];
 
@@ -70,7 +72,10 @@ const RealFunction = globalThis.Function;
 globalThis.Function = function (...args) {
   const made = Reflect.construct(RealFunction, args);
   if (args.length !== 4 || args[0] !== "RT") return made;
-  return (rt, k, code) => { generated.push({ src: args[3], k, code }); return made(rt, k, code); };
+  return (rt, k, code) => {
+    generated.push({ src: args[3], k, code });
+    return made(rt, k, code);
+  };
 };
 
 const quietHost = () => ({ stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, cwd: ROOT, exit() {} });
@@ -81,27 +86,57 @@ for (const [file, text] of corpus) {
   session.compiler.lazy = false;
   generated.push({ file });
   let forms;
-  try { forms = session.read(text, file); } catch (e) { generated.push({ error: e.message }); continue; }
+  try {
+    forms = session.read(text, file);
+  } catch (e) {
+    generated.push({ error: e.message });
+    continue;
+  }
   for (const form of forms) {
     let closure;
-    try { closure = session.compiler.compileToplevel(form, form.loc); } catch (e) { generated.push({ error: String(e.message).split("\n")[0] }); continue; }
+    try {
+      closure = session.compiler.compileToplevel(form, form.loc);
+    } catch (e) {
+      generated.push({ error: String(e.message).split("\n")[0] });
+      continue;
+    }
     if (form instanceof Pair && form.car instanceof Sym && DEFINING.has(form.car.name)) {
-      try { session.runSync(closure, [], "dump"); } catch { /* what a definition needs at run time may be missing here */ }
+      try {
+        session.runSync(closure, [], "dump");
+      } catch {
+        /* what a definition needs at run time may be missing here */
+      }
     }
   }
 }
 
-const describe = (v) => v instanceof Cell ? `cell ${v.name}` : v instanceof Code ? `code ${v.name}` :
-  v instanceof Builtin ? `builtin ${v.name}` : v instanceof Macro ? `macro ${v.name}` : write(v);
+const describe = (v) =>
+  v instanceof Cell
+    ? `cell ${v.name}`
+    : v instanceof Code
+      ? `code ${v.name}`
+      : v instanceof Builtin
+        ? `builtin ${v.name}`
+        : v instanceof Macro
+          ? `macro ${v.name}`
+          : write(v);
 const out = [];
 for (const g of generated) {
-  if (g.file) { out.push(`==== ${g.file}`); continue; }
-  if (g.error) { out.push(`error: ${g.error}`); continue; }
+  if (g.file) {
+    out.push(`==== ${g.file}`);
+    continue;
+  }
+  if (g.error) {
+    out.push(`error: ${g.error}`);
+    continue;
+  }
   const { src, k, code } = g;
-  out.push(`---- ${code.name} (${code.nparams}${code.rest ? "+" : ""} params, ${code.nslots} slots)`,
+  out.push(
+    `---- ${code.name} (${code.nparams}${code.rest ? "+" : ""} params, ${code.nslots} slots)`,
     `consts: ${k.map(describe).join(" | ")}`,
     `sites: ${code.sites.map((l) => (l ? formatLoc(l) : "-")).join(" ")}`,
-    src);
+    src,
+  );
 }
 writeSync(1, out.join("\n") + "\n");
 // a definition may have left a timer or a server running

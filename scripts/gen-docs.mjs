@@ -65,9 +65,23 @@ function arity([min, max]) {
 }
 
 function entry(lines, { name, usage, doc, examples, arity: ar, capability }) {
-  lines.push(`<a id="${anchor(name)}"></a>`, "", `### \`${name}\``, "", `\`${usage}\`${ar ? ` — ${arity(ar)}` : ""}`, "");
+  lines.push(
+    `<a id="${anchor(name)}"></a>`,
+    "",
+    `### \`${name}\``,
+    "",
+    `\`${usage}\`${ar ? ` — ${arity(ar)}` : ""}`,
+    "",
+  );
   lines.push(prose(doc.replace(/\s*\n\s*/g, " ").trim()), "");
-  if (capability) lines.push(`Capability: ${[capability].flat().map((c) => `\`${c}\``).join(", ")}.`, "");
+  if (capability)
+    lines.push(
+      `Capability: ${[capability]
+        .flat()
+        .map((c) => `\`${c}\``)
+        .join(", ")}.`,
+      "",
+    );
   if (examples && examples.length) {
     lines.push("```lisp");
     for (const [expr, result] of examples) lines.push(`${expr} ;=> ${result}`);
@@ -90,7 +104,8 @@ export function generate({ specs, prelude }) {
     .map(([area, title]) => ({ area, title, items: visible.filter((s) => s.area === area) }))
     .filter((a) => a.items.length > 0);
   const preludeItems = prelude.filter((p) => !p.name.startsWith("%"));
-  if (preludeItems.length) areas.push({ area: "prelude", title: "Written in Skein: the prelude", items: preludeItems, prelude: true });
+  if (preludeItems.length)
+    areas.push({ area: "prelude", title: "Written in Skein: the prelude", items: preludeItems, prelude: true });
 
   const pages = new Map();
   const index = [
@@ -105,7 +120,9 @@ export function generate({ specs, prelude }) {
     "",
   ];
   for (const a of areas) {
-    index.push(`- [${a.title}](reference/${a.area}.md) (${a.items.length}): ${a.items.map((x) => `\`${x.name}\``).join(" ")}`);
+    index.push(
+      `- [${a.title}](reference/${a.area}.md) (${a.items.length}): ${a.items.map((x) => `\`${x.name}\``).join(" ")}`,
+    );
     const lines = [`# ${a.title}`, "", ...HEADER, "[All areas](../reference.md)", ""];
     if (a.prelude) {
       lines.push(
@@ -116,9 +133,21 @@ export function generate({ specs, prelude }) {
     }
     lines.push(a.items.map((x) => `[\`${x.name}\`](#${anchor(x.name)})`).join(" · "), "");
     for (const s of a.items) entry(lines, s);
-    pages.set(`reference/${a.area}.md`, lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n");
+    pages.set(
+      `reference/${a.area}.md`,
+      lines
+        .join("\n")
+        .replace(/\n{3,}/g, "\n\n")
+        .trimEnd() + "\n",
+    );
   }
-  pages.set("reference.md", index.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n");
+  pages.set(
+    "reference.md",
+    index
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n",
+  );
   return pages;
 }
 
@@ -134,12 +163,21 @@ async function main() {
   const docs = join(ROOT, "docs");
   // pages of areas that no longer exist are stale too
   const stale = existsSync(join(docs, "reference"))
-    ? readdirSync(join(docs, "reference")).map((f) => `reference/${f}`).filter((f) => !pages.has(f))
+    ? readdirSync(join(docs, "reference"))
+        .map((f) => `reference/${f}`)
+        .filter((f) => !pages.has(f))
     : [];
   if (check) {
-    const drift = [...pages].filter(([f, text]) => !existsSync(join(docs, f)) || readFileSync(join(docs, f), "utf8") !== text).map(([f]) => f);
-    if (drift.length === 0 && stale.length === 0) { process.stdout.write("docs/reference is up to date\n"); return; }
-    process.stderr.write(`docs/reference is out of date with the registry (${[...drift, ...stale].join(", ")}): run \`npm run docs\`\n`);
+    const drift = [...pages]
+      .filter(([f, text]) => !existsSync(join(docs, f)) || readFileSync(join(docs, f), "utf8") !== text)
+      .map(([f]) => f);
+    if (drift.length === 0 && stale.length === 0) {
+      process.stdout.write("docs/reference is up to date\n");
+      return;
+    }
+    process.stderr.write(
+      `docs/reference is out of date with the registry (${[...drift, ...stale].join(", ")}): run \`npm run docs\`\n`,
+    );
     process.exit(1);
   }
   for (const f of stale) rmSync(join(docs, f));

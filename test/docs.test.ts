@@ -12,7 +12,6 @@ import { write } from "../src/syntax/printer.js";
 import type { Host } from "../src/session/session.js";
 import { fakeHost, projectRoot } from "./helpers.js";
 
-
 /** Evaluates one example as a whole program in a fresh session; the write form of its value, or the failure. */
 async function evaluateExample(expr: string): Promise<string> {
   const session = new Session(fakeHost());
@@ -29,14 +28,18 @@ async function evaluateExample(expr: string): Promise<string> {
 
 test("docs/reference.md is generated from the current registry (npm run docs)", () => {
   const root = projectRoot();
-  const r = spawnSync(process.execPath, [join(root, "scripts", "gen-docs.mjs"), "--check"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "scripts", "gen-docs.mjs"), "--check"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, `gen-docs --check failed:\n${r.stderr}${r.stdout}`);
 });
 
 test("every builtin has a usage line naming it and a doc string", () => {
   const bad: string[] = [];
   for (const spec of allSpecs()) {
-    if (!spec.usage.startsWith(`(${spec.name}`) && !spec.usage.startsWith(`${spec.name}`)) bad.push(`${spec.name}: usage ${JSON.stringify(spec.usage)}`);
+    if (!spec.usage.startsWith(`(${spec.name}`) && !spec.usage.startsWith(`${spec.name}`))
+      bad.push(`${spec.name}: usage ${JSON.stringify(spec.usage)}`);
     if (!spec.doc.trim()) bad.push(`${spec.name}: empty doc string`);
   }
   assert.deepEqual(bad, []);
@@ -66,7 +69,11 @@ test("every registry example evaluates to its documented result", async (t) => {
 // block's other lines run too, in order, as the definitions those lines need.
 // ```lisp blocks with neither are illustrations and are not run.
 
-interface Block { lang: string; text: string; line: number }
+interface Block {
+  lang: string;
+  text: string;
+  line: number;
+}
 
 function fencedBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
@@ -93,12 +100,19 @@ function adjacent(markdown: string, a: Block, b: Block): boolean {
 async function transcript(source: string): Promise<string> {
   let shown = "";
   const host: Host = {
-    stdout(t: string) { shown += t; },
-    stderr(t: string) { shown += t; },
-    stderrIsTTY: false, cwd: process.cwd(),
+    stdout(t: string) {
+      shown += t;
+    },
+    stderr(t: string) {
+      shown += t;
+    },
+    stderrIsTTY: false,
+    cwd: process.cwd(),
     argv: [],
     env: {},
-    exit() { /* the outcome says it */ },
+    exit() {
+      /* the outcome says it */
+    },
   };
   const session = new Session(host);
   let forms;
@@ -119,7 +133,10 @@ function valueProgram(text: string): { program: string; expected: string } | nul
   let checks = 0;
   for (const line of text.split("\n")) {
     const m = /^(.*?)\s*;([=!])>\s?(.*)$/.exec(line);
-    if (!m || m[1].trim() === "") { program.push(line); continue; }
+    if (!m || m[1].trim() === "") {
+      program.push(line);
+      continue;
+    }
     checks++;
     if (m[2] === "=") {
       program.push(`(prn ${m[1]})`);
@@ -155,13 +172,15 @@ test("the examples in README.md and docs/*.md show what the interpreter does", a
         const next = blocks[i + 1];
         if (next && next.lang === "text" && adjacent(markdown, b, next)) {
           const got = (await transcript(b.text)).trimEnd();
-          if (got !== next.text.trimEnd()) failures.push(`${name}:${b.line}: the program prints\n${got}\n--- but the doc shows\n${next.text}`);
+          if (got !== next.text.trimEnd())
+            failures.push(`${name}:${b.line}: the program prints\n${got}\n--- but the doc shows\n${next.text}`);
           continue;
         }
         const vp = valueProgram(b.text);
         if (!vp) continue;
         const got = (await transcript(vp.program)).trimEnd();
-        if (got !== vp.expected.trimEnd()) failures.push(`${name}:${b.line}: the lines give\n${got}\n--- but the doc shows\n${vp.expected}`);
+        if (got !== vp.expected.trimEnd())
+          failures.push(`${name}:${b.line}: the lines give\n${got}\n--- but the doc shows\n${vp.expected}`);
       }
       assert.equal(failures.length, 0, failures.join("\n\n"));
     });
@@ -173,12 +192,16 @@ test("the documents that skein --help points to are in the package (package.json
   const help = spawnSync(process.execPath, [join(root, "bin", "skein"), "--help"], { encoding: "utf8" });
   assert.equal(help.status, 0, help.stderr);
   const named = [...new Set(help.stdout.match(/\bdocs\/[\w./-]*|\bREADME\.md\b/g) ?? [])];
-  assert.ok(named.some((p) => p.startsWith("docs/")), `skein --help names documents:\n${help.stdout}`);
+  assert.ok(
+    named.some((p) => p.startsWith("docs/")),
+    `skein --help names documents:\n${help.stdout}`,
+  );
   const { files } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[] };
   for (const path of named) {
     assert.ok(existsSync(join(root, path)), `${path} exists`);
     // npm always packs README.md; anything else must be under an entry of "files"
-    const shipped = path === "README.md" || files.some((f) => path.replace(/\/$/, "") === f || path.startsWith(`${f}/`));
+    const shipped =
+      path === "README.md" || files.some((f) => path.replace(/\/$/, "") === f || path.startsWith(`${f}/`));
     assert.ok(shipped, `${path} is in package.json "files" (${files.join(", ")})`);
   }
 });

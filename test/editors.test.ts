@@ -15,8 +15,19 @@ import { fakeHost, projectRoot } from "./helpers.js";
 const ext = join(projectRoot(), "editors", "vscode");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 
-interface Rule { match?: string; begin?: string; end?: string; include?: string; patterns?: Rule[]; name?: string }
-interface Grammar { scopeName: string; patterns: Rule[]; repository: Record<string, Rule> }
+interface Rule {
+  match?: string;
+  begin?: string;
+  end?: string;
+  include?: string;
+  patterns?: Rule[];
+  name?: string;
+}
+interface Grammar {
+  scopeName: string;
+  patterns: Rule[];
+  repository: Record<string, Rule>;
+}
 
 const manifest = readJson(join(ext, "package.json"));
 const grammarPath = join(ext, manifest.contributes.grammars[0].path);
@@ -33,7 +44,7 @@ function matchesOf(name: string, text: string): string[] {
     return new RegExp(r.match, "g");
   });
   const found: string[] = [];
-  for (let at = 0; ;) {
+  for (let at = 0; ; ) {
     let best: RegExpExecArray | null = null;
     for (const re of res) {
       re.lastIndex = at;
@@ -55,7 +66,11 @@ test("the extension contributes the Skein language with the grammar and the lang
   assert.equal(g.scopeName, grammar.scopeName);
   const config = readJson(join(ext, language.configuration));
   assert.deepEqual(config.comments, { lineComment: ";", blockComment: ["#|", "|#"] });
-  assert.deepEqual(config.brackets, [["(", ")"], ["[", "]"], ["{", "}"]]);
+  assert.deepEqual(config.brackets, [
+    ["(", ")"],
+    ["[", "]"],
+    ["{", "}"],
+  ]);
   assert.ok(existsSync(join(ext, "README.md")));
 });
 
@@ -68,7 +83,8 @@ test("every pattern of the grammar compiles and every include names a rule", () 
       assert.doesNotThrow(() => new RegExp(src), `${where}.${key}: ${src}`);
       patterns++;
     }
-    if (rule.include?.startsWith("#")) assert.ok(grammar.repository[rule.include.slice(1)], `${where} includes ${rule.include}`);
+    if (rule.include?.startsWith("#"))
+      assert.ok(grammar.repository[rule.include.slice(1)], `${where} includes ${rule.include}`);
     rule.patterns?.forEach((r, i) => walk(r, `${where}.patterns[${i}]`));
   };
   grammar.patterns.forEach((r, i) => walk(r, `patterns[${i}]`));
@@ -84,15 +100,44 @@ test("the grammar picks out the reader's syntax", () => {
   assert.equal(new RegExp(block.end!).exec("y |# x")?.[0], "|#");
   assert.deepEqual(block.patterns, [{ include: "#block-comment" }], "block comments nest");
   const [escape, invalid] = grammar.repository.string.patterns!.map((r) => new RegExp(`^(?:${r.match!})$`));
-  for (const e of [String.raw`\n`, String.raw`\t`, String.raw`\r`, String.raw`\0`, String.raw`\\`, String.raw`\"`, String.raw`\u{1F600}`, String.raw`\u00e9`]) {
+  for (const e of [
+    String.raw`\n`,
+    String.raw`\t`,
+    String.raw`\r`,
+    String.raw`\0`,
+    String.raw`\\`,
+    String.raw`\"`,
+    String.raw`\u{1F600}`,
+    String.raw`\u00e9`,
+  ]) {
     assert.ok(escape.test(e), `${e} is an escape`);
   }
-  for (const e of [String.raw`\q`, String.raw`\u12`, String.raw`\u{}`, "\\"]) assert.ok(!escape.test(e), `${e} is not an escape`);
-  assert.ok(invalid.test(String.raw`\q`) && invalid.test("\\"), "a bad escape, or a backslash at the end of a line, is marked invalid");
-  assert.deepEqual(matchesOf("number", "(f 42 -7 3.14 .5 1e6 +5 #x1F #b101 #o17 1+ a1 x.5 v2.0 - +)"),
-    ["42", "-7", "3.14", ".5", "1e6", "+5", "#x1F", "#b101", "#o17"]);
-  assert.deepEqual(matchesOf("constant", "[#t #f #true #false true false nil nil? truex #tx]"),
-    ["#t", "#f", "#true", "#false", "true", "false", "nil"]);
+  for (const e of [String.raw`\q`, String.raw`\u12`, String.raw`\u{}`, "\\"])
+    assert.ok(!escape.test(e), `${e} is not an escape`);
+  assert.ok(
+    invalid.test(String.raw`\q`) && invalid.test("\\"),
+    "a bad escape, or a backslash at the end of a line, is marked invalid",
+  );
+  assert.deepEqual(matchesOf("number", "(f 42 -7 3.14 .5 1e6 +5 #x1F #b101 #o17 1+ a1 x.5 v2.0 - +)"), [
+    "42",
+    "-7",
+    "3.14",
+    ".5",
+    "1e6",
+    "+5",
+    "#x1F",
+    "#b101",
+    "#o17",
+  ]);
+  assert.deepEqual(matchesOf("constant", "[#t #f #true #false true false nil nil? truex #tx]"), [
+    "#t",
+    "#f",
+    "#true",
+    "#false",
+    "true",
+    "false",
+    "nil",
+  ]);
   assert.deepEqual(matchesOf("keyword", "{:name 1, :max-threads 2} a:b :"), [":name", ":max-threads"]);
   assert.deepEqual(matchesOf("quote", "'(a) `(b ,c ,@ds) @counter {:a 1, :b 2} x@y"), ["'", "`", ",", ",@", "@"]);
   assert.deepEqual(matchesOf("bracket", "([{}])"), ["(", "[", "{", "}", "]", ")"]);
@@ -104,10 +149,17 @@ test("the grammar highlights every special form the compiler knows, as a whole s
     assert.deepEqual(matchesOf("special-form", `(${form} x)`), [form], form);
     assert.deepEqual(matchesOf("special-form", `(my${form} ${form}x ${form}-1)`), [], `${form} only as a whole symbol`);
   }
-  assert.deepEqual(matchesOf("special-form", "(try x (catch e e) (finally y)) (cond (a => f) (else b)) (fn [a & r] r)"),
-    ["try", "catch", "finally", "cond", "=>", "else", "fn", "&"]);
+  assert.deepEqual(
+    matchesOf("special-form", "(try x (catch e e) (finally y)) (cond (a => f) (else b)) (fn [a & r] r)"),
+    ["try", "catch", "finally", "cond", "=>", "else", "fn", "&"],
+  );
   const defines = grammar.repository.definition.patterns!.map((r) => new RegExp(r.match!));
-  const named = (text: string) => defines.map((re) => re.exec(text)).find((m) => m)?.slice(1).filter((s) => /\w/.test(s ?? ""));
+  const named = (text: string) =>
+    defines
+      .map((re) => re.exec(text))
+      .find((m) => m)
+      ?.slice(1)
+      .filter((s) => /\w/.test(s ?? ""));
   assert.deepEqual(named("(define (greet name) name)"), ["define", "greet"]);
   assert.deepEqual(named("(defn area [r] r)"), ["defn", "area"]);
   assert.deepEqual(named("(defmacro swap! (a b) a)"), ["defmacro", "swap!"]);
@@ -123,5 +175,8 @@ test("the grammar highlights every builtin and prelude function, and no special 
   const missing = names.filter((n) => matchesOf("builtin", `(${n} x)`).join() !== n);
   assert.deepEqual(missing, [], `add these to the builtin rule of ${grammarPath}`);
   assert.deepEqual(matchesOf("builtin", "(map-getter mapx my-map %map1 parallel-map)"), ["parallel-map"]);
-  assert.deepEqual([...SPECIAL_FORMS.keys()].filter((n) => matchesOf("builtin", `(${n} x)`).length > 0), []);
+  assert.deepEqual(
+    [...SPECIAL_FORMS.keys()].filter((n) => matchesOf("builtin", `(${n} x)`).length > 0),
+    [],
+  );
 });

@@ -21,7 +21,6 @@ import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { projectRoot } from "./helpers.js";
 
-
 const root = projectRoot();
 const skein = join(root, "bin", "skein");
 
@@ -78,11 +77,13 @@ function startSite(): Promise<Site> {
         recent.push(now);
         pages.served++;
         const n = Number(parts[1]);
-        return send(200,
+        return send(
+          200,
           `<html><head><title>Page ${n}</title></head><body>` +
-          `<nav><a href="/page/1">home</a></nav><p>Item ${n}.</p>` +
-          `<a href="/page/${n + 1}">next</a> <a href="/page/${n * 2}">double</a></body></html>`,
-          "text/html");
+            `<nav><a href="/page/1">home</a></nav><p>Item ${n}.</p>` +
+            `<a href="/page/${n + 1}">next</a> <a href="/page/${n * 2}">double</a></body></html>`,
+          "text/html",
+        );
       }
       default:
         return json(404, { error: "not found" });
@@ -112,17 +113,24 @@ after(async () => {
 
 // ---- running an example ----------------------------------------------------------------------
 
-interface Result { status: number | null; stdout: string; stderr: string }
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs bin/skein examples/NAME ARGS... from the project root (asynchronously: the server must answer meanwhile). */
 function runExample(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [skein, join("examples", name), ...args],
+    execFile(
+      process.execPath,
+      [skein, join("examples", name), ...args],
       { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
         resolve({ status, stdout, stderr });
-      });
+      },
+    );
   });
 }
 
@@ -149,23 +157,26 @@ const lines = (...ls: string[]) => ls.join("\n") + "\n";
 
 test("api-retry.lisp: parallel calls with per-attempt timeouts, parallel-map :retries and an explicit retry policy", async () => {
   const out = await cleanRun("api-retry.lisp", [site.base]);
-  assert.equal(out, lines(
-    "part 1: four calls, 3 at a time, 500 ms per attempt, up to 2 retries each",
-    "  item 1: ok {:id 1 :name \"item-1\" :price 1.5}",
-    "  item 2: ok {:id 2 :name \"item-2\" :price 3}",
-    "  prices (fails once): ok {:recovered #t}",
-    "  item 404: failed with status 404",
-    "",
-    "part 2: six endpoints, 4 at a time, 300 ms per attempt, at most 4 attempts",
-    "  users: ok {:id 1 :name \"item-1\" :price 1.5} (1 attempt)",
-    "  orders: ok {:id 2 :name \"item-2\" :price 3} (1 attempt)",
-    "  inventory: ok {:recovered #t} (3 attempts)",
-    "  billing: failed with status 503 (4 attempts)",
-    "  search: failed: timeout after 300ms (4 attempts)",
-    "  legacy: failed with status 404 (1 attempt)",
-    "got 3 out of 6",
-    "the batch took less than 3 seconds: #t",
-  ));
+  assert.equal(
+    out,
+    lines(
+      "part 1: four calls, 3 at a time, 500 ms per attempt, up to 2 retries each",
+      '  item 1: ok {:id 1 :name "item-1" :price 1.5}',
+      '  item 2: ok {:id 2 :name "item-2" :price 3}',
+      "  prices (fails once): ok {:recovered #t}",
+      "  item 404: failed with status 404",
+      "",
+      "part 2: six endpoints, 4 at a time, 300 ms per attempt, at most 4 attempts",
+      '  users: ok {:id 1 :name "item-1" :price 1.5} (1 attempt)',
+      '  orders: ok {:id 2 :name "item-2" :price 3} (1 attempt)',
+      "  inventory: ok {:recovered #t} (3 attempts)",
+      "  billing: failed with status 503 (4 attempts)",
+      "  search: failed: timeout after 300ms (4 attempts)",
+      "  legacy: failed with status 404 (1 attempt)",
+      "got 3 out of 6",
+      "the batch took less than 3 seconds: #t",
+    ),
+  );
   // parallel-map :retries asked for the 404 three times; the explicit policy asked once
   assert.equal(site.hits.get("/items/404"), 3);
   assert.equal(site.hits.get("/items/999"), 1);
@@ -183,14 +194,17 @@ test("scraper.lisp: :rate and :max-threads keep under the site's limit; titles a
   // the base URL from the environment this time; N defaults to 12
   const out = await cleanRun("scraper.lisp", [], { SKEIN_EXAMPLE_SERVER: site.base });
   const pageLines = Array.from({ length: 12 }, (_, i) => `  page ${i + 1}: "Page ${i + 1}", 3 links`);
-  assert.equal(out.replace(/^elapsed: \d+ ms/m, "elapsed: N ms"), lines(
-    "fetching 12 pages, at most 8 per second and 3 at a time",
-    ...pageLines,
-    "12 pages fetched, 0 refused by the server's rate limit",
-    "links to pages not fetched yet: /page/13 /page/14 /page/16 /page/18 /page/20 /page/22 /page/24",
-    "elapsed: N ms (12 requests at 8 per second need at least 1375 ms)",
-    "rate honoured: #t",
-  ));
+  assert.equal(
+    out.replace(/^elapsed: \d+ ms/m, "elapsed: N ms"),
+    lines(
+      "fetching 12 pages, at most 8 per second and 3 at a time",
+      ...pageLines,
+      "12 pages fetched, 0 refused by the server's rate limit",
+      "links to pages not fetched yet: /page/13 /page/14 /page/16 /page/18 /page/20 /page/22 /page/24",
+      "elapsed: N ms (12 requests at 8 per second need at least 1375 ms)",
+      "rate honoured: #t",
+    ),
+  );
   // the server's view: every page answered, none refused for going over PAGE_LIMIT a second
   assert.equal(site.pages.served - before.served, 12);
   assert.equal(site.pages.refused - before.refused, 0);
@@ -199,25 +213,28 @@ test("scraper.lisp: :rate and :max-threads keep under the site's limit; titles a
 test("log-errors.lisp: ERROR lines counted per file over a directory tree", async () => {
   const dir = makeTree(join(tmp, "logs"), {
     "app/server.log": lines("INFO start", "ERROR disk full", "INFO retry", "ERROR disk full", "WARN low memory"),
-    "app/worker.log": "INFO job 1\r\nERROR timeout talking to db\r\nINFO job 2\r\n",  // CRLF line ends
+    "app/worker.log": "INFO job 1\r\nERROR timeout talking to db\r\nINFO job 2\r\n", // CRLF line ends
     "empty.log": "",
-    "deep/a/b/c.log": "ERROR disk full",                                               // no final newline
+    "deep/a/b/c.log": "ERROR disk full", // no final newline
     "notes.txt": lines("ERROR in a file that is not a log"),
     "zz.log": lines("INFO all good"),
   });
   const out = await cleanRun("log-errors.lisp", [dir]);
-  assert.equal(out, lines(
-    `5 log files in ${dir}, 10 lines`,
-    "  app/server.log       2 errors",
-    "  app/worker.log       1 error",
-    "  deep/a/b/c.log       1 error",
-    "  empty.log            0 errors",
-    "  zz.log               0 errors",
-    "total: 4 ERROR lines",
-    "most frequent:",
-    "  3x disk full",
-    "  1x timeout talking to db",
-  ));
+  assert.equal(
+    out,
+    lines(
+      `5 log files in ${dir}, 10 lines`,
+      "  app/server.log       2 errors",
+      "  app/worker.log       1 error",
+      "  deep/a/b/c.log       1 error",
+      "  empty.log            0 errors",
+      "  zz.log               0 errors",
+      "total: 4 ERROR lines",
+      "most frequent:",
+      "  3x disk full",
+      "  1x timeout talking to db",
+    ),
+  );
 });
 
 test("producer-consumer-files.lisp: a producer, three workers and a collector over a folder of CSV files", async () => {
@@ -230,15 +247,18 @@ test("producer-consumer-files.lisp: a producer, three workers and a collector ov
     "readme.md": "not a CSV file",
   });
   const out = await cleanRun("producer-consumer-files.lisp", [dir]);
-  assert.equal(out, lines(
-    `5 files from ${dir}, 3 workers (at most 3 files in progress at once)`,
-    "  fri.csv: 3 rows, 5 units, revenue 8.5",
-    "  mon.csv: 2 rows, 3 units, revenue 15",
-    "  thu.csv: 0 rows, 0 units, revenue 0",
-    "  tue.csv: 1 row, 4 units, revenue 10",
-    "  rejected: wed.csv line 2: not a number in \"Gadget,x,10\"",
-    "total revenue: 33.5",
-  ));
+  assert.equal(
+    out,
+    lines(
+      `5 files from ${dir}, 3 workers (at most 3 files in progress at once)`,
+      "  fri.csv: 3 rows, 5 units, revenue 8.5",
+      "  mon.csv: 2 rows, 3 units, revenue 15",
+      "  thu.csv: 0 rows, 0 units, revenue 0",
+      "  tue.csv: 1 row, 4 units, revenue 10",
+      '  rejected: wed.csv line 2: not a number in "Gadget,x,10"',
+      "total revenue: 33.5",
+    ),
+  );
 });
 
 /** What db-queries.lisp prints, with an in-memory database or a file alike (the script makes its data). */
@@ -246,19 +266,19 @@ const DB_QUERIES_REPORT = lines(
   "totals:",
   "  {:orders 120 :revenue 6525 :average 54.38}",
   "revenue by region:",
-  "  {:region \"east\" :orders 40 :revenue 2255}",
-  "  {:region \"north\" :orders 40 :revenue 2195}",
-  "  {:region \"south\" :orders 40 :revenue 2075}",
+  '  {:region "east" :orders 40 :revenue 2255}',
+  '  {:region "north" :orders 40 :revenue 2195}',
+  '  {:region "south" :orders 40 :revenue 2075}',
   "top 3 customers:",
-  "  {:customer \"Linus\" :spent 1165}",
-  "  {:customer \"Barbara\" :spent 1110}",
-  "  {:customer \"O'Brien\" :spent 1090}",
+  '  {:customer "Linus" :spent 1165}',
+  '  {:customer "Barbara" :spent 1110}',
+  '  {:customer "O\'Brien" :spent 1090}',
   "big orders in the north:",
   "  {:orders 8 :smallest 90.25}",
   "busiest day:",
-  "  {:day \"2025-03-01\" :orders 14}",
+  '  {:day "2025-03-01" :orders 14}',
   "a query with a typo:",
-  "  failed: db-query: near \"order\": syntax error",
+  '  failed: db-query: near "order": syntax error',
 );
 
 test("db-queries.lisp: rows inserted with bound parameters, six queries at once, a broken one reported", async () => {
@@ -270,55 +290,78 @@ test("db-queries.lisp: rows inserted with bound parameters, six queries at once,
 
 test("etl-csv.lisp: header, quoted fields, bad rows reported as error values, rows loaded into SQLite", async () => {
   const csv = join(tmp, "orders.csv");
-  writeFileSync(csv, lines(
-    "order_id,date,customer,product,quantity,unit_price",
-    "1,2025-01-02,\"Doe, Jane\",Lamp,2,19.99",
-    "2,2025-01-02,Sam,\"Desk \"\"Pro\"\"\",1,250",
-    "3,2025-01-03,Sam,Lamp,0,19.99",
-    "",
-    "4,2025-01-03,Kim,Chair,4,",
-    "5,2025-02-30x,Kim,Chair,4,45",
-    "6,2025-01-04,Kim,Chair,4,45,extra",
-    "x7,2025-01-04,Kim,Chair,4,45",
-    "1,2025-01-05,Lee,Lamp,1,19.99",
-    "8,2025-01-05,Lee,Chair,1,45.5",
-  ));
+  writeFileSync(
+    csv,
+    lines(
+      "order_id,date,customer,product,quantity,unit_price",
+      '1,2025-01-02,"Doe, Jane",Lamp,2,19.99',
+      '2,2025-01-02,Sam,"Desk ""Pro""",1,250',
+      "3,2025-01-03,Sam,Lamp,0,19.99",
+      "",
+      "4,2025-01-03,Kim,Chair,4,",
+      "5,2025-02-30x,Kim,Chair,4,45",
+      "6,2025-01-04,Kim,Chair,4,45,extra",
+      "x7,2025-01-04,Kim,Chair,4,45",
+      "1,2025-01-05,Lee,Lamp,1,19.99",
+      "8,2025-01-05,Lee,Chair,1,45.5",
+    ),
+  );
   const db = join(tmp, "etl.db");
   const out = await cleanRun("etl-csv.lisp", [csv, db]);
-  assert.equal(out, lines(
-    `${csv}: 9 data rows, 3 loaded, 6 rejected`,
-    "  line 4: quantity is not a positive whole number: \"0\"",
-    "  line 6: unit_price is not a price: \"\"",
-    "  line 7: not a date: \"2025-02-30x\"",
-    "  line 8: expected 6 fields, got 7",
-    "  line 9: order_id is not a number: \"x7\"",
-    "  line 10: db-exec: UNIQUE constraint failed: orders.order_id",
-    "",
-    "sales by product:",
-    "  Desk \"Pro\": 1 order, 1 unit, revenue 250",
-    "  Chair: 1 order, 1 unit, revenue 45.5",
-    "  Lamp: 1 order, 2 units, revenue 39.98",
-    "total revenue: 335.48",
-  ));
+  assert.equal(
+    out,
+    lines(
+      `${csv}: 9 data rows, 3 loaded, 6 rejected`,
+      '  line 4: quantity is not a positive whole number: "0"',
+      '  line 6: unit_price is not a price: ""',
+      '  line 7: not a date: "2025-02-30x"',
+      "  line 8: expected 6 fields, got 7",
+      '  line 9: order_id is not a number: "x7"',
+      "  line 10: db-exec: UNIQUE constraint failed: orders.order_id",
+      "",
+      "sales by product:",
+      '  Desk "Pro": 1 order, 1 unit, revenue 250',
+      "  Chair: 1 order, 1 unit, revenue 45.5",
+      "  Lamp: 1 order, 2 units, revenue 39.98",
+      "total revenue: 335.48",
+    ),
+  );
   // the rows really are in the database file
   const check = await new Promise<Result>((resolve) => {
-    execFile(process.execPath, [skein, "-e", `(db-query (db-open "sqlite:${db}") "SELECT order_id, customer, product FROM orders ORDER BY order_id")`],
-      { cwd: root }, (error, stdout, stderr) => resolve({ status: error ? 1 : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [
+        skein,
+        "-e",
+        `(db-query (db-open "sqlite:${db}") "SELECT order_id, customer, product FROM orders ORDER BY order_id")`,
+      ],
+      { cwd: root },
+      (error, stdout, stderr) => resolve({ status: error ? 1 : 0, stdout, stderr }),
+    );
   });
   assert.equal(check.stderr, "");
-  assert.equal(check.stdout, '({:order_id 1 :customer "Doe, Jane" :product "Lamp"} {:order_id 2 :customer "Sam" :product "Desk \\"Pro\\""} {:order_id 8 :customer "Lee" :product "Chair"})\n');
+  assert.equal(
+    check.stdout,
+    '({:order_id 1 :customer "Doe, Jane" :product "Lamp"} {:order_id 2 :customer "Sam" :product "Desk \\"Pro\\""} {:order_id 8 :customer "Lee" :product "Chair"})\n',
+  );
 });
 
 test("etl-csv.lisp: columns in another order after a byte-order mark are fine; missing columns are refused", async () => {
   const csv = join(tmp, "reordered.csv");
-  writeFileSync(csv, "\uFEFF" + lines("quantity,unit_price,order_id,date,customer,product", "2,1.25,7,2025-01-01,Ann,Pen"));
-  assert.equal(await cleanRun("etl-csv.lisp", [csv]), lines(
-    `${csv}: 1 data row, 1 loaded, 0 rejected`,
-    "",
-    "sales by product:",
-    "  Pen: 1 order, 2 units, revenue 2.5",
-    "total revenue: 2.5",
-  ));
+  writeFileSync(
+    csv,
+    "\uFEFF" + lines("quantity,unit_price,order_id,date,customer,product", "2,1.25,7,2025-01-01,Ann,Pen"),
+  );
+  assert.equal(
+    await cleanRun("etl-csv.lisp", [csv]),
+    lines(
+      `${csv}: 1 data row, 1 loaded, 0 rejected`,
+      "",
+      "sales by product:",
+      "  Pen: 1 order, 2 units, revenue 2.5",
+      "total revenue: 2.5",
+    ),
+  );
   const bad = join(tmp, "no-columns.csv");
   writeFileSync(bad, lines("order_id,customer", "1,Ann"));
   const r = await runExample("etl-csv.lisp", [bad]);
@@ -342,16 +385,16 @@ const BY_DEFAULT: Record<string, string> = {
   "db-queries.lisp": DB_QUERIES_REPORT,
   "etl-csv.lisp": lines(
     "examples/data/orders.csv: 11 data rows, 6 loaded, 5 rejected",
-    "  line 5: quantity is not a positive whole number: \"two\"",
+    '  line 5: quantity is not a positive whole number: "two"',
     "  line 6: customer is empty",
-    "  line 9: not a date: \"2025-13-01\"",
+    '  line 9: not a date: "2025-13-01"',
     "  line 11: expected 6 fields, got 4",
     "  line 12: db-exec: UNIQUE constraint failed: orders.order_id",
     "",
     "sales by product:",
     "  Gadget: 2 orders, 3 units, revenue 35",
     "  Widget: 2 orders, 7 units, revenue 17.5",
-    "  Widget \"XL\": 1 order, 2 units, revenue 9.5",
+    '  Widget "XL": 1 order, 2 units, revenue 9.5',
     "  Gizmo: 1 order, 5 units, revenue 6",
     "total revenue: 68",
   ),
@@ -386,7 +429,7 @@ const BY_DEFAULT: Record<string, string> = {
     "  1x disk full writing /var/exports/2025-03-04.csv",
   ),
   "pipeline.lisp": lines(
-    "rejected \"garbage line\": malformed record",
+    'rejected "garbage line": malformed record',
     "",
     "stats: {:records 9 :rejected 1 :slow 4}",
     "by level:",
@@ -407,14 +450,16 @@ const BY_DEFAULT: Record<string, string> = {
     "  2025-03-02.csv: 2 rows, 7 units, revenue 30",
     "  2025-03-03.csv: 4 rows, 13 units, revenue 38.2",
     "  2025-03-04.csv: 0 rows, 0 units, revenue 0",
-    "  rejected: 2025-03-05.csv line 3: not a number in \"Gizmo,oops,1.20\"",
+    '  rejected: 2025-03-05.csv line 3: not a number in "Gizmo,oops,1.20"',
     "total revenue: 92.7",
   ),
   "scraper.lisp": lines("usage: skein examples/scraper.lisp BASE-URL [N]   (or set SKEIN_EXAMPLE_SERVER)"),
 };
 
 test("every script in examples/ runs as `bin/skein examples/NAME.lisp` from the project root, with its defaults", async (t) => {
-  const scripts = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".lisp")).sort();
+  const scripts = readdirSync(join(root, "examples"))
+    .filter((f) => f.endsWith(".lisp"))
+    .sort();
   assert.deepEqual(scripts, Object.keys(BY_DEFAULT).sort(), "each script in examples/ has its expected output here");
   const env = { ...process.env };
   delete env.SKEIN_EXAMPLE_SERVER;
@@ -422,8 +467,13 @@ test("every script in examples/ runs as `bin/skein examples/NAME.lisp` from the 
     await t.test(name, async () => {
       // the command line of the README: the executable itself, by a path relative to the root
       const r = await new Promise<Result>((resolve) => {
-        execFile(join("bin", "skein"), [join("examples", name)], { cwd: root, env, timeout: 30_000 },
-          (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }));
+        execFile(
+          join("bin", "skein"),
+          [join("examples", name)],
+          { cwd: root, env, timeout: 30_000 },
+          (error, stdout, stderr) =>
+            resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+        );
       });
       assert.equal(r.stderr, "");
       assert.equal(r.status, 0);

@@ -25,8 +25,14 @@ test("assertFinished fails with the rendered error (message, position, source li
 });
 
 test("assertFinished fails on a deadlock with its report, and on (exit n) with the code", async () => {
-  assert.match(await failureOf(`(channel-recv (make-channel))`), /^the program did not finish: deadlock, exit code 1\n.*deadlock: main task waits on channel-recv at broken\.lisp:1:1/s);
-  assert.match(await failureOf(`(exit 3)`), /^the program did not finish: exit, exit code 3\n\(no error: the program called \(exit 3\)\)\nstderr:\n$/);
+  assert.match(
+    await failureOf(`(channel-recv (make-channel))`),
+    /^the program did not finish: deadlock, exit code 1\n.*deadlock: main task waits on channel-recv at broken\.lisp:1:1/s,
+  );
+  assert.match(
+    await failureOf(`(exit 3)`),
+    /^the program did not finish: exit, exit code 3\n\(no error: the program called \(exit 3\)\)\nstderr:\n$/,
+  );
 });
 
 test("runOk returns the finished program's value, stdout and stderr", async () => {

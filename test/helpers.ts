@@ -28,12 +28,19 @@ export function fakeHost(argv: string[] = []): FakeHost {
     out: "",
     err: "",
     exitCodes: [],
-    stdout(text: string) { h.out += text; },
-    stderr(text: string) { h.err += text; },
-    stderrIsTTY: false, cwd: process.cwd(),
+    stdout(text: string) {
+      h.out += text;
+    },
+    stderr(text: string) {
+      h.err += text;
+    },
+    stderrIsTTY: false,
+    cwd: process.cwd(),
     argv,
     env: {},
-    exit(code: number) { h.exitCodes.push(code); },
+    exit(code: number) {
+      h.exitCodes.push(code);
+    },
   };
   return h;
 }
@@ -68,7 +75,12 @@ export async function runProgram(source: string, opts: RunOptions = {}): Promise
   const session = new Session(host, { clock: opts.clock });
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${source}`)), deadlineMs); });
+  const limit = new Promise<never>((_r, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`program did not finish within ${deadlineMs} ms:\n${source}`)),
+      deadlineMs,
+    );
+  });
   try {
     const outcome = await Promise.race([session.run(session.read(source, file), file), limit]);
     return {
@@ -80,7 +92,9 @@ export async function runProgram(source: string, opts: RunOptions = {}): Promise
       rendered: outcome.error ? session.renderError(outcome.error) : undefined,
       ms: performance.now() - t0,
     };
-  } finally { clearTimeout(timer); }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Fails the test unless the program finished: status done, exit code 0. The message always
@@ -130,7 +144,11 @@ export function readError(text: string, file = "t.lisp"): LispError {
 }
 
 /** One session with the definitions in `defs` evaluated, plus a Machine started on `expr`. */
-export function machineFor(defs: string, expr: string, session = new Session(fakeHost())): { session: Session; m: Machine } {
+export function machineFor(
+  defs: string,
+  expr: string,
+  session = new Session(fakeHost()),
+): { session: Session; m: Machine } {
   for (const f of session.read(defs, "defs.lisp")) {
     const loc = f instanceof Pair ? f.loc : undefined;
     session.runSync(session.compiler.compileToplevel(f, loc), [], "test");

@@ -3,7 +3,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "./helpers.js";
@@ -11,8 +20,12 @@ import { projectRoot } from "./helpers.js";
 const root = projectRoot();
 let tmp: string;
 
-before(() => { tmp = mkdtempSync(join(tmpdir(), "skein-scripts-")); });
-after(() => { rmSync(tmp, { recursive: true, force: true }); });
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), "skein-scripts-"));
+});
+after(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** A folder under the test's temp dir holding a copy of scripts/NAME; returns its path. */
 function checkout(name: string, script: string): string {
@@ -43,27 +56,41 @@ test("conformance.sh without a suite beside the checkout prints one line saying 
   const co = checkout("lonely/skein", "conformance.sh");
   const r = runScript(join(co, "scripts", "conformance.sh"), [], { SKEIN_CONFORMANCE: undefined });
   assert.equal(r.stderr, "");
-  assert.equal(r.stdout, `== conformance: skipped, no suite at ${join(tmp, "lonely", "shared", "conformance")} (set SKEIN_CONFORMANCE=/path/to/conformance to run it)\n`);
+  assert.equal(
+    r.stdout,
+    `== conformance: skipped, no suite at ${join(tmp, "lonely", "shared", "conformance")} (set SKEIN_CONFORMANCE=/path/to/conformance to run it)\n`,
+  );
   assert.equal(r.status, 0);
 });
 
 test("conformance.sh runs every folder of the suite in ../shared/conformance against bin/skein", () => {
   const co = checkout("beside/skein", "conformance.sh");
   const suite = fakeSuite(join(tmp, "beside", "shared", "conformance"));
-  const r = runScript(join(co, "scripts", "conformance.sh"), [], { SKEIN_CONFORMANCE: undefined, SKEIN_CONFORMANCE_DIRS: undefined });
+  const r = runScript(join(co, "scripts", "conformance.sh"), [], {
+    SKEIN_CONFORMANCE: undefined,
+    SKEIN_CONFORMANCE_DIRS: undefined,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, ["core", "concurrency", "examples", "stdlib"].map((d) => `== conformance: ${d}\n`).join(""));
-  assert.equal(readFileSync(join(suite, "calls"), "utf8"),
-    ["core", "concurrency", "examples", "stdlib"].map((d) => `--dir ${suite}/${d} -- ${co}/bin/skein\n`).join(""));
+  assert.equal(
+    readFileSync(join(suite, "calls"), "utf8"),
+    ["core", "concurrency", "examples", "stdlib"].map((d) => `--dir ${suite}/${d} -- ${co}/bin/skein\n`).join(""),
+  );
 });
 
 test("conformance.sh uses SKEIN_CONFORMANCE when set, fails when a folder fails, and refuses a path with no suite", () => {
   const co = checkout("elsewhere/skein", "conformance.sh");
   const suite = fakeSuite(join(tmp, "my-suite"));
-  const r = runScript(join(co, "scripts", "conformance.sh"), [], { SKEIN_CONFORMANCE: suite, SKEIN_CONFORMANCE_DIRS: "core bad" });
+  const r = runScript(join(co, "scripts", "conformance.sh"), [], {
+    SKEIN_CONFORMANCE: suite,
+    SKEIN_CONFORMANCE_DIRS: "core bad",
+  });
   assert.equal(r.stdout, "== conformance: core\n== conformance: bad\n");
   assert.equal(r.status, 1, "a failing folder fails the run");
-  assert.equal(readFileSync(join(suite, "calls"), "utf8"), `--dir ${suite}/core -- ${co}/bin/skein\n--dir ${suite}/bad -- ${co}/bin/skein\n`);
+  assert.equal(
+    readFileSync(join(suite, "calls"), "utf8"),
+    `--dir ${suite}/core -- ${co}/bin/skein\n--dir ${suite}/bad -- ${co}/bin/skein\n`,
+  );
 
   const missing = join(tmp, "no-suite-here");
   const m = runScript(join(co, "scripts", "conformance.sh"), [], { SKEIN_CONFORMANCE: missing });
@@ -97,7 +124,14 @@ function standIn() {
   return child;
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 test("postgres.sh stop leaves a folder that start did not make, and its server, alone", () => {
   const script = join(checkout("pg-stop/skein", "postgres.sh"), "scripts", "postgres.sh");
@@ -116,7 +150,9 @@ test("postgres.sh stop leaves a folder that start did not make, and its server, 
     assert.equal(s.status, 1, "start does not take the folder over either");
     assert.equal(s.stdout, "");
     assert.ok(existsSync(join(dir, "data", "postmaster.pid")));
-  } finally { server.kill(); }
+  } finally {
+    server.kill();
+  }
 });
 
 test("postgres.sh stop leaves a server alone that is not the one start recorded, and cleans up after its own", () => {
@@ -126,11 +162,16 @@ test("postgres.sh stop leaves a server alone that is not the one start recorded,
     const dir = join(tmp, "restarted");
     mkdirSync(join(dir, "data"), { recursive: true });
     writeFileSync(join(dir, "owner"), "");
-    writeFileSync(join(dir, "server.pid"), "999999999\n");   // start recorded another process
+    writeFileSync(join(dir, "server.pid"), "999999999\n"); // start recorded another process
     writeFileSync(join(dir, "data", "postmaster.pid"), `${server.pid}\n${dir}/data\n`);
     const r = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`the server running in ${dir}/data \\(pid ${server.pid}\\) is not the one start started there; leaving it alone`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the server running in ${dir}/data \\(pid ${server.pid}\\) is not the one start started there; leaving it alone`,
+      ),
+    );
     assert.ok(alive(server.pid!), "the server still runs");
     assert.ok(existsSync(dir));
 
@@ -141,5 +182,7 @@ test("postgres.sh stop leaves a server alone that is not the one start recorded,
     assert.ok(!existsSync(dir));
     const again = runScript(script, ["stop"], { SKEIN_PG_DIR: dir });
     assert.equal(again.status, 0, "stopping nothing is fine");
-  } finally { server.kill(); }
+  } finally {
+    server.kill();
+  }
 });

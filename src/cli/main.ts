@@ -13,14 +13,22 @@ import { defaultMaxMemoryMb } from "../session/memory.js";
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
   return {
-    stdout: (t) => { emit(1, t); },
-    stderr: (t) => { emit(2, t); },
+    stdout: (t) => {
+      emit(1, t);
+    },
+    stderr: (t) => {
+      emit(2, t);
+    },
     // asked only by a progress bar: process.stderr is not made at start-up
-    get stderrIsTTY() { return Boolean(process.stderr.isTTY); },
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
     argv,
     env: process.env,
     cwd: process.cwd(),
-    exit: (code) => { process.exitCode = code; },
+    exit: (code) => {
+      process.exitCode = code;
+    },
   };
 }
 
@@ -56,18 +64,29 @@ function hostFor(args: string[], permissions: Sandbox | undefined): Host {
   return host;
 }
 
-async function runProgram(text: string, file: string, args: string[], printResult: boolean, permissions: Sandbox | undefined, maxMemoryMb: number | undefined): Promise<number> {
+async function runProgram(
+  text: string,
+  file: string,
+  args: string[],
+  printResult: boolean,
+  permissions: Sandbox | undefined,
+  maxMemoryMb: number | undefined,
+): Promise<number> {
   const session = new Session(hostFor(args, permissions), { maxMemoryMb });
   let forms;
   try {
     forms = session.read(text, file);
   } catch (e) {
-    if (e instanceof LispError) { emit(2, session.renderError(e) + "\n"); return 1; }
+    if (e instanceof LispError) {
+      emit(2, session.renderError(e) + "\n");
+      return 1;
+    }
     throw e;
   }
   const o = await session.run(forms, file);
   report(session, o);
-  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined) emit(1, showValue(o.value) + "\n");
+  if (printResult && o.status === "done" && o.value !== null && o.value !== undefined)
+    emit(1, showValue(o.value) + "\n");
   return o.code;
 }
 
@@ -80,19 +99,33 @@ export async function main(argv: string[]): Promise<void> {
     maxMemoryMb = memory.maxMemoryMb;
     sandbox = parseSandboxFlags(memory.rest);
   } catch (e) {
-    if (e instanceof SandboxFlagError || e instanceof MemoryFlagError) { emit(2, `skein: ${e.message}\n${usage()}`); return finish(2); }
+    if (e instanceof SandboxFlagError || e instanceof MemoryFlagError) {
+      emit(2, `skein: ${e.message}\n${usage()}`);
+      return finish(2);
+    }
     throw e;
   }
   const rerun = rerunWithHeapFor(maxMemoryMb);
   if (rerun !== undefined) return finish(rerun);
   const { permissions } = sandbox;
   const [first, ...rest] = sandbox.rest;
-  if (first === "--help" || first === "-h" || first === "help") { emit(1, usage()); return finish(0); }
-  if (first === "--version" || first === "-v") { emit(1, `skein ${VERSION}\n`); return finish(0); }
+  if (first === "--help" || first === "-h" || first === "help") {
+    emit(1, usage());
+    return finish(0);
+  }
+  if (first === "--version" || first === "-v") {
+    emit(1, `skein ${VERSION}\n`);
+    return finish(0);
+  }
   if (first === "-" || (first === undefined && !isatty(0))) {
     // a script on standard input: `skein - ARGS`, or `... | skein` (a pipe does not start a REPL)
     let text: string;
-    try { text = readFileSync(0, "utf8"); } catch (e) { emit(2, `skein: cannot read standard input: ${(e as Error).message}\n`); return finish(2); }
+    try {
+      text = readFileSync(0, "utf8");
+    } catch (e) {
+      emit(2, `skein: cannot read standard input: ${(e as Error).message}\n`);
+      return finish(2);
+    }
     warnAboutFlagsInArgs(rest);
     return finish(await runProgram(text, "<stdin>", rest, false, permissions, maxMemoryMb));
   }
@@ -105,15 +138,24 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (first === "-e") {
-    if (rest.length < 1) { emit(2, "skein: -e needs an expression\n" + usage()); return finish(2); }
+    if (rest.length < 1) {
+      emit(2, "skein: -e needs an expression\n" + usage());
+      return finish(2);
+    }
     return finish(await runProgram(rest[0], "<-e>", rest.slice(1), true, permissions, maxMemoryMb));
   }
-  if (first.startsWith("-")) { emit(2, `skein: unknown option ${first}\n${usage()}`); return finish(2); }
+  if (first.startsWith("-")) {
+    emit(2, `skein: unknown option ${first}\n${usage()}`);
+    return finish(2);
+  }
   let text: string;
   try {
     text = readFileSync(first, "utf8");
   } catch (e) {
-    emit(2, `skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    emit(
+      2,
+      `skein: cannot read ${first}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`,
+    );
     return finish(2);
   }
   warnAboutFlagsInArgs(rest);
@@ -126,6 +168,9 @@ export async function main(argv: string[]): Promise<void> {
 function warnAboutFlagsInArgs(args: readonly string[]): void {
   const flag = args.find((a) => isSandboxFlag(a) || a === "--max-memory" || a.startsWith("--max-memory="));
   if (flag !== undefined) {
-    emit(2, `skein: warning: ${flag} comes after the script, so it is the script's argument, not Skein's; put Skein's flags before the script's name\n`);
+    emit(
+      2,
+      `skein: warning: ${flag} comes after the script, so it is the script's argument, not Skein's; put Skein's flags before the script's name\n`,
+    );
   }
 }

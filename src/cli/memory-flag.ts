@@ -17,7 +17,10 @@ export function parseMemoryFlag(argv: readonly string[]): { maxMemoryMb: number 
     const text = m[1] ?? rest[i + 1];
     rest.splice(i, m[1] === undefined ? 2 : 1);
     i--;
-    if (text === undefined || !/^[1-9][0-9]*$/.test(text)) throw new MemoryFlagError(`--max-memory needs a whole number of MB, got ${text === undefined ? "nothing" : JSON.stringify(text)}`);
+    if (text === undefined || !/^[1-9][0-9]*$/.test(text))
+      throw new MemoryFlagError(
+        `--max-memory needs a whole number of MB, got ${text === undefined ? "nothing" : JSON.stringify(text)}`,
+      );
     maxMemoryMb = Number(text);
   }
   return { maxMemoryMb, rest };
@@ -30,8 +33,14 @@ export function rerunWithHeapFor(maxMemoryMb: number | undefined): number | unde
   const heap = Math.ceil(maxMemoryMb / USABLE) + 1;
   // loaded only here: a run that needs no larger heap does not pay for child_process at start-up
   const { spawnSync } = lazyRequire<typeof import("node:child_process")>("node:child_process");
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heap}`, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  const r = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${heap}`, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: "inherit" },
+  );
   if (r.error) throw r.error;
-  if (r.signal) { process.kill(process.pid, r.signal); }
+  if (r.signal) {
+    process.kill(process.pid, r.signal);
+  }
   return r.status ?? 1;
 }

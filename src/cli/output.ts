@@ -7,20 +7,32 @@ import { writeSync } from "node:fs";
 type Fd = 1 | 2;
 const viaStream: Record<Fd, boolean> = { 1: false, 2: false };
 
-function stream(fd: Fd): NodeJS.WriteStream { return fd === 1 ? process.stdout : process.stderr; }
+function stream(fd: Fd): NodeJS.WriteStream {
+  return fd === 1 ? process.stdout : process.stderr;
+}
 
 /** Writes the text to stdout (1) or stderr (2). A closed stdout (skein x.lisp | head -1) ends
  *  the program quietly; a closed stderr loses the text. */
 export function emit(fd: Fd, text: string): void {
-  if (viaStream[fd]) { stream(fd).write(text); return; }
+  if (viaStream[fd]) {
+    stream(fd).write(text);
+    return;
+  }
   const bytes = Buffer.from(text, "utf8");
   let done = 0;
   try {
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EAGAIN") { useStreams(fd); stream(fd).write(bytes.subarray(done)); return; }
-    if (code === "EPIPE") { if (fd === 1) process.exit(0); return; }
+    if (code === "EAGAIN") {
+      useStreams(fd);
+      stream(fd).write(bytes.subarray(done));
+      return;
+    }
+    if (code === "EPIPE") {
+      if (fd === 1) process.exit(0);
+      return;
+    }
     throw e;
   }
 }
@@ -29,8 +41,15 @@ export function emit(fd: Fd, text: string): void {
 export function useStreams(fd: Fd): void {
   if (viaStream[fd]) return;
   viaStream[fd] = true;
-  if (fd === 1) process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); throw e; });
-  else process.stderr.on("error", () => { /* a closed stderr loses the text */ });
+  if (fd === 1)
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
+  else
+    process.stderr.on("error", () => {
+      /* a closed stderr loses the text */
+    });
 }
 
 /** Ends the process with the code once the output written through streams is flushed. */
@@ -39,5 +58,8 @@ export function exitAfterOutput(code: number): void {
   const streams = ([1, 2] as const).filter((fd) => viaStream[fd]).map(stream);
   let left = streams.length;
   if (left === 0) process.exit(code);
-  for (const st of streams) st.write("", () => { if (--left === 0) process.exit(code); });
+  for (const st of streams)
+    st.write("", () => {
+      if (--left === 0) process.exit(code);
+    });
 }

@@ -11,18 +11,31 @@ import type { Session } from "../session/session.js";
 const HISTORY = join(homedir(), ".skein_history");
 
 function loadHistory(): string[] {
-  try { return readFileSync(HISTORY, "utf8").split("\n").filter(Boolean).reverse().slice(0, 500); } catch { return []; }
+  try {
+    return readFileSync(HISTORY, "utf8").split("\n").filter(Boolean).reverse().slice(0, 500);
+  } catch {
+    return [];
+  }
 }
 
 /** True when the text is incomplete: an unclosed bracket, string or comment. */
 function incomplete(session: Session, text: string): boolean {
-  try { session.read(text, "<repl>"); return false; } catch (e) {
+  try {
+    session.read(text, "<repl>");
+    return false;
+  } catch (e) {
     return e instanceof LispError && /^unclosed/.test(e.message);
   }
 }
 
 export function startRepl(session: Session): void {
-  const rl = createInterface({ input: process.stdin, output: process.stdout, history: loadHistory(), historySize: 500, prompt: "skein> " });
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    history: loadHistory(),
+    historySize: 500,
+    prompt: "skein> ",
+  });
   let buffer = "";
   // lines are handled one at a time, in order, even when input arrives faster than evaluation
   let queue: Promise<void> = Promise.resolve();
@@ -30,12 +43,20 @@ export function startRepl(session: Session): void {
   rl.prompt();
   const handle = async (line: string) => {
     buffer += (buffer ? "\n" : "") + line;
-    if (incomplete(session, buffer)) { rl.setPrompt("  ...> "); rl.prompt(); return; }
+    if (incomplete(session, buffer)) {
+      rl.setPrompt("  ...> ");
+      rl.prompt();
+      return;
+    }
     const text = buffer;
     buffer = "";
     rl.setPrompt("skein> ");
     if (text.trim()) {
-      try { appendFileSync(HISTORY, text.replace(/\n/g, " ") + "\n"); } catch { /* history is optional */ }
+      try {
+        appendFileSync(HISTORY, text.replace(/\n/g, " ") + "\n");
+      } catch {
+        /* history is optional */
+      }
       const r = await session.evalEntry(text, "<repl>");
       if (r.exit !== undefined) process.exit(r.exit);
       if (r.error) process.stderr.write(session.renderError(r.error) + "\n");
@@ -43,6 +64,13 @@ export function startRepl(session: Session): void {
     }
     rl.prompt();
   };
-  rl.on("line", (line) => { queue = queue.then(() => handle(line)); });
-  rl.on("close", () => { void queue.then(() => { process.stdout.write("\n"); process.exit(0); }); });
+  rl.on("line", (line) => {
+    queue = queue.then(() => handle(line));
+  });
+  rl.on("close", () => {
+    void queue.then(() => {
+      process.stdout.write("\n");
+      process.exit(0);
+    });
+  });
 }

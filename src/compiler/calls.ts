@@ -8,8 +8,15 @@ import { isLocal, type Scope } from "./scope.js";
 
 /** Builtins tried inline on two numbers (t and g), with the result they give for numbers. */
 const NUMERIC_OPS: Record<string, string> = {
-  "+": "t + g", "-": "t - g", "*": "t * g", "<": "t < g", ">": "t > g", "<=": "t <= g", ">=": "t >= g",
-  "==": "t === g", "=": "(t === g || (t !== t && g !== g))",
+  "+": "t + g",
+  "-": "t - g",
+  "*": "t * g",
+  "<": "t < g",
+  ">": "t > g",
+  "<=": "t <= g",
+  ">=": "t >= g",
+  "==": "t === g",
+  "=": "(t === g || (t !== t && g !== g))",
 };
 
 /** The arguments' expressions, in order; an argument read from a variable is copied into a
@@ -38,7 +45,15 @@ export function compileArgs(c: Compile, args: Value[], sc: Scope | null, fn: FnC
 }
 
 /** (head args...), head a form or a builtin an expansion calls. */
-export function compileCall(c: Compile, head: Value, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
+export function compileCall(
+  c: Compile,
+  head: Value,
+  args: Value[],
+  sc: Scope | null,
+  fn: FnCtx,
+  tail: boolean,
+  loc: Loc | undefined,
+): Js {
   const argExprs = compileArgs(c, args, sc, fn, loc);
   const fexpr = head instanceof Builtin ? fn.k(head) : c.compile(head, sc, fn, false, loc);
   const builtin = head instanceof Builtin ? head : boundBuiltin(c, head, sc);
@@ -63,12 +78,21 @@ function inlineOp(b: Builtin | undefined, nargs: number, fn: FnCtx): { guard: st
 
 /** A call site: builtin fast paths, direct closure calls on the JS stack, the general case
  *  through the machine. `case pc:` after it is where a captured frame resumes with m.val. */
-export function emitCall(fexpr: Js, argExprs: Js[], fn: FnCtx, tail: boolean, loc: Loc | undefined,
-  builtin?: Builtin, op?: { guard: string; expr: string }): Js {
+export function emitCall(
+  fexpr: Js,
+  argExprs: Js[],
+  fn: FnCtx,
+  tail: boolean,
+  loc: Loc | undefined,
+  builtin?: Builtin,
+  op?: { guard: string; expr: string },
+): Js {
   const pc = fn.newPc(loc);
   const list = join(argExprs, ", ");
   const n = argExprs.length;
-  const numbers = op ? js`${op.guard} && typeof (t = ${argExprs[0]}) === "number" && typeof (g = ${argExprs[1]}) === "number"` : "";
+  const numbers = op
+    ? js`${op.guard} && typeof (t = ${argExprs[0]}) === "number" && typeof (g = ${argExprs[1]}) === "number"`
+    : "";
   // a head bound to a builtin when compiled gets no direct-closure path, and no f1/f2 path if
   // that builtin has none (the general path still serves whatever the name holds at run time):
   // smaller functions for V8 to compile and optimize
@@ -80,14 +104,30 @@ export function emitCall(fexpr: Js, argExprs: Js[], fn: FnCtx, tail: boolean, lo
     if (n === fn.arity) {
       // a loop: the function calling itself in tail position reuses its slots and jumps to the
       // top; the slots of inner defines are cleared in between (FnCtx.selfTailCall)
-      const assign = [join(argExprs.map((e, i) => js`const a${i} = ${e};`), " "), " ", join(argExprs.map((_, i) => js`${new Slot(0, i + 2)} = a${i};`), " ")];
-      fn.selfTailCall(js`if (f instanceof C && f.code === CODE && f.env === ${new Slot(0, 0)}) { ${assign} `,
-        ` pc = 0; if (--m.budget < 0) ${SUSPEND_HERE} continue; } // self tail call`);
+      const assign = [
+        join(
+          argExprs.map((e, i) => js`const a${i} = ${e};`),
+          " ",
+        ),
+        " ",
+        join(
+          argExprs.map((_, i) => js`${new Slot(0, i + 2)} = a${i};`),
+          " ",
+        ),
+      ];
+      fn.selfTailCall(
+        js`if (f instanceof C && f.code === CODE && f.env === ${new Slot(0, 0)}) { ${assign} `,
+        ` pc = 0; if (--m.budget < 0) ${SUSPEND_HERE} continue; } // self tail call`,
+      );
     }
     if (op) fn.emit(js`if (${numbers}) { m.depth--; return ${op.expr}; }`);
-    if (slots) fn.emit(js`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`);
+    if (slots)
+      fn.emit(
+        js`if (f instanceof C && f.code.fixed === ${n}) { m.depth--; m.tailS = ${slots}; m.tailCode = f.code; return TAIL; }`,
+      );
     if (fast) fn.emit(js`if (f instanceof B && f.${fast} !== null) { m.depth--; return f.${fast}(${list}); }`);
-    const general = n === 1 || n === 2 ? js`m.call${n}(f, ${list}, CODE, ${pc}, true)` : js`m.tailCall(f, [${list}], CODE, ${pc})`;
+    const general =
+      n === 1 || n === 2 ? js`m.call${n}(f, ${list}, CODE, ${pc}, true)` : js`m.tailCall(f, [${list}], CODE, ${pc})`;
     fn.emit(js`t = ${general}; if (t === SUSPEND) ${SUSPEND_HERE} m.depth--; return t;`);
     fn.resumeLabel(pc);
     fn.emit(`m.depth--; return t;`);
@@ -97,7 +137,9 @@ export function emitCall(fexpr: Js, argExprs: Js[], fn: FnCtx, tail: boolean, lo
   const direct = [
     op ? js`if (${numbers}) t = ${op.expr}; else ` : "",
     fast ? js`if (f instanceof B && f.${fast} !== null) t = f.${fast}(${list}); else ` : "",
-    slots ? js`if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? js`, ${list}` : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else ` : "",
+    slots
+      ? js`if (f instanceof C && f.code.fixed === ${n}) { t = f.code.fn(m, null, null, f.env${n ? js`, ${list}` : ""}); if (t === TAIL) t = m.runTails(); ${suspend} } else `
+      : "",
   ];
   const general = n === 1 || n === 2 ? js`m.call${n}(f, ${list}, CODE, ${pc})` : js`m.call(f, [${list}], CODE, ${pc})`;
   fn.emit(js`${direct}{ t = ${general}; ${suspend} }`);

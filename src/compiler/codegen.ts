@@ -13,7 +13,10 @@ const MAX_JS_DEPTH = 400;
  *  the JS local `vi` (`v0[i]`...) when the function keeps its slots in locals, which is known
  *  only when it is generated. */
 export class Slot {
-  constructor(readonly depth: number, readonly index: number) {}
+  constructor(
+    readonly depth: number,
+    readonly index: number,
+  ) {}
 }
 
 /** A temporary: a JS local, or a slot when its value must survive a suspension (see placeTemps). */
@@ -37,20 +40,29 @@ export function js(text: TemplateStringsArray, ...parts: (Js | number)[]): Js[] 
 /** items with sep between them. */
 export function join(items: readonly Js[], sep: string): Js[] {
   const out: Js[] = [];
-  items.forEach((x, i) => { if (i > 0) out.push(sep); out.push(x); });
+  items.forEach((x, i) => {
+    if (i > 0) out.push(sep);
+    out.push(x);
+  });
   return out;
 }
 
 /** `case pc:`: a jump target, or a resume point when a suspended activation can continue there
  *  (then temporaries live across it must be in slots). */
 class Label {
-  constructor(readonly pc: number, readonly resume: boolean) {}
+  constructor(
+    readonly pc: number,
+    readonly resume: boolean,
+  ) {}
 }
 
 /** A self tail call that loops in place: left out when the function's slots escape, and the
  *  slots of inner definitions are cleared between `before` and `after`. */
 class SelfTailCall {
-  constructor(readonly before: Js, readonly after: Js) {}
+  constructor(
+    readonly before: Js,
+    readonly after: Js,
+  ) {}
 }
 
 type Line = Js | Label | SelfTailCall;
@@ -70,27 +82,54 @@ export class FnCtx {
   lateSlots: number[] = [];
   /** it has try: its handlers name its slots array, which must then exist */
   hasHandlers = false;
-  constructor(readonly name: string, public nslots: number, readonly loc: Loc | undefined) {}
-  alloc(): number { return this.nslots++; }
+  constructor(
+    readonly name: string,
+    public nslots: number,
+    readonly loc: Loc | undefined,
+  ) {}
+  alloc(): number {
+    return this.nslots++;
+  }
   private temps = 0;
-  temp(): Temp { return new Temp(++this.temps); }
+  temp(): Temp {
+    return new Temp(++this.temps);
+  }
   /** a label the code jumps to */
-  label(pc: number): void { this.lines.push(new Label(pc, false)); }
+  label(pc: number): void {
+    this.lines.push(new Label(pc, false));
+  }
   /** a label where a suspended frame can resume */
-  resumeLabel(pc: number): void { this.lines.push(new Label(pc, true)); }
-  selfTailCall(before: Js, after: Js): void { this.lines.push(new SelfTailCall(before, after)); }
-  newPc(loc: Loc | undefined): number { const pc = this.nextPc++; this.sites[pc] = loc; return pc; }
+  resumeLabel(pc: number): void {
+    this.lines.push(new Label(pc, true));
+  }
+  selfTailCall(before: Js, after: Js): void {
+    this.lines.push(new SelfTailCall(before, after));
+  }
+  newPc(loc: Loc | undefined): number {
+    const pc = this.nextPc++;
+    this.sites[pc] = loc;
+    return pc;
+  }
   k(v: Value): string {
     let i = this.constIndex.get(v);
-    if (i === undefined) { i = this.consts.length; this.consts.push(v); this.constIndex.set(v, i); }
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(v);
+      this.constIndex.set(v, i);
+    }
     return `k${i}`;
   }
-  emit(code: Js): void { this.lines.push(code); }
+  emit(code: Js): void {
+    this.lines.push(code);
+  }
 }
 
 /** The value of expr: returned when in tail position (then "" is the expression), else expr. */
 export function ret(fn: FnCtx, expr: Js, tail: boolean): Js {
-  if (tail) { fn.emit(js`m.depth--; return ${expr};`); return ""; }
+  if (tail) {
+    fn.emit(js`m.depth--; return ${expr};`);
+    return "";
+  }
   return expr;
 }
 
@@ -102,7 +141,9 @@ export function literal(fn: FnCtx, x: Value): string {
   return fn.k(x);
 }
 
-export function truthy(expr: Js): Js { return js`((t = ${expr}) !== false && t !== null)`; }
+export function truthy(expr: Js): Js {
+  return js`((t = ${expr}) !== false && t !== null)`;
+}
 
 /** An expression whose value no later code can change: a temporary or a constant (as literal
  *  and FnCtx.k write them). */
@@ -133,11 +174,17 @@ export function generate(fn: FnCtx, code: Code): Code {
   // array, and a suspension saves them into one (m.suspendWith).
   const inLocals = !fn.slotsEscape && !fn.hasHandlers;
   // looping in place: the inner defines start undefined again, as in a fresh activation
-  const reset = join(fn.lateSlots.map((i) => js`${new Slot(0, i)} = undefined;`), " ");
+  const reset = join(
+    fn.lateSlots.map((i) => js`${new Slot(0, i)} = undefined;`),
+    " ",
+  );
   const body = lines.map((line) =>
-    line instanceof Label ? `case ${line.pc}:${line.resume ? " // resume" : ""}` :
-    line instanceof SelfTailCall ? render([line.before, reset, line.after], inLocals) :
-    render(line, inLocals));
+    line instanceof Label
+      ? `case ${line.pc}:${line.resume ? " // resume" : ""}`
+      : line instanceof SelfTailCall
+        ? render([line.before, reset, line.after], inLocals)
+        : render(line, inLocals),
+  );
   const vs = Array.from({ length: n }, (_, i) => `v${i}`);
   let entry: string;
   let suspendAt = "m.suspend(CODE, s, fr, pc)";
@@ -202,15 +249,21 @@ function placeTemps(fn: FnCtx, lines: Line[]): string[] {
     } else if (typeof x !== "string" && !(x instanceof Slot)) for (const part of x) mention(part, i);
   };
   lines.forEach((line, i) => {
-    if (line instanceof Label) { if (line.resume) resumes.push(i); }
-    else if (line instanceof SelfTailCall) { mention(line.before, i); mention(line.after, i); }
-    else mention(line, i);
+    if (line instanceof Label) {
+      if (line.resume) resumes.push(i);
+    } else if (line instanceof SelfTailCall) {
+      mention(line.before, i);
+      mention(line.after, i);
+    } else mention(line, i);
   });
   const locals: string[] = [];
   for (const [temp, from] of first) {
     const to = last.get(temp) as number;
     if (resumes.some((r) => r > from && r <= to)) temp.place = new Slot(0, fn.alloc());
-    else { temp.place = `T${temp.n}`; locals.push(temp.place); }
+    else {
+      temp.place = `T${temp.n}`;
+      locals.push(temp.place);
+    }
   }
   return locals;
 }

@@ -14,8 +14,14 @@ import { SPECIAL_FORMS } from "./specials/index.js";
 export type { CompileEnv } from "./context.js";
 
 function isSelfEvaluating(x: Value): boolean {
-  return x === null || typeof x === "number" || typeof x === "string" || typeof x === "boolean" ||
-    x instanceof Keyword || x instanceof EmptyList;
+  return (
+    x === null ||
+    typeof x === "number" ||
+    typeof x === "string" ||
+    typeof x === "boolean" ||
+    x instanceof Keyword ||
+    x instanceof EmptyList
+  );
 }
 
 export class Compiler implements Compile {
@@ -30,7 +36,9 @@ export class Compiler implements Compile {
     return new Closure(finish(fn, 0, false), null);
   }
 
-  isSpecialForm(name: string): boolean { return SPECIAL_FORMS.has(name); }
+  isSpecialForm(name: string): boolean {
+    return SPECIAL_FORMS.has(name);
+  }
 
   /** The macro a form's head names, if it names one. */
   private macroFor(x: Value, sc: Scope | null): Macro | null {
@@ -71,7 +79,10 @@ export class Compiler implements Compile {
     if (x instanceof LMap) {
       const flat: Value[] = [];
       let constant = true;
-      for (const [k, v] of x) { flat.push(k, v); constant &&= isSelfEvaluating(k) && isSelfEvaluating(v); }
+      for (const [k, v] of x) {
+        flat.push(k, v);
+        constant &&= isSelfEvaluating(k) && isSelfEvaluating(v);
+      }
       if (constant) return ret(fn, fn.k(x), tail);
       return compileCall(this, this.env.prims.hashMap, flat, sc, fn, tail, loc);
     }

@@ -29,5 +29,12 @@ export interface Compile {
 }
 
 /** Compiles one use of a special form, `(name ...args)`, as Compile.compile does any form. */
-export type SpecialForm = (c: Compile, args: Value[], sc: Scope | null, fn: FnCtx, tail: boolean,
-  loc: Loc | undefined, name: string) => Js;
+export type SpecialForm = (
+  c: Compile,
+  args: Value[],
+  sc: Scope | null,
+  fn: FnCtx,
+  tail: boolean,
+  loc: Loc | undefined,
+  name: string,
+) => Js;

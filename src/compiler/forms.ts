@@ -6,10 +6,28 @@ import { Pair, Sym, isVector, type Loc, type Value } from "../core/types.js";
 const sym = Sym.of;
 /** Symbols the compiler recognises inside forms or writes into expansions. */
 export const S = {
-  quote: sym("quote"), quasiquote: sym("quasiquote"), unquote: sym("unquote"), unquoteSplicing: sym("unquote-splicing"),
-  if: sym("if"), define: sym("define"), def: sym("def"), defn: sym("defn"), lambda: sym("lambda"), fn: sym("fn"),
-  let: sym("let"), letrec: sym("letrec"), begin: sym("begin"), do: sym("do"), or: sym("or"), cond: sym("cond"),
-  catch: sym("catch"), finally: sym("finally"), else: sym("else"), dot: sym("."), amp: sym("&"), arrow: sym("=>"),
+  quote: sym("quote"),
+  quasiquote: sym("quasiquote"),
+  unquote: sym("unquote"),
+  unquoteSplicing: sym("unquote-splicing"),
+  if: sym("if"),
+  define: sym("define"),
+  def: sym("def"),
+  defn: sym("defn"),
+  lambda: sym("lambda"),
+  fn: sym("fn"),
+  let: sym("let"),
+  letrec: sym("letrec"),
+  begin: sym("begin"),
+  do: sym("do"),
+  or: sym("or"),
+  cond: sym("cond"),
+  catch: sym("catch"),
+  finally: sym("finally"),
+  else: sym("else"),
+  dot: sym("."),
+  amp: sym("&"),
+  arrow: sym("=>"),
 };
 
 export function syntaxError(msg: string, loc: Loc | undefined, hint?: string): never {

@@ -9,7 +9,10 @@ export class Scope {
   vars = new Map<Sym, number>();
   /** names bound by define or letrec: they may be read before their value is set */
   late = new Set<Sym>();
-  constructor(readonly fn: FnCtx, readonly parent: Scope | null) {}
+  constructor(
+    readonly fn: FnCtx,
+    readonly parent: Scope | null,
+  ) {}
 }
 
 export type Resolved = { kind: "local"; depth: number; slot: number; late: boolean } | { kind: "global"; cell: Cell };
@@ -18,7 +21,10 @@ export function resolve(env: CompileEnv, name: Sym, sc: Scope | null, fn: FnCtx)
   let depth = 0;
   let cur: FnCtx = fn;
   for (let s = sc; s !== null; s = s.parent) {
-    if (s.fn !== cur) { depth++; cur = s.fn; }
+    if (s.fn !== cur) {
+      depth++;
+      cur = s.fn;
+    }
     const slot = s.vars.get(name);
     if (slot !== undefined) return { kind: "local", depth, slot, late: s.late.has(name) };
   }

@@ -10,7 +10,12 @@ export class LispError extends Error {
   /** Lisp call stack, innermost first: "name (file:line:col)". */
   lispStack: string[] = [];
   hint: string | undefined;
-  constructor(readonly kind: ErrorKind, readonly value: ErrorValue, loc?: Loc, hint?: string) {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly value: ErrorValue,
+    loc?: Loc,
+    hint?: string,
+  ) {
     super(value.message);
     this.loc = loc;
     this.hint = hint;
@@ -27,7 +32,9 @@ export function raise(message: string, data: LMap = LMap.EMPTY): never {
 
 /** Cancellation unwinds a task like an error but is never caught by `catch`. */
 export class Cancelled extends Error {
-  constructor() { super("cancelled"); }
+  constructor() {
+    super("cancelled");
+  }
 }
 
 /** Renders an error for a human: position, message, the source line with a caret, hint, call stack. */

@@ -20,16 +20,22 @@ export class LMap {
     const index = IMap<Value, number>().withMutations((ix) => {
       for (const [k, v] of entries) {
         const i = ix.get(k);
-        if (i === undefined) { ix.set(k, order.length); order.push([k, v]); }
-        else order[i] = [(order[i] as Entry)[0], v];
+        if (i === undefined) {
+          ix.set(k, order.length);
+          order.push([k, v]);
+        } else order[i] = [(order[i] as Entry)[0], v];
       }
     });
     return new LMap(index, IList(order));
   }
 
-  get size(): number { return this.index.size; }
+  get size(): number {
+    return this.index.size;
+  }
 
-  has(k: Value): boolean { return this.index.has(k); }
+  has(k: Value): boolean {
+    return this.index.has(k);
+  }
 
   get(k: Value, dflt: Value = null): Value {
     const i = this.index.get(k);
@@ -56,10 +62,18 @@ export class LMap {
     return new LMap(index, order);
   }
 
-  *entries(): IterableIterator<Entry> { yield* live(this.order); }
-  *keys(): IterableIterator<Value> { for (const e of live(this.order)) yield e[0]; }
-  *values(): IterableIterator<Value> { for (const e of live(this.order)) yield e[1]; }
-  [Symbol.iterator](): IterableIterator<Entry> { return this.entries(); }
+  *entries(): IterableIterator<Entry> {
+    yield* live(this.order);
+  }
+  *keys(): IterableIterator<Value> {
+    for (const e of live(this.order)) yield e[0];
+  }
+  *values(): IterableIterator<Value> {
+    for (const e of live(this.order)) yield e[1];
+  }
+  [Symbol.iterator](): IterableIterator<Entry> {
+    return this.entries();
+  }
 
   equals(o: unknown): boolean {
     if (!(o instanceof LMap) || o.size !== this.size) return false;

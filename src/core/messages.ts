@@ -27,6 +27,12 @@ export function timeoutError(ms: number, op?: string): ErrorValue {
 
 /** The error value of an operation the sandbox refused: it names the flag that grants it. */
 export function permissionError(op: string, shown: string, permission: string, flag: string): ErrorValue {
-  return new ErrorValue(`permission denied: ${op} ${shown} (run with ${flag})`,
-    LMap.fromEntries([[Keyword.of("op"), op], [Keyword.of("target"), shown], [Keyword.of("permission"), permission]]));
+  return new ErrorValue(
+    `permission denied: ${op} ${shown} (run with ${flag})`,
+    LMap.fromEntries([
+      [Keyword.of("op"), op],
+      [Keyword.of("target"), shown],
+      [Keyword.of("permission"), permission],
+    ]),
+  );
 }

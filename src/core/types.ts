@@ -17,36 +17,60 @@ export function stringHash(s: string): number {
 /** A symbol: interned, so identity comparison is equality. */
 export class Sym {
   readonly hash: number;
-  private constructor(readonly name: string) { this.hash = stringHash("sym:" + name); }
+  private constructor(readonly name: string) {
+    this.hash = stringHash("sym:" + name);
+  }
   private static table = new Map<string, Sym>();
   static of(name: string): Sym {
     let s = Sym.table.get(name);
-    if (!s) { s = new Sym(name); Sym.table.set(name, s); }
+    if (!s) {
+      s = new Sym(name);
+      Sym.table.set(name, s);
+    }
     return s;
   }
   private static counter = 0;
   /** A fresh, uninterned symbol (for macros). */
-  static gensym(prefix = "g"): Sym { return new Sym(`${prefix}__${++Sym.counter}`); }
-  equals(o: unknown): boolean { return this === o; }
-  hashCode(): number { return this.hash; }
+  static gensym(prefix = "g"): Sym {
+    return new Sym(`${prefix}__${++Sym.counter}`);
+  }
+  equals(o: unknown): boolean {
+    return this === o;
+  }
+  hashCode(): number {
+    return this.hash;
+  }
 }
 
 /** A keyword such as :name: interned and self-evaluating. */
 export class Keyword {
   readonly hash: number;
-  private constructor(readonly name: string) { this.hash = stringHash("kw:" + name); }
+  private constructor(readonly name: string) {
+    this.hash = stringHash("kw:" + name);
+  }
   private static table = new Map<string, Keyword>();
   static of(name: string): Keyword {
     let k = Keyword.table.get(name);
-    if (!k) { k = new Keyword(name); Keyword.table.set(name, k); }
+    if (!k) {
+      k = new Keyword(name);
+      Keyword.table.set(name, k);
+    }
     return k;
   }
-  equals(o: unknown): boolean { return this === o; }
-  hashCode(): number { return this.hash; }
+  equals(o: unknown): boolean {
+    return this === o;
+  }
+  hashCode(): number {
+    return this.hash;
+  }
 }
 
 /** A source position: file, 1-based line and column. */
-export interface Loc { file: string; line: number; col: number }
+export interface Loc {
+  file: string;
+  line: number;
+  col: number;
+}
 
 export function formatLoc(loc: Loc | undefined | null): string {
   return loc ? `${loc.file}:${loc.line}:${loc.col}` : "?";
@@ -56,21 +80,30 @@ export function formatLoc(loc: Loc | undefined | null): string {
 export class EmptyList {
   static readonly instance = new EmptyList();
   private constructor() {}
-  equals(o: unknown): boolean { return o === this; }
-  hashCode(): number { return 7; }
+  equals(o: unknown): boolean {
+    return o === this;
+  }
+  hashCode(): number {
+    return 7;
+  }
 }
 export const EMPTY = EmptyList.instance;
 
 /** A cons cell. Lists are always proper: cdr is a Pair or EMPTY. */
 export class Pair {
   loc: Loc | undefined;
-  constructor(public car: Value, public cdr: Pair | EmptyList) {}
+  constructor(
+    public car: Value,
+    public cdr: Pair | EmptyList,
+  ) {}
   equals(o: unknown): boolean {
     if (!(o instanceof Pair)) return false;
-    let a: Pair | EmptyList = this, b: Pair | EmptyList = o;
+    let a: Pair | EmptyList = this,
+      b: Pair | EmptyList = o;
     while (a instanceof Pair && b instanceof Pair) {
       if (!valueEquals(a.car, b.car)) return false;
-      a = a.cdr; b = b.cdr;
+      a = a.cdr;
+      b = b.cdr;
     }
     return a === b;
   }
@@ -90,11 +123,17 @@ export class Atom {
 
 /** An error value: what failed operations return and what `try` hands to `catch`. */
 export class ErrorValue {
-  constructor(readonly message: string, readonly data: LMap, public trace: string[] = []) {}
+  constructor(
+    readonly message: string,
+    readonly data: LMap,
+    public trace: string[] = [],
+  ) {}
   equals(o: unknown): boolean {
     return o instanceof ErrorValue && o.message === this.message && valueEquals(this.data, o.data);
   }
-  hashCode(): number { return stringHash("err:" + this.message); }
+  hashCode(): number {
+    return stringHash("err:" + this.message);
+  }
 }
 
 export function list(...xs: Value[]): List {
@@ -116,4 +155,3 @@ export function listToArray(l: List): Value[] {
 }
 
 export const isVector = (v: unknown): v is IList<Value> => IList.isList(v);
-

@@ -41,7 +41,10 @@ const kw = Keyword.of;
 /** How many file operations may be in flight at once, process-wide. */
 export const FS_LIMIT = 64;
 
-interface Queued { start: () => void; dead: boolean }
+interface Queued {
+  start: () => void;
+  dead: boolean;
+}
 
 /** A counting semaphore whose waiters can be aborted (a cancelled task leaves the queue). */
 export class Limiter {
@@ -50,17 +53,30 @@ export class Limiter {
   private head = 0;
   constructor(readonly max: number) {}
 
-  get running(): number { return this.active; }
-  get waiting(): number { return this.queue.length - this.head; }
+  get running(): number {
+    return this.active;
+  }
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
 
   run<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    if (this.active < this.max) { this.active++; return this.go(work); }
+    if (this.active < this.max) {
+      this.active++;
+      return this.go(work);
+    }
     return new Promise<T>((resolvePromise, reject) => {
-      const onAbort = () => { entry.dead = true; reject(abortReason(signal)); };
+      const onAbort = () => {
+        entry.dead = true;
+        reject(abortReason(signal));
+      };
       const entry: Queued = {
         dead: false,
-        start: () => { signal.removeEventListener("abort", onAbort); this.go(work).then(resolvePromise, reject); },
+        start: () => {
+          signal.removeEventListener("abort", onAbort);
+          this.go(work).then(resolvePromise, reject);
+        },
       };
       signal.addEventListener("abort", onAbort, { once: true });
       this.queue.push(entry);
@@ -69,7 +85,11 @@ export class Limiter {
 
   private go<T>(work: () => Promise<T>): Promise<T> {
     let p: Promise<T>;
-    try { p = work(); } catch (e) { p = Promise.reject(e); }
+    try {
+      p = work();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
     return p.finally(() => this.release());
   }
 
@@ -78,8 +98,14 @@ export class Limiter {
     while (this.head < this.queue.length) {
       const next = this.queue[this.head];
       this.queue[this.head++] = undefined as unknown as Queued;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue.splice(0, this.head); this.head = 0; }
-      if (!next.dead) { next.start(); return; }
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      if (!next.dead) {
+        next.start();
+        return;
+      }
     }
     this.active--;
   }
@@ -100,9 +126,18 @@ export function isFdShortage(e: unknown): boolean {
 /** Waits ms, or rejects when the signal aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    if (signal.aborted) { reject(abortReason(signal)); return; }
-    const onAbort = () => { clearTimeout(t); reject(abortReason(signal)); };
-    const t = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolvePromise(); }, ms);
+    if (signal.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortReason(signal));
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolvePromise();
+    }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -121,12 +156,12 @@ export async function retryFdShortage<T>(work: () => Promise<T>, signal: AbortSi
 
 // ---- errors ------------------------------------------------------------------------------
 
-
 /** `op: reason: path`, with {:op :path :code} in the data. `shown` overrides the path in the message. */
 export function fsError(op: string, path: string, e: unknown, reason?: string, shown = path): ErrorValue {
   const err = e as NodeJS.ErrnoException | undefined;
   const code = typeof err?.code === "string" ? err.code : undefined;
-  const why = reason ?? (code ? ERROR_REASONS[code] ?? code.toLowerCase() : err instanceof Error ? err.message : String(e));
+  const why =
+    reason ?? (code ? (ERROR_REASONS[code] ?? code.toLowerCase()) : err instanceof Error ? err.message : String(e));
   let data = LMap.EMPTY.set(kw("op"), op).set(kw("path"), path);
   if (code) data = data.set(kw("code"), code);
   return new ErrorValue(`${op}: ${why}: ${shown}`, data);
@@ -142,7 +177,10 @@ const errno = (code: string, message: string) => Object.assign(new Error(message
  * operation under the shared limit. onError turns a rejection into the error value.
  */
 function fileOp(
-  m: Machine, op: string, cap: "read" | "write", path: string,
+  m: Machine,
+  op: string,
+  cap: "read" | "write",
+  path: string,
   work: (abs: string, signal: AbortSignal) => Promise<Value>,
   onError: (e: unknown) => ErrorValue = (e) => fsError(op, path, e),
   check = true,
@@ -153,16 +191,20 @@ function fileOp(
   if (abs instanceof ErrorValue) return abs;
   const done = quick?.(abs);
   if (done !== undefined) return done;
-  return hostOp(m, op, (signal) => fsLimit.run(signal, () => retryFdShortage(() => work(abs, signal), signal)),
-    { timeout: null, onError });
+  return hostOp(m, op, (signal) => fsLimit.run(signal, () => retryFdShortage(() => work(abs, signal), signal)), {
+    timeout: null,
+    onError,
+  });
 }
 
 const pathArg = (op: string, v: Value): string => str(op, v);
-const contentArg = (op: string, v: Value): string => (typeof v === "string" ? v : typeError(op, "a string to write", v));
+const contentArg = (op: string, v: Value): string =>
+  typeof v === "string" ? v : typeError(op, "a string to write", v);
 
 /** The message for a missing parent directory of a file being written. */
 function writeError(op: string, path: string) {
-  return (e: unknown) => codeOf(e) === "ENOENT" ? fsError(op, path, e, "no such directory", dirname(path)) : fsError(op, path, e);
+  return (e: unknown) =>
+    codeOf(e) === "ENOENT" ? fsError(op, path, e, "no such directory", dirname(path)) : fsError(op, path, e);
 }
 
 /** Files up to this size are read at once, synchronously: reading a few kilobytes takes
@@ -174,7 +216,11 @@ const QUICK_READ_MAX = 64 * 1024;
 function readSmallFile(abs: string): Buffer | undefined {
   let fd: number;
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stop every task)
-  try { fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK); } catch { return undefined; }
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
   try {
     const st = fstatSync(fd);
     // size 0 is also what pseudo-files (/proc/loadavg) report: the general path reads them to the end
@@ -197,21 +243,37 @@ function readSmallFile(abs: string): Buffer | undefined {
 /** Bytes as UTF-8 text; throws EILSEQ for bytes that are not (a binary file, or another encoding):
  *  text is never changed quietly (no U+FFFD in place of what could not be decoded). */
 export function utf8Text(bytes: Uint8Array): string {
-  try { return strictUtf8.decode(bytes); } catch (e) {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch (e) {
     // a TypeError is bytes that are not UTF-8; a RangeError, text longer than a string can hold
-    throw e instanceof TypeError ? errno("EILSEQ", "not valid UTF-8") : errno("ERR_STRING_TOO_LONG", "too large for a string");
+    throw e instanceof TypeError
+      ? errno("EILSEQ", "not valid UTF-8")
+      : errno("ERR_STRING_TOO_LONG", "too large for a string");
   }
 }
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A file's text: the quick synchronous read of a small regular file, else a host operation. */
 function readText(m: Machine, op: string, path: string, shape: (text: string) => Value): Value {
-  return fileOp(m, op, "read", path, async (abs, signal) => shape(utf8Text(await fsp().readFile(abs, { signal }))), undefined, true,
+  return fileOp(
+    m,
+    op,
+    "read",
+    path,
+    async (abs, signal) => shape(utf8Text(await fsp().readFile(abs, { signal }))),
+    undefined,
+    true,
     (abs) => {
       const bytes = readSmallFile(abs);
       if (bytes === undefined) return undefined;
-      try { return shape(utf8Text(bytes)); } catch (e) { return fsError(op, path, e); }
-    });
+      try {
+        return shape(utf8Text(bytes));
+      } catch (e) {
+        return fsError(op, path, e);
+      }
+    },
+  );
 }
 
 // ---- atomic write ------------------------------------------------------------------------
@@ -223,17 +285,31 @@ function readText(m: Machine, op: string, path: string, shape: (text: string) =>
  * mode. A target that is not a regular file (a FIFO, a terminal, /dev/stderr) is written in place,
  * never replaced by a file. Temp files a killed writer left beside the target are removed.
  */
-export async function atomicWrite(abs: string, content: string, signal?: AbortSignal, mayDelete: (path: string) => boolean = () => true): Promise<void> {
+export async function atomicWrite(
+  abs: string,
+  content: string,
+  signal?: AbortSignal,
+  mayDelete: (path: string) => boolean = () => true,
+): Promise<void> {
   let mode: number | undefined;
   try {
     // stat follows every link the kernel follows (/dev/stderr -> /proc/self/fd/2 -> a pipe)
     const st = await fsp().stat(abs);
     if (st.isDirectory()) throw errno("EISDIR", "is a directory");
-    if (!st.isFile()) { await fsp().writeFile(abs, content, { encoding: "utf8", flag: "w", signal }); return; }
+    if (!st.isFile()) {
+      await fsp().writeFile(abs, content, { encoding: "utf8", flag: "w", signal });
+      return;
+    }
     mode = st.mode & 0o7777;
-  } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
+  } catch (e) {
+    if (codeOf(e) !== "ENOENT") throw e;
+  }
   let target = abs;
-  try { target = await fsp().realpath(abs); } catch (e) { if (codeOf(e) !== "ENOENT") throw e; }
+  try {
+    target = await fsp().realpath(abs);
+  } catch (e) {
+    if (codeOf(e) !== "ENOENT") throw e;
+  }
   const prefix = `.${basename(target).slice(0, 100)}.`;
   await removeStaleTemps(dirname(target), prefix, mayDelete);
   const tmp = join(dirname(target), `${prefix}${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
@@ -244,7 +320,9 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
-    await fsp().unlink(tmp).catch(() => undefined);
+    await fsp()
+      .unlink(tmp)
+      .catch(() => undefined);
     throw e;
   }
   await fh.close();
@@ -252,7 +330,9 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
     if (signal?.aborted) throw abortReason(signal);
     await fsp().rename(tmp, target);
   } catch (e) {
-    await fsp().unlink(tmp).catch(() => undefined);
+    await fsp()
+      .unlink(tmp)
+      .catch(() => undefined);
     throw e;
   }
 }
@@ -260,18 +340,29 @@ export async function atomicWrite(abs: string, content: string, signal?: AbortSi
 /** Removes the temp files of earlier writes to a target (prefix) whose writer process is gone. */
 async function removeStaleTemps(dir: string, prefix: string, mayDelete: (path: string) => boolean): Promise<void> {
   let names: string[];
-  try { names = await fsp().readdir(dir); } catch { return; }
+  try {
+    names = await fsp().readdir(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
     const pid = Number(name.slice(prefix.length).split(".")[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
     if (!mayDelete(join(dir, name))) continue; // the sandbox: only what the write grant covers
-    await fsp().unlink(join(dir, name)).catch(() => undefined);
+    await fsp()
+      .unlink(join(dir, name))
+      .catch(() => undefined);
   }
 }
 
 function processAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return codeOf(e) === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return codeOf(e) === "EPERM";
+  }
 }
 
 /** The directory a glob pattern cannot leave: its leading fixed segments, or / when ".." follows a wildcard. */
@@ -286,147 +377,300 @@ export function patternBase(cwd: string, pattern: string): string {
 
 // ---- builtins ----------------------------------------------------------------------------
 
-def({
-  name: "read-file", arity: [1, 1], usage: "(read-file path)", capability: "read",
-  doc: "The contents of the file as a string (UTF-8). A file that is not valid UTF-8 (a binary file, or text in another encoding) returns an error value with :code \"EILSEQ\" rather than text with replaced characters. A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error \"read-file: no such file: logs/a.log\" :op \"read-file\" :path \"logs/a.log\" :code \"ENOENT\"}.",
-  examples: [["(error? (read-file \"definitely-missing.txt\"))", "#t"],
-    ["(error-msg (read-file \"definitely-missing.txt\"))", "\"read-file: no such file: definitely-missing.txt\""]],
-}, (a, m) => {
-  const path = pathArg("read-file", a[0]);
-  return readText(m, "read-file", path, (text) => text);
-});
-
-def({
-  name: "read-lines", arity: [1, 1], usage: "(read-lines path)", capability: "read",
-  doc: "The lines of the file as a list of strings, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line. Failures return an error value, as for read-file.",
-  examples: [["(error? (read-lines \"definitely-missing.txt\"))", "#t"]],
-}, (a, m) => {
-  const path = pathArg("read-lines", a[0]);
-  return readText(m, "read-lines", path, splitLines);
-});
-
-def({
-  name: "write-file", arity: [2, 2], usage: "(write-file path content)", capability: "write",
-  doc: "Replaces the file's contents with the string content (creating the file), atomically: it writes a temp file in the same directory, fsyncs it and renames it over the target, so a reader or a crash mid-write sees the old content or the new, never a torn file. Returns nil; a missing directory or a permission problem returns an error value.",
-  examples: [["(error-msg (write-file \"definitely-missing-dir/x.txt\" \"hi\"))", "\"write-file: no such directory: definitely-missing-dir\""]],
-}, (a, m) => {
-  const path = pathArg("write-file", a[0]);
-  const content = contentArg("write-file", a[1]);
-  return fileOp(m, "write-file", "write", path, async (abs, signal) => {
-    const perms = contextOf(m).host.permissions;
-    await atomicWrite(abs, content, signal, (p) => perms === undefined || perms.allows("write", p));
-    return null;
+def(
+  {
+    name: "read-file",
+    arity: [1, 1],
+    usage: "(read-file path)",
+    capability: "read",
+    doc: 'The contents of the file as a string (UTF-8). A file that is not valid UTF-8 (a binary file, or text in another encoding) returns an error value with :code "EILSEQ" rather than text with replaced characters. A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error "read-file: no such file: logs/a.log" :op "read-file" :path "logs/a.log" :code "ENOENT"}.',
+    examples: [
+      ['(error? (read-file "definitely-missing.txt"))', "#t"],
+      ['(error-msg (read-file "definitely-missing.txt"))', '"read-file: no such file: definitely-missing.txt"'],
+    ],
   },
-    writeError("write-file", path));
-});
+  (a, m) => {
+    const path = pathArg("read-file", a[0]);
+    return readText(m, "read-file", path, (text) => text);
+  },
+);
 
-def({
-  name: "append-file", arity: [2, 2], usage: "(append-file path content)", capability: "write",
-  doc: "Appends the string content to the file, creating it if missing. Returns nil; a missing directory or a permission problem returns an error value.",
-  examples: [["(error? (append-file \"definitely-missing-dir/x.txt\" \"hi\"))", "#t"]],
-}, (a, m) => {
-  const path = pathArg("append-file", a[0]);
-  const content = contentArg("append-file", a[1]);
-  return fileOp(m, "append-file", "write", path, async (abs) => { await fsp().appendFile(abs, content, "utf8"); return null; },
-    writeError("append-file", path));
-});
+def(
+  {
+    name: "read-lines",
+    arity: [1, 1],
+    usage: "(read-lines path)",
+    capability: "read",
+    doc: "The lines of the file as a list of strings, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line. Failures return an error value, as for read-file.",
+    examples: [['(error? (read-lines "definitely-missing.txt"))', "#t"]],
+  },
+  (a, m) => {
+    const path = pathArg("read-lines", a[0]);
+    return readText(m, "read-lines", path, splitLines);
+  },
+);
 
-def({
-  name: "file-size", arity: [1, 1], usage: "(file-size path)", capability: "read",
-  doc: "The size of the file in bytes; an error value for a missing file or a directory.",
-  examples: [["(error-msg (file-size \"definitely-missing.txt\"))", "\"file-size: no such file: definitely-missing.txt\""]],
-}, (a, m) => {
-  const path = pathArg("file-size", a[0]);
-  return fileOp(m, "file-size", "read", path, async (abs) => {
-    const st = await fsp().stat(abs);
-    if (st.isDirectory()) throw errno("EISDIR", "is a directory");
-    return st.size;
-  });
-});
+def(
+  {
+    name: "write-file",
+    arity: [2, 2],
+    usage: "(write-file path content)",
+    capability: "write",
+    doc: "Replaces the file's contents with the string content (creating the file), atomically: it writes a temp file in the same directory, fsyncs it and renames it over the target, so a reader or a crash mid-write sees the old content or the new, never a torn file. Returns nil; a missing directory or a permission problem returns an error value.",
+    examples: [
+      [
+        '(error-msg (write-file "definitely-missing-dir/x.txt" "hi"))',
+        '"write-file: no such directory: definitely-missing-dir"',
+      ],
+    ],
+  },
+  (a, m) => {
+    const path = pathArg("write-file", a[0]);
+    const content = contentArg("write-file", a[1]);
+    return fileOp(
+      m,
+      "write-file",
+      "write",
+      path,
+      async (abs, signal) => {
+        const perms = contextOf(m).host.permissions;
+        await atomicWrite(abs, content, signal, (p) => perms === undefined || perms.allows("write", p));
+        return null;
+      },
+      writeError("write-file", path),
+    );
+  },
+);
 
-def({
-  name: "file-exists?", arity: [1, 1], usage: "(file-exists? path)", capability: "read",
-  doc: "True when something (a file or a directory) exists at path; #f when it does not or cannot be looked at.",
-  examples: [["(file-exists? \"definitely-missing.txt\")", "#f"], ["(file-exists? \".\")", "#t"]],
-}, (a, m) => {
-  const path = pathArg("file-exists?", a[0]);
-  return fileOp(m, "file-exists?", "read", path, async (abs) => {
-    try { await fsp().stat(abs); return true; } catch (e) { if (isFdShortage(e)) throw e; return false; }
-  });
-});
+def(
+  {
+    name: "append-file",
+    arity: [2, 2],
+    usage: "(append-file path content)",
+    capability: "write",
+    doc: "Appends the string content to the file, creating it if missing. Returns nil; a missing directory or a permission problem returns an error value.",
+    examples: [['(error? (append-file "definitely-missing-dir/x.txt" "hi"))', "#t"]],
+  },
+  (a, m) => {
+    const path = pathArg("append-file", a[0]);
+    const content = contentArg("append-file", a[1]);
+    return fileOp(
+      m,
+      "append-file",
+      "write",
+      path,
+      async (abs) => {
+        await fsp().appendFile(abs, content, "utf8");
+        return null;
+      },
+      writeError("append-file", path),
+    );
+  },
+);
 
-def({
-  name: "list-dir", arity: [1, 1], usage: "(list-dir path)", capability: "read",
-  doc: "The names (not paths) of the entries of the directory, sorted; an error value for a missing directory or a file.",
-  examples: [["(error-msg (list-dir \"definitely-missing-dir\"))", "\"list-dir: no such directory: definitely-missing-dir\""]],
-}, (a, m) => {
-  const path = pathArg("list-dir", a[0]);
-  return fileOp(m, "list-dir", "read", path, async (abs) => arrayToList((await fsp().readdir(abs)).sort()),
-    (e) => fsError("list-dir", path, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined));
-});
-
-def({
-  name: "make-dir", arity: [1, 1], usage: "(make-dir path)", capability: "write",
-  doc: "Creates the directory and any missing parents (like mkdir -p); nil, also when it exists already. An error value when a file is in the way or permission is missing.",
-  examples: [["(make-dir \".\")", "nil"]],
-}, (a, m) => {
-  const path = pathArg("make-dir", a[0]);
-  return fileOp(m, "make-dir", "write", path, async (abs) => { await fsp().mkdir(abs, { recursive: true }); return null; },
-    (e) => fsError("make-dir", path, e, codeOf(e) === "EEXIST" || codeOf(e) === "ENOTDIR" ? "a file is in the way" : undefined), true, undefined, true);
-});
-
-def({
-  name: "delete-file", arity: [1, 3], usage: "(delete-file path [:recursive #t])", capability: "write",
-  doc: "Deletes the file; nil. A directory is deleted (with everything in it) only with :recursive #t. A missing file returns an error value.",
-  examples: [["(error-msg (delete-file \"definitely-missing.txt\"))", "\"delete-file: no such file: definitely-missing.txt\""]],
-}, (a, m) => {
-  const { pos, opts } = options("delete-file", a, 1, ["recursive"]);
-  if (pos.length !== 1) typeError("delete-file", "one path", pos[1]);
-  const path = pathArg("delete-file", pos[0]);
-  const recursive = truthy(opts.get("recursive") ?? false);
-  return fileOp(m, "delete-file", "write", path, async (abs) => {
-    if (recursive) {
+def(
+  {
+    name: "file-size",
+    arity: [1, 1],
+    usage: "(file-size path)",
+    capability: "read",
+    doc: "The size of the file in bytes; an error value for a missing file or a directory.",
+    examples: [
+      ['(error-msg (file-size "definitely-missing.txt"))', '"file-size: no such file: definitely-missing.txt"'],
+    ],
+  },
+  (a, m) => {
+    const path = pathArg("file-size", a[0]);
+    return fileOp(m, "file-size", "read", path, async (abs) => {
       const st = await fsp().stat(abs);
-      if (st.isDirectory()) { await fsp().rm(abs, { recursive: true }); return null; }
-    }
-    await fsp().unlink(abs);
-    return null;
-  }, (e) => codeOf(e) === "EISDIR"
-    ? fsError("delete-file", path, e, "is a directory (use :recursive #t to delete it and its contents)")
-    : fsError("delete-file", path, e), true, undefined, true);
-});
-
-def({
-  name: "glob", arity: [1, Infinity], usage: "(glob pattern [:cwd dir] [:dot #t])", capability: "read",
-  doc: "The files (not directories) matching the pattern, as a sorted list of paths relative to the working directory, or to dir with :cwd. `*` matches within a name, `**` any depth of directories, `{a,b}` either; names starting with a dot only match with :dot #t. pattern may be a list of patterns, where \"!pat\" excludes. An absolute pattern gives absolute paths. A missing :cwd directory returns an error value.",
-  examples: [["(glob \"*.definitely-no-such-extension\")", "()"]],
-}, (a, m) => {
-  const { pos, opts } = options("glob", a, 1, ["cwd", "dot"]);
-  if (pos.length !== 1) typeError("glob", "one pattern (or a list of patterns)", pos[1]);
-  const patterns = typeof pos[0] === "string" ? [pos[0]] : seq("glob", pos[0]).map((p) => str("glob", p));
-  const cwdOpt = opts.get("cwd");
-  const dir = cwdOpt === undefined || cwdOpt === null ? "." : str("glob", cwdOpt);
-  const dot = truthy(opts.get("dot") ?? false);
-  const positive = patterns.filter((p) => !p.startsWith("!"));
-  const absolute = positive.length > 0 && positive.every((p) => isAbsolute(p));
-  // the sandbox is asked for an explicit :cwd, for the fixed directory each pattern starts from
-  // ("../x/*"), and for every match; the default working directory itself is not read
-  for (const p of positive) {
-    const no = guardPath(m, "glob", "read", patternBase(resolve(contextOf(m).host.cwd, dir), p), { shown: p });
-    if (no instanceof ErrorValue) return no;
-  }
-  return fileOp(m, "glob", "read", dir, async (abs, signal) => {
-    const st = await fsp().stat(abs);
-    if (!st.isDirectory()) throw errno("ENOTDIR", "not a directory");
-    // loaded on first use: start-up does not pay for the glob library
-    const { glob: tinyglob } = lazyRequire<typeof import("tinyglobby")>("tinyglobby");
-    const found = await tinyglob(patterns, {
-      cwd: abs, dot, absolute, onlyFiles: true, expandDirectories: false, signal,
+      if (st.isDirectory()) throw errno("EISDIR", "is a directory");
+      return st.size;
     });
-    // the pattern check above cannot see everything (escaped dots "\\.\\./x", braces "{..,a}",
-    // symbolic links the walk follows): each match is checked too, and a denied one is left out
-    const perms = contextOf(m).host.permissions;
-    const allowed = perms ? found.filter((f) => { const real = physicalPath(resolve(abs, f)); return real !== null && perms.allows("read", real); }) : found;
-    return arrayToList(allowed.sort());
-  }, (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined), cwdOpt !== undefined && cwdOpt !== null);
-});
+  },
+);
+
+def(
+  {
+    name: "file-exists?",
+    arity: [1, 1],
+    usage: "(file-exists? path)",
+    capability: "read",
+    doc: "True when something (a file or a directory) exists at path; #f when it does not or cannot be looked at.",
+    examples: [
+      ['(file-exists? "definitely-missing.txt")', "#f"],
+      ['(file-exists? ".")', "#t"],
+    ],
+  },
+  (a, m) => {
+    const path = pathArg("file-exists?", a[0]);
+    return fileOp(m, "file-exists?", "read", path, async (abs) => {
+      try {
+        await fsp().stat(abs);
+        return true;
+      } catch (e) {
+        if (isFdShortage(e)) throw e;
+        return false;
+      }
+    });
+  },
+);
+
+def(
+  {
+    name: "list-dir",
+    arity: [1, 1],
+    usage: "(list-dir path)",
+    capability: "read",
+    doc: "The names (not paths) of the entries of the directory, sorted; an error value for a missing directory or a file.",
+    examples: [
+      ['(error-msg (list-dir "definitely-missing-dir"))', '"list-dir: no such directory: definitely-missing-dir"'],
+    ],
+  },
+  (a, m) => {
+    const path = pathArg("list-dir", a[0]);
+    return fileOp(
+      m,
+      "list-dir",
+      "read",
+      path,
+      async (abs) => arrayToList((await fsp().readdir(abs)).sort()),
+      (e) => fsError("list-dir", path, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined),
+    );
+  },
+);
+
+def(
+  {
+    name: "make-dir",
+    arity: [1, 1],
+    usage: "(make-dir path)",
+    capability: "write",
+    doc: "Creates the directory and any missing parents (like mkdir -p); nil, also when it exists already. An error value when a file is in the way or permission is missing.",
+    examples: [['(make-dir ".")', "nil"]],
+  },
+  (a, m) => {
+    const path = pathArg("make-dir", a[0]);
+    return fileOp(
+      m,
+      "make-dir",
+      "write",
+      path,
+      async (abs) => {
+        await fsp().mkdir(abs, { recursive: true });
+        return null;
+      },
+      (e) =>
+        fsError(
+          "make-dir",
+          path,
+          e,
+          codeOf(e) === "EEXIST" || codeOf(e) === "ENOTDIR" ? "a file is in the way" : undefined,
+        ),
+      true,
+      undefined,
+      true,
+    );
+  },
+);
+
+def(
+  {
+    name: "delete-file",
+    arity: [1, 3],
+    usage: "(delete-file path [:recursive #t])",
+    capability: "write",
+    doc: "Deletes the file; nil. A directory is deleted (with everything in it) only with :recursive #t. A missing file returns an error value.",
+    examples: [
+      ['(error-msg (delete-file "definitely-missing.txt"))', '"delete-file: no such file: definitely-missing.txt"'],
+    ],
+  },
+  (a, m) => {
+    const { pos, opts } = options("delete-file", a, 1, ["recursive"]);
+    if (pos.length !== 1) typeError("delete-file", "one path", pos[1]);
+    const path = pathArg("delete-file", pos[0]);
+    const recursive = truthy(opts.get("recursive") ?? false);
+    return fileOp(
+      m,
+      "delete-file",
+      "write",
+      path,
+      async (abs) => {
+        if (recursive) {
+          const st = await fsp().stat(abs);
+          if (st.isDirectory()) {
+            await fsp().rm(abs, { recursive: true });
+            return null;
+          }
+        }
+        await fsp().unlink(abs);
+        return null;
+      },
+      (e) =>
+        codeOf(e) === "EISDIR"
+          ? fsError("delete-file", path, e, "is a directory (use :recursive #t to delete it and its contents)")
+          : fsError("delete-file", path, e),
+      true,
+      undefined,
+      true,
+    );
+  },
+);
+
+def(
+  {
+    name: "glob",
+    arity: [1, Infinity],
+    usage: "(glob pattern [:cwd dir] [:dot #t])",
+    capability: "read",
+    doc: 'The files (not directories) matching the pattern, as a sorted list of paths relative to the working directory, or to dir with :cwd. `*` matches within a name, `**` any depth of directories, `{a,b}` either; names starting with a dot only match with :dot #t. pattern may be a list of patterns, where "!pat" excludes. An absolute pattern gives absolute paths. A missing :cwd directory returns an error value.',
+    examples: [['(glob "*.definitely-no-such-extension")', "()"]],
+  },
+  (a, m) => {
+    const { pos, opts } = options("glob", a, 1, ["cwd", "dot"]);
+    if (pos.length !== 1) typeError("glob", "one pattern (or a list of patterns)", pos[1]);
+    const patterns = typeof pos[0] === "string" ? [pos[0]] : seq("glob", pos[0]).map((p) => str("glob", p));
+    const cwdOpt = opts.get("cwd");
+    const dir = cwdOpt === undefined || cwdOpt === null ? "." : str("glob", cwdOpt);
+    const dot = truthy(opts.get("dot") ?? false);
+    const positive = patterns.filter((p) => !p.startsWith("!"));
+    const absolute = positive.length > 0 && positive.every((p) => isAbsolute(p));
+    // the sandbox is asked for an explicit :cwd, for the fixed directory each pattern starts from
+    // ("../x/*"), and for every match; the default working directory itself is not read
+    for (const p of positive) {
+      const no = guardPath(m, "glob", "read", patternBase(resolve(contextOf(m).host.cwd, dir), p), { shown: p });
+      if (no instanceof ErrorValue) return no;
+    }
+    return fileOp(
+      m,
+      "glob",
+      "read",
+      dir,
+      async (abs, signal) => {
+        const st = await fsp().stat(abs);
+        if (!st.isDirectory()) throw errno("ENOTDIR", "not a directory");
+        // loaded on first use: start-up does not pay for the glob library
+        const { glob: tinyglob } = lazyRequire<typeof import("tinyglobby")>("tinyglobby");
+        const found = await tinyglob(patterns, {
+          cwd: abs,
+          dot,
+          absolute,
+          onlyFiles: true,
+          expandDirectories: false,
+          signal,
+        });
+        // the pattern check above cannot see everything (escaped dots "\\.\\./x", braces "{..,a}",
+        // symbolic links the walk follows): each match is checked too, and a denied one is left out
+        const perms = contextOf(m).host.permissions;
+        const allowed = perms
+          ? found.filter((f) => {
+              const real = physicalPath(resolve(abs, f));
+              return real !== null && perms.allows("read", real);
+            })
+          : found;
+        return arrayToList(allowed.sort());
+      },
+      (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined),
+      cwdOpt !== undefined && cwdOpt !== null,
+    );
+  },
+);

@@ -19,8 +19,10 @@ export function denied(m: Machine, op: string, cap: Capability, target: string, 
 /** The error value of a refusal; the first one of a run is also said on stderr, so that a script
  *  that ignores its error values does not end "successfully" with nothing done. */
 export function refusal(m: Machine, op: string, shown: string, cap: Capability): ErrorValue {
-  contextOf(m).warnOnce("sandbox refusal",
-    `skein: the sandbox refused ${op} ${shown} (grant it with ${CAPABILITY_FLAG[cap]}); the script got an error value (further refusals are not reported here)`);
+  contextOf(m).warnOnce(
+    "sandbox refusal",
+    `skein: the sandbox refused ${op} ${shown} (grant it with ${CAPABILITY_FLAG[cap]}); the script got an error value (further refusals are not reported here)`,
+  );
   return permissionError(op, shown, cap, CAPABILITY_FLAG[cap]);
 }
 
@@ -32,7 +34,13 @@ export function refusal(m: Machine, op: string, shown: string, cap: Capability):
  * through a link anything other than what was checked. With entry, the last component is not
  * followed (delete-file and make-dir act on a link itself, not on what it points to).
  */
-export function guardPath(m: Machine, op: string, cap: "read" | "write", path: string, o: { shown?: string; entry?: boolean } = {}): string | ErrorValue {
+export function guardPath(
+  m: Machine,
+  op: string,
+  cap: "read" | "write",
+  path: string,
+  o: { shown?: string; entry?: boolean } = {},
+): string | ErrorValue {
   const host = contextOf(m).host;
   const abs = absolute(host.cwd, path);
   if (!host.permissions) return abs;

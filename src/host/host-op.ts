@@ -19,7 +19,7 @@ export interface HostOpOptions {
 export function hostError(op: string, e: unknown, target?: string): ErrorValue {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code;
-  const reason = code ? (ERROR_REASONS[code] ?? code) : (err instanceof Error ? err.message : String(e));
+  const reason = code ? (ERROR_REASONS[code] ?? code) : err instanceof Error ? err.message : String(e);
   let data = LMap.EMPTY.set(Keyword.of("op"), op);
   if (code) data = data.set(Keyword.of("code"), code);
   if (target !== undefined) data = data.set(Keyword.of("target"), target);
@@ -28,21 +28,40 @@ export function hostError(op: string, e: unknown, target?: string): ErrorValue {
 
 /** Readable reasons for Node's error codes, shared by every I/O area. */
 export const ERROR_REASONS: Record<string, string> = {
-  ENOENT: "no such file", EACCES: "permission denied", EISDIR: "is a directory",
-  ENOTDIR: "not a directory", EEXIST: "already exists", ENOTEMPTY: "directory not empty",
-  EMFILE: "too many open files", ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset", ENOTFOUND: "host not found", ETIMEDOUT: "connection timed out",
-  EPIPE: "broken pipe", EPERM: "operation not permitted", ENAMETOOLONG: "name too long",
-  ELOOP: "too many symbolic links", ENOSPC: "no space left on device",
-  EROFS: "read-only file system", ENFILE: "too many open files", EBUSY: "resource busy",
-  EXDEV: "cross-device link", EIO: "input/output error", ERR_INVALID_ARG_VALUE: "invalid path",
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "not a directory",
+  EEXIST: "already exists",
+  ENOTEMPTY: "directory not empty",
+  EMFILE: "too many open files",
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  ETIMEDOUT: "connection timed out",
+  EPIPE: "broken pipe",
+  EPERM: "operation not permitted",
+  ENAMETOOLONG: "name too long",
+  ELOOP: "too many symbolic links",
+  ENOSPC: "no space left on device",
+  EROFS: "read-only file system",
+  ENFILE: "too many open files",
+  EBUSY: "resource busy",
+  EXDEV: "cross-device link",
+  EIO: "input/output error",
+  ERR_INVALID_ARG_VALUE: "invalid path",
   ERR_INVALID_ARG_TYPE: "invalid path",
   ERR_FS_FILE_TOO_LARGE: "file too large to read as a string",
-  ERR_STRING_TOO_LONG: "file too large to read as a string", ABORT_ERR: "cancelled",
-  EAI_AGAIN: "host lookup failed", EAI_FAIL: "host lookup failed",
-  EHOSTUNREACH: "host unreachable", ENETUNREACH: "network unreachable",
-  ECONNABORTED: "connection aborted", EADDRNOTAVAIL: "address not available",
-  ERR_INVALID_CHAR: "invalid character in a header", ERR_INVALID_HTTP_TOKEN: "invalid header name",
+  ERR_STRING_TOO_LONG: "file too large to read as a string",
+  ABORT_ERR: "cancelled",
+  EAI_AGAIN: "host lookup failed",
+  EAI_FAIL: "host lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ECONNABORTED: "connection aborted",
+  EADDRNOTAVAIL: "address not available",
+  ERR_INVALID_CHAR: "invalid character in a header",
+  ERR_INVALID_HTTP_TOKEN: "invalid header name",
   ERR_UNESCAPED_CHARACTERS: "invalid characters in the URL",
   EBADBODY: "cannot decode the response body",
   EILSEQ: "not valid UTF-8 text (a binary file, or another encoding)",
@@ -50,38 +69,80 @@ export const ERROR_REASONS: Record<string, string> = {
 
 /** Runs start(signal) as a host operation of the current task; returns the Block to hand back.
  *  The signal aborts when the task is cancelled or the deadline passes. */
-export function hostOp(m: Machine, op: string, start: (signal: AbortSignal) => Promise<Value>, o: HostOpOptions = {}): Value {
-  return cancellableHostOp(m, op, (onCancel) => {
-    const ac = new AbortController();
-    onCancel(() => ac.abort());
-    return start(ac.signal);
-  }, o);
+export function hostOp(
+  m: Machine,
+  op: string,
+  start: (signal: AbortSignal) => Promise<Value>,
+  o: HostOpOptions = {},
+): Value {
+  return cancellableHostOp(
+    m,
+    op,
+    (onCancel) => {
+      const ac = new AbortController();
+      onCancel(() => ac.abort());
+      return start(ac.signal);
+    },
+    o,
+  );
 }
 
 /** hostOp for an operation that stops itself: start registers what cancels it with onCancel
  *  (run at most once: the task was cancelled or the deadline passed). No AbortController, whose
  *  EventTarget costs microseconds per listener: HTTP requests use this. */
-export function cancellableHostOp(m: Machine, op: string, start: (onCancel: (stop: () => void) => void) => Promise<Value>, o: HostOpOptions = {}): Value {
+export function cancellableHostOp(
+  m: Machine,
+  op: string,
+  start: (onCancel: (stop: () => void) => void) => Promise<Value>,
+  o: HostOpOptions = {},
+): Value {
   const s = contextOf(m);
   const ms = o.timeout === undefined ? s.defaultTimeout : o.timeout;
   const wait: Wait = {
-    op, loc: m.currentLoc(), io: true,
+    op,
+    loc: m.currentLoc(),
+    io: true,
     park: (_t, wake) => {
       let stop: (() => void) | null = null;
-      const cancel = () => { const f = stop; stop = null; if (f) f(); };
-      const timer = ms === null ? null : s.scheduler.after(ms, () => { cancel(); wake(timeoutError(ms, op)); });
+      const cancel = () => {
+        const f = stop;
+        stop = null;
+        if (f) f();
+      };
+      const timer =
+        ms === null
+          ? null
+          : s.scheduler.after(ms, () => {
+              cancel();
+              wake(timeoutError(ms, op));
+            });
       const done = () => {
         stop = null;
         if (timer) s.scheduler.timers.cancel(timer);
       };
       let p: Promise<Value>;
-      try { p = start((f) => { stop = f; }); } catch (e) { p = Promise.reject(e); }
+      try {
+        p = start((f) => {
+          stop = f;
+        });
+      } catch (e) {
+        p = Promise.reject(e);
+      }
       p.then(
-        (v) => { done(); wake(v); },
-        (e) => { done(); wake(o.onError ? o.onError(e) : hostError(op, e)); },
+        (v) => {
+          done();
+          wake(v);
+        },
+        (e) => {
+          done();
+          wake(o.onError ? o.onError(e) : hostError(op, e));
+        },
       );
       // the task was cancelled while it waited (the scheduler undoes its wait)
-      return () => { if (timer) s.scheduler.timers.cancel(timer); cancel(); };
+      return () => {
+        if (timer) s.scheduler.timers.cancel(timer);
+        cancel();
+      };
     },
   };
   return new Block(wait);

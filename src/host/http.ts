@@ -40,7 +40,10 @@ const ORIGIN_BOUND = ["authorization", "cookie", "proxy-authorization", "host"];
 // ---- the client, loaded on first use -------------------------------------------------------
 
 type RequestFn = (url: URL, opts: Http.RequestOptions) => Http.ClientRequest;
-interface Transport { request: RequestFn; agent: Http.Agent }
+interface Transport {
+  request: RequestFn;
+  agent: Http.Agent;
+}
 
 const transports = new Map<string, Transport>();
 const loading = new Map<string, Promise<Transport>>();
@@ -57,7 +60,11 @@ function transport(protocol: string): Transport | Promise<Transport> {
 }
 
 async function loadTransport(protocol: string): Promise<Transport> {
-  const agentOptions = { keepAlive: true, maxSockets: MAX_CONNECTIONS_PER_HOST, maxFreeSockets: MAX_CONNECTIONS_PER_HOST };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: MAX_CONNECTIONS_PER_HOST,
+    maxFreeSockets: MAX_CONNECTIONS_PER_HOST,
+  };
   let t: Transport;
   if (protocol === "https:") {
     const https = lazyRequire<typeof import("node:https")>("node:https");
@@ -127,7 +134,8 @@ function timeoutArg(op: string, v: Value | undefined): number | undefined {
 
 function methodArg(op: string, v: Value | undefined): string {
   if (v === undefined || v === null) return "GET";
-  const name = v instanceof Keyword ? v.name : typeof v === "string" ? v : typeError(op, "a method such as :get or \"POST\"", v);
+  const name =
+    v instanceof Keyword ? v.name : typeof v === "string" ? v : typeError(op, 'a method such as :get or "POST"', v);
   if (!/^[A-Za-z]+$/.test(name)) raise(`${op}: expected a method such as :get or "POST", got ${display(v)}`);
   return name.toUpperCase();
 }
@@ -138,10 +146,16 @@ function parseUrl(op: string, text: string): URL | ErrorValue {
   try {
     url = new URL(text);
   } catch {
-    return errorValue(`${op}: invalid URL: ${text}`, [["op", op], ["url", text]]);
+    return errorValue(`${op}: invalid URL: ${text}`, [
+      ["op", op],
+      ["url", text],
+    ]);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return errorValue(`${op}: unsupported protocol ${url.protocol} (only http and https): ${text}`, [["op", op], ["url", text]]);
+    return errorValue(`${op}: unsupported protocol ${url.protocol} (only http and https): ${text}`, [
+      ["op", op],
+      ["url", text],
+    ]);
   }
   return url;
 }
@@ -173,13 +187,21 @@ function plan(op: string, method: string, urlArg: Value, o: ReadonlyMap<string, 
 
 // ---- running it --------------------------------------------------------------------------
 
-interface Raw { status: number; reason: string; headers: Http.IncomingHttpHeaders; body: Buffer }
+interface Raw {
+  status: number;
+  reason: string;
+  headers: Http.IncomingHttpHeaders;
+  body: Buffer;
+}
 
 /** Errors from a reused keep-alive connection before any response: safe to retry once. */
 const RETRYABLE = new WeakSet<object>();
 
 /** How a running exchange is stopped (cancellation, timeout): cheaper than an AbortSignal per request. */
-interface Ctl { aborted: boolean; req: Http.ClientRequest | null }
+interface Ctl {
+  aborted: boolean;
+  req: Http.ClientRequest | null;
+}
 
 function abortedError(): Error {
   return Object.assign(new Error("request aborted"), { code: "ABORT_ERR" });
@@ -195,9 +217,19 @@ function connectionReset(): Error {
 }
 
 /** One request/response exchange; the whole body is read. */
-function exchange(t: Transport, url: URL, method: string, headers: Record<string, string>, body: Buffer | null, ctl: Ctl): Promise<Raw> {
+function exchange(
+  t: Transport,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | null,
+  ctl: Ctl,
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    if (ctl.aborted) { reject(abortedError()); return; }
+    if (ctl.aborted) {
+      reject(abortedError());
+      return;
+    }
     let responded = false;
     const req = t.request(url, { method, headers, agent: t.agent });
     ctl.req = req;
@@ -210,9 +242,13 @@ function exchange(t: Transport, url: URL, method: string, headers: Record<string
     req.on("response", (res) => {
       responded = true;
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => { chunks.push(c); });
+      res.on("data", (c: Buffer) => {
+        chunks.push(c);
+      });
       res.on("error", fail);
-      res.on("close", () => { if (!res.complete) fail(connectionReset()); });
+      res.on("close", () => {
+        if (!res.complete) fail(connectionReset());
+      });
       res.on("end", () => {
         ctl.req = null;
         resolve({
@@ -227,7 +263,13 @@ function exchange(t: Transport, url: URL, method: string, headers: Record<string
   });
 }
 
-async function exchangeWithRetry(url: URL, method: string, headers: Record<string, string>, body: Buffer | null, ctl: Ctl): Promise<Raw> {
+async function exchangeWithRetry(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | null,
+  ctl: Ctl,
+): Promise<Raw> {
   const tp = transport(url.protocol);
   const t = tp instanceof Promise ? await tp : tp;
   try {
@@ -242,14 +284,25 @@ async function exchangeWithRetry(url: URL, method: string, headers: Record<strin
 let zlib: typeof import("node:zlib") | null = null;
 
 async function decode(raw: Raw): Promise<Buffer> {
-  const enc = String(raw.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const enc = String(raw.headers["content-encoding"] ?? "")
+    .trim()
+    .toLowerCase();
   if (!enc || enc === "identity" || raw.body.length === 0) return raw.body;
   zlib ??= lazyRequire<typeof import("node:zlib")>("node:zlib");
   const z = zlib;
-  const fn = enc === "gzip" || enc === "x-gzip" ? z.gunzip : enc === "deflate" ? z.inflate : enc === "br" ? z.brotliDecompress : null;
+  const fn =
+    enc === "gzip" || enc === "x-gzip"
+      ? z.gunzip
+      : enc === "deflate"
+        ? z.inflate
+        : enc === "br"
+          ? z.brotliDecompress
+          : null;
   if (!fn) return raw.body;
   return new Promise((resolve, reject) => {
-    fn(raw.body, (err, out) => err ? reject(Object.assign(new Error(`cannot decode the ${enc} body`), { code: "EBADBODY" })) : resolve(out));
+    fn(raw.body, (err, out) =>
+      err ? reject(Object.assign(new Error(`cannot decode the ${enc} body`), { code: "EBADBODY" })) : resolve(out),
+    );
   });
 }
 
@@ -268,8 +321,13 @@ async function respond(p: Plan, url: URL, raw: Raw): Promise<Value> {
   const headers = headersMap(raw.headers);
   if (raw.status < 200 || raw.status > 299) {
     const reason = raw.reason || STATUS_TEXT[raw.status] || "";
-    return errorValue(`${p.op}: status ${raw.status}${reason ? " " + reason : ""}: ${url.href}`,
-      [["op", p.op], ["url", url.href], ["status", raw.status], ["body", text], ["headers", headers]]);
+    return errorValue(`${p.op}: status ${raw.status}${reason ? " " + reason : ""}: ${url.href}`, [
+      ["op", p.op],
+      ["url", url.href],
+      ["status", raw.status],
+      ["body", text],
+      ["headers", headers],
+    ]);
   }
   let body: Value = text;
   if (p.asJson) {
@@ -278,17 +336,28 @@ async function respond(p: Plan, url: URL, raw: Raw): Promise<Value> {
       body = parseJson(text);
       if (body instanceof ErrorValue) {
         const reason = body.message.replace(/^json-parse: /, "");
-        return errorValue(`${p.op}: response is not JSON (${reason}): ${url.href}`,
-          [["op", p.op], ["url", url.href], ["status", raw.status], ["body", text], ["headers", headers]]);
+        return errorValue(`${p.op}: response is not JSON (${reason}): ${url.href}`, [
+          ["op", p.op],
+          ["url", url.href],
+          ["status", raw.status],
+          ["body", text],
+          ["headers", headers],
+        ]);
       }
     }
   }
-  return LMap.fromEntries([[kw("status"), raw.status], [kw("headers"), headers], [kw("body"), body]]);
+  return LMap.fromEntries([
+    [kw("status"), raw.status],
+    [kw("headers"), headers],
+    [kw("body"), body],
+  ]);
 }
 
 /** Runs the plan, following redirects; each hop is checked by check (the sandbox). */
 async function perform(p: Plan, check: (u: URL) => ErrorValue | null, ctl: Ctl, at: { url: URL }): Promise<Value> {
-  let url = p.url, method = p.method, body = p.body;
+  let url = p.url,
+    method = p.method,
+    body = p.body;
   let headers = p.headers;
   for (let hop = 0; ; hop++) {
     at.url = url;
@@ -296,23 +365,38 @@ async function perform(p: Plan, check: (u: URL) => ErrorValue | null, ctl: Ctl, 
     const location = raw.headers.location;
     if (!REDIRECT_STATUSES.has(raw.status) || !location) return respond(p, url, raw);
     if (hop >= MAX_REDIRECTS) {
-      return errorValue(`${p.op}: too many redirects (more than ${MAX_REDIRECTS}): ${p.url.href}`,
-        [["op", p.op], ["url", p.url.href], ["status", raw.status], ["location", location]]);
+      return errorValue(`${p.op}: too many redirects (more than ${MAX_REDIRECTS}): ${p.url.href}`, [
+        ["op", p.op],
+        ["url", p.url.href],
+        ["status", raw.status],
+        ["location", location],
+      ]);
     }
     let next: URL;
     try {
       next = new URL(location, url);
     } catch {
-      return errorValue(`${p.op}: bad redirect location ${location}: ${url.href}`, [["op", p.op], ["url", url.href], ["location", location]]);
+      return errorValue(`${p.op}: bad redirect location ${location}: ${url.href}`, [
+        ["op", p.op],
+        ["url", url.href],
+        ["location", location],
+      ]);
     }
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      return errorValue(`${p.op}: redirect to unsupported protocol ${next.protocol}: ${url.href}`, [["op", p.op], ["url", url.href], ["location", location]]);
+      return errorValue(`${p.op}: redirect to unsupported protocol ${next.protocol}: ${url.href}`, [
+        ["op", p.op],
+        ["url", url.href],
+        ["location", location],
+      ]);
     }
     const no = check(next);
     if (no) return no;
     headers = { ...headers };
     // 303, and 301/302 after a POST, turn into a GET without a body (as browsers and curl do)
-    if ((raw.status === 303 && method !== "HEAD") || ((raw.status === 301 || raw.status === 302) && method === "POST")) {
+    if (
+      (raw.status === 303 && method !== "HEAD") ||
+      ((raw.status === 301 || raw.status === 302) && method === "POST")
+    ) {
       method = "GET";
       body = null;
       delete headers["content-type"];
@@ -324,7 +408,11 @@ async function perform(p: Plan, check: (u: URL) => ErrorValue | null, ctl: Ctl, 
 }
 
 /** On a socket a broken pipe means the other side closed the connection; a huge body is the response's. */
-const NET_CODES: Record<string, string> = { ...ERROR_REASONS, EPIPE: "connection closed", ERR_STRING_TOO_LONG: "response too large" };
+const NET_CODES: Record<string, string> = {
+  ...ERROR_REASONS,
+  EPIPE: "connection closed",
+  ERR_STRING_TOO_LONG: "response too large",
+};
 
 /** OpenSSL's reason out of "write EPROTO 80..:error:0A00010B:SSL routines:fn:wrong version number:file:line:". */
 function tlsReason(message: string): string {
@@ -341,7 +429,10 @@ export function netError(op: string, e: unknown, url: string): ErrorValue {
   else if (code?.startsWith("HPE_")) reason = `invalid HTTP response (${err.message})`;
   else if (code && /CERT|SSL|TLS|EPROTO/.test(code)) reason = `TLS error (${tlsReason(err.message)})`;
   else reason = err instanceof Error ? err.message : String(e);
-  const entries: [string, Value][] = [["op", op], ["url", url]];
+  const entries: [string, Value][] = [
+    ["op", op],
+    ["url", url],
+  ];
   if (code) entries.push(["code", code]);
   return errorValue(`${op}: ${reason}: ${url}`, entries);
 }
@@ -355,35 +446,51 @@ function request(m: Machine, p: Plan | ErrorValue): Value {
   const s = contextOf(m);
   const ms = p.timeout ?? s.defaultTimeout;
   const at = { url: p.url };
-  return cancellableHostOp(m, p.op, (onCancel) => new Promise<Value>((resolve, reject) => {
-    // the deadline is ours rather than hostOp's so that its error value names the URL
-    const ctl: Ctl = { aborted: false, req: null };
-    let settled = false;
-    let timer: Timer | null = null;
-    const settle = () => {
-      settled = true;
-      if (timer) s.scheduler.timers.cancel(timer);
-    };
-    onCancel(() => {
-      if (settled) return;
-      settle();
-      abort(ctl);
-      reject(abortedError());
-    });
-    if (ms <= MAX_TIMER_MS) {
-      timer = s.scheduler.after(ms, () => {
-        if (settled) return;
-        settle();
-        abort(ctl);
-        const e = timeoutError(ms, p.op);
-        resolve(new ErrorValue(e.message, e.data.set(kw("url"), at.url.href)));
-      });
-    }
-    perform(p, check, ctl, at).then(
-      (v) => { if (!settled) { settle(); resolve(v); } },
-      (e) => { if (!settled) { settle(); reject(e); } },
-    );
-  }), { timeout: null, onError: (e) => netError(p.op, e, at.url.href) });
+  return cancellableHostOp(
+    m,
+    p.op,
+    (onCancel) =>
+      new Promise<Value>((resolve, reject) => {
+        // the deadline is ours rather than hostOp's so that its error value names the URL
+        const ctl: Ctl = { aborted: false, req: null };
+        let settled = false;
+        let timer: Timer | null = null;
+        const settle = () => {
+          settled = true;
+          if (timer) s.scheduler.timers.cancel(timer);
+        };
+        onCancel(() => {
+          if (settled) return;
+          settle();
+          abort(ctl);
+          reject(abortedError());
+        });
+        if (ms <= MAX_TIMER_MS) {
+          timer = s.scheduler.after(ms, () => {
+            if (settled) return;
+            settle();
+            abort(ctl);
+            const e = timeoutError(ms, p.op);
+            resolve(new ErrorValue(e.message, e.data.set(kw("url"), at.url.href)));
+          });
+        }
+        perform(p, check, ctl, at).then(
+          (v) => {
+            if (!settled) {
+              settle();
+              resolve(v);
+            }
+          },
+          (e) => {
+            if (!settled) {
+              settle();
+              reject(e);
+            }
+          },
+        );
+      }),
+    { timeout: null, onError: (e) => netError(p.op, e, at.url.href) },
+  );
 }
 
 /** Longer deadlines than a host timer can hold mean none. */
@@ -392,61 +499,121 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 // ---- the builtins --------------------------------------------------------------------------
 
 const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-  408: "Request Timeout", 409: "Conflict", 410: "Gone", 413: "Payload Too Large", 415: "Unsupported Media Type",
-  422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented",
-  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
-const RESULT_DOC = "Returns {:status n :headers {...} :body \"...\"}: :headers maps lower-case header names (strings) to strings " +
+const RESULT_DOC =
+  'Returns {:status n :headers {...} :body "..."}: :headers maps lower-case header names (strings) to strings ' +
   "(set-cookie to a vector of strings), :body is the text, or the parsed JSON with :as :json (nil for an empty body). " +
-  "A non-2xx status returns an error value \"OP: status 404 Not Found: URL\" with :status, :body, :headers and :url in its data; " +
-  "a refused connection, reset, unknown host, bad URL or timeout (\"timeout after Nms\") returns an error value too; a wrong argument type raises. " +
+  'A non-2xx status returns an error value "OP: status 404 Not Found: URL" with :status, :body, :headers and :url in its data; ' +
+  'a refused connection, reset, unknown host, bad URL or timeout ("timeout after Nms") returns an error value too; a wrong argument type raises. ' +
   "Redirects are followed (at most 10, each hop checked by the sandbox). :timeout covers the whole exchange (default: the session's, 30000 ms). " +
   "Connections to a host are kept alive and reused, at most 256 per host.";
 
 const GET_OPTS = ["timeout", "headers", "as"];
 const BODY_OPTS = ["timeout", "headers", "as", "body", "json"];
 
-function defineVerb(name: string, method: string, known: string[], usage: string, doc: string, examples: [string, string][]): void {
-  def({
-    name, arity: [1, Infinity], usage, doc: `${doc} ${RESULT_DOC}`, examples, capability: "net"
-}, (args, m) => {
+function defineVerb(
+  name: string,
+  method: string,
+  known: string[],
+  usage: string,
+  doc: string,
+  examples: [string, string][],
+): void {
+  def(
+    {
+      name,
+      arity: [1, Infinity],
+      usage,
+      doc: `${doc} ${RESULT_DOC}`,
+      examples,
+      capability: "net",
+    },
+    (args, m) => {
       const { pos, opts } = options(name, args, 1, known);
       if (pos.length !== 1) raise(`${name}: expected one URL and options, got ${pos.length} values`);
       return request(m, plan(name, method, pos[0], opts));
-    });
+    },
+  );
 }
 
-defineVerb("http-get", "GET", GET_OPTS, "(http-get url [:timeout ms] [:headers {...}] [:as :json])",
+defineVerb(
+  "http-get",
+  "GET",
+  GET_OPTS,
+  "(http-get url [:timeout ms] [:headers {...}] [:as :json])",
   "Sends a GET request to url. :headers is a map of request headers (string or keyword names).",
-  [["(error? (http-get \"not a url\"))", "#t"],
-    ["(error-msg (http-get \"not a url\"))", "\"http-get: invalid URL: not a url\""],
-    ["(error-msg (http-get \"ftp://example.com/\"))", "\"http-get: unsupported protocol ftp: (only http and https): ftp://example.com/\""]]);
+  [
+    ['(error? (http-get "not a url"))', "#t"],
+    ['(error-msg (http-get "not a url"))', '"http-get: invalid URL: not a url"'],
+    [
+      '(error-msg (http-get "ftp://example.com/"))',
+      '"http-get: unsupported protocol ftp: (only http and https): ftp://example.com/"',
+    ],
+  ],
+);
 
-defineVerb("http-post", "POST", BODY_OPTS, "(http-post url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
+defineVerb(
+  "http-post",
+  "POST",
+  BODY_OPTS,
+  "(http-post url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
   "Sends a POST request to url. :body sends a string (content-type text/plain unless :headers gives one); :json sends the value as JSON with content-type application/json.",
-  [["(error? (http-post \"not a url\" :json {:a 1}))", "#t"]]);
+  [['(error? (http-post "not a url" :json {:a 1}))', "#t"]],
+);
 
-defineVerb("http-put", "PUT", BODY_OPTS, "(http-put url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
+defineVerb(
+  "http-put",
+  "PUT",
+  BODY_OPTS,
+  "(http-put url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
   "Sends a PUT request to url, with a :body string or a :json value as http-post does.",
-  [["(error? (http-put \"not a url\" :body \"x\"))", "#t"]]);
+  [['(error? (http-put "not a url" :body "x"))', "#t"]],
+);
 
-defineVerb("http-delete", "DELETE", BODY_OPTS, "(http-delete url [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value])",
+defineVerb(
+  "http-delete",
+  "DELETE",
+  BODY_OPTS,
+  "(http-delete url [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value])",
   "Sends a DELETE request to url.",
-  [["(error? (http-delete \"not a url\"))", "#t"]]);
+  [['(error? (http-delete "not a url"))', "#t"]],
+);
 
 const REQUEST_KEYS = ["method", "url", "headers", "body", "json", "as", "timeout"];
 
-def({
-  name: "http-request", arity: [1, 1], capability: "net",
-  usage: "(http-request {:method :get :url url :headers {...} :body str :json value :as :json :timeout ms})",
-  doc: `Sends the request the map describes: :url is required; :method a keyword or string (default :get); the other keys as for http-post. ${RESULT_DOC}`,
-  examples: [["(error-msg (http-request {:method :post :url \"not a url\"}))", "\"http-request: invalid URL: not a url\""]]
-}, (args, m) => {
+def(
+  {
+    name: "http-request",
+    arity: [1, 1],
+    capability: "net",
+    usage: "(http-request {:method :get :url url :headers {...} :body str :json value :as :json :timeout ms})",
+    doc: `Sends the request the map describes: :url is required; :method a keyword or string (default :get); the other keys as for http-post. ${RESULT_DOC}`,
+    examples: [
+      ['(error-msg (http-request {:method :post :url "not a url"}))', '"http-request: invalid URL: not a url"'],
+    ],
+  },
+  (args, m) => {
     const op = "http-request";
     const spec = args[0];
-    if (!(spec instanceof LMap)) typeError(op, "a map such as {:method :get :url \"https://...\"}", spec);
+    if (!(spec instanceof LMap)) typeError(op, 'a map such as {:method :get :url "https://..."}', spec);
     const o = new Map<string, Value>();
     for (const [k, v] of spec.entries()) {
       const name = k instanceof Keyword ? k.name : typeof k === "string" ? k : null;
@@ -457,4 +624,5 @@ def({
     }
     if (!o.has("url") || o.get("url") === null) raise(`${op}: the map needs a :url`);
     return request(m, plan(op, methodArg(op, o.get("method")), o.get("url") as Value, o));
-  });
+  },
+);

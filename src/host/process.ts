@@ -57,9 +57,17 @@ let exitHookInstalled = false;
  *  link them to the child. */
 export function killGroup(pid: number): void {
   const below = descendantsOf(pid);
-  try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
   for (const d of below) {
-    try { process.kill(d, "SIGKILL"); } catch { /* already gone */ }
+    try {
+      process.kill(d, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -67,17 +75,26 @@ export function killGroup(pid: number): void {
 function descendantsOf(root: number): number[] {
   if (process.platform !== "linux") return [];
   let names: string[];
-  try { names = readdirSync("/proc"); } catch { return []; }
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
   const children = new Map<number, number[]>();
   for (const name of names) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;
     let stat: string;
-    try { stat = readFileSync(`/proc/${name}/stat`, "latin1"); } catch { continue; /* it exited meanwhile */ }
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "latin1");
+    } catch {
+      continue; /* it exited meanwhile */
+    }
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")"
     const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ", 2)[1]);
     const siblings = children.get(ppid);
-    if (siblings) siblings.push(pid); else children.set(ppid, [pid]);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
   }
   const out: number[] = [];
   for (let i = -1; i < out.length; i++) out.push(...(children.get(i < 0 ? root : out[i]) ?? []));
@@ -115,9 +132,16 @@ let watchdog: ChildProcess | null = null;
  *  it from the moment after its spawn. It keeps neither the event loop nor the exit waiting. */
 function startWatchdog(): void {
   if (watchdog === null) {
-    watchdog = childProcess().spawn("/bin/sh", ["-c", WATCHDOG], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
-    watchdog.on("error", () => { /* no watchdog: the exit hook still kills the groups at a normal exit */ });
-    watchdog.stdin!.on("error", () => { /* the watchdog is gone */ });
+    watchdog = childProcess().spawn("/bin/sh", ["-c", WATCHDOG], {
+      detached: true,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    watchdog.on("error", () => {
+      /* no watchdog: the exit hook still kills the groups at a normal exit */
+    });
+    watchdog.stdin!.on("error", () => {
+      /* the watchdog is gone */
+    });
     watchdog.unref();
     (watchdog.stdin as unknown as { unref(): void }).unref();
   }
@@ -129,7 +153,10 @@ function tellWatchdog(line: string): void {
 }
 
 function track(pid: number): void {
-  if (!exitHookInstalled) { exitHookInstalled = true; process.on("exit", killAllGroups); }
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", killAllGroups);
+  }
   liveGroups.add(pid);
   tellWatchdog(`+ ${pid}\n`);
 }
@@ -139,7 +166,9 @@ function untrack(pid: number): void {
 }
 
 /** How many child process groups are running (for tests). */
-export function liveProcessGroups(): number { return liveGroups.size; }
+export function liveProcessGroups(): number {
+  return liveGroups.size;
+}
 
 // ---- options -----------------------------------------------------------------------------
 
@@ -167,7 +196,12 @@ function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions 
   if (e !== undefined && e !== null) {
     if (!(e instanceof LMap)) typeError(op, "a map for :env", e);
     for (const [k, v] of e.entries()) {
-      const name = typeof k === "string" ? k : k instanceof Keyword ? k.name : typeError(op, "a string or keyword as an :env name", k);
+      const name =
+        typeof k === "string"
+          ? k
+          : k instanceof Keyword
+            ? k.name
+            : typeError(op, "a string or keyword as an :env name", k);
       if (v === null) env.set(name, null);
       else if (typeof v === "string") env.set(name, v);
       else if (typeof v === "number" || typeof v === "boolean") env.set(name, String(v));
@@ -177,7 +211,8 @@ function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions 
   return {
     timeout,
     cwd: c === undefined || c === null ? undefined : str(op, c),
-    input: i === undefined || i === null ? undefined : (typeof i === "string" ? i : typeError(op, "a string for :input", i)),
+    input:
+      i === undefined || i === null ? undefined : typeof i === "string" ? i : typeError(op, "a string for :input", i),
     env,
   };
 }
@@ -202,9 +237,11 @@ interface Launch {
 
 function startError(l: Pick<Launch, "op" | "shown">, e: unknown): ErrorValue {
   const code = (e as NodeJS.ErrnoException)?.code;
-  const why = code === "ENOENT" ? "no such program" : code === "EACCES" ? "permission denied" : code ?? String(e);
-  return new ErrorValue(`${l.op}: cannot start ${l.shown}: ${why}`,
-    LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown], ...(code ? [[kw("code"), code] as const] : [])]));
+  const why = code === "ENOENT" ? "no such program" : code === "EACCES" ? "permission denied" : (code ?? String(e));
+  return new ErrorValue(
+    `${l.op}: cannot start ${l.shown}: ${why}`,
+    LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown], ...(code ? [[kw("code"), code] as const] : [])]),
+  );
 }
 
 const RETRY = Symbol("retry");
@@ -216,7 +253,11 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     startWatchdog();
     try {
       child = childProcess().spawn(l.file, l.args, {
-        cwd: l.cwd, env: l.env, argv0: l.argv0, detached: true, windowsHide: true,
+        cwd: l.cwd,
+        env: l.env,
+        argv0: l.argv0,
+        detached: true,
+        windowsHide: true,
         stdio: [l.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
     } catch (e) {
@@ -230,7 +271,9 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     const err: string[] = [];
     let outLen = 0;
     let errLen = 0;
-    const onAbort = () => { if (pid !== undefined) killGroup(pid); };
+    const onAbort = () => {
+      if (pid !== undefined) killGroup(pid);
+    };
     const finish = (v: Value | typeof RETRY) => {
       if (settled) return;
       settled = true;
@@ -249,19 +292,30 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     const errText = new TextDecoder("utf-8", { fatal: true });
     const text = (name: string, dec: TextDecoder, b?: Buffer): string => {
       if (invalid !== null) return "";
-      try { return b === undefined ? dec.decode() : dec.decode(b, { stream: true }); } catch { invalid = name; return ""; }
+      try {
+        return b === undefined ? dec.decode() : dec.decode(b, { stream: true });
+      } catch {
+        invalid = name;
+        return "";
+      }
     };
     child.stdout!.on("data", (b: Buffer) => {
       if (overflow) return;
       const s = text("stdout", outText, b);
       outLen += s.length;
-      if (outLen > MAX_OUTPUT_CHARS) { overflow = "stdout"; onAbort(); } else out.push(s);
+      if (outLen > MAX_OUTPUT_CHARS) {
+        overflow = "stdout";
+        onAbort();
+      } else out.push(s);
     });
     child.stderr!.on("data", (b: Buffer) => {
       if (overflow) return;
       const s = text("stderr", errText, b);
       errLen += s.length;
-      if (errLen > MAX_OUTPUT_CHARS) { overflow = "stderr"; onAbort(); } else err.push(s);
+      if (errLen > MAX_OUTPUT_CHARS) {
+        overflow = "stderr";
+        onAbort();
+      } else err.push(s);
     });
     child.on("error", (e) => {
       // after a successful start, errors come from kill(); the 'close' event still follows
@@ -269,26 +323,43 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     });
     child.on("close", (code: number | null, sig: NodeJS.Signals | null) => {
       if (overflow) {
-        finish(new ErrorValue(`${l.op}: output too large: more than ${MAX_OUTPUT_CHARS} characters on ${overflow}`,
-          LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown]])));
+        finish(
+          new ErrorValue(
+            `${l.op}: output too large: more than ${MAX_OUTPUT_CHARS} characters on ${overflow}`,
+            LMap.fromEntries([
+              [kw("op"), l.op],
+              [kw("program"), l.shown],
+            ]),
+          ),
+        );
         return;
       }
-      const exit = code ?? 128 + (sig ? lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0 : 0);
+      const exit =
+        code ?? 128 + (sig ? (lazyRequire<typeof import("node:os")>("node:os").constants.signals[sig] ?? 0) : 0);
       out.push(text("stdout", outText));
       err.push(text("stderr", errText));
       if (invalid !== null) {
-        finish(new ErrorValue(`${l.op}: ${invalid} is not valid UTF-8 text (binary output, or another encoding): ${l.shown}`,
-          LMap.fromEntries([[kw("op"), l.op], [kw("program"), l.shown], [kw("exit"), exit], [kw("code"), "EILSEQ"]])));
+        finish(
+          new ErrorValue(
+            `${l.op}: ${invalid} is not valid UTF-8 text (binary output, or another encoding): ${l.shown}`,
+            LMap.fromEntries([
+              [kw("op"), l.op],
+              [kw("program"), l.shown],
+              [kw("exit"), exit],
+              [kw("code"), "EILSEQ"],
+            ]),
+          ),
+        );
         return;
       }
-      let r = LMap.EMPTY.set(kw("exit"), exit)
-        .set(kw("out"), out.join(""))
-        .set(kw("err"), err.join(""));
+      let r = LMap.EMPTY.set(kw("exit"), exit).set(kw("out"), out.join("")).set(kw("err"), err.join(""));
       if (sig) r = r.set(kw("signal"), sig);
       finish(r);
     });
     if (l.input !== undefined && child.stdin) {
-      child.stdin.on("error", () => { /* the program did not read all its input: EPIPE is fine */ });
+      child.stdin.on("error", () => {
+        /* the program did not read all its input: EPIPE is fine */
+      });
       child.stdin.end(l.input, "utf8");
     }
   });
@@ -297,11 +368,15 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
 async function launch(l: Launch, signal: AbortSignal): Promise<Value> {
   if (l.shownCwd !== undefined) {
     const where = l.shownCwd;
-    const st = await fsp().stat(l.cwd).catch((e: unknown) => e as NodeJS.ErrnoException);
+    const st = await fsp()
+      .stat(l.cwd)
+      .catch((e: unknown) => e as NodeJS.ErrnoException);
     if (!("isDirectory" in st) || !st.isDirectory()) {
       const code = "isDirectory" in st ? "ENOTDIR" : st.code;
-      return new ErrorValue(`${l.op}: ${code === "ENOENT" ? "no such directory" : code === "ENOTDIR" ? "not a directory" : code ?? "bad directory"}: ${where}`,
-        LMap.fromEntries([[kw("op"), l.op], [kw("cwd"), where], ...(code ? [[kw("code"), code] as const] : [])]));
+      return new ErrorValue(
+        `${l.op}: ${code === "ENOENT" ? "no such directory" : code === "ENOTDIR" ? "not a directory" : (code ?? "bad directory")}: ${where}`,
+        LMap.fromEntries([[kw("op"), l.op], [kw("cwd"), where], ...(code ? [[kw("code"), code] as const] : [])]),
+      );
     }
   }
   for (let attempt = 0; ; attempt++) {
@@ -321,8 +396,13 @@ function onPath(name: string, path: string | undefined, cwd: string): string | n
   for (const dir of (path ?? DEFAULT_PATH).split(":")) {
     const candidate = resolve(cwd, dir, name);
     try {
-      if (statSync(candidate).isFile()) { accessSync(candidate, constants.X_OK); return candidate; }
-    } catch { /* not here */ }
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      /* not here */
+    }
   }
   return null;
 }
@@ -333,7 +413,13 @@ function onPath(name: string, path: string | undefined, cwd: string): string | n
  * the grant is checked, and the resolved file is what is started (argv[0] stays as written): a
  * path physically (links followed), a name on the session's PATH, never the child's :env PATH.
  */
-function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input">, o: ProcOptions, permTarget: string, permShown: string): Value {
+function runProcess(
+  m: Machine,
+  l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input">,
+  o: ProcOptions,
+  permTarget: string,
+  permShown: string,
+): Value {
   const host = contextOf(m).host;
   const cwd = o.cwd === undefined ? host.cwd : resolve(host.cwd, o.cwd);
   let file = l.file;
@@ -354,42 +440,74 @@ function runProcess(m: Machine, l: Omit<Launch, "env" | "cwd" | "shownCwd" | "in
     else env[k] = v;
   }
   const full: Launch = { ...l, file, argv0: l.file, env, cwd, shownCwd: o.cwd, input: o.input };
-  return hostOp(m, l.op, (signal) => launch(full, signal), { timeout: o.timeout, onError: (e) => hostError(l.op, e, l.shown) });
+  return hostOp(m, l.op, (signal) => launch(full, signal), {
+    timeout: o.timeout,
+    onError: (e) => hostError(l.op, e, l.shown),
+  });
 }
-
 
 // ---- builtins ----------------------------------------------------------------------------
 
-def({
-  name: "sh", arity: [1, Infinity], capability: "run",
-  usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
-  doc: "Runs the command line with /bin/sh -c and returns {:exit n :out \"...\" :err \"...\"} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session's, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error \"timeout after 100ms\"}. Output that is not valid UTF-8 text gives an error value with :code \"EILSEQ\" and the :exit status, never altered text.",
-  examples: [["(sh \"echo hello\")", "{:exit 0 :out \"hello\\n\" :err \"\"}"],
-    ["(map-get (sh \"exit 3\") :exit)", "3"],
-    ["(map-get (sh \"cat\" :input \"piped\") :out)", "\"piped\""],
-    ["(sh \"sleep 5\" :timeout 50)", "{:error \"timeout after 50ms\" :op \"sh\"}"]],
-}, (a, m) => {
-  const { pos, opts } = options("sh", a, 1, OPTION_NAMES);
-  if (pos.length !== 1) typeError("sh", "one command string (options go after it)", pos[1]);
-  const cmd = pos[0];
-  if (typeof cmd !== "string") typeError("sh", "a command string", cmd);
-  const o = procOptions("sh", opts);
-  return runProcess(m, { op: "sh", file: "/bin/sh", args: ["-c", cmd], shown: truncate(cmd) }, o, "sh", truncate(cmd));
-});
+def(
+  {
+    name: "sh",
+    arity: [1, Infinity],
+    capability: "run",
+    usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
+    doc: 'Runs the command line with /bin/sh -c and returns {:exit n :out "..." :err "..."} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session\'s, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error "timeout after 100ms"}. Output that is not valid UTF-8 text gives an error value with :code "EILSEQ" and the :exit status, never altered text.',
+    examples: [
+      ['(sh "echo hello")', '{:exit 0 :out "hello\\n" :err ""}'],
+      ['(map-get (sh "exit 3") :exit)', "3"],
+      ['(map-get (sh "cat" :input "piped") :out)', '"piped"'],
+      ['(sh "sleep 5" :timeout 50)', '{:error "timeout after 50ms" :op "sh"}'],
+    ],
+  },
+  (a, m) => {
+    const { pos, opts } = options("sh", a, 1, OPTION_NAMES);
+    if (pos.length !== 1) typeError("sh", "one command string (options go after it)", pos[1]);
+    const cmd = pos[0];
+    if (typeof cmd !== "string") typeError("sh", "a command string", cmd);
+    const o = procOptions("sh", opts);
+    return runProcess(
+      m,
+      { op: "sh", file: "/bin/sh", args: ["-c", cmd], shown: truncate(cmd) },
+      o,
+      "sh",
+      truncate(cmd),
+    );
+  },
+);
 
-def({
-  name: "run", arity: [1, Infinity], capability: "run",
-  usage: "(run [program arg ...] [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
-  doc: "Runs the program with the arguments, without a shell (no quoting problems), looked up on PATH; returns {:exit n :out \"...\" :err \"...\"}. Options as for sh. A program that cannot start, a timeout or a cancellation returns an error value; a non-zero exit is data.",
-  examples: [["(map-get (run [\"printf\" \"%s-%s\" \"a\" \"b\"]) :out)", "\"a-b\""],
-    ["(error-msg (run [\"definitely-not-a-program-xyz\"]))", "\"run: cannot start definitely-not-a-program-xyz: no such program\""]],
-}, (a, m) => {
-  const { pos, opts } = options("run", a, 1, OPTION_NAMES);
-  if (pos.length !== 1) typeError("run", "one list of program and arguments (options go after it)", pos[1]);
-  if (typeof pos[0] === "string") typeError("run", "a list or vector [program arg ...] (use sh for a command line)", pos[0]);
-  const argv = seq("run", pos[0]).map((x) => typeof x === "string" ? x : typeof x === "number" ? String(x) : typeError("run", "strings as program and arguments", x));
-  if (argv.length === 0) raise("run: expected a program in [program arg ...], got an empty list");
-  const o = procOptions("run", opts);
-  const [file, ...args] = argv;
-  return runProcess(m, { op: "run", file, args, shown: file }, o, file, file);
-});
+def(
+  {
+    name: "run",
+    arity: [1, Infinity],
+    capability: "run",
+    usage: "(run [program arg ...] [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
+    doc: 'Runs the program with the arguments, without a shell (no quoting problems), looked up on PATH; returns {:exit n :out "..." :err "..."}. Options as for sh. A program that cannot start, a timeout or a cancellation returns an error value; a non-zero exit is data.',
+    examples: [
+      ['(map-get (run ["printf" "%s-%s" "a" "b"]) :out)', '"a-b"'],
+      [
+        '(error-msg (run ["definitely-not-a-program-xyz"]))',
+        '"run: cannot start definitely-not-a-program-xyz: no such program"',
+      ],
+    ],
+  },
+  (a, m) => {
+    const { pos, opts } = options("run", a, 1, OPTION_NAMES);
+    if (pos.length !== 1) typeError("run", "one list of program and arguments (options go after it)", pos[1]);
+    if (typeof pos[0] === "string")
+      typeError("run", "a list or vector [program arg ...] (use sh for a command line)", pos[0]);
+    const argv = seq("run", pos[0]).map((x) =>
+      typeof x === "string"
+        ? x
+        : typeof x === "number"
+          ? String(x)
+          : typeError("run", "strings as program and arguments", x),
+    );
+    if (argv.length === 0) raise("run: expected a program in [program arg ...], got an empty list");
+    const o = procOptions("run", opts);
+    const [file, ...args] = argv;
+    return runProcess(m, { op: "run", file, args, shown: file }, o, file, file);
+  },
+);

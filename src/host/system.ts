@@ -14,37 +14,96 @@ const def = builtins("system");
 
 // ---- system --------------------------------------------------------------------------
 
-def({ name: "command-line-args", arity: [0, 0], usage: "(command-line-args)", doc: "The script's arguments as a list of strings.", examples: [] },
-  (_a, m) => arrayToList(contextOf(m).host.argv));
-def({ name: "getenv", arity: [1, 1], usage: "(getenv name)", doc: "The environment variable's value, or nil. In the sandbox it needs --allow-env (or --allow-env=NAME); without it the result is an error value such as {:error \"permission denied: getenv HOME (run with --allow-env)\"}.", examples: [], capability: "env" },
+def(
+  {
+    name: "command-line-args",
+    arity: [0, 0],
+    usage: "(command-line-args)",
+    doc: "The script's arguments as a list of strings.",
+    examples: [],
+  },
+  (_a, m) => arrayToList(contextOf(m).host.argv),
+);
+def(
+  {
+    name: "getenv",
+    arity: [1, 1],
+    usage: "(getenv name)",
+    doc: 'The environment variable\'s value, or nil. In the sandbox it needs --allow-env (or --allow-env=NAME); without it the result is an error value such as {:error "permission denied: getenv HOME (run with --allow-env)"}.',
+    examples: [],
+    capability: "env",
+  },
   (a, m) => {
     const name = str("getenv", a[0]);
     const no = denied(m, "getenv", "env", name);
     if (no) return no;
     const env = contextOf(m).host.env;
-    return Object.hasOwn(env, name) ? env[name] ?? null : null; // not "constructor" from the prototype
-  });
-def({ name: "exit", arity: [0, 1], usage: "(exit [code])", doc: "Ends the program with the exit status, a whole number from 0 to 255 (default 0). Any other status raises: a failure is never turned into a success by the operating system's wrap-around.", examples: [] },
+    return Object.hasOwn(env, name) ? (env[name] ?? null) : null; // not "constructor" from the prototype
+  },
+);
+def(
+  {
+    name: "exit",
+    arity: [0, 1],
+    usage: "(exit [code])",
+    doc: "Ends the program with the exit status, a whole number from 0 to 255 (default 0). Any other status raises: a failure is never turned into a success by the operating system's wrap-around.",
+    examples: [],
+  },
   (a, m) => {
     const code = a.length ? num("exit", a[0]) : 0;
-    if (!Number.isInteger(code) || code < 0 || code > 255) raise(`exit: expected a status from 0 to 255, got ${describe(code)}`);
+    if (!Number.isInteger(code) || code < 0 || code > 255)
+      raise(`exit: expected a status from 0 to 255, got ${describe(code)}`);
     contextOf(m).exit(code);
     return new Block({ op: "exit", loc: undefined, park: () => undefined });
-  });
-def({ name: "now", arity: [0, 0], usage: "(now)", doc: "Milliseconds since the Unix epoch.", examples: [["(number? (now))", "#t"]] },
-  (_a, m) => contextOf(m).scheduler.clock.epochMs());
-def({ name: "monotonic-ms", arity: [0, 0], usage: "(monotonic-ms)", doc: "A monotonic clock in milliseconds, for measuring durations.", examples: [["(number? (monotonic-ms))", "#t"]] },
-  (_a, m) => contextOf(m).scheduler.now());
-def({ name: "cwd", arity: [0, 0], usage: "(cwd)", doc: "The current working directory.", examples: [["(string? (cwd))", "#t"]] },
-  (_a, m) => contextOf(m).host.cwd);
+  },
+);
+def(
+  {
+    name: "now",
+    arity: [0, 0],
+    usage: "(now)",
+    doc: "Milliseconds since the Unix epoch.",
+    examples: [["(number? (now))", "#t"]],
+  },
+  (_a, m) => contextOf(m).scheduler.clock.epochMs(),
+);
+def(
+  {
+    name: "monotonic-ms",
+    arity: [0, 0],
+    usage: "(monotonic-ms)",
+    doc: "A monotonic clock in milliseconds, for measuring durations.",
+    examples: [["(number? (monotonic-ms))", "#t"]],
+  },
+  (_a, m) => contextOf(m).scheduler.now(),
+);
+def(
+  {
+    name: "cwd",
+    arity: [0, 0],
+    usage: "(cwd)",
+    doc: "The current working directory.",
+    examples: [["(string? (cwd))", "#t"]],
+  },
+  (_a, m) => contextOf(m).host.cwd,
+);
 
-def({ name: "%read-file-forms", capability: "read", arity: [1, 1], usage: "(%read-file-forms path)", doc: "Reads every form of a source file (for load).", examples: [] },
+def(
+  {
+    name: "%read-file-forms",
+    capability: "read",
+    arity: [1, 1],
+    usage: "(%read-file-forms path)",
+    doc: "Reads every form of a source file (for load).",
+    examples: [],
+  },
   (a, m) => {
     const path = str("load", a[0]);
     const abs = guardPath(m, "load", "read", path);
     if (abs instanceof ErrorValue) raise(abs.message, abs.data);
     return arrayToList(contextOf(m).read(readSource(abs, path), path));
-  });
+  },
+);
 
 /** The text of a source file; raises when it cannot be read or is not a regular file (opened
  *  without waiting, so that a FIFO cannot stop every task). */

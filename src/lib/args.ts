@@ -4,16 +4,31 @@ import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { expectedGot } from "../core/messages.js";
 import { describe, truncate } from "../syntax/printer.js";
-import { Atom, EMPTY, EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type List, type Value } from "../core/types.js";
+import {
+  Atom,
+  EMPTY,
+  EmptyList,
+  ErrorValue,
+  Keyword,
+  Pair,
+  Sym,
+  isVector,
+  listToArray,
+  type List,
+  type Value,
+} from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { Builtin, Closure } from "../vm/objects.js";
 
 export function typeName(v: Value): string {
   if (v === null || v === undefined) return "nil";
   switch (typeof v) {
-    case "number": return "number";
-    case "string": return "string";
-    case "boolean": return "boolean";
+    case "number":
+      return "number";
+    case "string":
+      return "string";
+    case "boolean":
+      return "boolean";
   }
   if (v instanceof Pair || v instanceof EmptyList) return "list";
   if (isVector(v)) return "vector";
@@ -47,7 +62,9 @@ export function str(op: string, v: Value): string {
   return v;
 }
 
-export function isList(v: Value): v is List { return v instanceof Pair || v instanceof EmptyList; }
+export function isList(v: Value): v is List {
+  return v instanceof Pair || v instanceof EmptyList;
+}
 
 /** A list, vector or nil as a JS array. */
 export function seq(op: string, v: Value): Value[] {
@@ -75,12 +92,19 @@ export function fn(op: string, v: Value): Value {
   typeError(op, "a function", v);
 }
 
-export function truthy(v: Value): boolean { return v !== false && v !== null; }
+export function truthy(v: Value): boolean {
+  return v !== false && v !== null;
+}
 
 /** Trailing keyword options: (f a b :timeout 100 :as :json) → the options map and the positional args. */
 const NO_OPTIONS: ReadonlyMap<string, Value> = new Map();
 
-export function options(op: string, args: Value[], from: number, known: string[]): { pos: Value[]; opts: ReadonlyMap<string, Value> } {
+export function options(
+  op: string,
+  args: Value[],
+  from: number,
+  known: string[],
+): { pos: Value[]; opts: ReadonlyMap<string, Value> } {
   if (args.length === from) return { pos: args, opts: NO_OPTIONS };
   const pos = args.slice(0, from);
   const opts = new Map<string, Value>();

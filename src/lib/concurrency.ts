@@ -20,7 +20,8 @@ const def = builtins("concurrency");
 const kw = Keyword.of;
 
 export const closedError = () => new ErrorValue("channel closed", LMap.EMPTY);
-const block = (op: string, m: Machine, park: Wait["park"], io = false) => new Block({ op, loc: m.currentLoc(), park, io } satisfies Wait);
+const block = (op: string, m: Machine, park: Wait["park"], io = false) =>
+  new Block({ op, loc: m.currentLoc(), park, io } satisfies Wait);
 
 function chanArg(op: string, v: Value): Channel {
   return v instanceof Channel ? v : typeError(op, "a channel", v);
@@ -38,7 +39,8 @@ function msArg(op: string, v: Value): number {
 /** A 0-argument function, or the spawn error. */
 function thunkArg(op: string, v: Value): Value {
   const f = fnArg(op, v);
-  if (f instanceof Closure && (f.code.nparams > 0)) raise(`${op}: expected a function of 0 arguments, got ${f.code.nparams}`);
+  if (f instanceof Closure && f.code.nparams > 0)
+    raise(`${op}: expected a function of 0 arguments, got ${f.code.nparams}`);
   if (f instanceof Builtin && f.min > 0) raise(`${op}: expected a function of 0 arguments, got ${f.min}`);
   return f;
 }
@@ -65,11 +67,18 @@ function spawnChild(m: Machine, f: Value, args: Value[], at: Loc | undefined): T
 /** Blocks until task t finishes (or ms pass); on timeout t is cancelled. The result taken marks
  *  a failure handled; one that comes after the caller gave up is printed. */
 function awaitTask(m: Machine, t: Task, ms: number | null, op: string, cancelOnLeave: boolean): Value {
-  if (t.finished) { t.supervised = true; return taskResult(t); }
+  if (t.finished) {
+    t.supervised = true;
+    return taskResult(t);
+  }
   const s = contextOf(m);
   return block(op, m, (_task, wake) => {
     let timer: Timer | null = null;
-    const off = t.onDone((d) => { if (timer) s.scheduler.timers.cancel(timer); d.supervised = true; wake(taskResult(d)); });
+    const off = t.onDone((d) => {
+      if (timer) s.scheduler.timers.cancel(timer);
+      d.supervised = true;
+      wake(taskResult(d));
+    });
     if (ms !== null) {
       timer = s.scheduler.after(ms, () => {
         off();
@@ -93,72 +102,166 @@ function spawn(thunk: Value, m: Machine): Value {
   if (s.scheduler.atTaskLimit) return limitError(s);
   return s.spawnTask(f, [], m.currentLoc(), taskOf(m));
 }
-def({ name: "spawn", arity: [1, 1], usage: "(spawn thunk)", doc: "Runs a 0-argument function in a new task and returns the task at once. An error escaping it is printed to stderr.", examples: [["(task-await (spawn (lambda () 42)))", "42"]], m1: spawn },
-  (a, m) => spawn(a[0], m));
+def(
+  {
+    name: "spawn",
+    arity: [1, 1],
+    usage: "(spawn thunk)",
+    doc: "Runs a 0-argument function in a new task and returns the task at once. An error escaping it is printed to stderr.",
+    examples: [["(task-await (spawn (lambda () 42)))", "42"]],
+    m1: spawn,
+  },
+  (a, m) => spawn(a[0], m),
+);
 
-def({ name: "spawn-link", arity: [1, 3], usage: "(spawn-link thunk [:timeout ms])", doc: "Runs thunk in a new task; returns a channel that receives exactly one value: the result, or an error value if it raised or timed out.", examples: [["(channel-recv (spawn-link (lambda () (+ 1 2))))", "3"]] },
+def(
+  {
+    name: "spawn-link",
+    arity: [1, 3],
+    usage: "(spawn-link thunk [:timeout ms])",
+    doc: "Runs thunk in a new task; returns a channel that receives exactly one value: the result, or an error value if it raised or timed out.",
+    examples: [["(channel-recv (spawn-link (lambda () (+ 1 2))))", "3"]],
+  },
   (a, m) => {
     const { pos, opts } = options("spawn-link", a, 1, ["timeout"]);
     const f = thunkArg("spawn-link", pos[0]);
     const s = contextOf(m);
     const ch = new Channel(1);
-    if (s.scheduler.atTaskLimit) { ch.trySend(limitError(s)); return ch; }
+    if (s.scheduler.atTaskLimit) {
+      ch.trySend(limitError(s));
+      return ch;
+    }
     const t = spawnChild(m, f, [], m.currentLoc());
     taskOf(m)?.children.delete(t); // linked tasks outlive their spawner, like spawn
     let timer: Timer | null = null;
     t.onDone((d) => {
       if (timer) s.scheduler.timers.cancel(timer);
-      if (!ch.closed) { const r = taskResult(d); s.scheduler.handOver(d, r, ch); ch.trySend(r); }
+      if (!ch.closed) {
+        const r = taskResult(d);
+        s.scheduler.handOver(d, r, ch);
+        ch.trySend(r);
+      }
       ch.close();
     });
     if (opts.has("timeout")) {
       const ms = msArg("spawn-link", opts.get("timeout"));
-      timer = s.scheduler.after(ms, () => { ch.trySend(timeoutError(ms)); ch.close(); s.scheduler.cancel(t); });
+      timer = s.scheduler.after(ms, () => {
+        ch.trySend(timeoutError(ms));
+        ch.close();
+        s.scheduler.cancel(t);
+      });
     }
     return ch;
-  });
+  },
+);
 
-def({ name: "task-await", arity: [1, 3], usage: "(task-await task [:timeout ms])", doc: "Waits for the task and returns its result, or an error value if it failed, was cancelled or the timeout passed.", examples: [["(task-await (spawn (lambda () :ok)))", ":ok"]] },
+def(
+  {
+    name: "task-await",
+    arity: [1, 3],
+    usage: "(task-await task [:timeout ms])",
+    doc: "Waits for the task and returns its result, or an error value if it failed, was cancelled or the timeout passed.",
+    examples: [["(task-await (spawn (lambda () :ok)))", ":ok"]],
+  },
   (a, m) => {
     const { pos, opts } = options("task-await", a, 1, ["timeout"]);
     const t = taskArg("task-await", pos[0]);
     return awaitTask(m, t, opts.has("timeout") ? msArg("task-await", opts.get("timeout")) : null, "task-await", false);
-  });
+  },
+);
 
-def({ name: "task-cancel", arity: [1, 1], usage: "(task-cancel task)", doc: "Cancels the task: it stops at its next step, its I/O is aborted and its finally blocks run. Returns #t if it was still running.", examples: [] },
+def(
+  {
+    name: "task-cancel",
+    arity: [1, 1],
+    usage: "(task-cancel task)",
+    doc: "Cancels the task: it stops at its next step, its I/O is aborted and its finally blocks run. Returns #t if it was still running.",
+    examples: [],
+  },
   (a, m) => {
     const t = taskArg("task-cancel", a[0]);
     if (t.finished) return false;
     contextOf(m).scheduler.cancel(t);
     return true;
-  });
+  },
+);
 
-const STATE: Record<string, string> = { runnable: "running", running: "running", blocked: "blocked", done: "done", failed: "failed", cancelled: "cancelled" };
-def({ name: "task-status", arity: [1, 1], usage: "(task-status task)", doc: "One of :running :blocked :done :failed :cancelled.", examples: [["(task-status (spawn (lambda () 1)))", ":running"]] },
-  (a) => kw(STATE[taskArg("task-status", a[0]).state]));
+const STATE: Record<string, string> = {
+  runnable: "running",
+  running: "running",
+  blocked: "blocked",
+  done: "done",
+  failed: "failed",
+  cancelled: "cancelled",
+};
+def(
+  {
+    name: "task-status",
+    arity: [1, 1],
+    usage: "(task-status task)",
+    doc: "One of :running :blocked :done :failed :cancelled.",
+    examples: [["(task-status (spawn (lambda () 1)))", ":running"]],
+  },
+  (a) => kw(STATE[taskArg("task-status", a[0]).state]),
+);
 
-def({ name: "tasks", arity: [0, 0], usage: "(tasks)", doc: "A list of maps describing the live tasks: {:id :name :state :waiting-on :spawned-at :elapsed-ms}.", examples: [["(list? (tasks))", "#t"]] },
+def(
+  {
+    name: "tasks",
+    arity: [0, 0],
+    usage: "(tasks)",
+    doc: "A list of maps describing the live tasks: {:id :name :state :waiting-on :spawned-at :elapsed-ms}.",
+    examples: [["(list? (tasks))", "#t"]],
+  },
   (_a, m) => {
     const s = contextOf(m);
     const now = s.scheduler.now();
-    return arrayToList([...s.scheduler.live].map((t) => LMap.fromEntries([
-      [kw("id"), t.id], [kw("name"), t.name], [kw("state"), kw(STATE[t.state])],
-      [kw("waiting-on"), t.waitingOn], [kw("spawned-at"), t.spawnedAt], [kw("elapsed-ms"), Math.round(now - t.startedAt)],
-    ])));
-  });
+    return arrayToList(
+      [...s.scheduler.live].map((t) =>
+        LMap.fromEntries([
+          [kw("id"), t.id],
+          [kw("name"), t.name],
+          [kw("state"), kw(STATE[t.state])],
+          [kw("waiting-on"), t.waitingOn],
+          [kw("spawned-at"), t.spawnedAt],
+          [kw("elapsed-ms"), Math.round(now - t.startedAt)],
+        ]),
+      ),
+    );
+  },
+);
 
-def({ name: "current-task", arity: [0, 0], usage: "(current-task)", doc: "The task running this code (nil outside of tasks).", examples: [] },
-  (_a, m) => taskOf(m));
+def(
+  {
+    name: "current-task",
+    arity: [0, 0],
+    usage: "(current-task)",
+    doc: "The task running this code (nil outside of tasks).",
+    examples: [],
+  },
+  (_a, m) => taskOf(m),
+);
 
 // ---- channels ------------------------------------------------------------------------
 
-def({ name: "make-channel", arity: [0, 1], usage: "(make-channel [n])", doc: "A channel: unbuffered (rendezvous) without n, else holding up to n values.", examples: [["(channel? (make-channel 10))", "#t"]] },
+def(
+  {
+    name: "make-channel",
+    arity: [0, 1],
+    usage: "(make-channel [n])",
+    doc: "A channel: unbuffered (rendezvous) without n, else holding up to n values.",
+    examples: [["(channel? (make-channel 10))", "#t"]],
+  },
   (a) => {
     const n = a.length ? num("make-channel", a[0]) : 0;
     if (!Number.isInteger(n) || n < 0) raise(`make-channel: expected a capacity of 0 or more, got ${n}`);
     return new Channel(n);
-  });
-def.unary({ name: "channel?", usage: "(channel? x)", doc: "True for channels.", examples: [["(channel? 1)", "#f"]] }, (x) => x instanceof Channel);
+  },
+);
+def.unary(
+  { name: "channel?", usage: "(channel? x)", doc: "True for channels.", examples: [["(channel? 1)", "#f"]] },
+  (x) => x instanceof Channel,
+);
 
 /** A task parked on one channel operation: the Block, its Wait and the channel's waiter in one
  *  object (the hot path of every blocking send and receive allocates just this). */
@@ -168,16 +271,22 @@ class ChannelWait extends Block implements Wait {
   private gen = 0;
   private timer: Timer | null = null;
   constructor(
-    readonly op: string, readonly loc: Loc | undefined, private readonly ch: Channel,
+    readonly op: string,
+    readonly loc: Loc | undefined,
+    private readonly ch: Channel,
     private readonly ms: number | null,
     /** the value to send, or RECEIVE */
-    private readonly value: Value, private readonly closed: () => Value,
-  ) { super(); }
+    private readonly value: Value,
+    private readonly closed: () => Value,
+  ) {
+    super();
+  }
 
   parkDirect(task: Task, gen: number): (this: Wait) => void {
     this.task = task as TaskMachine;
     this.gen = gen;
-    if (this.value === RECEIVE) this.ch.addReceiver(this); else this.ch.addSender(this, this.value);
+    if (this.value === RECEIVE) this.ch.addReceiver(this);
+    else this.ch.addSender(this, this.value);
     if (this.ms !== null) this.timer = this.task.session.scheduler.after(this.ms, () => this.expire());
     return this.undo as (this: Wait) => void;
   }
@@ -189,7 +298,9 @@ class ChannelWait extends Block implements Wait {
     if (this.timer) this.cancelTimer();
     this.wake(v === CLOSED ? this.closed() : v);
   }
-  private cancelTimer(): void { (this.task as TaskMachine).session.scheduler.timers.cancel(this.timer as Timer); }
+  private cancelTimer(): void {
+    (this.task as TaskMachine).session.scheduler.timers.cancel(this.timer as Timer);
+  }
   private expire(): void {
     if (!this.active) return;
     this.active = false;
@@ -218,34 +329,91 @@ function recvOn(m: Machine, ch: Channel, ms: number | null, op: string, closed: 
   return new ChannelWait(op, m.currentLoc(), ch, ms, RECEIVE, closed);
 }
 
-const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) => (opts.has("timeout") ? msArg(op, opts.get("timeout")) : null);
+const timeoutOpt = (op: string, opts: ReadonlyMap<string, Value>) =>
+  opts.has("timeout") ? msArg(op, opts.get("timeout")) : null;
 
 const send2 = (ch: Value, v: Value, m: Machine) => sendOn(m, chanArg("channel-send", ch), v, null, "channel-send");
-def({ name: "channel-send", arity: [2, 4], usage: "(channel-send ch v [:timeout ms])", doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.", examples: [["(channel-send (make-channel 1) :x)", "#t"]], m2: send2 },
+def(
+  {
+    name: "channel-send",
+    arity: [2, 4],
+    usage: "(channel-send ch v [:timeout ms])",
+    doc: "Sends v, waiting while the channel is full; #t, or an error value if the channel is closed or the timeout passed.",
+    examples: [["(channel-send (make-channel 1) :x)", "#t"]],
+    m2: send2,
+  },
   (a, m) => {
     if (a.length === 2) return send2(a[0], a[1], m);
     const { pos, opts } = options("channel-send", a, 2, ["timeout"]);
     return sendOn(m, chanArg("channel-send", pos[0]), pos[1], timeoutOpt("channel-send", opts), "channel-send");
-  });
+  },
+);
 const recv1 = (ch: Value, m: Machine) => recvOn(m, chanArg("channel-recv", ch), null, "channel-recv", closedError);
-def({ name: "channel-recv", arity: [1, 3], usage: "(channel-recv ch [:timeout ms])", doc: "Receives a value, waiting until one arrives; {:error \"channel closed\"} once the channel is closed and drained.", examples: [["(let ((c (make-channel 1))) (channel-send c 5) (channel-recv c))", "5"]], m1: recv1 },
+def(
+  {
+    name: "channel-recv",
+    arity: [1, 3],
+    usage: "(channel-recv ch [:timeout ms])",
+    doc: 'Receives a value, waiting until one arrives; {:error "channel closed"} once the channel is closed and drained.',
+    examples: [["(let ((c (make-channel 1))) (channel-send c 5) (channel-recv c))", "5"]],
+    m1: recv1,
+  },
   (a, m) => {
     if (a.length === 1) return recv1(a[0], m);
     const { pos, opts } = options("channel-recv", a, 1, ["timeout"]);
     return recvOn(m, chanArg("channel-recv", pos[0]), timeoutOpt("channel-recv", opts), "channel-recv", closedError);
-  });
-def({ name: "%channel-recv-or", arity: [2, 2], usage: "(%channel-recv-or ch closed-value)", doc: "Receives a value, or closed-value once the channel is closed and drained.", examples: [] },
-  (a, m) => recvOn(m, chanArg("channel->list", a[0]), null, "channel->list", () => a[1]));
-def({ name: "channel-close", arity: [1, 1], usage: "(channel-close ch)", doc: "Closes the channel (idempotent): waiting receivers get the channel closed error once it is drained.", examples: [["(channel-close (make-channel))", "nil"]] },
-  (a) => { chanArg("channel-close", a[0]).close(); return null; });
-def.unary({ name: "channel-closed?", usage: "(channel-closed? ch)", doc: "True once the channel was closed.", examples: [["(channel-closed? (make-channel))", "#f"]] }, (ch) => chanArg("channel-closed?", ch).closed);
+  },
+);
+def(
+  {
+    name: "%channel-recv-or",
+    arity: [2, 2],
+    usage: "(%channel-recv-or ch closed-value)",
+    doc: "Receives a value, or closed-value once the channel is closed and drained.",
+    examples: [],
+  },
+  (a, m) => recvOn(m, chanArg("channel->list", a[0]), null, "channel->list", () => a[1]),
+);
+def(
+  {
+    name: "channel-close",
+    arity: [1, 1],
+    usage: "(channel-close ch)",
+    doc: "Closes the channel (idempotent): waiting receivers get the channel closed error once it is drained.",
+    examples: [["(channel-close (make-channel))", "nil"]],
+  },
+  (a) => {
+    chanArg("channel-close", a[0]).close();
+    return null;
+  },
+);
+def.unary(
+  {
+    name: "channel-closed?",
+    usage: "(channel-closed? ch)",
+    doc: "True once the channel was closed.",
+    examples: [["(channel-closed? (make-channel))", "#f"]],
+  },
+  (ch) => chanArg("channel-closed?", ch).closed,
+);
 
-def({ name: "select", arity: [1, Infinity], usage: "(select ch ... [:timeout ms])", doc: "Waits for the first channel with a value; returns {:channel ch :value v}. Fair among ready channels; a closed channel yields its channel closed error.", examples: [] },
+def(
+  {
+    name: "select",
+    arity: [1, Infinity],
+    usage: "(select ch ... [:timeout ms])",
+    doc: "Waits for the first channel with a value; returns {:channel ch :value v}. Fair among ready channels; a closed channel yields its channel closed error.",
+    examples: [],
+  },
   (a, m) => {
     const { pos, opts } = options("select", a, 0, ["timeout"]);
     const chans = pos.map((c) => chanArg("select", c));
     const ms = timeoutOpt("select", opts);
-    const picked = (ch: Channel, v: Value) => LMap.fromEntries([[kw("channel"), ch], [kw("value"), v === CLOSED ? closedError() : v]]);
+    const picked = (ch: Channel, v: Value) =>
+      LMap.fromEntries([
+        [kw("channel"), ch],
+        [kw("value"), v === CLOSED ? closedError() : v],
+      ]);
     // fair: start the scan at a random channel
     const start = Math.floor(Math.random() * chans.length);
     for (let i = 0; i < chans.length; i++) {
@@ -256,16 +424,36 @@ def({ name: "select", arity: [1, Infinity], usage: "(select ch ... [:timeout ms]
     const s = contextOf(m);
     return block("select", m, (_t, wake) => {
       let timer: Timer | null = null;
-      const w = new Waiter((ch, v) => { if (timer) s.scheduler.timers.cancel(timer); wake(picked(ch, v)); });
+      const w = new Waiter((ch, v) => {
+        if (timer) s.scheduler.timers.cancel(timer);
+        wake(picked(ch, v));
+      });
       for (const ch of chans) ch.addReceiver(w);
-      if (ms !== null) timer = s.scheduler.after(ms, () => { if (w.active) { w.active = false; wake(timeoutError(ms)); } });
-      return () => { w.active = false; if (timer) s.scheduler.timers.cancel(timer); };
+      if (ms !== null)
+        timer = s.scheduler.after(ms, () => {
+          if (w.active) {
+            w.active = false;
+            wake(timeoutError(ms));
+          }
+        });
+      return () => {
+        w.active = false;
+        if (timer) s.scheduler.timers.cancel(timer);
+      };
     });
-  });
+  },
+);
 
 // ---- time ------------------------------------------------------------------------------
 
-def({ name: "sleep", arity: [1, 1], usage: "(sleep ms)", doc: "Pauses the current task for ms milliseconds; other tasks go on.", examples: [["(sleep 1)", "nil"]] },
+def(
+  {
+    name: "sleep",
+    arity: [1, 1],
+    usage: "(sleep ms)",
+    doc: "Pauses the current task for ms milliseconds; other tasks go on.",
+    examples: [["(sleep 1)", "nil"]],
+  },
   (a, m) => {
     const ms = msArg("sleep", a[0]);
     const s = contextOf(m);
@@ -273,30 +461,61 @@ def({ name: "sleep", arity: [1, 1], usage: "(sleep ms)", doc: "Pauses the curren
       const timer = s.scheduler.after(ms, () => wake(null));
       return () => s.scheduler.timers.cancel(timer);
     });
-  });
+  },
+);
 
-def({ name: "timeout", arity: [2, 2], usage: "(timeout ms thunk)", doc: "The thunk's value, or {:error \"timeout after <ms>ms\"}; on timeout the thunk's work is cancelled. A thunk that raises yields its error value.", examples: [["(timeout 1000 (lambda () (+ 1 2)))", "3"]] },
+def(
+  {
+    name: "timeout",
+    arity: [2, 2],
+    usage: "(timeout ms thunk)",
+    doc: "The thunk's value, or {:error \"timeout after <ms>ms\"}; on timeout the thunk's work is cancelled. A thunk that raises yields its error value.",
+    examples: [["(timeout 1000 (lambda () (+ 1 2)))", "3"]],
+  },
   (a, m) => {
     const ms = msArg("timeout", a[0]);
     const f = thunkArg("timeout", a[1]);
     const s = contextOf(m);
     if (s.scheduler.atTaskLimit) return limitError(s);
     return awaitTask(m, spawnChild(m, f, [], m.currentLoc()), ms, "timeout", true);
-  });
+  },
+);
 
-def({ name: "set-max-threads!", arity: [1, 1], usage: "(set-max-threads! n)", doc: "Caps the number of live spawned tasks (default 100000); a spawn past the cap returns an error value.", examples: [] },
+def(
+  {
+    name: "set-max-threads!",
+    arity: [1, 1],
+    usage: "(set-max-threads! n)",
+    doc: "Caps the number of live spawned tasks (default 100000); a spawn past the cap returns an error value.",
+    examples: [],
+  },
   (a, m) => {
     const n = num("set-max-threads!", a[0]);
     if (!Number.isInteger(n) || n < 1) raise(`set-max-threads!: expected a positive integer, got ${n}`);
     contextOf(m).scheduler.maxTasks = n;
     return n;
-  });
-def({ name: "set-default-timeout!", arity: [1, 1], usage: "(set-default-timeout! ms)", doc: "The default deadline of every I/O operation (initially 30000 ms).", examples: [] },
-  (a, m) => (contextOf(m).defaultTimeout = msArg("set-default-timeout!", a[0])));
+  },
+);
+def(
+  {
+    name: "set-default-timeout!",
+    arity: [1, 1],
+    usage: "(set-default-timeout! ms)",
+    doc: "The default deadline of every I/O operation (initially 30000 ms).",
+    examples: [],
+  },
+  (a, m) => (contextOf(m).defaultTimeout = msArg("set-default-timeout!", a[0])),
+);
 
 // ---- data parallelism ------------------------------------------------------------------
 
-interface ParallelOptions { max: number; timeout: number | null; retries: number; rate: number | null; progress: boolean }
+interface ParallelOptions {
+  max: number;
+  timeout: number | null;
+  retries: number;
+  rate: number | null;
+  progress: boolean;
+}
 
 function parallelOptions(op: string, opts: ReadonlyMap<string, Value>): ParallelOptions {
   const max = opts.has("max-threads") ? num(op, opts.get("max-threads")) : 100;
@@ -318,7 +537,14 @@ function withInput(e: ErrorValue, item: Value): ErrorValue {
 }
 
 /** Runs f over items with the options; blocks the caller until every item has a result. */
-function runParallel(m: Machine, op: string, f: Value, items: Value[], o: ParallelOptions, done: (results: Value[]) => Value): Value {
+function runParallel(
+  m: Machine,
+  op: string,
+  f: Value,
+  items: Value[],
+  o: ParallelOptions,
+  done: (results: Value[]) => Value,
+): Value {
   if (items.length === 0) return done([]);
   const s = contextOf(m);
   const at = m.currentLoc();
@@ -327,18 +553,31 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
     const results: Value[] = new Array(items.length);
     const running = new Set<Task>();
     const timers = new Set<Timer>();
-    let next = 0, active = 0, finished = 0, lastStart = -Infinity, pumpTimer: Timer | null = null;
+    let next = 0,
+      active = 0,
+      finished = 0,
+      lastStart = -Infinity,
+      pumpTimer: Timer | null = null;
     /** set when the waiting task is cancelled: nothing new starts or retries after that */
     let abandoned = false;
     const later = (ms: number, fn: () => void) => {
-      const t = s.scheduler.after(ms, () => { timers.delete(t); fn(); });
+      const t = s.scheduler.after(ms, () => {
+        timers.delete(t);
+        fn();
+      });
       timers.add(t);
       return t;
     };
-    const progress = o.progress && s.host.stderrIsTTY ? (n: number) => {
-      const w = 30, filled = Math.round((n / items.length) * w);
-      s.host.stderr(`\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`);
-    } : null;
+    const progress =
+      o.progress && s.host.stderrIsTTY
+        ? (n: number) => {
+            const w = 30,
+              filled = Math.round((n / items.length) * w);
+            s.host.stderr(
+              `\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`,
+            );
+          }
+        : null;
     const record = (i: number, v: Value) => {
       if (abandoned) return;
       results[i] = v;
@@ -349,7 +588,10 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       else pump();
     };
     const start = (i: number, attempt: number) => {
-      if (s.scheduler.atTaskLimit) { record(i, withInput(limitError(s), items[i])); return; }
+      if (s.scheduler.atTaskLimit) {
+        record(i, withInput(limitError(s), items[i]));
+        return;
+      }
       const t = s.spawnTask(f, [items[i]], at, parent);
       parent?.children.add(t);
       running.add(t);
@@ -368,11 +610,17 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       if (o.timeout !== null) {
         const ms = o.timeout;
         // the item times out at its deadline; its finally blocks run on in the background
-        timer = later(ms, () => { s.scheduler.cancel(t); settle(timeoutError(ms)); });
+        timer = later(ms, () => {
+          s.scheduler.cancel(t);
+          settle(timeoutError(ms));
+        });
       }
       t.onDone((d) => {
         running.delete(d);
-        if (timer) { s.scheduler.timers.cancel(timer); timers.delete(timer); }
+        if (timer) {
+          s.scheduler.timers.cancel(timer);
+          timers.delete(timer);
+        }
         if (abandoned || settled) return;
         d.supervised = true;
         settle(taskResult(d));
@@ -384,7 +632,11 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       while (rateQueue.length) {
         const wait = lastStart + 1000 / (o.rate as number) - s.scheduler.now();
         if (wait > 0) {
-          if (!pumpTimer) pumpTimer = later(wait, () => { pumpTimer = null; drainRate(); });
+          if (!pumpTimer)
+            pumpTimer = later(wait, () => {
+              pumpTimer = null;
+              drainRate();
+            });
           return;
         }
         lastStart = s.scheduler.now();
@@ -392,7 +644,10 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
       }
     };
     const admit = (go: () => void) => {
-      if (o.rate === null) { go(); return; }
+      if (o.rate === null) {
+        go();
+        return;
+      }
       rateQueue.push(go);
       drainRate();
     };
@@ -414,21 +669,53 @@ function runParallel(m: Machine, op: string, f: Value, items: Value[], o: Parall
 
 const PARALLEL_OPTS = ["max-threads", "timeout", "retries", "rate", "progress"];
 
-def({ name: "parallel-map", arity: [2, Infinity], usage: "(parallel-map f xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])", doc: "Applies f to every item concurrently (at most n at a time, default 100) and returns the results in input order; a failed item yields an error value with :input in its place.", examples: [["(parallel-map inc [1 2 3])", "(2 3 4)"]] },
+def(
+  {
+    name: "parallel-map",
+    arity: [2, Infinity],
+    usage: "(parallel-map f xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
+    doc: "Applies f to every item concurrently (at most n at a time, default 100) and returns the results in input order; a failed item yields an error value with :input in its place.",
+    examples: [["(parallel-map inc [1 2 3])", "(2 3 4)"]],
+  },
   (a, m) => {
     const { pos, opts } = options("parallel-map", a, 2, PARALLEL_OPTS);
     const f = fnArg("parallel-map", pos[0]);
-    return runParallel(m, "parallel-map", f, seq("parallel-map", pos[1]), parallelOptions("parallel-map", opts), (r) => arrayToList(r));
-  });
+    return runParallel(m, "parallel-map", f, seq("parallel-map", pos[1]), parallelOptions("parallel-map", opts), (r) =>
+      arrayToList(r),
+    );
+  },
+);
 
-def({ name: "parallel-for-each", arity: [2, Infinity], usage: "(parallel-for-each f xs [options])", doc: "Like parallel-map, for the effects; returns nil.", examples: [["(parallel-for-each inc [1 2])", "nil"]] },
+def(
+  {
+    name: "parallel-for-each",
+    arity: [2, Infinity],
+    usage: "(parallel-for-each f xs [options])",
+    doc: "Like parallel-map, for the effects; returns nil.",
+    examples: [["(parallel-for-each inc [1 2])", "nil"]],
+  },
   (a, m) => {
     const { pos, opts } = options("parallel-for-each", a, 2, PARALLEL_OPTS);
     const f = fnArg("parallel-for-each", pos[0]);
-    return runParallel(m, "parallel-for-each", f, seq("parallel-for-each", pos[1]), parallelOptions("parallel-for-each", opts), () => null);
-  });
+    return runParallel(
+      m,
+      "parallel-for-each",
+      f,
+      seq("parallel-for-each", pos[1]),
+      parallelOptions("parallel-for-each", opts),
+      () => null,
+    );
+  },
+);
 
-def({ name: "parallel-filter", arity: [2, Infinity], usage: "(parallel-filter pred xs [:max-threads n] [:timeout ms])", doc: "The items for which pred returned true, in input order, testing concurrently. If pred fails for an item, the result is an error value naming the item and the cause.", examples: [["(parallel-filter even? (range 6))", "(0 2 4)"]] },
+def(
+  {
+    name: "parallel-filter",
+    arity: [2, Infinity],
+    usage: "(parallel-filter pred xs [:max-threads n] [:timeout ms])",
+    doc: "The items for which pred returned true, in input order, testing concurrently. If pred fails for an item, the result is an error value naming the item and the cause.",
+    examples: [["(parallel-filter even? (range 6))", "(0 2 4)"]],
+  },
   (a, m) => {
     const { pos, opts } = options("parallel-filter", a, 2, PARALLEL_OPTS);
     const f = fnArg("parallel-filter", pos[0]);
@@ -437,16 +724,22 @@ def({ name: "parallel-filter", arity: [2, Infinity], usage: "(parallel-filter pr
       const bad = r.findIndex((x) => x instanceof ErrorValue);
       if (bad >= 0) {
         const e = r[bad] as ErrorValue;
-        return new ErrorValue(`parallel-filter: predicate failed for ${describe(items[bad], 40)}: ${e.message}`, e.data);
+        return new ErrorValue(
+          `parallel-filter: predicate failed for ${describe(items[bad], 40)}: ${e.message}`,
+          e.data,
+        );
       }
       return arrayToList(items.filter((_x, i) => truthy(r[i])));
     });
-  });
-
+  },
+);
 
 // ---- worker pools ----------------------------------------------------------------------
 
-interface Job { thunk: Value; out: Channel }
+interface Job {
+  thunk: Value;
+  out: Channel;
+}
 
 class WorkerPool {
   readonly queue = new Deque<Job>();
@@ -457,23 +750,37 @@ class WorkerPool {
   /** submitters waiting for room in the queue (inactive once cancelled), and for the pool to drain */
   readonly roomWaiters = new Deque<{ active: boolean; admit: () => void }>();
   readonly drainWaiters: (() => void)[] = [];
-  constructor(readonly workers: number, readonly capacity: number, readonly session: SessionContext, readonly owner: Task | null, readonly at: Loc | undefined) {}
+  constructor(
+    readonly workers: number,
+    readonly capacity: number,
+    readonly session: SessionContext,
+    readonly owner: Task | null,
+    readonly at: Loc | undefined,
+  ) {}
 
-  printTag(): string { return `#<worker-pool ${this.workers}>`; }
+  printTag(): string {
+    return `#<worker-pool ${this.workers}>`;
+  }
 
-  get hasRoom(): boolean { return this.running < this.workers || this.queue.length < this.capacity; }
+  get hasRoom(): boolean {
+    return this.running < this.workers || this.queue.length < this.capacity;
+  }
 
   /** Lets blocked submitters in while there is room; cancelled ones are skipped. */
   admitWaiting(): void {
     while (this.hasRoom && this.roomWaiters.length) {
       const w = this.roomWaiters.shift() as { active: boolean; admit: () => void };
-      if (w.active) { w.active = false; w.admit(); }
+      if (w.active) {
+        w.active = false;
+        w.admit();
+      }
     }
   }
 
   /** Starts the job now or queues it; the caller checked there is room. */
   submit(job: Job): void {
-    if (this.running < this.workers) this.start(job); else this.queue.push(job);
+    if (this.running < this.workers) this.start(job);
+    else this.queue.push(job);
   }
 
   start(job: Job): void {
@@ -482,7 +789,8 @@ class WorkerPool {
     this.owner?.children.add(t);
     t.onDone((d) => {
       const r = taskResult(d);
-      if (d.state === "done" && !(r instanceof ErrorValue)) this.completed++; else this.failed++;
+      if (d.state === "done" && !(r instanceof ErrorValue)) this.completed++;
+      else this.failed++;
       this.session.scheduler.handOver(d, r, job.out);
       job.out.trySend(r);
       job.out.close();
@@ -497,30 +805,64 @@ class WorkerPool {
 
 const poolArg = (op: string, v: Value): WorkerPool => (v instanceof WorkerPool ? v : typeError(op, "a worker pool", v));
 
-def({ name: "make-worker-pool", arity: [1, 3], usage: "(make-worker-pool n [:queue m])", doc: "A pool of n workers with a queue of at most m waiting jobs (default 1000).", examples: [] },
+def(
+  {
+    name: "make-worker-pool",
+    arity: [1, 3],
+    usage: "(make-worker-pool n [:queue m])",
+    doc: "A pool of n workers with a queue of at most m waiting jobs (default 1000).",
+    examples: [],
+  },
   (a, m) => {
     const { pos, opts } = options("make-worker-pool", a, 1, ["queue"]);
     const n = num("make-worker-pool", pos[0]);
     if (!Number.isInteger(n) || n < 1) raise(`make-worker-pool: expected a positive number of workers, got ${n}`);
     const q = opts.has("queue") ? num("make-worker-pool", opts.get("queue")) : 1000;
     return new WorkerPool(n, q, contextOf(m), taskOf(m), m.currentLoc());
-  });
+  },
+);
 
-def({ name: "worker-pool-submit", arity: [2, 2], usage: "(worker-pool-submit pool thunk)", doc: "Queues a job; returns a channel that receives its result or error. Waits while the queue is full; after shutdown returns an error value.", examples: [] },
+def(
+  {
+    name: "worker-pool-submit",
+    arity: [2, 2],
+    usage: "(worker-pool-submit pool thunk)",
+    doc: "Queues a job; returns a channel that receives its result or error. Waits while the queue is full; after shutdown returns an error value.",
+    examples: [],
+  },
   (a, m) => {
     const pool = poolArg("worker-pool-submit", a[0]);
     const thunk = thunkArg("worker-pool-submit", a[1]);
     if (pool.shutdown) return new ErrorValue("worker-pool-submit: the pool is shut down", LMap.EMPTY);
     const job: Job = { thunk, out: new Channel(1) };
-    if (pool.hasRoom) { pool.submit(job); return job.out; }
+    if (pool.hasRoom) {
+      pool.submit(job);
+      return job.out;
+    }
     return block("worker-pool-submit", m, (_t, wake) => {
-      const w = { active: true, admit: () => { pool.submit(job); wake(job.out); } };
+      const w = {
+        active: true,
+        admit: () => {
+          pool.submit(job);
+          wake(job.out);
+        },
+      };
       pool.roomWaiters.push(w);
-      return () => { w.active = false; };
+      return () => {
+        w.active = false;
+      };
     });
-  });
+  },
+);
 
-def({ name: "worker-pool-shutdown", arity: [1, 1], usage: "(worker-pool-shutdown pool)", doc: "Waits for every submitted job, then stops the workers; later submits return an error value.", examples: [] },
+def(
+  {
+    name: "worker-pool-shutdown",
+    arity: [1, 1],
+    usage: "(worker-pool-shutdown pool)",
+    doc: "Waits for every submitted job, then stops the workers; later submits return an error value.",
+    examples: [],
+  },
   (a, m) => {
     const pool = poolArg("worker-pool-shutdown", a[0]);
     pool.shutdown = true;
@@ -528,19 +870,44 @@ def({ name: "worker-pool-shutdown", arity: [1, 1], usage: "(worker-pool-shutdown
     return block("worker-pool-shutdown", m, (_t, wake) => {
       const w = () => wake(null);
       pool.drainWaiters.push(w);
-      return () => { const i = pool.drainWaiters.indexOf(w); if (i >= 0) pool.drainWaiters.splice(i, 1); };
+      return () => {
+        const i = pool.drainWaiters.indexOf(w);
+        if (i >= 0) pool.drainWaiters.splice(i, 1);
+      };
     });
-  });
+  },
+);
 
-def({ name: "worker-pool-stats", arity: [1, 1], usage: "(worker-pool-stats pool)", doc: "{:workers :running :queued :completed :failed} (completed counts successes).", examples: [] },
+def(
+  {
+    name: "worker-pool-stats",
+    arity: [1, 1],
+    usage: "(worker-pool-stats pool)",
+    doc: "{:workers :running :queued :completed :failed} (completed counts successes).",
+    examples: [],
+  },
   (a) => {
     const p = poolArg("worker-pool-stats", a[0]);
-    return LMap.fromEntries([[kw("workers"), p.workers], [kw("running"), p.running], [kw("queued"), p.queue.length], [kw("completed"), p.completed], [kw("failed"), p.failed]]);
-  });
+    return LMap.fromEntries([
+      [kw("workers"), p.workers],
+      [kw("running"), p.running],
+      [kw("queued"), p.queue.length],
+      [kw("completed"), p.completed],
+      [kw("failed"), p.failed],
+    ]);
+  },
+);
 
 // ---- streams ---------------------------------------------------------------------------
 
-def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n] [:ordered #t])", doc: "A channel of the results of f on each value read from in-ch, with at most n in flight (default 4); it closes when in-ch is closed and drained. :ordered #t keeps input order.", examples: [] },
+def(
+  {
+    name: "stream-map",
+    arity: [2, 6],
+    usage: "(stream-map f in-ch [:workers n] [:ordered #t])",
+    doc: "A channel of the results of f on each value read from in-ch, with at most n in flight (default 4); it closes when in-ch is closed and drained. :ordered #t keeps input order.",
+    examples: [],
+  },
   (a, m) => {
     const { pos, opts } = options("stream-map", a, 2, ["workers", "ordered"]);
     const f = fnArg("stream-map", pos[0]);
@@ -554,20 +921,46 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
     const out = new Channel(n);
     const outbox = new Deque<Value>();
     const finishedByIndex = new Map<number, Value>();
-    let inFlight = 0, nextIndex = 0, nextEmit = 0, inputDone = false, reading = false, sending = false;
+    let inFlight = 0,
+      nextIndex = 0,
+      nextEmit = 0,
+      inputDone = false,
+      reading = false,
+      sending = false;
 
     const flush = () => {
       while (!sending && outbox.length) {
         const r = out.trySend(outbox.peek());
-        if (r === "ok") { outbox.shift(); inFlight--; continue; }
-        if (r === "closed") { outbox.shift(); inFlight--; continue; }
+        if (r === "ok") {
+          outbox.shift();
+          inFlight--;
+          continue;
+        }
+        if (r === "closed") {
+          outbox.shift();
+          inFlight--;
+          continue;
+        }
         sending = true;
-        out.addSender(new Waiter(() => { sending = false; outbox.shift(); inFlight--; flush(); pull(); }), outbox.peek());
+        out.addSender(
+          new Waiter(() => {
+            sending = false;
+            outbox.shift();
+            inFlight--;
+            flush();
+            pull();
+          }),
+          outbox.peek(),
+        );
       }
       if (inputDone && inFlight === 0 && !outbox.length) out.close();
     };
     const emit = (i: number, v: Value) => {
-      if (!ordered) { outbox.push(v); flush(); return; }
+      if (!ordered) {
+        outbox.push(v);
+        flush();
+        return;
+      }
       finishedByIndex.set(i, v);
       while (finishedByIndex.has(nextEmit)) {
         outbox.push(finishedByIndex.get(nextEmit));
@@ -576,7 +969,11 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
       flush();
     };
     const handle = (v: Value) => {
-      if (v === CLOSED || stopped) { inputDone = true; flush(); return; }
+      if (v === CLOSED || stopped) {
+        inputDone = true;
+        flush();
+        return;
+      }
       const i = nextIndex++;
       inFlight++;
       const t = s.spawnTask(f, [v], at, owner);
@@ -592,14 +989,27 @@ def({ name: "stream-map", arity: [2, 6], usage: "(stream-map f in-ch [:workers n
     };
     let stopped = false;
     // structured: when the task that called stream-map ends or is cancelled, no new work starts
-    owner?.onDone(() => { stopped = true; inputDone = true; flush(); });
+    owner?.onDone(() => {
+      stopped = true;
+      inputDone = true;
+      flush();
+    });
     const pull = () => {
       if (stopped || reading || inputDone || inFlight >= n) return;
       const r = input.tryRecv();
-      if (r !== NOTHING) { handle(r); return; }
+      if (r !== NOTHING) {
+        handle(r);
+        return;
+      }
       reading = true;
-      input.addReceiver(new Waiter((_c, v) => { reading = false; handle(v); }));
+      input.addReceiver(
+        new Waiter((_c, v) => {
+          reading = false;
+          handle(v);
+        }),
+      );
     };
     pull();
     return out;
-  });
+  },
+);

@@ -23,8 +23,13 @@ export const CHUNK = 1024;
 
 /** A job waiting for the task's next slice: what %job-resume passes back to %job-continue. */
 class PendingJob {
-  constructor(readonly op: string, readonly job: Job) {}
-  printTag(): string { return `#<job ${this.op}>`; }
+  constructor(
+    readonly op: string,
+    readonly job: Job,
+  ) {}
+  printTag(): string {
+    return `#<job ${this.op}>`;
+  }
 }
 
 /** Runs the job until it ends (its value) or the task's budget is spent (a CallReq continuing it). */
@@ -45,18 +50,27 @@ export function finish(job: Job): Value {
   }
 }
 
-builtins("core")({
-  name: "%job-continue", arity: [1, 1], usage: "(%job-continue job)",
-  doc: "Goes on with a builtin's work that was suspended when its task's slice ended. Used by %job-resume.",
-  examples: [],
-}, (args, m) => {
-  const p = args[0];
-  if (!(p instanceof PendingJob)) typeError("%job-continue", "a pending job", p);
-  return runJob(m, p.op, p.job);
-});
+builtins("core")(
+  {
+    name: "%job-continue",
+    arity: [1, 1],
+    usage: "(%job-continue job)",
+    doc: "Goes on with a builtin's work that was suspended when its task's slice ended. Used by %job-resume.",
+    examples: [],
+  },
+  (args, m) => {
+    const p = args[0];
+    if (!(p instanceof PendingJob)) typeError("%job-continue", "a pending job", p);
+    return runJob(m, p.op, p.job);
+  },
+);
 
 /** The items of a list (walked CHUNK pairs at a time) or of anything `convert` accepts, as a fresh array. */
-export function* itemsOf(op: string, v: Value, convert: (op: string, v: Value) => Value[]): Generator<number, Value[], void> {
+export function* itemsOf(
+  op: string,
+  v: Value,
+  convert: (op: string, v: Value) => Value[],
+): Generator<number, Value[], void> {
   if (!(v instanceof Pair)) return convert(op, v);
   const out: Value[] = [];
   for (let p: List = v; p instanceof Pair; p = p.cdr) {

@@ -68,10 +68,12 @@ const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
 /** Reads text that JSON.parse already accepted, keeping object keys in source order. */
 function readOrdered(text: string): Value {
   let i = 0;
-  const skipSpace = (): void => { while (i < text.length && " \t\n\r".includes(text[i])) i++; };
+  const skipSpace = (): void => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
   const readString = (): string => {
     const start = i++;
-    while (text[i] !== "\"") i += text[i] === "\\" ? 2 : 1;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
     return JSON.parse(text.slice(start, ++i)) as string;
   };
   const readValue = (): Value => {
@@ -83,7 +85,10 @@ function readOrdered(text: string): Value {
       const items: Value[] = [];
       i++;
       skipSpace();
-      if (text[i] === (isObject ? "}" : "]")) { i++; return isObject ? m : IList(); }
+      if (text[i] === (isObject ? "}" : "]")) {
+        i++;
+        return isObject ? m : IList();
+      }
       for (;;) {
         if (isObject) {
           skipSpace();
@@ -98,9 +103,16 @@ function readOrdered(text: string): Value {
         if (text[i++] !== ",") return isObject ? m : IList(items);
       }
     }
-    if (c === "\"") return readString();
-    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
-      if (text.startsWith(word, i)) { i += word.length; return v; }
+    if (c === '"') return readString();
+    for (const [word, v] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
     }
     NUMBER.lastIndex = i;
     const n = NUMBER.exec(text) as RegExpExecArray;
@@ -142,13 +154,21 @@ export function parseJson(text: string): Value {
 
 const jsonParse = (s: Value, m: Machine): Value => runJob(m, "json-parse", parseJsonJob(str("json-parse", s)));
 
-def({
-  name: "json-parse", arity: [1, 1], usage: "(json-parse s)",
-  doc: "The value written in the JSON text s: objects become maps with keyword keys, arrays vectors, null nil. Invalid JSON returns an error value (it does not raise).",
-  examples: [["(json-parse \"{\\\"a\\\": [1, 2.5, null, true]}\")", "{:a [1 2.5 nil #t]}"], ["(json-parse \"\\\"hi\\\"\")", "\"hi\""],
-    ["(error? (json-parse \"{bad\"))", "#t"]],
-  m1: jsonParse
-}, (args, m) => jsonParse(args[0], m));
+def(
+  {
+    name: "json-parse",
+    arity: [1, 1],
+    usage: "(json-parse s)",
+    doc: "The value written in the JSON text s: objects become maps with keyword keys, arrays vectors, null nil. Invalid JSON returns an error value (it does not raise).",
+    examples: [
+      ['(json-parse "{\\"a\\": [1, 2.5, null, true]}")', "{:a [1 2.5 nil #t]}"],
+      ['(json-parse "\\"hi\\"")', '"hi"'],
+      ['(error? (json-parse "{bad"))', "#t"],
+    ],
+    m1: jsonParse,
+  },
+  (args, m) => jsonParse(args[0], m),
+);
 
 function keyString(k: Value): string {
   if (typeof k === "string") return k;
@@ -164,9 +184,12 @@ function cannot(v: Value): never {
 function emit(v: Value, pretty: boolean, indent: string): string {
   if (v === null) return "null";
   switch (typeof v) {
-    case "boolean": return v ? "true" : "false";
-    case "number": return Number.isFinite(v) ? JSON.stringify(v) : cannot(v);
-    case "string": return JSON.stringify(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      return Number.isFinite(v) ? JSON.stringify(v) : cannot(v);
+    case "string":
+      return JSON.stringify(v);
   }
   if (v instanceof Keyword || v instanceof Sym) return JSON.stringify(v.name);
   const inner = pretty ? indent + "  " : "";
@@ -199,15 +222,26 @@ export function stringifyJson(v: Value, pretty: boolean): string {
   }
 }
 
-def({
-  name: "json-stringify", arity: [1, 3], usage: "(json-stringify v [:pretty #t])",
-  doc: "The JSON text for v: maps become objects (keyword keys without the colon), lists and vectors arrays, nil null, keywords strings, error values objects with an \"error\" key. :pretty #t indents by two spaces.",
-  examples: [["(json-stringify {:a 1 :b [1 2] :c nil :d '(:x \"y\")})", String.raw`"{\"a\":1,\"b\":[1,2],\"c\":null,\"d\":[\"x\",\"y\"]}"`],
-    ["(json-stringify {:a [1]} :pretty #t)", String.raw`"{\n  \"a\": [\n    1\n  ]\n}"`], ["(json-stringify 2.5)", "\"2.5\""],
-    ["(json-stringify (make-error \"boom\" {:status 500}))", String.raw`"{\"error\":\"boom\",\"status\":500}"`]],
-  f1: (a) => stringifyJson(a, false)
-}, (args) => {
+def(
+  {
+    name: "json-stringify",
+    arity: [1, 3],
+    usage: "(json-stringify v [:pretty #t])",
+    doc: 'The JSON text for v: maps become objects (keyword keys without the colon), lists and vectors arrays, nil null, keywords strings, error values objects with an "error" key. :pretty #t indents by two spaces.',
+    examples: [
+      [
+        '(json-stringify {:a 1 :b [1 2] :c nil :d \'(:x "y")})',
+        String.raw`"{\"a\":1,\"b\":[1,2],\"c\":null,\"d\":[\"x\",\"y\"]}"`,
+      ],
+      ["(json-stringify {:a [1]} :pretty #t)", String.raw`"{\n  \"a\": [\n    1\n  ]\n}"`],
+      ["(json-stringify 2.5)", '"2.5"'],
+      ['(json-stringify (make-error "boom" {:status 500}))', String.raw`"{\"error\":\"boom\",\"status\":500}"`],
+    ],
+    f1: (a) => stringifyJson(a, false),
+  },
+  (args) => {
     const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
     if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
     return stringifyJson(pos[0], truthy(opts.get("pretty") ?? null));
-  });
+  },
+);

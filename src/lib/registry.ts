@@ -5,7 +5,6 @@ import { Builtin, type BuiltinFn } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import type { Capability } from "../sandbox/permissions.js";
 
-
 export interface BuiltinSpec {
   name: string;
   /** area for the generated reference: core, seq, map, number, string, json, concurrency, fs, http, process, db, system */
@@ -52,13 +51,19 @@ function register(spec: BuiltinSpec): void {
 /** The one way to declare builtins: a definer for the area (core, seq, map, ...). */
 export function builtins(area: string): Definer {
   const def = (decl: BuiltinDecl, fn: BuiltinFn) => register({ ...decl, area, fn });
-  def.unary = (decl: FixedDecl, f1: (a: Value) => Value) => register({ ...decl, area, arity: [1, 1], fn: (args) => f1(args[0]), f1 });
-  def.binary = (decl: FixedDecl, f2: (a: Value, b: Value) => Value) => register({ ...decl, area, arity: [2, 2], fn: (args) => f2(args[0], args[1]), f2 });
+  def.unary = (decl: FixedDecl, f1: (a: Value) => Value) =>
+    register({ ...decl, area, arity: [1, 1], fn: (args) => f1(args[0]), f1 });
+  def.binary = (decl: FixedDecl, f2: (a: Value, b: Value) => Value) =>
+    register({ ...decl, area, arity: [2, 2], fn: (args) => f2(args[0], args[1]), f2 });
   return def;
 }
 
-export function allSpecs(): BuiltinSpec[] { return [...specs.values()]; }
-export function specFor(name: string): BuiltinSpec | undefined { return specs.get(name); }
+export function allSpecs(): BuiltinSpec[] {
+  return [...specs.values()];
+}
+export function specFor(name: string): BuiltinSpec | undefined {
+  return specs.get(name);
+}
 
 export function makeBuiltin(spec: BuiltinSpec): Builtin {
   const b = new Builtin(spec.name, spec.arity[0], spec.arity[1], spec.fn);

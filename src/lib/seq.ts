@@ -16,11 +16,19 @@ const defCore = builtins("core");
 
 // ---- construction ----------------------------------------------------------------------
 
-def({
-  name: "list", arity: [0, Infinity], usage: "(list x ...)",
-  doc: "A new list of the arguments.",
-  examples: [["(list 1 2 3)", "(1 2 3)"], ["(list)", "()"]]
-}, (args) => arrayToList(args));
+def(
+  {
+    name: "list",
+    arity: [0, Infinity],
+    usage: "(list x ...)",
+    doc: "A new list of the arguments.",
+    examples: [
+      ["(list 1 2 3)", "(1 2 3)"],
+      ["(list)", "()"],
+    ],
+  },
+  (args) => arrayToList(args),
+);
 
 function cons(x: Value, tail: Value): Pair {
   if (tail instanceof Pair || tail instanceof EmptyList) return new Pair(x, tail);
@@ -29,25 +37,51 @@ function cons(x: Value, tail: Value): Pair {
   typeError("cons", "a list", tail);
 }
 
-def.binary({
-  name: "cons", usage: "(cons x xs)",
-  doc: "A list with x in front of the list xs (a vector or nil is taken as a list). O(1) for a list.",
-  examples: [["(cons 0 '(1))", "(0 1)"], ["(cons 1 nil)", "(1)"], ["(cons 0 [1 2])", "(0 1 2)"]]}, cons);
+def.binary(
+  {
+    name: "cons",
+    usage: "(cons x xs)",
+    doc: "A list with x in front of the list xs (a vector or nil is taken as a list). O(1) for a list.",
+    examples: [
+      ["(cons 0 '(1))", "(0 1)"],
+      ["(cons 1 nil)", "(1)"],
+      ["(cons 0 [1 2])", "(0 1 2)"],
+    ],
+  },
+  cons,
+);
 
-def({
-  name: "vector", arity: [0, Infinity], usage: "(vector x ...)",
-  doc: "A new vector of the arguments.",
-  examples: [["(vector 1 2)", "[1 2]"], ["(vector)", "[]"]]
-}, (args) => IList(args));
+def(
+  {
+    name: "vector",
+    arity: [0, Infinity],
+    usage: "(vector x ...)",
+    doc: "A new vector of the arguments.",
+    examples: [
+      ["(vector 1 2)", "[1 2]"],
+      ["(vector)", "[]"],
+    ],
+  },
+  (args) => IList(args),
+);
 
 function vec(v: Value): IList<Value> {
   return isVector(v) ? v : IList(seqable("vec", v));
 }
 
-def.unary({
-  name: "vec", usage: "(vec coll)",
-  doc: "A vector of the items of a list, vector, string (its characters), map (its [key value] entries) or nil.",
-  examples: [["(vec '(1 2))", "[1 2]"], ["(vec nil)", "[]"], ["(vec {:a 1})", "[[:a 1]]"]]}, vec);
+def.unary(
+  {
+    name: "vec",
+    usage: "(vec coll)",
+    doc: "A vector of the items of a list, vector, string (its characters), map (its [key value] entries) or nil.",
+    examples: [
+      ["(vec '(1 2))", "[1 2]"],
+      ["(vec nil)", "[]"],
+      ["(vec {:a 1})", "[[:a 1]]"],
+    ],
+  },
+  vec,
+);
 
 // ---- access ----------------------------------------------------------------------------
 
@@ -69,15 +103,28 @@ function cdr(v: Value): Value {
   nonEmpty("cdr", v);
 }
 
-def.unary({
-  name: "car", usage: "(car xs)",
-  doc: "The first item of a non-empty list; the empty list raises (use first for a nil-tolerant version).",
-  examples: [["(car '(1 2))", "1"]]}, car);
+def.unary(
+  {
+    name: "car",
+    usage: "(car xs)",
+    doc: "The first item of a non-empty list; the empty list raises (use first for a nil-tolerant version).",
+    examples: [["(car '(1 2))", "1"]],
+  },
+  car,
+);
 
-def.unary({
-  name: "cdr", usage: "(cdr xs)",
-  doc: "The list after the first item of a non-empty list; the empty list raises (use rest for a tolerant version).",
-  examples: [["(cdr '(1 2))", "(2)"], ["(cdr '(1))", "()"]]}, cdr);
+def.unary(
+  {
+    name: "cdr",
+    usage: "(cdr xs)",
+    doc: "The list after the first item of a non-empty list; the empty list raises (use rest for a tolerant version).",
+    examples: [
+      ["(cdr '(1 2))", "(2)"],
+      ["(cdr '(1))", "()"],
+    ],
+  },
+  cdr,
+);
 
 function first(v: Value): Value {
   if (v instanceof Pair) return v.car;
@@ -97,15 +144,34 @@ function rest(v: Value): List {
   return arrayToList(seqable("rest", v).slice(1));
 }
 
-def.unary({
-  name: "first", usage: "(first xs)",
-  doc: "The first item of a list, vector, string or map; nil when it is empty or nil.",
-  examples: [["(first '(1 2 3))", "1"], ["(first '())", "nil"], ["(first [7 8])", "7"], ["(first nil)", "nil"]]}, first);
+def.unary(
+  {
+    name: "first",
+    usage: "(first xs)",
+    doc: "The first item of a list, vector, string or map; nil when it is empty or nil.",
+    examples: [
+      ["(first '(1 2 3))", "1"],
+      ["(first '())", "nil"],
+      ["(first [7 8])", "7"],
+      ["(first nil)", "nil"],
+    ],
+  },
+  first,
+);
 
-def.unary({
-  name: "rest", usage: "(rest xs)",
-  doc: "The items after the first, as a list; () when there are none.",
-  examples: [["(rest '(1 2 3))", "(2 3)"], ["(rest '())", "()"], ["(rest [1 2])", "(2)"]]}, rest);
+def.unary(
+  {
+    name: "rest",
+    usage: "(rest xs)",
+    doc: "The items after the first, as a list; () when there are none.",
+    examples: [
+      ["(rest '(1 2 3))", "(2 3)"],
+      ["(rest '())", "()"],
+      ["(rest [1 2])", "(2)"],
+    ],
+  },
+  rest,
+);
 
 function second(v: Value): Value {
   if (v instanceof Pair) return v.cdr instanceof Pair ? v.cdr.car : null;
@@ -113,10 +179,18 @@ function second(v: Value): Value {
   return xs.length > 1 ? xs[1] : null;
 }
 
-def.unary({
-  name: "second", usage: "(second xs)",
-  doc: "The second item of xs, or nil when there is none.",
-  examples: [["(second '(1 2 3))", "2"], ["(second [1])", "nil"]]}, second);
+def.unary(
+  {
+    name: "second",
+    usage: "(second xs)",
+    doc: "The second item of xs, or nil when there is none.",
+    examples: [
+      ["(second '(1 2 3))", "2"],
+      ["(second [1])", "nil"],
+    ],
+  },
+  second,
+);
 
 function last(v: Value): Value {
   if (v instanceof Pair) {
@@ -129,10 +203,18 @@ function last(v: Value): Value {
   return xs.length > 0 ? xs[xs.length - 1] : null;
 }
 
-def.unary({
-  name: "last", usage: "(last xs)",
-  doc: "The last item of xs, or nil when it is empty.",
-  examples: [["(last '(1 2 3))", "3"], ["(last [])", "nil"]]}, last);
+def.unary(
+  {
+    name: "last",
+    usage: "(last xs)",
+    doc: "The last item of xs, or nil when it is empty.",
+    examples: [
+      ["(last '(1 2 3))", "3"],
+      ["(last [])", "nil"],
+    ],
+  },
+  last,
+);
 
 const NOT_FOUND = Symbol("not found");
 
@@ -140,7 +222,8 @@ function nthOr(xs: Value, iv: Value, dflt: Value): Value {
   const i = int("nth", iv);
   let size: number;
   if (xs instanceof Pair || xs instanceof EmptyList) {
-    let p: List = xs, k = 0;
+    let p: List = xs,
+      k = 0;
     for (; p instanceof Pair; p = p.cdr, k++) if (k === i) return p.car;
     size = k;
   } else if (isVector(xs)) {
@@ -157,12 +240,21 @@ function nthOr(xs: Value, iv: Value, dflt: Value): Value {
   raise(`nth: index ${i} out of range for a ${typeName(xs)} of length ${size}`);
 }
 
-def({
-  name: "nth", arity: [2, 3], usage: "(nth xs i [default])",
-  doc: "The item at index i (from 0) of a list, vector or string. Out of range raises, or returns default when one is given.",
-  examples: [["(nth [5 6 7] 1)", "6"], ["(nth '(5 6 7) 2)", "7"], ["(nth '(1) 5 :none)", ":none"]],
-  f2: (xs, i) => nthOr(xs, i, NOT_FOUND)
-}, (args) => nthOr(args[0], args[1], args.length > 2 ? args[2] : NOT_FOUND));
+def(
+  {
+    name: "nth",
+    arity: [2, 3],
+    usage: "(nth xs i [default])",
+    doc: "The item at index i (from 0) of a list, vector or string. Out of range raises, or returns default when one is given.",
+    examples: [
+      ["(nth [5 6 7] 1)", "6"],
+      ["(nth '(5 6 7) 2)", "7"],
+      ["(nth '(1) 5 :none)", ":none"],
+    ],
+    f2: (xs, i) => nthOr(xs, i, NOT_FOUND),
+  },
+  (args) => nthOr(args[0], args[1], args.length > 2 ? args[2] : NOT_FOUND),
+);
 
 // ---- size ------------------------------------------------------------------------------
 
@@ -181,12 +273,23 @@ export function countOf(op: string, v: Value): number {
 }
 
 for (const name of ["length", "count"]) {
-  def({
-    name, arity: [1, 1], usage: `(${name} coll)`,
-    doc: "The number of items in a list, vector or map, or of characters in a string; 0 for nil.",
-    examples: [[`(${name} '(1 2 3))`, "3"], [`(${name} [1 2])`, "2"], [`(${name} "abc")`, "3"], [`(${name} {:a 1})`, "1"], [`(${name} nil)`, "0"]],
-    f1: (a) => countOf(name, a)
-}, (args) => countOf(name, args[0]));
+  def(
+    {
+      name,
+      arity: [1, 1],
+      usage: `(${name} coll)`,
+      doc: "The number of items in a list, vector or map, or of characters in a string; 0 for nil.",
+      examples: [
+        [`(${name} '(1 2 3))`, "3"],
+        [`(${name} [1 2])`, "2"],
+        [`(${name} "abc")`, "3"],
+        [`(${name} {:a 1})`, "1"],
+        [`(${name} nil)`, "0"],
+      ],
+      f1: (a) => countOf(name, a),
+    },
+    (args) => countOf(name, args[0]),
+  );
 }
 
 function isEmpty(v: Value): boolean {
@@ -194,10 +297,21 @@ function isEmpty(v: Value): boolean {
   return countOf("empty?", v) === 0;
 }
 
-def.unary({
-  name: "empty?", usage: "(empty? coll)",
-  doc: "True when the list, vector, string or map has no items, or is nil.",
-  examples: [["(empty? '())", "#t"], ["(empty? [1])", "#f"], ["(empty? {})", "#t"], ["(empty? \"\")", "#t"], ["(empty? nil)", "#t"]]}, isEmpty);
+def.unary(
+  {
+    name: "empty?",
+    usage: "(empty? coll)",
+    doc: "True when the list, vector, string or map has no items, or is nil.",
+    examples: [
+      ["(empty? '())", "#t"],
+      ["(empty? [1])", "#f"],
+      ["(empty? {})", "#t"],
+      ['(empty? "")', "#t"],
+      ["(empty? nil)", "#t"],
+    ],
+  },
+  isEmpty,
+);
 
 // ---- combining -------------------------------------------------------------------------
 
@@ -211,17 +325,34 @@ function concatenate(op: string, colls: Value[], read: (op: string, v: Value) =>
   return arrayToList(prefix, tail);
 }
 
-def({
-  name: "append", arity: [0, Infinity], usage: "(append xs ...)",
-  doc: "One list of the items of the lists or vectors, in order.",
-  examples: [["(append '(1) '(2 3))", "(1 2 3)"], ["(append '(1) [2] nil '(3))", "(1 2 3)"], ["(append)", "()"]]
-}, (args) => concatenate("append", args, seq));
+def(
+  {
+    name: "append",
+    arity: [0, Infinity],
+    usage: "(append xs ...)",
+    doc: "One list of the items of the lists or vectors, in order.",
+    examples: [
+      ["(append '(1) '(2 3))", "(1 2 3)"],
+      ["(append '(1) [2] nil '(3))", "(1 2 3)"],
+      ["(append)", "()"],
+    ],
+  },
+  (args) => concatenate("append", args, seq),
+);
 
-def({
-  name: "concat", arity: [0, Infinity], usage: "(concat coll ...)",
-  doc: "One list of the items of the collections (lists, vectors, strings as characters, maps as [key value] entries).",
-  examples: [["(concat '(1) [2] '(3))", "(1 2 3)"], ["(concat \"ab\" [1])", "(\"a\" \"b\" 1)"]]
-}, (args) => concatenate("concat", args, seqable));
+def(
+  {
+    name: "concat",
+    arity: [0, Infinity],
+    usage: "(concat coll ...)",
+    doc: "One list of the items of the collections (lists, vectors, strings as characters, maps as [key value] entries).",
+    examples: [
+      ["(concat '(1) [2] '(3))", "(1 2 3)"],
+      ['(concat "ab" [1])', '("a" "b" 1)'],
+    ],
+  },
+  (args) => concatenate("concat", args, seqable),
+);
 
 function reverse(v: Value): List {
   let r: List = EMPTY;
@@ -233,28 +364,49 @@ function reverse(v: Value): List {
   return r;
 }
 
-def.unary({
-  name: "reverse", usage: "(reverse xs)",
-  doc: "A list of the items of xs in reverse order.",
-  examples: [["(reverse '(1 2 3))", "(3 2 1)"], ["(reverse [1 2])", "(2 1)"]]}, reverse);
+def.unary(
+  {
+    name: "reverse",
+    usage: "(reverse xs)",
+    doc: "A list of the items of xs in reverse order.",
+    examples: [
+      ["(reverse '(1 2 3))", "(3 2 1)"],
+      ["(reverse [1 2])", "(2 1)"],
+    ],
+  },
+  reverse,
+);
 
 /** The most items `range` builds, so a typo like (range 1e12) is an error instead of a crash. */
 export const RANGE_LIMIT = 10_000_000;
 
 function* range(args: Value[]): Job {
-  const [start, end, step] = args.length === 1 ? [0, num("range", args[0]), 1]
-    : [num("range", args[0]), num("range", args[1]), args.length > 2 ? num("range", args[2]) : 1];
+  const [start, end, step] =
+    args.length === 1
+      ? [0, num("range", args[0]), 1]
+      : [num("range", args[0]), num("range", args[1]), args.length > 2 ? num("range", args[2]) : 1];
   if (step === 0) raise("range: step must not be zero");
   const n = Math.max(0, Math.ceil((end - start) / step));
   if (!(n <= RANGE_LIMIT)) raise(`range: too many items (${n}; the limit is ${RANGE_LIMIT})`);
   return yield* listOf(n, (i) => start + i * step);
 }
 
-def({
-  name: "range", arity: [1, 3], usage: "(range end) (range start end [step])",
-  doc: `The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero). At most ${RANGE_LIMIT} items (a list of them takes about 400 MB).`,
-  examples: [["(range 3)", "(0 1 2)"], ["(range 1 4)", "(1 2 3)"], ["(range 0 10 3)", "(0 3 6 9)"], ["(range 3 0 -1)", "(3 2 1)"], ["(range 0)", "()"]]
-}, (args, m) => runJob(m, "range", range(args)));
+def(
+  {
+    name: "range",
+    arity: [1, 3],
+    usage: "(range end) (range start end [step])",
+    doc: `The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero). At most ${RANGE_LIMIT} items (a list of them takes about 400 MB).`,
+    examples: [
+      ["(range 3)", "(0 1 2)"],
+      ["(range 1 4)", "(1 2 3)"],
+      ["(range 0 10 3)", "(0 3 6 9)"],
+      ["(range 3 0 -1)", "(3 2 1)"],
+      ["(range 0)", "()"],
+    ],
+  },
+  (args, m) => runJob(m, "range", range(args)),
+);
 
 function take(nv: Value, xs: Value): List {
   const n = int("take", nv);
@@ -277,21 +429,46 @@ function drop(nv: Value, xs: Value): List {
   return arrayToList(seqable("drop", xs).slice(Math.max(0, n)));
 }
 
-def.binary({
-  name: "take", usage: "(take n xs)",
-  doc: "A list of the first n items of xs (all of them when there are fewer).",
-  examples: [["(take 2 '(1 2 3))", "(1 2)"], ["(take 5 [1])", "(1)"], ["(take 0 '(1))", "()"]]}, take);
+def.binary(
+  {
+    name: "take",
+    usage: "(take n xs)",
+    doc: "A list of the first n items of xs (all of them when there are fewer).",
+    examples: [
+      ["(take 2 '(1 2 3))", "(1 2)"],
+      ["(take 5 [1])", "(1)"],
+      ["(take 0 '(1))", "()"],
+    ],
+  },
+  take,
+);
 
-def.binary({
-  name: "drop", usage: "(drop n xs)",
-  doc: "A list of the items of xs after the first n.",
-  examples: [["(drop 2 '(1 2 3))", "(3)"], ["(drop 5 [1 2])", "()"]]}, drop);
+def.binary(
+  {
+    name: "drop",
+    usage: "(drop n xs)",
+    doc: "A list of the items of xs after the first n.",
+    examples: [
+      ["(drop 2 '(1 2 3))", "(3)"],
+      ["(drop 5 [1 2])", "()"],
+    ],
+  },
+  drop,
+);
 
-def({
-  name: "distinct", arity: [1, 1], usage: "(distinct xs)",
-  doc: "A list of the items of xs without repeats (by =), keeping each first occurrence in order.",
-  examples: [["(distinct '(1 2 1 3 2))", "(1 2 3)"], ["(distinct [[1] [1] '(1)])", "([1] (1))"]]
-}, (args, m) => runJob(m, "distinct", distinct(args[0])));
+def(
+  {
+    name: "distinct",
+    arity: [1, 1],
+    usage: "(distinct xs)",
+    doc: "A list of the items of xs without repeats (by =), keeping each first occurrence in order.",
+    examples: [
+      ["(distinct '(1 2 1 3 2))", "(1 2 3)"],
+      ["(distinct [[1] [1] '(1)])", "([1] (1))"],
+    ],
+  },
+  (args, m) => runJob(m, "distinct", distinct(args[0])),
+);
 
 function* distinct(v: Value): Job {
   const seen = ISet<Value>().asMutable();
@@ -299,41 +476,63 @@ function* distinct(v: Value): Job {
   const items = yield* itemsOf("distinct", v, seqable);
   for (let i = 0; i < items.length; i++) {
     const x = items[i];
-    if (!seen.has(x)) { seen.add(x); out.push(x); }
+    if (!seen.has(x)) {
+      seen.add(x);
+      out.push(x);
+    }
     if ((i + 1) % CHUNK === 0) yield 32 * CHUNK;
   }
   return yield* listOf(out.length, (i) => out[i]);
 }
 
-def({
-  name: "flatten", arity: [1, 1], usage: "(flatten xs)",
-  doc: "A list of the non-sequence items of xs, taken from nested lists and vectors at any depth, in order.",
-  examples: [["(flatten '(1 (2 (3)) 4))", "(1 2 3 4)"], ["(flatten [1 [2 '(3)] '()])", "(1 2 3)"]]
-}, (args) => {
+def(
+  {
+    name: "flatten",
+    arity: [1, 1],
+    usage: "(flatten xs)",
+    doc: "A list of the non-sequence items of xs, taken from nested lists and vectors at any depth, in order.",
+    examples: [
+      ["(flatten '(1 (2 (3)) 4))", "(1 2 3 4)"],
+      ["(flatten [1 [2 '(3)] '()])", "(1 2 3)"],
+    ],
+  },
+  (args) => {
     const out: Value[] = [];
     // an explicit stack of iterators: nesting depth is bounded by memory, not the host stack
     const stack: Iterator<Value>[] = [seq("flatten", args[0])[Symbol.iterator]()];
     while (stack.length > 0) {
       const r = stack[stack.length - 1].next();
-      if (r.done) { stack.pop(); continue; }
+      if (r.done) {
+        stack.pop();
+        continue;
+      }
       const x = r.value;
       if (isList(x) || isVector(x)) stack.push(seq("flatten", x)[Symbol.iterator]());
       else out.push(x);
     }
     return arrayToList(out);
-  });
+  },
+);
 
-def({
-  name: "zip", arity: [1, Infinity], usage: "(zip xs ys ...)",
-  doc: "A list of lists pairing the items of the sequences at the same index; stops at the shortest.",
-  examples: [["(zip '(1 2) '(a b))", "((1 a) (2 b))"], ["(zip [1 2 3] [4 5])", "((1 4) (2 5))"]]
-}, (args) => {
+def(
+  {
+    name: "zip",
+    arity: [1, Infinity],
+    usage: "(zip xs ys ...)",
+    doc: "A list of lists pairing the items of the sequences at the same index; stops at the shortest.",
+    examples: [
+      ["(zip '(1 2) '(a b))", "((1 a) (2 b))"],
+      ["(zip [1 2 3] [4 5])", "((1 4) (2 5))"],
+    ],
+  },
+  (args) => {
     const cols = args.map((a) => seqable("zip", a));
     const n = Math.min(...cols.map((c) => c.length));
     const rows: List[] = [];
     for (let i = 0; i < n; i++) rows.push(arrayToList(cols.map((c) => c[i])));
     return arrayToList(rows);
-  });
+  },
+);
 
 function member(x: Value, xs: Value): Value {
   if (isList(xs)) {
@@ -345,10 +544,19 @@ function member(x: Value, xs: Value): Value {
   return i < 0 ? false : arrayToList(items.slice(i));
 }
 
-def.binary({
-  name: "member", usage: "(member x xs)",
-  doc: "The tail of xs starting at the first item equal (=) to x, as a list; #f when x is absent.",
-  examples: [["(member 2 '(1 2 3))", "(2 3)"], ["(member 9 '(1 2 3))", "#f"], ["(member [1] [0 [1]])", "([1])"]]}, member);
+def.binary(
+  {
+    name: "member",
+    usage: "(member x xs)",
+    doc: "The tail of xs starting at the first item equal (=) to x, as a list; #f when x is absent.",
+    examples: [
+      ["(member 2 '(1 2 3))", "(2 3)"],
+      ["(member 9 '(1 2 3))", "#f"],
+      ["(member [1] [0 [1]])", "([1])"],
+    ],
+  },
+  member,
+);
 
 // ---- conj and into ---------------------------------------------------------------------
 
@@ -371,30 +579,54 @@ function conj1(coll: Value, x: Value): Value {
   typeError("conj", "a list, vector or map", coll);
 }
 
-def({
-  name: "conj", arity: [1, Infinity], usage: "(conj coll x ...)",
-  doc: "Adds the items where the collection grows fastest: at the end of a vector, at the front of a list (nil counts as ()); a map takes [key value] vectors.",
-  examples: [["(conj [1 2 3] 4)", "[1 2 3 4]"], ["(conj '(1 2) 0)", "(0 1 2)"], ["(conj {:a 1} [:b 2])", "{:a 1 :b 2}"], ["(conj nil 1 2)", "(2 1)"]],
-  f2: conj1
-}, (args) => {
+def(
+  {
+    name: "conj",
+    arity: [1, Infinity],
+    usage: "(conj coll x ...)",
+    doc: "Adds the items where the collection grows fastest: at the end of a vector, at the front of a list (nil counts as ()); a map takes [key value] vectors.",
+    examples: [
+      ["(conj [1 2 3] 4)", "[1 2 3 4]"],
+      ["(conj '(1 2) 0)", "(0 1 2)"],
+      ["(conj {:a 1} [:b 2])", "{:a 1 :b 2}"],
+      ["(conj nil 1 2)", "(2 1)"],
+    ],
+    f2: conj1,
+  },
+  (args) => {
     let c = args[0];
     for (let i = 1; i < args.length; i++) c = conj1(c, args[i]);
-    if (args.length === 1 && !(isList(c) || isVector(c) || c instanceof LMap || c === null)) typeError("conj", "a list, vector or map", c);
+    if (args.length === 1 && !(isList(c) || isVector(c) || c instanceof LMap || c === null))
+      typeError("conj", "a list, vector or map", c);
     return c;
-  });
+  },
+);
 
 function into(to: Value, from: Value): Value {
   const items = seqable("into", from);
-  if (isVector(to)) return to.withMutations((v) => { for (const x of items) v.push(x); });
+  if (isVector(to))
+    return to.withMutations((v) => {
+      for (const x of items) v.push(x);
+    });
   let c = to;
   for (const x of items) c = conj1(c, x);
   return c;
 }
 
-def.binary({
-  name: "into", usage: "(into to from)",
-  doc: "Adds every item of the collection from to the collection to, as conj does.",
-  examples: [["(into [] '(1 2))", "[1 2]"], ["(into '() [1 2])", "(2 1)"], ["(into {} [[:a 1] [:b 2]])", "{:a 1 :b 2}"], ["(into {:a 1} {:b 2})", "{:a 1 :b 2}"]]}, into);
+def.binary(
+  {
+    name: "into",
+    usage: "(into to from)",
+    doc: "Adds every item of the collection from to the collection to, as conj does.",
+    examples: [
+      ["(into [] '(1 2))", "[1 2]"],
+      ["(into '() [1 2])", "(2 1)"],
+      ["(into {} [[:a 1] [:b 2]])", "{:a 1 :b 2}"],
+      ["(into {:a 1} {:b 2})", "{:a 1 :b 2}"],
+    ],
+  },
+  into,
+);
 
 // ---- natural sort ----------------------------------------------------------------------
 
@@ -408,15 +640,21 @@ function* mergeSort(items: Value[], cmp: (a: Value, b: Value) => number): Genera
     for (let i = 0; i < run.length; i++) items[lo + i] = run[i];
     yield CHUNK * Math.log2(CHUNK);
   }
-  let src = items, dst: Value[] = new Array(n);
+  let src = items,
+    dst: Value[] = new Array(n);
   for (let width = CHUNK; width < n; width *= 2) {
     let moved = 0;
     for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
-      let i = lo, j = mid;
+      const mid = Math.min(lo + width, n),
+        hi = Math.min(lo + 2 * width, n);
+      let i = lo,
+        j = mid;
       for (let k = lo; k < hi; k++) {
         dst[k] = j >= hi || (i < mid && cmp(src[i], src[j]) <= 0) ? src[i++] : src[j++];
-        if (++moved === CHUNK) { moved = 0; yield CHUNK; }
+        if (++moved === CHUNK) {
+          moved = 0;
+          yield CHUNK;
+        }
       }
     }
     [src, dst] = [dst, src];
@@ -445,24 +683,95 @@ function* sortNatural(v: Value): Job {
   return yield* listOf(sorted.length, (i) => sorted[i]);
 }
 
-def({
-  name: "%sort-natural", arity: [1, 1], usage: "(%sort-natural xs)",
-  doc: "The items of a list or vector in ascending natural order (numbers numerically, strings by code point, then keywords, symbols and sequences as compare orders them), as a list; mixed kinds raise. Used by sort.",
-  examples: [["(%sort-natural '(3 1 2))", "(1 2 3)"], ["(%sort-natural [\"b\" \"a\"])", "(\"a\" \"b\")"], ["(%sort-natural [:b :a])", "(:a :b)"]],
-  m1: (a, m) => runJob(m, "sort", sortNatural(a))
-}, (args, m) => runJob(m, "sort", sortNatural(args[0])));
+def(
+  {
+    name: "%sort-natural",
+    arity: [1, 1],
+    usage: "(%sort-natural xs)",
+    doc: "The items of a list or vector in ascending natural order (numbers numerically, strings by code point, then keywords, symbols and sequences as compare orders them), as a list; mixed kinds raise. Used by sort.",
+    examples: [
+      ["(%sort-natural '(3 1 2))", "(1 2 3)"],
+      ['(%sort-natural ["b" "a"])', '("a" "b")'],
+      ["(%sort-natural [:b :a])", "(:a :b)"],
+    ],
+    m1: (a, m) => runJob(m, "sort", sortNatural(a)),
+  },
+  (args, m) => runJob(m, "sort", sortNatural(args[0])),
+);
 
 // ---- predicates ------------------------------------------------------------------------
 
-function typePredicate(name: string, area: Definer, doc: string, examples: [string, string][], test: (v: Value) => boolean): void {
+function typePredicate(
+  name: string,
+  area: Definer,
+  doc: string,
+  examples: [string, string][],
+  test: (v: Value) => boolean,
+): void {
   area.unary({ name, usage: `(${name} x)`, doc, examples }, test);
 }
 
-typePredicate("list?", def, "True when x is a list (including the empty list).", [["(list? '(1))", "#t"], ["(list? '())", "#t"], ["(list? [1])", "#f"]], isList);
-typePredicate("vector?", def, "True when x is a vector.", [["(vector? [1])", "#t"], ["(vector? '(1))", "#f"]], isVector);
-typePredicate("null?", def, "True for the empty list and nil.", [["(null? '())", "#t"], ["(null? nil)", "#t"], ["(null? '(1))", "#f"]],
-  (v) => v === null || v instanceof EmptyList);
-typePredicate("nil?", defCore, "True only for nil.", [["(nil? nil)", "#t"], ["(nil? #f)", "#f"], ["(nil? '())", "#f"]], (v) => v === null);
-typePredicate("boolean?", defCore, "True for #t and #f.", [["(boolean? #f)", "#t"], ["(boolean? nil)", "#f"]], (v) => typeof v === "boolean");
-typePredicate("not", defCore, "True when x is #f or nil; everything else (0, \"\", '() included) is true.",
-  [["(not #f)", "#t"], ["(not nil)", "#t"], ["(not 0)", "#f"]], (v) => !truthy(v));
+typePredicate(
+  "list?",
+  def,
+  "True when x is a list (including the empty list).",
+  [
+    ["(list? '(1))", "#t"],
+    ["(list? '())", "#t"],
+    ["(list? [1])", "#f"],
+  ],
+  isList,
+);
+typePredicate(
+  "vector?",
+  def,
+  "True when x is a vector.",
+  [
+    ["(vector? [1])", "#t"],
+    ["(vector? '(1))", "#f"],
+  ],
+  isVector,
+);
+typePredicate(
+  "null?",
+  def,
+  "True for the empty list and nil.",
+  [
+    ["(null? '())", "#t"],
+    ["(null? nil)", "#t"],
+    ["(null? '(1))", "#f"],
+  ],
+  (v) => v === null || v instanceof EmptyList,
+);
+typePredicate(
+  "nil?",
+  defCore,
+  "True only for nil.",
+  [
+    ["(nil? nil)", "#t"],
+    ["(nil? #f)", "#f"],
+    ["(nil? '())", "#f"],
+  ],
+  (v) => v === null,
+);
+typePredicate(
+  "boolean?",
+  defCore,
+  "True for #t and #f.",
+  [
+    ["(boolean? #f)", "#t"],
+    ["(boolean? nil)", "#f"],
+  ],
+  (v) => typeof v === "boolean",
+);
+typePredicate(
+  "not",
+  defCore,
+  'True when x is #f or nil; everything else (0, "", \'() included) is true.',
+  [
+    ["(not #f)", "#t"],
+    ["(not nil)", "#t"],
+    ["(not 0)", "#f"],
+  ],
+  (v) => !truthy(v),
+);

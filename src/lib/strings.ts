@@ -42,13 +42,23 @@ export function strPiece(v: Value): string {
 
 // ---- building and measuring ------------------------------------------------------------
 
-def({
-  name: "str", arity: [0, Infinity], usage: "(str x ...)",
-  doc: "Concatenates the display forms of the arguments; nil contributes nothing.",
-  examples: [["(str \"a\" 1 :k 2.5)", "\"a1:k2.5\""], ["(str \"x\" nil \"y\")", "\"xy\""], ["(str)", "\"\""], ["(str [1 \"b\"])", "\"[1 \\\"b\\\"]\""]],
-  f1: strPiece,
-  f2: (a, b) => strPiece(a) + strPiece(b)
-}, (args, m) => runJob(m, "str", joined(args, "")));
+def(
+  {
+    name: "str",
+    arity: [0, Infinity],
+    usage: "(str x ...)",
+    doc: "Concatenates the display forms of the arguments; nil contributes nothing.",
+    examples: [
+      ['(str "a" 1 :k 2.5)', '"a1:k2.5"'],
+      ['(str "x" nil "y")', '"xy"'],
+      ["(str)", '""'],
+      ['(str [1 "b"])', '"[1 \\"b\\"]"'],
+    ],
+    f1: strPiece,
+    f2: (a, b) => strPiece(a) + strPiece(b),
+  },
+  (args, m) => runJob(m, "str", joined(args, "")),
+);
 
 /** The display forms of the items with sep between them, as a job (nil items contribute nothing). */
 function* joined(items: readonly Value[], sep: string): Job {
@@ -60,25 +70,44 @@ function* joined(items: readonly Value[], sep: string): Job {
   return out;
 }
 
-def({
-  name: "string-length", arity: [1, 1], usage: "(string-length s)",
-  doc: "The number of characters (Unicode code points) in s.",
-  examples: [["(string-length \"hello\")", "5"], ["(string-length \"\")", "0"], ["(string-length \"\\u{1F600}!\")", "2"]],
-  f1: (a) => codePointLength(str("string-length", a))
-}, (args) => codePointLength(str("string-length", args[0])));
+def(
+  {
+    name: "string-length",
+    arity: [1, 1],
+    usage: "(string-length s)",
+    doc: "The number of characters (Unicode code points) in s.",
+    examples: [
+      ['(string-length "hello")', "5"],
+      ['(string-length "")', "0"],
+      ['(string-length "\\u{1F600}!")', "2"],
+    ],
+    f1: (a) => codePointLength(str("string-length", a)),
+  },
+  (args) => codePointLength(str("string-length", args[0])),
+);
 
-def({
-  name: "substring", arity: [2, 3], usage: "(substring s start [end])",
-  doc: "The characters of s from index start up to, not including, end (default: the end of s). Indices out of range raise.",
-  examples: [["(substring \"hello\" 1 3)", "\"el\""], ["(substring \"hello\" 2)", "\"llo\""], ["(substring \"abc\" 3)", "\"\""]]
-}, (args) => {
+def(
+  {
+    name: "substring",
+    arity: [2, 3],
+    usage: "(substring s start [end])",
+    doc: "The characters of s from index start up to, not including, end (default: the end of s). Indices out of range raise.",
+    examples: [
+      ['(substring "hello" 1 3)', '"el"'],
+      ['(substring "hello" 2)', '"llo"'],
+      ['(substring "abc" 3)', '""'],
+    ],
+  },
+  (args) => {
     const s = str("substring", args[0]);
     const len = codePointLength(s);
     const start = int("substring", args[1]);
     const end = args.length > 2 ? int("substring", args[2]) : len;
-    if (start < 0 || end > len || start > end) raise(`substring: range ${start}..${end} out of bounds for a string of length ${len}`);
+    if (start < 0 || end > len || start > end)
+      raise(`substring: range ${start}..${end} out of bounds for a string of length ${len}`);
     return codePointSlice(s, start, end);
-  });
+  },
+);
 
 // ---- splitting and joining -------------------------------------------------------------
 
@@ -88,12 +117,21 @@ function dropFinalEmpty(parts: string[], s: string): string[] {
   return parts;
 }
 
-def({
-  name: "string-split", arity: [1, 2], usage: "(string-split s [sep])",
-  doc: "Splits s at every occurrence of the string sep and returns a list; empty fields are kept, but a final newline does not make an empty last field. Without sep, splits on runs of whitespace; an empty sep splits into characters.",
-  examples: [["(string-split \"a,b,,c\" \",\")", "(\"a\" \"b\" \"\" \"c\")"], ["(string-split \"one two\" \" \")", "(\"one\" \"two\")"],
-    ["(string-split \"  a \\t b\\n\")", "(\"a\" \"b\")"], ["(string-split \"x\\ny\\n\" \"\\n\")", "(\"x\" \"y\")"], ["(string-split \"\" \",\")", "()"]]
-}, (args) => {
+def(
+  {
+    name: "string-split",
+    arity: [1, 2],
+    usage: "(string-split s [sep])",
+    doc: "Splits s at every occurrence of the string sep and returns a list; empty fields are kept, but a final newline does not make an empty last field. Without sep, splits on runs of whitespace; an empty sep splits into characters.",
+    examples: [
+      ['(string-split "a,b,,c" ",")', '("a" "b" "" "c")'],
+      ['(string-split "one two" " ")', '("one" "two")'],
+      ['(string-split "  a \\t b\\n")', '("a" "b")'],
+      ['(string-split "x\\ny\\n" "\\n")', '("x" "y")'],
+      ['(string-split "" ",")', "()"],
+    ],
+  },
+  (args) => {
     const s = str("string-split", args[0]);
     if (args.length < 2) {
       const t = s.trim();
@@ -103,7 +141,8 @@ def({
     if (s === "") return EMPTY;
     if (sep === "") return arrayToList([...s]);
     return arrayToList(dropFinalEmpty(s.split(sep), s));
-  });
+  },
+);
 
 /** The lines of s, without their "\n" or "\r\n" terminators. */
 export function splitLines(s: string): List {
@@ -115,21 +154,45 @@ export function splitLines(s: string): List {
   return arrayToList(lines);
 }
 
-def({
-  name: "string-lines", arity: [1, 1], usage: "(string-lines s)",
-  doc: "The lines of s as a list, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line.",
-  examples: [["(string-lines \"x\\ny\\n\")", "(\"x\" \"y\")"], ["(string-lines \"a\\r\\n\\nb\")", "(\"a\" \"\" \"b\")"], ["(string-lines \"\")", "()"]],
-  f1: (a) => splitLines(str("string-lines", a))
-}, (args) => splitLines(str("string-lines", args[0])));
+def(
+  {
+    name: "string-lines",
+    arity: [1, 1],
+    usage: "(string-lines s)",
+    doc: "The lines of s as a list, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line.",
+    examples: [
+      ['(string-lines "x\\ny\\n")', '("x" "y")'],
+      ['(string-lines "a\\r\\n\\nb")', '("a" "" "b")'],
+      ['(string-lines "")', "()"],
+    ],
+    f1: (a) => splitLines(str("string-lines", a)),
+  },
+  (args) => splitLines(str("string-lines", args[0])),
+);
 
-def({
-  name: "string-join", arity: [1, 2], usage: "(string-join xs [sep])",
-  doc: "Joins the display forms of the items of the list or vector xs, with sep (default \"\") between them; nil items contribute nothing.",
-  examples: [["(string-join '(\"a\" \"b\") \"-\")", "\"a-b\""], ["(string-join (list 1 2 3) \",\")", "\"1,2,3\""], ["(string-join [\"x\" \"y\"])", "\"xy\""]]
-}, (args, m) => {
+def(
+  {
+    name: "string-join",
+    arity: [1, 2],
+    usage: "(string-join xs [sep])",
+    doc: 'Joins the display forms of the items of the list or vector xs, with sep (default "") between them; nil items contribute nothing.',
+    examples: [
+      ['(string-join \'("a" "b") "-")', '"a-b"'],
+      ['(string-join (list 1 2 3) ",")', '"1,2,3"'],
+      ['(string-join ["x" "y"])', '"xy"'],
+    ],
+  },
+  (args, m) => {
     const sep = args.length > 1 ? str("string-join", args[1]) : "";
-    return runJob(m, "string-join", (function* () { return yield* joined(yield* itemsOf("string-join", args[0], seq), sep); })());
-  });
+    return runJob(
+      m,
+      "string-join",
+      (function* () {
+        return yield* joined(yield* itemsOf("string-join", args[0], seq), sep);
+      })(),
+    );
+  },
+);
 
 // ---- simple transformations and tests --------------------------------------------------
 
@@ -138,35 +201,76 @@ function strUnary(name: string, doc: string, examples: [string, string][], f: (s
   def.unary({ name, usage: `(${name} s)`, doc, examples }, (a) => f(str(name, a)));
 }
 
-strUnary("string-trim", "s without leading and trailing whitespace.",
-  [["(string-trim \"  hi  \")", "\"hi\""], ["(string-trim \"\\n a b\\t\")", "\"a b\""]], (s) => s.trim());
-strUnary("string-upcase", "s in upper case.", [["(string-upcase \"abc\")", "\"ABC\""]], (s) => s.toUpperCase());
-strUnary("string-downcase", "s in lower case.", [["(string-downcase \"ABC\")", "\"abc\""]], (s) => s.toLowerCase());
+strUnary(
+  "string-trim",
+  "s without leading and trailing whitespace.",
+  [
+    ['(string-trim "  hi  ")', '"hi"'],
+    ['(string-trim "\\n a b\\t")', '"a b"'],
+  ],
+  (s) => s.trim(),
+);
+strUnary("string-upcase", "s in upper case.", [['(string-upcase "abc")', '"ABC"']], (s) => s.toUpperCase());
+strUnary("string-downcase", "s in lower case.", [['(string-downcase "ABC")', '"abc"']], (s) => s.toLowerCase());
 
 /** Registers a (name s part) string test. */
-function strTest(name: string, doc: string, examples: [string, string][], test: (s: string, part: string) => boolean): void {
+function strTest(
+  name: string,
+  doc: string,
+  examples: [string, string][],
+  test: (s: string, part: string) => boolean,
+): void {
   const f2 = (a: Value, b: Value): boolean => test(str(name, a), str(name, b));
-  def({ name, arity: [2, 2], usage: `(${name} s part)`, doc, examples, f2  }, (args) => f2(args[0], args[1]));
+  def({ name, arity: [2, 2], usage: `(${name} s part)`, doc, examples, f2 }, (args) => f2(args[0], args[1]));
 }
 
-strTest("string-contains?", "True when part occurs in s.",
-  [["(string-contains? \"hello world\" \"o w\")", "#t"], ["(string-contains? \"abc\" \"d\")", "#f"]], (s, p) => s.includes(p));
-strTest("string-starts-with?", "True when s begins with part.",
-  [["(string-starts-with? \"hello\" \"he\")", "#t"], ["(string-starts-with? \"hello\" \"lo\")", "#f"]], (s, p) => s.startsWith(p));
-strTest("string-ends-with?", "True when s ends with part.",
-  [["(string-ends-with? \"hello\" \"lo\")", "#t"], ["(string-ends-with? \"hello\" \"he\")", "#f"]], (s, p) => s.endsWith(p));
+strTest(
+  "string-contains?",
+  "True when part occurs in s.",
+  [
+    ['(string-contains? "hello world" "o w")', "#t"],
+    ['(string-contains? "abc" "d")', "#f"],
+  ],
+  (s, p) => s.includes(p),
+);
+strTest(
+  "string-starts-with?",
+  "True when s begins with part.",
+  [
+    ['(string-starts-with? "hello" "he")', "#t"],
+    ['(string-starts-with? "hello" "lo")', "#f"],
+  ],
+  (s, p) => s.startsWith(p),
+);
+strTest(
+  "string-ends-with?",
+  "True when s ends with part.",
+  [
+    ['(string-ends-with? "hello" "lo")', "#t"],
+    ['(string-ends-with? "hello" "he")', "#f"],
+  ],
+  (s, p) => s.endsWith(p),
+);
 
-def({
-  name: "string-replace", arity: [3, 3], usage: "(string-replace s old new)",
-  doc: "s with every occurrence of the string old replaced by new (literally: no patterns). old must not be empty.",
-  examples: [["(string-replace \"a-b-c\" \"-\" \"+\")", "\"a+b+c\""], ["(string-replace \"aaa\" \"a\" \"$&\")", "\"$&$&$&\""]]
-}, (args) => {
+def(
+  {
+    name: "string-replace",
+    arity: [3, 3],
+    usage: "(string-replace s old new)",
+    doc: "s with every occurrence of the string old replaced by new (literally: no patterns). old must not be empty.",
+    examples: [
+      ['(string-replace "a-b-c" "-" "+")', '"a+b+c"'],
+      ['(string-replace "aaa" "a" "$&")', '"$&$&$&"'],
+    ],
+  },
+  (args) => {
     const s = str("string-replace", args[0]);
     const old = str("string-replace", args[1]);
     const rep = str("string-replace", args[2]);
     if (old === "") typeError("string-replace", "a non-empty string to replace", old);
     return s.split(old).join(rep);
-  });
+  },
+);
 
 // ---- format ----------------------------------------------------------------------------
 
@@ -180,27 +284,50 @@ function format(args: Value[]): string {
   };
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i];
-    if (c !== "~") { out += c; continue; }
+    if (c !== "~") {
+      out += c;
+      continue;
+    }
     const d = fmt[++i];
     switch (d) {
-      case "a": case "A": out += display(arg(d)); break;
-      case "s": case "S": out += write(arg(d)); break;
-      case "%": out += "\n"; break;
-      case "~": out += "~"; break;
-      case undefined: raise(`format: ${write(fmt)} ends with a lone ~`);
-      default: raise(`format: unknown directive ~${d} (known: ~a ~s ~% ~~)`);
+      case "a":
+      case "A":
+        out += display(arg(d));
+        break;
+      case "s":
+      case "S":
+        out += write(arg(d));
+        break;
+      case "%":
+        out += "\n";
+        break;
+      case "~":
+        out += "~";
+        break;
+      case undefined:
+        raise(`format: ${write(fmt)} ends with a lone ~`);
+      default:
+        raise(`format: unknown directive ~${d} (known: ~a ~s ~% ~~)`);
     }
   }
   if (next < args.length) raise(`format: too many arguments for ${write(fmt)} (${args.length - next} left over)`);
   return out;
 }
 
-def({
-  name: "format", arity: [1, Infinity], usage: "(format fmt arg ...)",
-  doc: "Fills fmt with the arguments: ~a inserts the display form, ~s the write form, ~% a newline and ~~ a tilde. Too few or too many arguments raise.",
-  examples: [["(format \"~a has ~s items\" \"box\" \"three\")", "\"box has \\\"three\\\" items\""], ["(format \"~a/~a\" 1 [2 3])", "\"1/[2 3]\""],
-    ["(format \"100~~~%\")", "\"100~\\n\""]]
-}, format);
+def(
+  {
+    name: "format",
+    arity: [1, Infinity],
+    usage: "(format fmt arg ...)",
+    doc: "Fills fmt with the arguments: ~a inserts the display form, ~s the write form, ~% a newline and ~~ a tilde. Too few or too many arguments raise.",
+    examples: [
+      ['(format "~a has ~s items" "box" "three")', '"box has \\"three\\" items"'],
+      ['(format "~a/~a" 1 [2 3])', '"1/[2 3]"'],
+      ['(format "100~~~%")', '"100~\\n"'],
+    ],
+  },
+  format,
+);
 
 // ---- regexes ---------------------------------------------------------------------------
 // RE2 syntax through re2js, a linear-time engine: matching takes time proportional to the
@@ -248,32 +375,58 @@ function matchList(m: ArrayLike<string | undefined>): List {
   return arrayToList(Array.from(m, (g) => g ?? null));
 }
 
-def({
-  name: "regex-match", arity: [2, 2], usage: "(regex-match re s)",
-  doc: "The first match of the pattern re in s as a list (whole group...), with nil for groups that did not match; nil when nothing matches. Patterns use RE2 syntax and match in linear time (see the language guide).",
-  examples: [[String.raw`(regex-match "(\\d+)-(\\d+)" "call 555-1234 now")`, "(\"555-1234\" \"555\" \"1234\")"], ["(regex-match \"x+\" \"abc\")", "nil"],
-    ["(regex-match \"a(b)?c\" \"ac\")", "(\"ac\" nil)"], ["(regex-match \"(?i)ABC\" \"xabc\")", "(\"abc\")"],
-    [String.raw`(regex-match "\\p{L}+" "¿qué?")`, "(\"qué\")"]]
-}, (args) => {
+def(
+  {
+    name: "regex-match",
+    arity: [2, 2],
+    usage: "(regex-match re s)",
+    doc: "The first match of the pattern re in s as a list (whole group...), with nil for groups that did not match; nil when nothing matches. Patterns use RE2 syntax and match in linear time (see the language guide).",
+    examples: [
+      [String.raw`(regex-match "(\\d+)-(\\d+)" "call 555-1234 now")`, '("555-1234" "555" "1234")'],
+      ['(regex-match "x+" "abc")', "nil"],
+      ['(regex-match "a(b)?c" "ac")', '("ac" nil)'],
+      ['(regex-match "(?i)ABC" "xabc")', '("abc")'],
+      [String.raw`(regex-match "\\p{L}+" "¿qué?")`, '("qué")'],
+    ],
+  },
+  (args) => {
     const m = regex("regex-match", args[0]).exec(str("regex-match", args[1]));
     return m ? matchList(m) : null;
-  });
+  },
+);
 
-def({
-  name: "regex-find-all", arity: [2, 2], usage: "(regex-find-all re s)",
-  doc: "Every match of the pattern re in s, as a list of strings; when re has groups, each match is a list (whole group...) as in regex-match.",
-  examples: [[String.raw`(regex-find-all "\\d+" "a1b22c333")`, "(\"1\" \"22\" \"333\")"], [String.raw`(regex-find-all "(\\w)=(\\d)" "a=1 b=2")`, "((\"a=1\" \"a\" \"1\") (\"b=2\" \"b\" \"2\"))"],
-    ["(regex-find-all \"z\" \"abc\")", "()"]]
-}, (args) => {
+def(
+  {
+    name: "regex-find-all",
+    arity: [2, 2],
+    usage: "(regex-find-all re s)",
+    doc: "Every match of the pattern re in s, as a list of strings; when re has groups, each match is a list (whole group...) as in regex-match.",
+    examples: [
+      [String.raw`(regex-find-all "\\d+" "a1b22c333")`, '("1" "22" "333")'],
+      [String.raw`(regex-find-all "(\\w)=(\\d)" "a=1 b=2")`, '(("a=1" "a" "1") ("b=2" "b" "2"))'],
+      ['(regex-find-all "z" "abc")', "()"],
+    ],
+  },
+  (args) => {
     const matches = [...regex("regex-find-all", args[0]).matchAll(str("regex-find-all", args[1]))];
     return arrayToList(matches.map((m) => (m.length > 1 ? matchList(m) : m[0])));
-  });
+  },
+);
 
-def({
-  name: "regex-replace", arity: [3, 3], usage: "(regex-replace re s replacement)",
-  doc: "s with every match of the pattern re replaced; in replacement, $1 is the first group, $& the whole match and $$ a dollar sign.",
-  examples: [[String.raw`(regex-replace "\\s+" "a  b   c" " ")`, "\"a b c\""], [String.raw`(regex-replace "(\\w+)@(\\w+)" "me@host" "$2:$1")`, "\"host:me\""]]
-}, (args) => regex("regex-replace", args[0]).matcher(str("regex-replace", args[1])).replaceAll(str("regex-replace", args[2])));
+def(
+  {
+    name: "regex-replace",
+    arity: [3, 3],
+    usage: "(regex-replace re s replacement)",
+    doc: "s with every match of the pattern re replaced; in replacement, $1 is the first group, $& the whole match and $$ a dollar sign.",
+    examples: [
+      [String.raw`(regex-replace "\\s+" "a  b   c" " ")`, '"a b c"'],
+      [String.raw`(regex-replace "(\\w+)@(\\w+)" "me@host" "$2:$1")`, '"host:me"'],
+    ],
+  },
+  (args) =>
+    regex("regex-replace", args[0]).matcher(str("regex-replace", args[1])).replaceAll(str("regex-replace", args[2])),
+);
 
 // ---- strings, symbols and keywords -----------------------------------------------------
 
@@ -282,19 +435,59 @@ function xUnary(name: string, doc: string, examples: [string, string][], f: (v: 
   def.unary({ name, usage: `(${name} x)`, doc, examples }, f);
 }
 
-xUnary("string?", "True when x is a string.", [["(string? \"a\")", "#t"], ["(string? 'a)", "#f"]], (v) => typeof v === "string");
-xUnary("symbol?", "True when x is a symbol.", [["(symbol? 'a)", "#t"], ["(symbol? :a)", "#f"]], (v) => v instanceof Sym);
-xUnary("keyword?", "True when x is a keyword.", [["(keyword? :a)", "#t"], ["(keyword? \"a\")", "#f"]], (v) => v instanceof Keyword);
+xUnary(
+  "string?",
+  "True when x is a string.",
+  [
+    ['(string? "a")', "#t"],
+    ["(string? 'a)", "#f"],
+  ],
+  (v) => typeof v === "string",
+);
+xUnary(
+  "symbol?",
+  "True when x is a symbol.",
+  [
+    ["(symbol? 'a)", "#t"],
+    ["(symbol? :a)", "#f"],
+  ],
+  (v) => v instanceof Sym,
+);
+xUnary(
+  "keyword?",
+  "True when x is a keyword.",
+  [
+    ["(keyword? :a)", "#t"],
+    ['(keyword? "a")', "#f"],
+  ],
+  (v) => v instanceof Keyword,
+);
 
-xUnary("string->symbol", "The symbol named s.", [["(string->symbol \"abc\")", "abc"], ["(eq? (string->symbol \"a\") 'a)", "#t"]],
-  (v) => Sym.of(str("string->symbol", v)));
-xUnary("symbol->string", "The name of the symbol as a string.", [["(symbol->string 'abc)", "\"abc\""]], (v) => {
+xUnary(
+  "string->symbol",
+  "The symbol named s.",
+  [
+    ['(string->symbol "abc")', "abc"],
+    ['(eq? (string->symbol "a") \'a)', "#t"],
+  ],
+  (v) => Sym.of(str("string->symbol", v)),
+);
+xUnary("symbol->string", "The name of the symbol as a string.", [["(symbol->string 'abc)", '"abc"']], (v) => {
   if (!(v instanceof Sym)) typeError("symbol->string", "a symbol", v);
   return v.name;
 });
-xUnary("string->keyword", "The keyword named s (without a leading colon).", [["(string->keyword \"name\")", ":name"]],
-  (v) => Keyword.of(str("string->keyword", v)));
-xUnary("keyword->string", "The name of the keyword as a string, without the colon.", [["(keyword->string :name)", "\"name\""]], (v) => {
-  if (!(v instanceof Keyword)) typeError("keyword->string", "a keyword", v);
-  return v.name;
-});
+xUnary(
+  "string->keyword",
+  "The keyword named s (without a leading colon).",
+  [['(string->keyword "name")', ":name"]],
+  (v) => Keyword.of(str("string->keyword", v)),
+);
+xUnary(
+  "keyword->string",
+  "The name of the keyword as a string, without the colon.",
+  [["(keyword->string :name)", '"name"']],
+  (v) => {
+    if (!(v instanceof Keyword)) typeError("keyword->string", "a keyword", v);
+    return v.name;
+  },
+);

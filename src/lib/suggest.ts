@@ -20,7 +20,10 @@ export function suggestName(name: string, known: Iterable<string>): string | und
     if (k.startsWith("%")) continue;
     if (Math.abs(k.length - name.length) > bestD) continue;
     const d = editDistance(name, k);
-    if (d < bestD || (d === bestD && best === undefined)) { best = k; bestD = d; }
+    if (d < bestD || (d === bestD && best === undefined)) {
+      best = k;
+      bestD = d;
+    }
   }
   return best;
 }

@@ -15,7 +15,6 @@ export class Waiter implements ChannelWaiter {
   constructor(readonly fire: (ch: Channel, value: unknown) => void) {}
 }
 
-
 export const NOTHING: unique symbol = Symbol("nothing");
 export const CLOSED: unique symbol = Symbol("closed");
 
@@ -58,7 +57,9 @@ export class Channel {
 
   constructor(readonly capacity: number) {}
 
-  get size(): number { return this.buf.length; }
+  get size(): number {
+    return this.buf.length;
+  }
 
   /** Sends without blocking: true if delivered or buffered, false if the caller must wait.
    *  Throws nothing; a closed channel answers "closed". */
@@ -71,7 +72,10 @@ export class Channel {
       r.fire(this, v);
       return "ok";
     }
-    if (this.buf.length < this.capacity) { this.buf.push(v); return "ok"; }
+    if (this.buf.length < this.capacity) {
+      this.buf.push(v);
+      return "ok";
+    }
     return "full";
   }
 
@@ -152,5 +156,7 @@ export class Channel {
     }
   }
 
-  printTag(): string { return `#<channel ${this.id}>`; }
+  printTag(): string {
+    return `#<channel ${this.id}>`;
+  }
 }

@@ -25,8 +25,14 @@ export const realClock: Clock = { now: monotonicMs, epochMs: () => Date.now() };
 export class VirtualClock implements Clock {
   private t = 0;
   private readonly origin = Date.now();
-  now(): number { return this.t; }
-  epochMs(): number { return this.origin + this.t; }
+  now(): number {
+    return this.t;
+  }
+  epochMs(): number {
+    return this.origin + this.t;
+  }
   /** Moves the clock forward to t; never back. */
-  advanceTo(t: number): void { if (t > this.t) this.t = t; }
+  advanceTo(t: number): void {
+    if (t > this.t) this.t = t;
+  }
 }

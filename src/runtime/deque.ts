@@ -24,9 +24,13 @@ export class Deque<T> {
     this.length--;
     return x;
   }
-  peek(): T | undefined { return this.length === 0 ? undefined : this.buf[this.head]; }
+  peek(): T | undefined {
+    return this.length === 0 ? undefined : this.buf[this.head];
+  }
   /** The i-th entry from the front (no generator: for scans of long queues). */
-  at(i: number): T { return this.buf[(this.head + i) & (this.buf.length - 1)] as T; }
+  at(i: number): T {
+    return this.buf[(this.head + i) & (this.buf.length - 1)] as T;
+  }
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.length; i++) yield this.at(i);
   }

@@ -55,7 +55,10 @@ export class Scheduler {
   /** set when the clock is virtual: then the scheduler moves it (see tick and runOne) */
   private readonly virtual: VirtualClock | null;
 
-  constructor(private readonly hooks: SchedulerHooks, readonly clock: Clock = realClock) {
+  constructor(
+    private readonly hooks: SchedulerHooks,
+    readonly clock: Clock = realClock,
+  ) {
     this.virtual = clock instanceof VirtualClock ? clock : null;
     this.now = clock.now.bind(clock);
     // under a virtual clock no host timer is armed: the scheduler jumps to the deadlines itself
@@ -67,11 +70,15 @@ export class Scheduler {
   }
 
   /** The id for a new task. */
-  newId(): number { return this.nextId++; }
+  newId(): number {
+    return this.nextId++;
+  }
 
   /** The time for a new task's startedAt: the slice's clock while tasks run (no clock read per
    *  spawn; a virtual clock costs nothing to read). */
-  stamp(): number { return this.running && this.virtual === null ? this.sliceClock : this.now(); }
+  stamp(): number {
+    return this.running && this.virtual === null ? this.sliceClock : this.now();
+  }
 
   /** Schedules a task made by the caller (with newId and stamp): a Task subclass that is its own body. */
   admit(t: Task, isMain = false): Task {
@@ -82,7 +89,9 @@ export class Scheduler {
     return t;
   }
 
-  get atTaskLimit(): boolean { return this.spawnedLive >= this.maxTasks; }
+  get atTaskLimit(): boolean {
+    return this.spawnedLive >= this.maxTasks;
+  }
 
   /** Makes a task runnable and makes sure the loop will run. */
   private enqueue(t: Task): void {
@@ -94,7 +103,10 @@ export class Scheduler {
   private ensureLoop(): void {
     if (this.loopScheduled || this.running || this.ended) return;
     this.loopScheduled = true;
-    setImmediate(() => { this.loopScheduled = false; this.tick(); });
+    setImmediate(() => {
+      this.loopScheduled = false;
+      this.tick();
+    });
   }
 
   /** A timer that wakes the loop; the callback runs inside the scheduler. A zero delay runs
@@ -110,7 +122,10 @@ export class Scheduler {
   private runImmediates(): void {
     for (let n = this.immediates.length; n > 0; n--) {
       const t = this.immediates.shift() as Timer;
-      if (!t.cancelled) { t.cancelled = true; t.fn(); }
+      if (!t.cancelled) {
+        t.cancelled = true;
+        t.fn();
+      }
     }
   }
 
@@ -120,7 +135,9 @@ export class Scheduler {
     t.wait = wait;
     const gen = ++t.gen;
     if (wait.io) this.ioInFlight++;
-    const undo = wait.parkDirect ? wait.parkDirect(t, gen) : (wait.park as NonNullable<Wait["park"]>)(t, (v) => this.wake(t, gen, v));
+    const undo = wait.parkDirect
+      ? wait.parkDirect(t, gen)
+      : (wait.park as NonNullable<Wait["park"]>)(t, (v) => this.wake(t, gen, v));
     if (t.gen === gen) t.undo = undo ?? null;
   }
 
@@ -183,7 +200,9 @@ export class Scheduler {
     t.supervised = true;
     if (t.state !== "failed") return;
     this.unread.set(v, t);
-    ch.onTake ??= (x) => { this.unread.delete(x); };
+    ch.onTake ??= (x) => {
+      this.unread.delete(x);
+    };
   }
 
   /** Runs tasks until the slice is used up, then yields to the event loop. */
@@ -243,7 +262,8 @@ export class Scheduler {
     const out = t.body.step(STEP_BUDGET);
     switch (out) {
       case "yield":
-        this.runQueue.push(t); t.state = "runnable";
+        this.runQueue.push(t);
+        t.state = "runnable";
         // under a virtual clock a budget of CPU costs VIRTUAL_BUDGET_MS; the tasks woken by the
         // timers due by then queue behind this one, as with the real clock
         if (this.virtual !== null) {
@@ -255,9 +275,14 @@ export class Scheduler {
         this.park(t, t.body.takeWait());
         // cancelled while it ran (by itself, or by a task it woke): act on it now, not after
         // the wait it has just started
-        if (t.body.cancelRequested) { this.unpark(t); this.enqueue(t); }
+        if (t.body.cancelRequested) {
+          this.unpark(t);
+          this.enqueue(t);
+        }
         return false;
-      default: this.finishTask(t, out); return false;
+      default:
+        this.finishTask(t, out);
+        return false;
     }
   }
 
@@ -266,7 +291,10 @@ export class Scheduler {
     if (t !== this.main) this.spawnedLive--;
     if (t.parent?.hasChildren) t.parent.children.delete(t);
     if (t.hasChildren) for (const c of t.children) this.cancel(c);
-    if (t.cleanupTimer !== null) { this.timers.cancel(t.cleanupTimer); t.cleanupTimer = null; }
+    if (t.cleanupTimer !== null) {
+      this.timers.cancel(t.cleanupTimer);
+      t.cleanupTimer = null;
+    }
     t.finish(out);
     if (out === "failed" && t === this.main) this.hooks.onMainFailed(t);
     else if (out === "failed" && !t.supervised) this.hooks.onUnhandledFailure(t);
@@ -279,18 +307,22 @@ export class Scheduler {
     if (!main) return;
     if (this.timers.pending > 0 || this.ioInFlight > 0) return;
     this.ended = true;
-    if (main.finished) { this.hooks.onFinished(main); return; }
+    if (main.finished) {
+      this.hooks.onFinished(main);
+      return;
+    }
     const blocked = [...this.live].filter((x) => x.state === "blocked");
     this.hooks.onDeadlock(main, blocked);
   }
 
   /** Stops scheduling (exit, end of program). */
-  stop(): void { this.ended = true; }
+  stop(): void {
+    this.ended = true;
+  }
 
   /** Schedules again after a stop (the REPL runs one main task per entry). */
   restart(): void {
     this.ended = false;
     if (this.runQueue.length) this.ensureLoop();
   }
-
 }

@@ -46,7 +46,9 @@ export class LiveTasks implements Iterable<Task> {
     this.size++;
   }
   delete(t: Task): void {
-    if (t.prevLive) t.prevLive.nextLive = t.nextLive; else if (this.head === t) this.head = t.nextLive; else return;
+    if (t.prevLive) t.prevLive.nextLive = t.nextLive;
+    else if (this.head === t) this.head = t.nextLive;
+    else return;
     if (t.nextLive) t.nextLive.prevLive = t.prevLive;
     t.prevLive = t.nextLive = null;
     this.size--;
@@ -103,19 +105,30 @@ export class Task {
     this.startedAt = Math.floor(now);
   }
 
-  get waitingOn(): string | null { return this.wait ? describeWait(this.wait) : null; }
+  get waitingOn(): string | null {
+    return this.wait ? describeWait(this.wait) : null;
+  }
 
   get spawnedAt(): string {
     return typeof this.spawnSite === "string" ? this.spawnSite : formatLoc(this.spawnSite);
   }
 
-  get children(): Set<Task> { return (this.ownedTasks ??= new Set()); }
-  get hasChildren(): boolean { return this.ownedTasks !== null && this.ownedTasks.size > 0; }
+  get children(): Set<Task> {
+    return (this.ownedTasks ??= new Set());
+  }
+  get hasChildren(): boolean {
+    return this.ownedTasks !== null && this.ownedTasks.size > 0;
+  }
 
-  get finished(): boolean { return this.state === "done" || this.state === "failed" || this.state === "cancelled"; }
+  get finished(): boolean {
+    return this.state === "done" || this.state === "failed" || this.state === "cancelled";
+  }
 
   onDone(cb: (t: Task) => void): () => void {
-    if (this.finished) { cb(this); return () => {}; }
+    if (this.finished) {
+      cb(this);
+      return () => {};
+    }
     (this.doneCallbacks ??= []).push(cb);
     return () => {
       const cbs = this.doneCallbacks;
@@ -132,5 +145,7 @@ export class Task {
     if (cbs) for (const cb of cbs) cb(this);
   }
 
-  printTag(): string { return `#<task ${this.id}>`; }
+  printTag(): string {
+    return `#<task ${this.id}>`;
+  }
 }

@@ -2,7 +2,12 @@
 /** The longest delay a host setTimeout takes without overflowing to 1 ms. */
 const MAX_HOST_DELAY = 2 ** 31 - 1;
 
-export interface Timer { at: number; fn: () => void; cancelled: boolean; index: number }
+export interface Timer {
+  at: number;
+  fn: () => void;
+  cancelled: boolean;
+  index: number;
+}
 
 export class TimerHeap {
   private heap: Timer[] = [];
@@ -10,12 +15,19 @@ export class TimerHeap {
   private armedAt = Infinity;
   /** onFire is called by the host timer armed for the earliest deadline; with null no host timer
    *  is armed and the owner calls runDue itself (a virtual clock, which never waits). */
-  constructor(private readonly now: () => number, private readonly onFire: (() => void) | null) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly onFire: (() => void) | null,
+  ) {}
 
-  get pending(): number { return this.heap.length; }
+  get pending(): number {
+    return this.heap.length;
+  }
 
   /** The earliest deadline (Infinity when no timer is pending). */
-  get next(): number { return this.heap.length ? this.heap[0].at : Infinity; }
+  get next(): number {
+    return this.heap.length ? this.heap[0].at : Infinity;
+  }
 
   add(ms: number, fn: () => void): Timer {
     const t: Timer = { at: this.now() + Math.max(0, ms), fn, cancelled: false, index: this.heap.length };
@@ -57,7 +69,10 @@ export class TimerHeap {
 
   private arm(): void {
     if (this.onFire === null) return;
-    if (this.heap.length === 0) { this.disarm(); return; }
+    if (this.heap.length === 0) {
+      this.disarm();
+      return;
+    }
     const at = this.heap[0].at;
     if (this.handle !== null && at >= this.armedAt) return;
     this.disarm();
@@ -66,11 +81,18 @@ export class TimerHeap {
     // then, finds nothing due and arms again
     const ms = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(at - this.now())));
     const onFire = this.onFire;
-    this.handle = setTimeout(() => { this.handle = null; this.armedAt = Infinity; onFire(); }, ms);
+    this.handle = setTimeout(() => {
+      this.handle = null;
+      this.armedAt = Infinity;
+      onFire();
+    }, ms);
   }
 
   private disarm(): void {
-    if (this.handle !== null) { clearTimeout(this.handle); this.handle = null; }
+    if (this.handle !== null) {
+      clearTimeout(this.handle);
+      this.handle = null;
+    }
     this.armedAt = Infinity;
   }
 
@@ -87,7 +109,8 @@ export class TimerHeap {
   private down(i: number): void {
     const h = this.heap;
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let m = i;
       if (l < h.length && h[l].at < h[m].at) m = l;
       if (r < h.length && h[r].at < h[m].at) m = r;

@@ -2,17 +2,30 @@
 // target URL reaches.
 import { SandboxFlagError } from "./permissions.js";
 
-export interface HostGrant { host: string; port: number | null; text: string }
+export interface HostGrant {
+  host: string;
+  port: number | null;
+  text: string;
+}
 
 const DEFAULT_PORTS: Record<string, number> = {
-  "http:": 80, "https:": 443, "ws:": 80, "wss:": 443, "postgres:": 5432, "postgresql:": 5432,
+  "http:": 80,
+  "https:": 443,
+  "ws:": 80,
+  "wss:": 443,
+  "postgres:": 5432,
+  "postgresql:": 5432,
 };
 
 /** A host name or address in canonical form: URL-normalised, lower case, no trailing dot. null if invalid. */
 function canonicalHost(host: string): string | null {
   if (host === "" || /[\s/?#@\\]/.test(host)) return null;
   let name: string;
-  try { name = new URL(`http://${host}/`).hostname; } catch { return null; }
+  try {
+    name = new URL(`http://${host}/`).hostname;
+  } catch {
+    return null;
+  }
   name = name.toLowerCase();
   if (name.endsWith(".") && name.length > 1) name = name.slice(0, -1);
   return name === "" ? null : name;
@@ -30,7 +43,11 @@ export function parseHostGrant(item: string): HostGrant {
   let text = item.trim();
   if (text.includes("://")) {
     let u: URL;
-    try { u = new URL(text); } catch { throw bad("not a host or URL"); }
+    try {
+      u = new URL(text);
+    } catch {
+      throw bad("not a host or URL");
+    }
     text = u.host;
     // new URL drops a port equal to the scheme's default; keep it as the user meant it
     const explicit = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*):(\d+)/i.exec(item.trim());
@@ -63,14 +80,19 @@ export function parseHostGrant(item: string): HostGrant {
 /** The host and port a net target (a URL, or host[:port]) reaches; null when it cannot be told. */
 export function netTarget(target: string): { host: string; port: number | null } | null {
   let u: URL;
-  try { u = new URL(target); } catch {
-    try { u = new URL(`http://${target}`); } catch { return null; }
+  try {
+    u = new URL(target);
+  } catch {
+    try {
+      u = new URL(`http://${target}`);
+    } catch {
+      return null;
+    }
   }
   if (u.host === "") return null;
   // non-special schemes (postgres:) leave the host opaque: normalise it as http would
   const host = canonicalHost(u.hostname);
   if (host === null) return null;
-  const port = u.port !== "" ? Number(u.port) : DEFAULT_PORTS[u.protocol] ?? null;
+  const port = u.port !== "" ? Number(u.port) : (DEFAULT_PORTS[u.protocol] ?? null);
   return { host, port };
 }
-

@@ -34,9 +34,16 @@ export function physicalPath(path: string, cwd?: string): string | null {
     if (c === ".") continue;
     // the kernel cannot go through a missing component, not even to climb back with `..`; taking
     // it lexically would reach, unresolved, links the kernel never checks here: refuse instead
-    if (c === "..") { if (missing) return null; done = resolve(done, ".."); continue; }
+    if (c === "..") {
+      if (missing) return null;
+      done = resolve(done, "..");
+      continue;
+    }
     const next = join(done, c);
-    if (missing) { done = next; continue; }
+    if (missing) {
+      done = next;
+      continue;
+    }
     let isLink = false;
     try {
       isLink = lstatSync(next).isSymbolicLink();
@@ -47,10 +54,17 @@ export function physicalPath(path: string, cwd?: string): string | null {
       done = next;
       continue;
     }
-    if (!isLink) { done = next; continue; }
+    if (!isLink) {
+      done = next;
+      continue;
+    }
     if (++links > MAX_LINKS) return null;
     let target: string;
-    try { target = readlinkSync(next); } catch { return null; }
+    try {
+      target = readlinkSync(next);
+    } catch {
+      return null;
+    }
     if (isAbsolute(target)) done = sep;
     todo.unshift(...target.split(sep).filter((x) => x !== ""));
   }
@@ -63,4 +77,3 @@ export function pathWithin(target: string, root: string): boolean {
   const prefix = root.endsWith(sep) ? root : root + sep;
   return target.startsWith(prefix);
 }
-

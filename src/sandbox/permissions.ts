@@ -22,22 +22,55 @@ export interface CapabilityInfo {
 }
 
 export const CAPABILITY_TABLE: readonly CapabilityInfo[] = [
-  { cap: "read", flag: "--allow-read", target: "paths", items: "PATHS", sandboxDefault: "everything",
-    usage: "with PATHS, reads only inside them (without: reads anywhere but /proc, /dev and /sys)" },
-  { cap: "write", flag: "--allow-write", target: "paths", items: "PATHS", sandboxDefault: "nothing",
-    usage: "writes everywhere, or only inside the PATHS" },
-  { cap: "net", flag: "--allow-net", target: "hosts", items: "HOSTS", sandboxDefault: "nothing",
-    usage: "any host, or only HOST, HOST:PORT, [IPv6]:PORT" },
-  { cap: "run", flag: "--allow-run", target: "programs", items: "PROGRAMS", sandboxDefault: "nothing",
-    usage: "any program, or only the PROGRAMS (sh needs sh); programs themselves run outside the sandbox" },
-  { cap: "env", flag: "--allow-env", target: "names", items: "NAMES", sandboxDefault: "nothing",
-    usage: "getenv of any variable, or only of the NAMES (also /proc/*/environ)" },
+  {
+    cap: "read",
+    flag: "--allow-read",
+    target: "paths",
+    items: "PATHS",
+    sandboxDefault: "everything",
+    usage: "with PATHS, reads only inside them (without: reads anywhere but /proc, /dev and /sys)",
+  },
+  {
+    cap: "write",
+    flag: "--allow-write",
+    target: "paths",
+    items: "PATHS",
+    sandboxDefault: "nothing",
+    usage: "writes everywhere, or only inside the PATHS",
+  },
+  {
+    cap: "net",
+    flag: "--allow-net",
+    target: "hosts",
+    items: "HOSTS",
+    sandboxDefault: "nothing",
+    usage: "any host, or only HOST, HOST:PORT, [IPv6]:PORT",
+  },
+  {
+    cap: "run",
+    flag: "--allow-run",
+    target: "programs",
+    items: "PROGRAMS",
+    sandboxDefault: "nothing",
+    usage: "any program, or only the PROGRAMS (sh needs sh); programs themselves run outside the sandbox",
+  },
+  {
+    cap: "env",
+    flag: "--allow-env",
+    target: "names",
+    items: "NAMES",
+    sandboxDefault: "nothing",
+    usage: "getenv of any variable, or only of the NAMES (also /proc/*/environ)",
+  },
 ];
 
 export const CAPABILITIES: readonly Capability[] = CAPABILITY_TABLE.map((c) => c.cap);
 
 /** The command-line flag that grants each capability. */
-export const CAPABILITY_FLAG = Object.fromEntries(CAPABILITY_TABLE.map((c) => [c.cap, c.flag])) as Record<Capability, string>;
+export const CAPABILITY_FLAG = Object.fromEntries(CAPABILITY_TABLE.map((c) => [c.cap, c.flag])) as Record<
+  Capability,
+  string
+>;
 
 /** What a script may do. target: a physical absolute path (read, write: see host/guard.ts), a URL
  *  (net), a program name or physical path (run), a variable name (env). */

@@ -78,16 +78,21 @@ export class Sandbox implements Permissions {
           });
           return { kind: "paths", paths, shown: paths };
         }
-        case "hosts": return { kind: "hosts", hosts: g.map(parseHostGrant) };
+        case "hosts":
+          return { kind: "hosts", hosts: g.map(parseHostGrant) };
         case "programs": {
           // a program given as a path is kept physically resolved, as run's target is
-          const names = g.map((n) => (n.includes(sep) ? physicalPath(n, cwd) ?? n : n));
+          const names = g.map((n) => (n.includes(sep) ? (physicalPath(n, cwd) ?? n) : n));
           return { kind: "names", names: new Set(names), shown: [...g] };
         }
-        case "names": return { kind: "names", names: new Set(g), shown: [...g] };
+        case "names":
+          return { kind: "names", names: new Set(g), shown: [...g] };
       }
     };
-    const grants = Object.fromEntries(CAPABILITY_TABLE.map((info) => [info.cap, compile(info)])) as Record<Capability, Compiled>;
+    const grants = Object.fromEntries(CAPABILITY_TABLE.map((info) => [info.cap, compile(info)])) as Record<
+      Capability,
+      Compiled
+    >;
     return new Sandbox(grants);
   }
 
@@ -100,12 +105,14 @@ export class Sandbox implements Permissions {
     if (cap === "read" && !this.allowsKernelFile(target)) return false;
     if (g.kind === "all") return true;
     switch (g.kind) {
-      case "paths": return g.paths.some((root) => pathWithin(target, root));
+      case "paths":
+        return g.paths.some((root) => pathWithin(target, root));
       case "hosts": {
         const t = netTarget(target);
         return t !== null && g.hosts.some((h) => h.host === t.host && (h.port === null || h.port === t.port));
       }
-      case "names": return g.names.has(target);
+      case "names":
+        return g.names.has(target);
     }
   }
 
@@ -123,9 +130,12 @@ export class Sandbox implements Permissions {
   describe(): string {
     return CAPABILITIES.map((cap) => {
       const g = this.grants[cap];
-      const what = g.kind === "all" ? "everything"
-        : g.kind === "hosts" ? g.hosts.map((h) => h.text).join(", ") || "nothing"
-        : g.shown.join(", ") || "nothing";
+      const what =
+        g.kind === "all"
+          ? "everything"
+          : g.kind === "hosts"
+            ? g.hosts.map((h) => h.text).join(", ") || "nothing"
+            : g.shown.join(", ") || "nothing";
       return `${cap}: ${what}`;
     }).join("\n");
   }
@@ -138,7 +148,7 @@ export const SANDBOX_USAGE = [
   "sandbox (flags go before FILE or -e; any --allow-* flag implies --sandbox):",
   "  --sandbox               deny network, file writes, subprocesses and environment variables",
   ...CAPABILITY_TABLE.map((c) => `  ${`${c.flag}[=${c.items}]`.padEnd(24)}${c.usage}`),
-  "  lists are comma-separated; a denied operation returns {:error \"permission denied: ...\"}",
+  '  lists are comma-separated; a denied operation returns {:error "permission denied: ..."}',
   "",
 ].join("\n");
 
@@ -154,7 +164,10 @@ export function isSandboxFlag(arg: string): boolean {
  * Reads the sandbox flags at the front of argv (before FILE, -e or repl). permissions is undefined
  * when there were none: nothing is checked. Throws SandboxFlagError for a bad flag or grant.
  */
-export function parseSandboxFlags(argv: readonly string[], opts: { cwd?: string; home?: string } = {}): { permissions: Sandbox | undefined; rest: string[] } {
+export function parseSandboxFlags(
+  argv: readonly string[],
+  opts: { cwd?: string; home?: string } = {},
+): { permissions: Sandbox | undefined; rest: string[] } {
   let i = 0;
   let sandboxed = false;
   const spec: Partial<Record<Capability, true | string[]>> = {};
@@ -165,10 +178,15 @@ export function parseSandboxFlags(argv: readonly string[], opts: { cwd?: string;
     const m = FLAG_RE.exec(arg);
     if (!m) {
       const name = arg.split("=")[0];
-      throw new SandboxFlagError(`unknown option ${name} (known: --sandbox ${CAPABILITY_TABLE.map((c) => c.flag).join(" ")})`);
+      throw new SandboxFlagError(
+        `unknown option ${name} (known: --sandbox ${CAPABILITY_TABLE.map((c) => c.flag).join(" ")})`,
+      );
     }
     const cap = BY_FLAG.get(m[1]) as Capability;
-    if (m[2] === undefined) { spec[cap] = true; continue; }
+    if (m[2] === undefined) {
+      spec[cap] = true;
+      continue;
+    }
     const items = m[2].split(",").map((s) => s.trim());
     if (items.some((s) => s === "")) {
       throw new SandboxFlagError(`${m[1]}=${m[2]}: an empty item (write ${m[1]} alone to grant everything)`);

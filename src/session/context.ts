@@ -51,6 +51,10 @@ export interface SessionContext extends MachineHost {
 }
 
 /** The session of the machine a builtin runs on. */
-export function contextOf(m: Machine): SessionContext { return m.host as SessionContext; }
+export function contextOf(m: Machine): SessionContext {
+  return m.host as SessionContext;
+}
 /** The task a builtin runs in (null for a macro or the prelude, which belong to no task). */
-export function taskOf(m: Machine): Task | null { return m.task as Task | null; }
+export function taskOf(m: Machine): Task | null {
+  return m.task as Task | null;
+}

@@ -10,7 +10,9 @@ const MB = 1024 * 1024;
 
 /** V8's heap limit for this process, in MB (set by node --max-old-space-size, else by the
  *  machine's memory). */
-export function heapLimitMb(): number { return Math.floor(v8().getHeapStatistics().heap_size_limit / MB); }
+export function heapLimitMb(): number {
+  return Math.floor(v8().getHeapStatistics().heap_size_limit / MB);
+}
 
 /** The part of V8's limit a script may use: the rest is room for one large allocation (a file
  *  read, a JSON parse) that happens between two checks. */
@@ -18,10 +20,14 @@ export const USABLE = 0.75;
 
 /** The default memory limit: three quarters of V8's heap limit, which V8 derives from the
  *  machine's memory (a quarter of it, at most about 4 GB): about 3 GB on a 16 GB machine. */
-export function defaultMaxMemoryMb(): number { return Math.floor(heapLimitMb() * USABLE); }
+export function defaultMaxMemoryMb(): number {
+  return Math.floor(heapLimitMb() * USABLE);
+}
 
 /** The JavaScript heap in use, in bytes. */
-export function heapUsed(): number { return v8().getHeapStatistics().used_heap_size; }
+export function heapUsed(): number {
+  return v8().getHeapStatistics().used_heap_size;
+}
 
 let gc: (() => void) | undefined;
 
@@ -36,4 +42,6 @@ export function heapLive(): number {
   return heapUsed();
 }
 
-export function mb(bytes: number): number { return bytes / MB; }
+export function mb(bytes: number): number {
+  return bytes / MB;
+}

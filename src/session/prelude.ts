@@ -8,7 +8,10 @@ let preludeSource: string | null = null;
 /** The prelude's text (read once per process). The path holds from dist/src/session/ and from the
  *  CLI bundle in dist/src/cli/, both one folder below dist/src. */
 export function preludeText(): string {
-  return (preludeSource ??= readFileSync(fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url)), "utf8"));
+  return (preludeSource ??= readFileSync(
+    fileURLToPath(new URL("../../../src/prelude/prelude.lisp", import.meta.url)),
+    "utf8",
+  ));
 }
 
 /** The global names a prelude text defines: the top-level (define name ...), (define (name ...) ...)

@@ -28,7 +28,12 @@ const SYNC_STEP = 100_000;
 /** How many expansions in a row may each produce a call of a macro. */
 export const MAX_EXPANSIONS = 1000;
 
-export interface RunOutcome { status: "done" | "failed" | "deadlock" | "exit"; value: Value; error?: LispError; code: number }
+export interface RunOutcome {
+  status: "done" | "failed" | "deadlock" | "exit";
+  value: Value;
+  error?: LispError;
+  code: number;
+}
 
 export interface SessionOptions {
   /** "virtual": time moves only when every task is blocked (to the next timer's deadline, at
@@ -65,15 +70,31 @@ export class Session implements SessionContext {
   /** the memory limits (see SessionContext), resolved on first use: the default asks node:v8 */
   private memoryCap: number | undefined;
   private memoryMax: number | undefined;
-  get memoryCapMb(): number { return this.memoryCap ??= defaultMaxMemoryMb(); }
-  get maxMemoryMb(): number { return this.memoryMax ??= this.memoryCapMb; }
-  set maxMemoryMb(mb: number) { this.memoryMax = mb; }
+  get memoryCapMb(): number {
+    return (this.memoryCap ??= defaultMaxMemoryMb());
+  }
+  get maxMemoryMb(): number {
+    return (this.memoryMax ??= this.memoryCapMb);
+  }
+  set maxMemoryMb(mb: number) {
+    this.memoryMax = mb;
+  }
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
 
-  constructor(readonly host: Host, options: SessionOptions = {}) {
+  constructor(
+    readonly host: Host,
+    options: SessionOptions = {},
+  ) {
     const prim = (name: string) => this.builtin(name) as Builtin;
-    const prims = { list: prim("list"), append: prim("append"), vector: prim("vector"), vec: prim("vec"), hashMap: prim("hash-map"), equals: prim("=") };
+    const prims = {
+      list: prim("list"),
+      append: prim("append"),
+      vector: prim("vector"),
+      vec: prim("vec"),
+      hashMap: prim("hash-map"),
+      equals: prim("="),
+    };
     const expandMacro = (m: Macro, args: Value[], loc: Loc | undefined) => this.expandMacro(m, args, loc);
     this.compiler = new Compiler({
       cell: (name) => this.cell(name),
@@ -96,16 +117,24 @@ export class Session implements SessionContext {
     const applierForm = readAll("(lambda (f args) (apply f args))", "<applier>")[0];
     const boot = new Machine(null, this);
     boot.budget = 1;
-    this.applier = this.libraryCompiler.compileToplevel(applierForm, undefined).code.fn(boot, null, [null, null]) as Closure;
+    this.applier = this.libraryCompiler
+      .compileToplevel(applierForm, undefined)
+      .code.fn(boot, null, [null, null]) as Closure;
     this.machine = new Machine(null, this);
-    this.scheduler = new Scheduler({
-      onUnhandledFailure: (t) => this.reportTaskFailure(t),
-      onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
-      onMainFailed: (main) => this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
-      onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
-      onCleanupAbandoned: (t, waitingOn) => this.host.stderr(
-        `warning: task ${t.id} (spawned at ${t.spawnedAt}) was cancelled and its cleanup did not finish within ${CLEANUP_BOUND_MS} ms${waitingOn ? ` (waiting on ${waitingOn})` : ""}; abandoned\n`),
-    }, options.clock === "virtual" ? new VirtualClock() : realClock);
+    this.scheduler = new Scheduler(
+      {
+        onUnhandledFailure: (t) => this.reportTaskFailure(t),
+        onDeadlock: (main, blocked) => this.reportDeadlock(main, blocked),
+        onMainFailed: (main) =>
+          this.end({ status: "failed", value: null, error: (main.body as TaskMachine).failure as LispError, code: 1 }),
+        onFinished: (main) => this.end({ status: "done", value: (main.body as TaskBody).result(), code: 0 }),
+        onCleanupAbandoned: (t, waitingOn) =>
+          this.host.stderr(
+            `warning: task ${t.id} (spawned at ${t.spawnedAt}) was cancelled and its cleanup did not finish within ${CLEANUP_BOUND_MS} ms${waitingOn ? ` (waiting on ${waitingOn})` : ""}; abandoned\n`,
+          ),
+      },
+      options.clock === "virtual" ? new VirtualClock() : realClock,
+    );
     this.preludeDefines = preludeNames(preludeText());
     this.preludePending = new Set(this.preludeDefines);
     this.memoryCap = options.maxMemoryMb;
@@ -118,9 +147,12 @@ export class Session implements SessionContext {
     const limit = this.maxMemoryMb * 1024 * 1024;
     if (heapUsed() <= limit || heapLive() <= limit) return false;
     const task = m.task as Task | null;
-    this.memoryError = LispError.of("runtime",
-      `out of memory: the script used more than ${this.maxMemoryMb} MB${task ? ` (in task ${task.id})` : ""}`, m.currentLoc(),
-      "hold less data at once, or raise the limit: skein --max-memory MB, (set-max-memory! mb)");
+    this.memoryError = LispError.of(
+      "runtime",
+      `out of memory: the script used more than ${this.maxMemoryMb} MB${task ? ` (in task ${task.id})` : ""}`,
+      m.currentLoc(),
+      "hold less data at once, or raise the limit: skein --max-memory MB, (set-max-memory! mb)",
+    );
     this.end({ status: "failed", value: null, code: 1, error: this.memoryError });
     return true;
   }
@@ -223,7 +255,9 @@ export class Session implements SessionContext {
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-    return suggestName(name, [...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined])]);
+    return suggestName(name, [
+      ...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined]),
+    ]);
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block, and
@@ -232,11 +266,13 @@ export class Session implements SessionContext {
     const m = new Machine(null, this);
     m.start(fn, args);
     let out = m.step(SYNC_STEP);
-    for (let left = SYNC_CALLS - SYNC_STEP; out === "yield" && left > 0 && this.memoryError === null; left -= SYNC_STEP) out = m.step(SYNC_STEP);
+    for (let left = SYNC_CALLS - SYNC_STEP; out === "yield" && left > 0 && this.memoryError === null; left -= SYNC_STEP)
+      out = m.step(SYNC_STEP);
     if (this.memoryError !== null) throw this.memoryError;
     if (out === "done") return m.val;
     if (out === "failed") throw m.failure;
-    if (out === "yield") throw LispError.of("runtime", `${what} did not finish within ${SYNC_CALLS} calls (an endless loop?)`);
+    if (out === "yield")
+      throw LispError.of("runtime", `${what} did not finish within ${SYNC_CALLS} calls (an endless loop?)`);
     throw LispError.of("runtime", `${what} cannot wait on channels, timers or I/O`);
   }
 
@@ -249,7 +285,11 @@ export class Session implements SessionContext {
     this.expansionDepth = this.expandsLast(m, args) ? this.expansionDepth + 1 : 1;
     this.lastExpansion = null;
     if (this.expansionDepth > MAX_EXPANSIONS) {
-      throw LispError.of("syntax", `macro expansion too deep (${MAX_EXPANSIONS} levels): ${m.name} keeps expanding into another macro call`, loc);
+      throw LispError.of(
+        "syntax",
+        `macro expansion too deep (${MAX_EXPANSIONS} levels): ${m.name} keeps expanding into another macro call`,
+        loc,
+      );
     }
     try {
       const out = this.runSync(m.fn, args, `macro ${m.name}`);
@@ -295,7 +335,7 @@ export class Session implements SessionContext {
   private spawnForms(forms: Value[], file: string): Task {
     const locs = this.formLocs.get(forms);
     const items = arrayToList(forms.map((f, i) => list(f, locs?.[i] ?? null)));
-    return this.spawnTask(this.runner ??= this.makeRunner(), [items], file, null, true);
+    return this.spawnTask((this.runner ??= this.makeRunner()), [items], file, null, true);
   }
 
   /** (lambda (forms) ...): evaluates each (form loc) in turn and returns the last value. It holds
@@ -315,13 +355,24 @@ export class Session implements SessionContext {
       if (x instanceof Pair) return new Pair(plain(x.car), plain(x.cdr) as Pair);
       return x;
     };
-    return this.runSync(this.compiler.compileToplevel(plain(readAll(text, "<runner>")[0]), undefined), [], "the program runner") as Closure;
+    return this.runSync(
+      this.compiler.compileToplevel(plain(readAll(text, "<runner>")[0]), undefined),
+      [],
+      "the program runner",
+    ) as Closure;
   }
 
   /** Compiles one form into a call request: how %eval-form and eval run it. A number, string,
    *  boolean, keyword or nil is its own value, with nothing to compile. */
   evalRequest(form: Value, at?: Loc | null): Value {
-    if (form === null || typeof form === "number" || typeof form === "string" || typeof form === "boolean" || form instanceof Keyword) return form;
+    if (
+      form === null ||
+      typeof form === "number" ||
+      typeof form === "string" ||
+      typeof form === "boolean" ||
+      form instanceof Keyword
+    )
+      return form;
     const loc = (form instanceof Pair ? form.loc : undefined) ?? at ?? undefined;
     return new CallReq(this.compiler.compileToplevel(form, loc), []);
   }
@@ -330,7 +381,10 @@ export class Session implements SessionContext {
    *  make progress are finished, or on deadlock or exit. */
   run(forms: Value[], file: string): Promise<RunOutcome> {
     return new Promise((resolve) => {
-      this.finish = (o) => { this.reportUnread(); resolve(o); };
+      this.finish = (o) => {
+        this.reportUnread();
+        resolve(o);
+      };
       this.spawnForms(forms, file);
     });
   }
@@ -338,7 +392,9 @@ export class Session implements SessionContext {
   /** Evaluates one REPL entry as the main task; resolves when it finishes (background tasks go on). */
   evalEntry(text: string, file: string): Promise<{ value?: Value; error?: LispError; exit?: number }> {
     let forms: Value[];
-    try { forms = this.read(text, file); } catch (e) {
+    try {
+      forms = this.read(text, file);
+    } catch (e) {
       if (e instanceof LispError) return Promise.resolve({ error: e });
       throw e;
     }
@@ -346,9 +402,12 @@ export class Session implements SessionContext {
       this.outcome = null;
       this.memoryError = null;
       this.scheduler.restart();
-      this.finish = (o) => resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
+      this.finish = (o) =>
+        resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
       const t = this.spawnForms(forms, file);
-      t.onDone((d) => { if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 }); });
+      t.onDone((d) => {
+        if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 });
+      });
     });
   }
 
@@ -374,7 +433,9 @@ export class Session implements SessionContext {
 
   private reportTaskFailure(t: Task, unread = false): void {
     const err = (t.body as TaskMachine).failure as LispError;
-    this.host.stderr(`error in task ${t.id} (spawned at ${t.spawnedAt})${unread ? ", sent on a channel and never received" : ""}:\n${this.renderError(err)}\n`);
+    this.host.stderr(
+      `error in task ${t.id} (spawned at ${t.spawnedAt})${unread ? ", sent on a channel and never received" : ""}:\n${this.renderError(err)}\n`,
+    );
   }
 
   /** At the end of the program: the failures sent on channels that nobody received. */
@@ -389,11 +450,11 @@ export class Session implements SessionContext {
     const others = blocked.filter((t) => t !== main);
     if (others.length) {
       lines.push("blocked tasks:");
-      for (const t of others.slice(0, 20)) lines.push(`  task ${t.id} (spawned at ${t.spawnedAt}) waits on ${t.waitingOn}`);
+      for (const t of others.slice(0, 20))
+        lines.push(`  task ${t.id} (spawned at ${t.spawnedAt}) waits on ${t.waitingOn}`);
       if (others.length > 20) lines.push(`  ... ${others.length - 20} more`);
     }
     const err = LispError.of("deadlock", lines.join("\n"));
     this.end({ status: "deadlock", value: null, error: err, code: 1 });
   }
 }
-

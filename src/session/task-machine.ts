@@ -15,7 +15,13 @@ export class TaskMachine extends Task implements TaskBody, MachineState {
   cancelRequested = false;
   userCall: UserCall | null = null;
 
-  constructor(readonly session: SessionContext, fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null) {
+  constructor(
+    readonly session: SessionContext,
+    fn: Value,
+    args: Value[],
+    spawnedAt: Loc | string | undefined,
+    parent: Task | null,
+  ) {
     const sch = session.scheduler;
     super(sch.newId(), null, spawnedAt, parent, sch.stamp());
     this.fr = session.machine.firstFrame(fn, args, this);
@@ -40,10 +46,22 @@ export class TaskMachine extends Task implements TaskBody, MachineState {
     return this.userCall?.loc;
   }
 
-  step(budget: number): StepResult { return this.session.machine.stepState(this, this, budget); }
-  takeWait(): Wait { return this.session.machine.takeWait() as Wait; }
-  resume(v: Value): void { this.val = v; }
-  requestCancel(): void { this.session.machine.requestCancelOf(this); }
-  result(): Value { return this.val; }
-  failureOf(): LispError | null { return this.failure; }
+  step(budget: number): StepResult {
+    return this.session.machine.stepState(this, this, budget);
+  }
+  takeWait(): Wait {
+    return this.session.machine.takeWait() as Wait;
+  }
+  resume(v: Value): void {
+    this.val = v;
+  }
+  requestCancel(): void {
+    this.session.machine.requestCancelOf(this);
+  }
+  result(): Value {
+    return this.val;
+  }
+  failureOf(): LispError | null {
+    return this.failure;
+  }
 }

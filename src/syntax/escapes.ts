@@ -3,7 +3,12 @@
 
 /** The letter after a backslash, and the character it stands for (\u{hex} is handled apart). */
 export const STRING_ESCAPES: ReadonlyMap<string, string> = new Map([
-  ["n", "\n"], ["t", "\t"], ["r", "\r"], ["0", "\0"], ["\\", "\\"], ["\"", "\""],
+  ["n", "\n"],
+  ["t", "\t"],
+  ["r", "\r"],
+  ["0", "\0"],
+  ["\\", "\\"],
+  ['"', '"'],
 ]);
 
 /** A character the printer escapes, and the letter it writes after the backslash: all of the
@@ -14,4 +19,7 @@ export const ESCAPE_LETTER: ReadonlyMap<string, string> = new Map(
 );
 
 /** The known escapes as an error message lists them. */
-export const KNOWN_ESCAPES = [...STRING_ESCAPES.keys()].map((l) => `\\${l}`).concat("\\u{...}").join(" ");
+export const KNOWN_ESCAPES = [...STRING_ESCAPES.keys()]
+  .map((l) => `\\${l}`)
+  .concat("\\u{...}")
+  .join(" ");

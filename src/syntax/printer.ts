@@ -4,7 +4,9 @@ import { Atom, EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, type Value }
 import { LMap } from "../core/map.js";
 
 /** Runtime objects (functions, channels, tasks) describe themselves with this method. */
-export interface Printable { printTag(): string }
+export interface Printable {
+  printTag(): string;
+}
 
 export function formatNumber(n: number): string {
   if (Number.isNaN(n)) return "+nan.0";
@@ -15,12 +17,12 @@ export function formatNumber(n: number): string {
 }
 
 export function escapeString(s: string): string {
-  let out = "\"";
+  let out = '"';
   for (const c of s) {
     const letter = ESCAPE_LETTER.get(c);
     out += letter === undefined ? c : "\\" + letter;
   }
-  return out + "\"";
+  return out + '"';
 }
 
 /** Write form: what `prn` and the REPL show. */
@@ -47,14 +49,29 @@ export function display(v: Value): string {
 }
 
 function emit(v: Value, out: string[], _write: boolean): void {
-  if (v === null || v === undefined) { out.push("nil"); return; }
-  switch (typeof v) {
-    case "boolean": out.push(v ? "#t" : "#f"); return;
-    case "number": out.push(formatNumber(v)); return;
-    case "string": out.push(escapeString(v)); return;
+  if (v === null || v === undefined) {
+    out.push("nil");
+    return;
   }
-  if (v instanceof Keyword) { out.push(":" + v.name); return; }
-  if (v instanceof Sym) { out.push(v.name); return; }
+  switch (typeof v) {
+    case "boolean":
+      out.push(v ? "#t" : "#f");
+      return;
+    case "number":
+      out.push(formatNumber(v));
+      return;
+    case "string":
+      out.push(escapeString(v));
+      return;
+  }
+  if (v instanceof Keyword) {
+    out.push(":" + v.name);
+    return;
+  }
+  if (v instanceof Sym) {
+    out.push(v.name);
+    return;
+  }
   if (v instanceof Pair || v instanceof EmptyList) {
     out.push("(");
     let first = true;
@@ -69,17 +86,32 @@ function emit(v: Value, out: string[], _write: boolean): void {
   if (isVector(v)) {
     out.push("[");
     let first = true;
-    for (const x of v) { if (!first) out.push(" "); first = false; emit(x, out, true); }
+    for (const x of v) {
+      if (!first) out.push(" ");
+      first = false;
+      emit(x, out, true);
+    }
     out.push("]");
     return;
   }
-  if (v instanceof LMap) { emitEntries(v.entries(), out); return; }
+  if (v instanceof LMap) {
+    emitEntries(v.entries(), out);
+    return;
+  }
   if (v instanceof ErrorValue) {
     emitEntries([[Keyword.of("error"), v.message] as const, ...v.data.entries()][Symbol.iterator](), out);
     return;
   }
-  if (v instanceof Atom) { out.push("#<atom "); emit(v.value, out, true); out.push(">"); return; }
-  if (typeof v.printTag === "function") { out.push((v as Printable).printTag()); return; }
+  if (v instanceof Atom) {
+    out.push("#<atom ");
+    emit(v.value, out, true);
+    out.push(">");
+    return;
+  }
+  if (typeof v.printTag === "function") {
+    out.push((v as Printable).printTag());
+    return;
+  }
   out.push(`#<${typeof v}>`);
 }
 

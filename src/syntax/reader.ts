@@ -11,45 +11,66 @@ import { write } from "./printer.js";
 export const MAX_DEPTH = 1000;
 
 const S = {
-  quote: Sym.of("quote"), quasiquote: Sym.of("quasiquote"), unquote: Sym.of("unquote"),
-  unquoteSplicing: Sym.of("unquote-splicing"), deref: Sym.of("atom-deref"),
+  quote: Sym.of("quote"),
+  quasiquote: Sym.of("quasiquote"),
+  unquote: Sym.of("unquote"),
+  unquoteSplicing: Sym.of("unquote-splicing"),
+  deref: Sym.of("atom-deref"),
 };
 
 const DELIMS = new Set([..."()[]{}\";'`,"]);
-const isSpace = (c: string) => c === " " || c === "\n" || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\u00a0" || c === "\ufeff";
+const isSpace = (c: string) =>
+  c === " " || c === "\n" || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\u00a0" || c === "\ufeff";
 
-export interface ReadResult { forms: Value[] }
+export interface ReadResult {
+  forms: Value[];
+}
 
 export class Reader {
   private i = 0;
   private line = 1;
   private col = 1;
   private depth = 0;
-  constructor(private readonly text: string, private readonly file: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
 
-  private loc(): Loc { return { file: this.file, line: this.line, col: this.col }; }
+  private loc(): Loc {
+    return { file: this.file, line: this.line, col: this.col };
+  }
 
   private fail(msg: string, loc: Loc = this.loc()): never {
     throw LispError.of("read", msg, loc);
   }
 
-  private peek(off = 0): string { return this.text[this.i + off] ?? ""; }
+  private peek(off = 0): string {
+    return this.text[this.i + off] ?? "";
+  }
 
   private next(): string {
     const c = this.text[this.i++];
-    if (c === "\n") { this.line++; this.col = 1; } else { this.col++; }
+    if (c === "\n") {
+      this.line++;
+      this.col = 1;
+    } else {
+      this.col++;
+    }
     return c;
   }
 
   /** Reads every form in the text, or raises the first reader error. */
-  readAll(): Value[] { return this.readAllWithLocs().forms; }
+  readAll(): Value[] {
+    return this.readAllWithLocs().forms;
+  }
 
   /** Every form with where it starts (atoms carry no position of their own). */
   readAllWithLocs(): { forms: Value[]; locs: Loc[] } {
     const forms: Value[] = [];
     const locs: Loc[] = [];
     // a first line "#!/usr/bin/env skein" makes a script executable: it is a comment
-    if (this.i === 0 && this.text.startsWith("#!")) while (this.i < this.text.length && this.peek() !== "\n") this.next();
+    if (this.i === 0 && this.text.startsWith("#!"))
+      while (this.i < this.text.length && this.peek() !== "\n") this.next();
     for (;;) {
       this.skipAtmosphere();
       if (this.i >= this.text.length) return { forms, locs };
@@ -62,22 +83,36 @@ export class Reader {
     for (;;) {
       const c = this.peek();
       if (c === "") return;
-      if (isSpace(c)) { this.next(); continue; }
+      if (isSpace(c)) {
+        this.next();
+        continue;
+      }
       if (c === ",") {
         // a comma before whitespace or a closing bracket is whitespace ({:a 1, :b 2})
         const d = this.peek(1);
-        if (d === "" || isSpace(d) || d === ")" || d === "]" || d === "}") { this.next(); continue; }
+        if (d === "" || isSpace(d) || d === ")" || d === "]" || d === "}") {
+          this.next();
+          continue;
+        }
         return;
       }
-      if (c === ";") { while (this.peek() !== "" && this.peek() !== "\n") this.next(); continue; }
-      if (c === "#" && this.peek(1) === "|") { this.skipBlockComment(); continue; }
+      if (c === ";") {
+        while (this.peek() !== "" && this.peek() !== "\n") this.next();
+        continue;
+      }
+      if (c === "#" && this.peek(1) === "|") {
+        this.skipBlockComment();
+        continue;
+      }
       if (c === "#" && this.peek(1) === ";") {
         const at = this.loc();
-        this.next(); this.next();
+        this.next();
+        this.next();
         // nested() so that a long run of #; is a reader error, not a host stack overflow
         this.nested(() => {
           this.skipAtmosphere();
-          if (this.i >= this.text.length || ")]}".includes(this.peek())) this.fail("#; needs a datum to comment out", at);
+          if (this.i >= this.text.length || ")]}".includes(this.peek()))
+            this.fail("#; needs a datum to comment out", at);
           this.readForm();
         });
         continue;
@@ -88,13 +123,20 @@ export class Reader {
 
   private skipBlockComment(): void {
     const start = this.loc();
-    this.next(); this.next();
+    this.next();
+    this.next();
     let level = 1;
     while (level > 0) {
       if (this.i >= this.text.length) this.fail(`unclosed #| comment opened at ${start.line}:${start.col}`, start);
-      if (this.peek() === "|" && this.peek(1) === "#") { this.next(); this.next(); level--; }
-      else if (this.peek() === "#" && this.peek(1) === "|") { this.next(); this.next(); level++; }
-      else this.next();
+      if (this.peek() === "|" && this.peek(1) === "#") {
+        this.next();
+        this.next();
+        level--;
+      } else if (this.peek() === "#" && this.peek(1) === "|") {
+        this.next();
+        this.next();
+        level++;
+      } else this.next();
     }
   }
 
@@ -102,33 +144,55 @@ export class Reader {
     const start = this.loc();
     const c = this.peek();
     switch (c) {
-      case "(": return this.nested(() => this.readSeq(")", start));
-      case "[": return this.nested(() => IList(this.readItems("]", start)));
-      case "{": return this.nested(() => this.readMap(start));
-      case ")": case "]": case "}":
+      case "(":
+        return this.nested(() => this.readSeq(")", start));
+      case "[":
+        return this.nested(() => IList(this.readItems("]", start)));
+      case "{":
+        return this.nested(() => this.readMap(start));
+      case ")":
+      case "]":
+      case "}":
         this.next();
         this.fail(`unexpected ${c} with no matching opening bracket`, start);
-      case "\"": return this.readString(start);
-      case "'": this.next(); return this.wrap(S.quote, start);
-      case "`": this.next(); return this.wrap(S.quasiquote, start);
-      case "@": this.next(); return this.wrap(S.deref, start);
+      case '"':
+        return this.readString(start);
+      case "'":
+        this.next();
+        return this.wrap(S.quote, start);
+      case "`":
+        this.next();
+        return this.wrap(S.quasiquote, start);
+      case "@":
+        this.next();
+        return this.wrap(S.deref, start);
       case ",":
         this.next();
-        if (this.peek() === "@") { this.next(); return this.wrap(S.unquoteSplicing, start); }
+        if (this.peek() === "@") {
+          this.next();
+          return this.wrap(S.unquoteSplicing, start);
+        }
         return this.wrap(S.unquote, start);
-      case "#": return this.readHash(start);
-      default: return this.readAtom(start);
+      case "#":
+        return this.readHash(start);
+      default:
+        return this.readAtom(start);
     }
   }
 
   private nested<T>(f: () => T): T {
     if (++this.depth > MAX_DEPTH) this.fail(`nesting too deep (more than ${MAX_DEPTH} levels)`);
-    try { return f(); } finally { this.depth--; }
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
   }
 
   private wrap(sym: Sym, start: Loc): Pair {
     this.skipAtmosphere();
-    if (this.i >= this.text.length || ")]}".includes(this.peek())) this.fail(`expected a form after ${sym.name === "atom-deref" ? "@" : sym.name}`, start);
+    if (this.i >= this.text.length || ")]}".includes(this.peek()))
+      this.fail(`expected a form after ${sym.name === "atom-deref" ? "@" : sym.name}`, start);
     const inner = this.nested(() => this.readForm());
     const p = new Pair(sym, new Pair(inner, EMPTY));
     p.loc = start;
@@ -141,8 +205,15 @@ export class Reader {
     for (;;) {
       this.skipAtmosphere();
       const c = this.peek();
-      if (c === "") this.fail(`unclosed ${open} opened at ${start.line}:${start.col}: expected ${close} before the end of the file`, start);
-      if (c === close) { this.next(); return items; }
+      if (c === "")
+        this.fail(
+          `unclosed ${open} opened at ${start.line}:${start.col}: expected ${close} before the end of the file`,
+          start,
+        );
+      if (c === close) {
+        this.next();
+        return items;
+      }
       if (c === ")" || c === "]" || c === "}") {
         this.fail(`mismatched ${c}: expected ${close} to close the ${open} opened at ${start.line}:${start.col}`);
       }
@@ -176,8 +247,11 @@ export class Reader {
       const c = this.peek();
       if (c === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
       this.next();
-      if (c === "\"") return out;
-      if (c !== "\\") { out += c; continue; }
+      if (c === '"') return out;
+      if (c !== "\\") {
+        out += c;
+        continue;
+      }
       const at = this.loc();
       if (this.peek() === "") this.fail(`unclosed string opened at ${start.line}:${start.col}`, start);
       const e = this.next();
@@ -225,7 +299,8 @@ export class Reader {
   }
 
   private checkNumber(n: number, tok: string, start: Loc): number {
-    if (!Number.isFinite(n)) this.fail(`number out of range: ${tok.length > 40 ? tok.slice(0, 40) + "..." : tok}`, start);
+    if (!Number.isFinite(n))
+      this.fail(`number out of range: ${tok.length > 40 ? tok.slice(0, 40) + "..." : tok}`, start);
     return n;
   }
 

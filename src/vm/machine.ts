@@ -5,7 +5,17 @@
 // later, preempted, or cancelled; deep recursion is bounded by memory, not by the host stack.
 import { Cancelled, LispError } from "../core/error.js";
 import { arityMessage } from "../core/messages.js";
-import { EMPTY, ErrorValue, Keyword, Pair, formatLoc, isVector, type List, type Loc, type Value } from "../core/types.js";
+import {
+  EMPTY,
+  ErrorValue,
+  Keyword,
+  Pair,
+  formatLoc,
+  isVector,
+  type List,
+  type Loc,
+  type Value,
+} from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { describe } from "../syntax/printer.js";
 import { Block, Builtin, CallReq, Cell, Closure, Code, Frame, SUSPEND, Signal, TAIL } from "./objects.js";
@@ -34,7 +44,10 @@ export interface MachineState {
 
 /** The latest call from the user's code into the prelude in tail position (the caller's
  *  activation is gone): errors raised inside the prelude show it (toLispError). */
-export interface UserCall { name: string; loc: Loc }
+export interface UserCall {
+  name: string;
+  loc: Loc;
+}
 
 /** What the machine needs from its surroundings. */
 export interface MachineHost {
@@ -93,16 +106,22 @@ export class Machine {
   /** the task state being stepped (stepState), or null */
   private current: MachineState | null = null;
 
-  constructor(public task: unknown, readonly host: MachineHost) {}
+  constructor(
+    public task: unknown,
+    readonly host: MachineHost,
+  ) {}
 
   // ---- the task body interface the scheduler drives ------------------------------------
 
   /** Starts the machine on fn applied to args (nothing runs until step). */
-  start(fn: Value, args: Value[]): void { this.fr = this.firstFrame(fn, args, this.task); }
+  start(fn: Value, args: Value[]): void {
+    this.fr = this.firstFrame(fn, args, this.task);
+  }
 
   /** The frame a run of fn applied to args starts from, for `task`. */
   firstFrame(fn: Value, args: Value[], task: unknown): Frame {
-    if (fn instanceof Closure && fn.code.fixed === args.length) return new Frame(fn.code, this.slotsFor(fn, args, task), 0, ROOT_FRAME);
+    if (fn instanceof Closure && fn.code.fixed === args.length)
+      return new Frame(fn.code, this.slotsFor(fn, args, task), 0, ROOT_FRAME);
     let list: List = EMPTY;
     for (let i = args.length - 1; i >= 0; i--) list = new Pair(args[i], list);
     return new Frame(this.host.applier.code, this.slotsFor(this.host.applier, [fn, list], task), 0, ROOT_FRAME);
@@ -111,14 +130,29 @@ export class Machine {
   /** Runs a task's state for about `budget` calls: a session has one machine for all its tasks,
    *  and each task keeps only this state between steps (what it must resume from). */
   stepState(st: MachineState, task: unknown, budget: number): StepResult {
-    this.fr = st.fr; this.val = st.val; this.handlers = st.handlers as Handler | null;
-    this.failure = st.failure; this.cancelRequested = st.cancelRequested; this.userCall = st.userCall;
-    this.task = task; this.current = st;
+    this.fr = st.fr;
+    this.val = st.val;
+    this.handlers = st.handlers as Handler | null;
+    this.failure = st.failure;
+    this.cancelRequested = st.cancelRequested;
+    this.userCall = st.userCall;
+    this.task = task;
+    this.current = st;
     const out = this.step(budget);
-    st.fr = this.fr; st.val = this.val; st.handlers = this.handlers;
-    st.failure = this.failure; st.cancelRequested = this.cancelRequested; st.userCall = this.userCall;
-    this.fr = null; this.val = null; this.handlers = null; this.failure = null;
-    this.task = null; this.current = null; this.tailS = NO_SLOTS; this.tailCode = null;
+    st.fr = this.fr;
+    st.val = this.val;
+    st.handlers = this.handlers;
+    st.failure = this.failure;
+    st.cancelRequested = this.cancelRequested;
+    st.userCall = this.userCall;
+    this.fr = null;
+    this.val = null;
+    this.handlers = null;
+    this.failure = null;
+    this.task = null;
+    this.current = null;
+    this.tailS = NO_SLOTS;
+    this.tailCode = null;
     return out;
   }
 
@@ -133,16 +167,24 @@ export class Machine {
     this.blocked = null;
     return b.wait;
   }
-  resume(v: Value): void { this.val = v; }
-  requestCancel(): void { this.cancelRequested = true; }
-  result(): Value { return this.val; }
-  failureOf(): LispError | null { return this.failure; }
+  resume(v: Value): void {
+    this.val = v;
+  }
+  requestCancel(): void {
+    this.cancelRequested = true;
+  }
+  result(): Value {
+    return this.val;
+  }
+  failureOf(): LispError | null {
+    return this.failure;
+  }
 
   /** Where the current builtin call is: for wait descriptions and spawn sites. */
   currentLoc(): Loc | undefined {
     if (this.curCode) return this.curCode.sites[this.curPc] ?? this.curCode.loc;
     const fr = this.fr;
-    return fr ? fr.code.sites[fr.pc] ?? fr.code.loc : undefined;
+    return fr ? (fr.code.sites[fr.pc] ?? fr.code.loc) : undefined;
   }
 
   /** Runs about `budget` calls. */
@@ -171,7 +213,10 @@ export class Machine {
         if (this.unwindCancel()) return "cancelled";
       }
       const fr = this.fr;
-      if (fr === null || fr === ROOT_FRAME) { this.fr = null; return "done"; }
+      if (fr === null || fr === ROOT_FRAME) {
+        this.fr = null;
+        return "done";
+      }
       if (this.budget <= 0) return "yield";
       // a frame captured at its entry (pc 0) had not run yet: its call counts now
       if (fr.pc === 0) this.budget--;
@@ -248,11 +293,17 @@ export class Machine {
     for (let h = this.handlers; h !== null && h.s === s; h = this.handlers) {
       this.handlers = h.next;
       if (cancel) {
-        if (h.finPc >= 0) { h.s[h.kindSlot] = 2; return h.finPc; }
+        if (h.finPc >= 0) {
+          h.s[h.kindSlot] = 2;
+          return h.finPc;
+        }
         continue;
       }
       this.errFrames.length = 0;
-      if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err as LispError); return h.catchPc; }
+      if (h.catchPc >= 0) {
+        h.s[h.errSlot] = withTrace(err as LispError);
+        return h.catchPc;
+      }
       h.s[h.kindSlot] = 1;
       h.s[h.kindSlot + 1] = err;
       return h.finPc;
@@ -263,22 +314,32 @@ export class Machine {
   /** Slots for a closure called with exactly its 0-3 parameters. */
   slots0(c: Closure): Value[] {
     const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task;
+    s[0] = c.env;
+    s[1] = this.task;
     return s;
   }
   slots1(c: Closure, a: Value): Value[] {
     const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a;
+    s[0] = c.env;
+    s[1] = this.task;
+    s[2] = a;
     return s;
   }
   slots2(c: Closure, a: Value, b: Value): Value[] {
     const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b;
+    s[0] = c.env;
+    s[1] = this.task;
+    s[2] = a;
+    s[3] = b;
     return s;
   }
   slots3(c: Closure, a: Value, b: Value, d: Value): Value[] {
     const s: Value[] = new Array(c.code.nslots);
-    s[0] = c.env; s[1] = this.task; s[2] = a; s[3] = b; s[4] = d;
+    s[0] = c.env;
+    s[1] = this.task;
+    s[2] = a;
+    s[3] = b;
+    s[4] = d;
     return s;
   }
 
@@ -322,7 +383,8 @@ export class Machine {
   /** call (or tailCall) with one or two arguments: a builtin's m1/m2 takes them without an array. */
   call1(f: Value, a: Value, code: Code, pc: number, tail = false): Value {
     if (f instanceof Builtin && f.m1 !== null) {
-      this.curCode = code; this.curPc = pc;
+      this.curCode = code;
+      this.curPc = pc;
       const r = f.m1(a, this);
       this.curCode = null;
       return r instanceof Signal ? this.signalled(r, code, pc, tail) : r;
@@ -331,7 +393,8 @@ export class Machine {
   }
   call2(f: Value, a: Value, b: Value, code: Code, pc: number, tail = false): Value {
     if (f instanceof Builtin && f.m2 !== null) {
-      this.curCode = code; this.curPc = pc;
+      this.curCode = code;
+      this.curPc = pc;
       const r = f.m2(a, b, this);
       this.curCode = null;
       return r instanceof Signal ? this.signalled(r, code, pc, tail) : r;
@@ -350,7 +413,8 @@ export class Machine {
   tailCall(f: Value, args: Value[], code: Code, pc: number): Value {
     if (f instanceof Closure) {
       const at = code.sites[pc];
-      if (f.code.loc?.file === PRELUDE && at !== undefined && at.file !== PRELUDE) this.userCall = { name: code.name, loc: at };
+      if (f.code.loc?.file === PRELUDE && at !== undefined && at.file !== PRELUDE)
+        this.userCall = { name: code.name, loc: at };
       this.tailS = this.slotsFor(f, args);
       this.tailCode = f.code;
       return TAIL;
@@ -385,9 +449,11 @@ export class Machine {
    *  failed request read as if it were a response). It still gives nil, but says so on stderr,
    *  once per call site. */
   private warnErrorLookup(k: Keyword, e: ErrorValue, loc: Loc | undefined): void {
-    this.host.warnOnce(`error-lookup ${formatLoc(loc)}`,
+    this.host.warnOnce(
+      `error-lookup ${formatLoc(loc)}`,
       `warning: ${formatLoc(loc)}: (:${k.name} ...) looked up a key of an error value, which has no :${k.name}, and gave nil; ` +
-      `the value is the error: ${e.message} (test results with error? before using them)`);
+        `the value is the error: ${e.message} (test results with error? before using them)`,
+    );
   }
 
   /** Keywords, maps and vectors used as functions. */
@@ -411,8 +477,12 @@ export class Machine {
       if (Number.isInteger(i) && i >= 0 && i < f.size) return f.get(i);
       throw LispError.of("runtime", `vector index out of range: ${i} (size ${f.size})`);
     }
-    throw LispError.of("runtime", `not a function: ${describe(f)}`, undefined,
-      f instanceof ErrorValue ? `the value is an error: ${f.message}` : undefined);
+    throw LispError.of(
+      "runtime",
+      `not a function: ${describe(f)}`,
+      undefined,
+      f instanceof ErrorValue ? `the value is an error: ${f.message}` : undefined,
+    );
   }
 
   unbound(cell: Cell, code: Code, site: number): never {
@@ -422,19 +492,32 @@ export class Machine {
   }
 
   usedBeforeDefinition(name: string, code: Code, site: number): never {
-    throw LispError.of("runtime", `${name} is used before its definition ran`, code.sites[site],
-      "move the (define ...) above its first use, or wrap the use in a function");
+    throw LispError.of(
+      "runtime",
+      `${name} is used before its definition ran`,
+      code.sites[site],
+      "move the (define ...) above its first use, or wrap the use in a function",
+    );
   }
 
   setGlobal(cell: Cell, v: Value, code: Code, site: number): void {
     if (cell.v === undefined) {
-      throw LispError.of("runtime", `set!: undefined variable: ${cell.name}`, code.sites[site], "define it first with (define name value)");
+      throw LispError.of(
+        "runtime",
+        `set!: undefined variable: ${cell.name}`,
+        code.sites[site],
+        "define it first with (define name value)",
+      );
     }
     if (cell.owner !== this.task && cell.owner !== null) this.foreignSet(cell.name, code, site);
     // a builtin belongs to no task: set! on it would change it under every task at once
     if (cell.owner === null && cell.v instanceof Builtin) {
-      throw LispError.of("runtime", `set!: ${cell.name} is a builtin and cannot be changed`, code.sites[site],
-        `define your own with (define ${cell.name} ...)`);
+      throw LispError.of(
+        "runtime",
+        `set!: ${cell.name} is a builtin and cannot be changed`,
+        code.sites[site],
+        `define your own with (define ${cell.name} ...)`,
+      );
     }
     cell.v = v;
   }
@@ -470,22 +553,35 @@ export class Machine {
     // the innermost frame may not have started (pc 0): its caller's call site is where it recursed
     let fr = this.fr as Frame;
     if (fr.pc === 0 && fr.parent !== null) fr = fr.parent;
-    return LispError.of("runtime", `recursion too deep (${this.maxFrames} frames)`, fr.code.sites[fr.pc] ?? fr.code.loc,
-      "make the recursive call a tail call, or use loop or an accumulator");
+    return LispError.of(
+      "runtime",
+      `recursion too deep (${this.maxFrames} frames)`,
+      fr.code.sites[fr.pc] ?? fr.code.loc,
+      "make the recursive call a tail call, or use loop or an accumulator",
+    );
   }
 
   /** An error escaped to the machine's loop, `heap` the innermost frame still alive (the frames
    *  from there down are on the heap): jump to a handler on the heap or fail. */
   private unwindFrom(e: unknown, heap: Frame | null): boolean {
     this.blocked = null;
-    if (e instanceof Cancelled) { this.fr = heap; return this.unwindCancel(); }
+    if (e instanceof Cancelled) {
+      this.fr = heap;
+      return this.unwindCancel();
+    }
     const err = this.toLispError(e, null, heap);
     for (let h = this.handlers; h !== null; h = this.handlers) {
       this.handlers = h.next;
       const owner = this.ownerOf(h, heap);
       if (owner === null) continue;
-      if (h.catchPc >= 0) { h.s[h.errSlot] = withTrace(err); owner.pc = h.catchPc; }
-      else { h.s[h.kindSlot] = 1; h.s[h.kindSlot + 1] = err; owner.pc = h.finPc; }
+      if (h.catchPc >= 0) {
+        h.s[h.errSlot] = withTrace(err);
+        owner.pc = h.catchPc;
+      } else {
+        h.s[h.kindSlot] = 1;
+        h.s[h.kindSlot + 1] = err;
+        owner.pc = h.finPc;
+      }
       // the owner resumes at its handler; the frames above it are dropped
       this.fr = owner;
       return false;
@@ -520,9 +616,15 @@ export class Machine {
     if (e instanceof LispError) err = e;
     else if (e instanceof RangeError && /call stack/i.test(e.message)) {
       err = LispError.of("runtime", "host stack exhausted (a value nested too deeply to process)");
-    } else if (e instanceof RangeError && /Invalid string length|Invalid array length|Array buffer allocation failed/i.test(e.message)) {
+    } else if (
+      e instanceof RangeError &&
+      /Invalid string length|Invalid array length|Array buffer allocation failed/i.test(e.message)
+    ) {
       // V8's own limits on one string (about 512 MB) or one array, in its words: say it in ours
-      err = LispError.of("runtime", "result too large: a string or list longer than the host can hold (about 512 MB of text)");
+      err = LispError.of(
+        "runtime",
+        "result too large: a string or list longer than the host can hold (about 512 MB of text)",
+      );
     } else {
       const msg = e instanceof Error ? e.message : String(e);
       err = LispError.of("runtime", `internal error: ${msg}`);
@@ -540,7 +642,6 @@ export class Machine {
     }
     return err;
   }
-
 }
 
 function lispStackOf(from: Frame | null): { name: string; loc: Loc | undefined }[] {
@@ -579,5 +680,7 @@ const ERR_FRAMES: { code: Code; pc: number }[] = [];
 
 /** The frame below every task's first frame: reaching it means the task is done. */
 const ROOT_CODE = new Code("<root>", 0, false, 0, undefined, []);
-ROOT_CODE.fn = () => { throw new Error("root frame resumed"); };
+ROOT_CODE.fn = () => {
+  throw new Error("root frame resumed");
+};
 const ROOT_FRAME = new Frame(ROOT_CODE, [], 0, null);

@@ -7,7 +7,15 @@ import type { Machine } from "./machine.js";
  *  directly on the JS stack and returns its value (or TAIL); with a captured frame it resumes it.
  *  A direct call of a function of 0-3 fixed parameters passes s === null and the closure's env
  *  and the arguments after it (no array per call). */
-export type CodeFn = (m: Machine, fr: Frame | null, s: Value[] | null, env?: Value, a?: Value, b?: Value, c?: Value) => Value;
+export type CodeFn = (
+  m: Machine,
+  fr: Frame | null,
+  s: Value[] | null,
+  env?: Value,
+  a?: Value,
+  b?: Value,
+  c?: Value,
+) => Value;
 
 /** Returned instead of a value by a tail call: the callee is in m.tailCode / m.tailS. */
 export const TAIL: unique symbol = Symbol("tail call");
@@ -30,14 +38,23 @@ export class Code {
     readonly loc: Loc | undefined,
     /** call-site positions, indexed by the pc the frame resumes at */
     readonly sites: (Loc | undefined)[],
-  ) { this.fixed = rest ? -1 : nparams; }
+  ) {
+    this.fixed = rest ? -1 : nparams;
+  }
 }
 
 /** A Lisp function: code plus the slots of the frame it was created in. */
 export class Closure {
-  constructor(readonly code: Code, readonly env: Value[] | null) {}
-  get name(): string { return this.code.name; }
-  printTag(): string { return `#<function ${this.code.name}>`; }
+  constructor(
+    readonly code: Code,
+    readonly env: Value[] | null,
+  ) {}
+  get name(): string {
+    return this.code.name;
+  }
+  printTag(): string {
+    return `#<function ${this.code.name}>`;
+  }
 }
 
 export type BuiltinFn = (args: Value[], m: Machine) => Value;
@@ -56,12 +73,19 @@ export class Builtin {
     readonly max: number,
     readonly fn: BuiltinFn,
   ) {}
-  printTag(): string { return `#<function ${this.name}>`; }
+  printTag(): string {
+    return `#<function ${this.name}>`;
+  }
 }
 
 export class Macro {
-  constructor(readonly name: string, readonly fn: Closure) {}
-  printTag(): string { return `#<macro ${this.name}>`; }
+  constructor(
+    readonly name: string,
+    readonly fn: Closure,
+  ) {}
+  printTag(): string {
+    return `#<macro ${this.name}>`;
+  }
 }
 
 /** A global variable. `owner` is the task that defined it (for the set! rule). */
@@ -77,7 +101,12 @@ export class Frame {
   /** how many frames the chain holds from this one down (the machine's recursion limit counts it) */
   n = 1;
   /** s: the activation's slots (replaced when a function that keeps them in JS locals suspends again) */
-  constructor(readonly code: Code, public s: Value[], public pc: number, public parent: Frame | null) {}
+  constructor(
+    readonly code: Code,
+    public s: Value[],
+    public pc: number,
+    public parent: Frame | null,
+  ) {}
 }
 
 /** Something a builtin returns instead of a value. */
@@ -85,12 +114,20 @@ export abstract class Signal {}
 
 /** Call fn with args; its result becomes the builtin's result. */
 export class CallReq extends Signal {
-  constructor(readonly fn: Value, readonly args: Value[]) { super(); }
+  constructor(
+    readonly fn: Value,
+    readonly args: Value[],
+  ) {
+    super();
+  }
 }
 
 /** Park the task: the scheduler interprets `wait` and later resumes the task with a value.
  *  Without an argument the Block is its own wait (a subclass that carries the wait's fields). */
 export class Block extends Signal {
   readonly wait: unknown;
-  constructor(wait?: unknown) { super(); this.wait = wait ?? this; }
+  constructor(wait?: unknown) {
+    super();
+    this.wait = wait ?? this;
+  }
 }

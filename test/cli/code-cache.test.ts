@@ -2,7 +2,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +31,8 @@ test("a rebuilt bundle of the same length runs its own code, not the cached code
     const bundle = join(dir, "dist", "src", "cli", "skein.cjs");
     copyFileSync(join(root, "dist", "src", "cli", "skein.cjs"), bundle);
     cpSync(join(root, "src", "prelude"), join(dir, "src", "prelude"), { recursive: true });
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, "bin", "skein"), ...args], { encoding: "utf8" });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(dir, "bin", "skein"), ...args], { encoding: "utf8" });
 
     assert.match(run("--version").stdout, /^skein \d+\.\d+\.\d+\n$/);
     assert.equal(run("-e", "(exit 3)").status, 3);

@@ -12,7 +12,11 @@ import { join } from "node:path";
 import { projectRoot } from "../helpers.js";
 
 const skein = (args: string[], input?: string) =>
-  spawnSync(process.execPath, [join(projectRoot(), "bin", "skein"), ...args], { encoding: "utf8", input, timeout: 20_000 });
+  spawnSync(process.execPath, [join(projectRoot(), "bin", "skein"), ...args], {
+    encoding: "utf8",
+    input,
+    timeout: 20_000,
+  });
 
 test("skein - runs the script on standard input, with the arguments after it", () => {
   const r = skein(["-", "a", "b"], `(println "in" (command-line-args))`);
@@ -41,7 +45,10 @@ test("Skein's flags after the script's name are the script's arguments, with a w
     writeFileSync(script, `(println (command-line-args) (error? (getenv "PATH")))`);
     const r = skein([script, "--sandbox", "x"], undefined);
     assert.equal(r.stdout, `("--sandbox" "x") #f\n`, "the script ran unsandboxed, and got its arguments");
-    assert.match(r.stderr, /^skein: warning: --sandbox comes after the script, so it is the script's argument, not Skein's/);
+    assert.match(
+      r.stderr,
+      /^skein: warning: --sandbox comes after the script, so it is the script's argument, not Skein's/,
+    );
     assert.equal(skein([script, "plain"]).stderr, "", "no warning for ordinary arguments");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -49,9 +56,16 @@ test("Skein's flags after the script's name are the script's arguments, with a w
 });
 
 test("the first refusal of the sandbox is said once on stderr; the script still gets error values", () => {
-  const r = skein(["--sandbox", "-e", `(list (error? (getenv "HOME")) (error? (write-file "/tmp/skein-nope" "x")) (error? (sh "true")))`]);
+  const r = skein([
+    "--sandbox",
+    "-e",
+    `(list (error? (getenv "HOME")) (error? (write-file "/tmp/skein-nope" "x")) (error? (sh "true")))`,
+  ]);
   assert.equal(r.stdout, "(#t #t #t)\n");
   const lines = r.stderr.trim().split("\n");
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^skein: the sandbox refused getenv HOME \(grant it with --allow-env\); the script got an error value/);
+  assert.match(
+    lines[0],
+    /^skein: the sandbox refused getenv HOME \(grant it with --allow-env\); the script got an error value/,
+  );
 });

@@ -9,7 +9,8 @@ import { projectRoot } from "../helpers.js";
 import { SHOW_DEPTH } from "../../src/cli/show.js";
 
 const skein = join(projectRoot(), "bin", "skein");
-const run = (...args: string[]) => spawnSync(process.execPath, [skein, ...args], { encoding: "utf8", maxBuffer: 1 << 26, timeout: 60_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [skein, ...args], { encoding: "utf8", maxBuffer: 1 << 26, timeout: 60_000 });
 
 test("-e prints a value nested 1,000,000 deep cut at SHOW_DEPTH levels, with status 0", () => {
   const r = run("-e", "(define (nest n acc) (if (= n 0) acc (nest (- n 1) (list acc)))) (nest 1000000 1)");

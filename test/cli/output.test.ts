@@ -8,9 +8,11 @@ import { projectRoot } from "../helpers.js";
 const skein = join(projectRoot(), "bin", "skein");
 
 test("a large output through a pipe arrives whole and in order, with stderr kept apart", () => {
-  const r = spawnSync(process.execPath, [skein, "-e",
-    '(let loop ((i 0)) (when (< i 50000) (println "line" i) (loop (+ i 1)))) (eprintln "done") (exit 4)'],
-  { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    process.execPath,
+    [skein, "-e", '(let loop ((i 0)) (when (< i 50000) (println "line" i) (loop (+ i 1)))) (eprintln "done") (exit 4)'],
+    { encoding: "utf8", maxBuffer: 1 << 26 },
+  );
   const lines = r.stdout.split("\n");
   assert.equal(lines.length, 50001);
   assert.equal(lines[0], "line 0");
@@ -20,9 +22,13 @@ test("a large output through a pipe arrives whole and in order, with stderr kept
 });
 
 test("a reader that closes the pipe early (skein x.lisp | head -1) ends the program quietly with status 0", async () => {
-  const child = spawn(process.execPath, [skein, "-e", "(let loop ((i 0)) (println i) (loop (+ i 1)))"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [skein, "-e", "(let loop ((i 0)) (println i) (loop (+ i 1)))"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
-  child.stderr.on("data", (d) => { err += d; });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
   const first = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
   child.stdout.destroy();
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));

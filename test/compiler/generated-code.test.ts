@@ -25,7 +25,10 @@ test("a variable named like a compiler temporary keeps its name in errors", asyn
 (prn (task-await (spawn bump)))
 (defmacro $T2 () 2)
 (prn $T2 ($T2) "$T1" '$T1 :$T1)`);
-  assert.equal(out, '{:error "set!: $T1 belongs to another task; share state with an atom"}\n#<macro $T2> 2 "$T1" $T1 :$T1\n');
+  assert.equal(
+    out,
+    '{:error "set!: $T1 belongs to another task; share state with an atom"}\n#<macro $T2> 2 "$T1" $T1 :$T1\n',
+  );
 });
 
 /** The generated JavaScript of the function `expr` evaluates to after `defs`: the locals it
@@ -56,7 +59,10 @@ test("a named let loops in place and clears the slot of its inner definition eac
   const { body } = generated(defs, "(second (squares 5))");
   const self = body.split("\n").filter((line) => line.includes("self tail call"));
   assert.equal(self.length, 1);
-  assert.match(self[0], /^if \(f instanceof C && f\.code === CODE && f\.env === v0\) \{ const a0 = T\d+; v2 = a0; v3 = undefined; pc = 0; if \(--m\.budget < 0\) break sw; continue; \}/);
+  assert.match(
+    self[0],
+    /^if \(f instanceof C && f\.code === CODE && f\.env === v0\) \{ const a0 = T\d+; v2 = a0; v3 = undefined; pc = 0; if \(--m\.budget < 0\) break sw; continue; \}/,
+  );
 });
 
 test("a function whose slots a closure captures keeps them in an array and never loops in place", () => {

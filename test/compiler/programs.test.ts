@@ -40,20 +40,23 @@ test("higher-order prelude functions over records: map filter reduce sort-by gro
 (prn (sort [3 1 2]) (sort ["b" "a"]) (sort [3 1 2] >) (nth [1 2 3] 1) (member 2 '(1 2 3)) (member 9 '(1 2)))
 (prn (range 3) (range 1 4) (range 0 10 3) (first '()) (rest '()) (empty? []) (length "abc"))
 `);
-  assert.equal(out, [
-    '("bob" "ann" "cy")',
-    '{:eng ({:name "ann" :age 31 :dept :eng} {:name "cy" :age 40 :dept :eng}) :ops ({:name "bob" :age 25 :dept :ops})}',
-    "96 96",
-    '("ann" "cy")',
-    '("bob")',
-    "#t nil #t 10",
-    "3 15 (0 1) (8 9) ((1 a) (2 b))",
-    "(1 2 3) (1 2 3 4) (3 2 1) [1 2] 1",
-    "(11 22 33) [0 1 4 9 16]",
-    '(1 2 3) ("a" "b") (3 2 1) 2 (2 3) #f',
-    "(0 1 2) (1 2 3) (0 3 6 9) nil () #t 3",
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      '("bob" "ann" "cy")',
+      '{:eng ({:name "ann" :age 31 :dept :eng} {:name "cy" :age 40 :dept :eng}) :ops ({:name "bob" :age 25 :dept :ops})}',
+      "96 96",
+      '("ann" "cy")',
+      '("bob")',
+      "#t nil #t 10",
+      "3 15 (0 1) (8 9) ((1 a) (2 b))",
+      "(1 2 3) (1 2 3 4) (3 2 1) [1 2] 1",
+      "(11 22 33) [0 1 4 9 16]",
+      '(1 2 3) ("a" "b") (3 2 1) 2 (2 3) #f',
+      "(0 1 2) (1 2 3) (0 3 6 9) nil () #t 3",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("map, filter and friends return lists whatever sequence they were given", async () => {
@@ -72,20 +75,25 @@ test("string functions: split, join, trim, case, search, replace, format, regex"
 (println (format "~a has ~s items" "cart" "3"))
 (prn (regex-match "(\\\\d+)-(\\\\d+)" "tel 12-34") (regex-find-all "\\\\d" "a1b2c3") (regex-replace "\\\\s+" "a  b   c" " "))
 `);
-  assert.equal(out, [
-    '"Hello, World" "ABC" "abc" 5',
-    '("a" "b" "" "c") "x, y, z" ("l1" "l2")',
-    '"el" "a+b+c" #t',
-    "#t #t",
-    '42 nil "3.5" "n=1 :k end"',
-    'cart has "3" items',
-    '("12-34" "12" "34") ("1" "2" "3") "a b c"',
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      '"Hello, World" "ABC" "abc" 5',
+      '("a" "b" "" "c") "x, y, z" ("l1" "l2")',
+      '"el" "a+b+c" #t',
+      "#t #t",
+      '42 nil "3.5" "n=1 :k end"',
+      'cart has "3" items',
+      '("12-34" "12" "34") ("1" "2" "3") "a b c"',
+      "",
+    ].join("\n"),
+  );
 });
 
 test("numbers print integral results without a point and others with one", async () => {
-  const out = await stdoutOf(`(prn (/ 6 3) (/ 7 2) (* 1.5 2) 1e6 (+ 0.1 0.2) (quotient 7 2) (modulo -7 3) (expt 2 10))`);
+  const out = await stdoutOf(
+    `(prn (/ 6 3) (/ 7 2) (* 1.5 2) 1e6 (+ 0.1 0.2) (quotient 7 2) (modulo -7 3) (expt 2 10))`,
+  );
   assert.equal(out, "2 3.5 3 1000000 0.30000000000000004 3 2 1024\n");
 });
 
@@ -105,18 +113,21 @@ test("failed operations return error values; programming errors raise", async ()
 (prn (try (error "custom") (catch err err)))
 (prn (try (car '()) (catch err (error-msg err))))
 `);
-  assert.equal(out, [
-    '#t "not found" {:status 404} "not found" 404 404',
-    "#f",
-    '{:error "channel closed"} #t',
-    "#t",
-    '{:error "timeout after 20ms"}',
-    '"division by zero"',
-    '"+: expected a number, got an error value: not found"',
-    '{:error "custom"}',
-    '"car: expected a non-empty list, got ()"',
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      '#t "not found" {:status 404} "not found" 404 404',
+      "#f",
+      '{:error "channel closed"} #t',
+      "#t",
+      '{:error "timeout after 20ms"}',
+      '"division by zero"',
+      '"+: expected a number, got an error value: not found"',
+      '{:error "custom"}',
+      '"car: expected a non-empty list, got ()"',
+      "",
+    ].join("\n"),
+  );
 });
 
 test("an error escaping the main task stops the program after what it printed", async () => {
@@ -147,13 +158,16 @@ test("a producer, a pool of workers and a results channel compute every square",
 (prn (channel-recv (spawn-link (lambda () (car 1)))))
 (prn (parallel-map (lambda (x) (if (= x 2) (error "two") (* x 10))) [1 2 3]))
 `);
-  assert.equal(out, [
-    "(1 4 9 16 25 36 49 64 81 100)",
-    "3",
-    '{:error "car: expected a list, got 1"}',
-    '(10 {:error "two" :input 2} 30)',
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      "(1 4 9 16 25 36 49 64 81 100)",
+      "3",
+      '{:error "car: expected a list, got 1"}',
+      '(10 {:error "two" :input 2} 30)',
+      "",
+    ].join("\n"),
+  );
 });
 
 test("atom-swap! from 20 tasks x 1,000 increments loses no update", async () => {
@@ -173,11 +187,16 @@ test("exit stops the program with its status and runs nothing after it", async (
 });
 
 test("a main task blocked forever reports a deadlock naming where it waits", async () => {
-  const r = await runProgram("(define ch (make-channel))\n(println \"waiting\")\n(channel-recv ch)\n", { file: "dl.lisp" });
+  const r = await runProgram('(define ch (make-channel))\n(println "waiting")\n(channel-recv ch)\n', {
+    file: "dl.lisp",
+  });
   assert.equal(r.stdout, "waiting\n");
   assert.equal(r.outcome.status, "deadlock");
   assert.equal(r.outcome.code, 1);
-  assert.match(r.outcome.error?.message ?? "", /^deadlock: main task waits on channel-recv at dl\.lisp:3:1; no other task can run/);
+  assert.match(
+    r.outcome.error?.message ?? "",
+    /^deadlock: main task waits on channel-recv at dl\.lisp:3:1; no other task can run/,
+  );
 });
 
 test("command-line-args returns the script's arguments as strings", async () => {
@@ -186,7 +205,9 @@ test("command-line-args returns the script's arguments as strings", async () => 
 });
 
 test("a spawned task's uncaught error goes to stderr and the program goes on", async () => {
-  const r = await runOk('(spawn (lambda () (error "bg failed")))\n(sleep 10)\n(println "main done")\n', { file: "bg.lisp" });
+  const r = await runOk('(spawn (lambda () (error "bg failed")))\n(sleep 10)\n(println "main done")\n', {
+    file: "bg.lisp",
+  });
   assert.equal(r.stdout, "main done\n");
   assert.match(r.stderr, /error in task \d+ \(spawned at bg\.lisp:1:1\)/);
   assert.match(r.stderr, /bg failed/);
@@ -228,7 +249,10 @@ test("arithmetic and comparisons tried inline on numbers keep the builtins' mean
     (prn (double 5))
     (define * (lambda (a b) (list a b)))
     (prn (double 5))`);
-  assert.equal(out, '3 0.75 #t #f #t #t #f\n"+: expected a number, got \\"a\\"" "<: expected a number, got :k"\n2\n10\n(5 2)\n');
+  assert.equal(
+    out,
+    '3 0.75 #t #f #t #t #f\n"+: expected a number, got \\"a\\"" "<: expected a number, got :k"\n2\n10\n(5 2)\n',
+  );
 });
 
 test("a call compiled while its name held a builtin still calls whatever the name holds later", async () => {

@@ -28,14 +28,20 @@ test("a local of the same name shadows every special form", () => {
 // (cond (1 =>)) called nil at run time.
 test("(def x 1 2) and (cond (1 =>)) are syntax errors; the doc-string form and => with a receiver work", async () => {
   const def = await runProgram("(def x 1 2) x");
-  assert.match(def.rendered ?? "", /syntax error: def: expected \(def name value\) or \(def name "doc" value\), got 2 forms after the name/);
+  assert.match(
+    def.rendered ?? "",
+    /syntax error: def: expected \(def name value\) or \(def name "doc" value\), got 2 forms after the name/,
+  );
   const cond = await runProgram("(cond (1 =>))");
   assert.match(cond.rendered ?? "", /syntax error: cond: expected \(test => receiver\), one function after =>/);
   assert.equal(await stdoutOf(`(def y "a doc" 3) (prn y (cond (5 => inc)))`), "3 6\n");
 });
 
 // Issue 11 §3: (define (f x) "doc" ...) documented nothing, where defn did.
-test("a doc string in (define (f x) \"doc\" body) is what (doc f) shows, as with defn", async () => {
-  assert.equal(await stdoutOf(`(define (area w h) "The area of a w by h rectangle." (* w h)) (doc area) (prn (area 2 3))
-(define (plain) "just a string") (prn (plain))`), "(area w h)\n  The area of a w by h rectangle.\n6\n\"just a string\"\n");
+test('a doc string in (define (f x) "doc" body) is what (doc f) shows, as with defn', async () => {
+  assert.equal(
+    await stdoutOf(`(define (area w h) "The area of a w by h rectangle." (* w h)) (doc area) (prn (area 2 3))
+(define (plain) "just a string") (prn (plain))`),
+    '(area w h)\n  The area of a w by h rectangle.\n6\n"just a string"\n',
+  );
 });

@@ -8,7 +8,17 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { List as IList } from "immutable";
 import { equals, hashOf } from "../../src/core/equality.js";
-import { EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, list, listToArray, type Value } from "../../src/core/types.js";
+import {
+  EMPTY,
+  ErrorValue,
+  Keyword,
+  Pair,
+  Sym,
+  arrayToList,
+  list,
+  listToArray,
+  type Value,
+} from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { write } from "../../src/syntax/printer.js";
 import { stdoutOf, nestedData } from "../helpers.js";
@@ -55,7 +65,10 @@ test("conj and assoc on a vector return a new vector and leave the old one alone
 });
 
 test("vectors compare structurally and hash alike when equal", () => {
-  assertEqualWithHash(IList([1, IList(["a"]), mapOf(kw("k"), list(1))]), IList([1, IList(["a"]), mapOf(kw("k"), list(1))]));
+  assertEqualWithHash(
+    IList([1, IList(["a"]), mapOf(kw("k"), list(1))]),
+    IList([1, IList(["a"]), mapOf(kw("k"), list(1))]),
+  );
   assert.ok(!equals(IList([1, 2]), IList([2, 1])));
   assert.ok(!equals(IList([1, 2]), IList([1, 2, 3])));
 });
@@ -186,8 +199,13 @@ test("error values compare by message and data", () => {
 // ---- equality and hash as properties -------------------------------------------------
 
 const leaf = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true }),
-  fc.string({ maxLength: 4 }), fc.constantFrom("a", "b", "c").map(kw), fc.constantFrom("x", "y").map(Sym.of),
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.double({ noNaN: true }),
+  fc.string({ maxLength: 4 }),
+  fc.constantFrom("a", "b", "c").map(kw),
+  fc.constantFrom("x", "y").map(Sym.of),
 );
 const anyValue = nestedData(leaf, 4);
 
@@ -195,33 +213,55 @@ const anyValue = nestedData(leaf, 4);
 function rebuildReversed(v: Value): Value {
   if (v instanceof Pair) return arrayToList(listToArray(v).map(rebuildReversed));
   if (IList.isList(v)) return IList((v as IList<Value>).toArray().map(rebuildReversed));
-  if (v instanceof LMap) return LMap.fromEntries([...v.entries()].reverse().map(([k, x]) => [rebuildReversed(k), rebuildReversed(x)] as const));
+  if (v instanceof LMap)
+    return LMap.fromEntries(
+      [...v.entries()].reverse().map(([k, x]) => [rebuildReversed(k), rebuildReversed(x)] as const),
+    );
   return v;
 }
 
 test("a value equals its rebuilt copy with maps in another order, and hashes alike", () => {
-  fc.assert(fc.property(anyValue, (v) => { assertEqualWithHash(v, rebuildReversed(v)); }), { seed: 7, numRuns: 1000 });
+  fc.assert(
+    fc.property(anyValue, (v) => {
+      assertEqualWithHash(v, rebuildReversed(v));
+    }),
+    { seed: 7, numRuns: 1000 },
+  );
 });
 
 test("equal values always have equal hashes", () => {
-  fc.assert(fc.property(anyValue, anyValue, (a, b) => {
-    if (equals(a, b)) assert.equal(hashOf(a), hashOf(b));
-    assert.equal(equals(a, b), equals(b, a), "equality is symmetric");
-  }), { seed: 8, numRuns: 1000 });
+  fc.assert(
+    fc.property(anyValue, anyValue, (a, b) => {
+      if (equals(a, b)) assert.equal(hashOf(a), hashOf(b));
+      assert.equal(equals(a, b), equals(b, a), "equality is symmetric");
+    }),
+    { seed: 8, numRuns: 1000 },
+  );
 });
 
 test("maps built from the same entries in any order are equal", () => {
-  fc.assert(fc.property(fc.uniqueArray(fc.tuple(fc.string({ maxLength: 3 }), fc.integer()), { selector: (e) => e[0], maxLength: 12 }), fc.nat(), (entries, seed) => {
-    const shuffled = [...entries];
-    for (let i = shuffled.length - 1, s = seed; i > 0; i--, s = (s * 1103515245 + 12345) >>> 0) {
-      const j = s % (i + 1);
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-    }
-    const a = LMap.fromEntries(entries);
-    const b = LMap.fromEntries(shuffled);
-    assertEqualWithHash(a, b);
-    assert.deepEqual([...a.keys()], entries.map((e) => e[0]), "iteration follows insertion order");
-  }), { seed: 9, numRuns: 500 });
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(fc.string({ maxLength: 3 }), fc.integer()), { selector: (e) => e[0], maxLength: 12 }),
+      fc.nat(),
+      (entries, seed) => {
+        const shuffled = [...entries];
+        for (let i = shuffled.length - 1, s = seed; i > 0; i--, s = (s * 1103515245 + 12345) >>> 0) {
+          const j = s % (i + 1);
+          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        }
+        const a = LMap.fromEntries(entries);
+        const b = LMap.fromEntries(shuffled);
+        assertEqualWithHash(a, b);
+        assert.deepEqual(
+          [...a.keys()],
+          entries.map((e) => e[0]),
+          "iteration follows insertion order",
+        );
+      },
+    ),
+    { seed: 9, numRuns: 500 },
+  );
 });
 
 // ---- scale -------------------------------------------------------------------------------
@@ -242,7 +282,11 @@ test("100,000 assoc on a map and conj on a vector stay fast and keep every entry
   assert.equal(v.size, 100_000);
   assert.equal(m.get(99_999), 199_998);
   assert.equal(v.get(54_321), 54_321);
-  assert.deepEqual(snapshots.map((s) => s.size), [1, 25_001, 50_001, 75_001], "earlier versions are untouched");
+  assert.deepEqual(
+    snapshots.map((s) => s.size),
+    [1, 25_001, 50_001, 75_001],
+    "earlier versions are untouched",
+  );
 });
 
 test("100,000 dissoc on a map stays fast", () => {

@@ -3,7 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePostgresUrl } from "../../src/host/db/postgres.js";
@@ -17,7 +26,6 @@ function scratch(): string {
   return mkdtempSync(join(tmpdir(), "skein-db-"));
 }
 
-
 /** A program that must raise; returns the rendered error. */
 async function raisedBy(source: string): Promise<string> {
   const r = await runProgram(source);
@@ -25,7 +33,8 @@ async function raisedBy(source: string): Promise<string> {
   return r.outcome.error?.message ?? "";
 }
 
-const SLOW_CTE = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?) SELECT count(*) AS n FROM c";
+const SLOW_CTE =
+  "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < ?) SELECT count(*) AS n FROM c";
 const ENDLESS_CTE = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) AS n FROM c";
 
 test("db-query returns rows as maps with keyword keys in column order; NULL is nil, BLOBs are byte vectors", async () => {
@@ -40,7 +49,9 @@ test("db-query returns rows as maps with keyword keys in column order; NULL is n
 (prn (db-query db "SELECT * FROM t WHERE id > 100"))
 (prn (db-close db) (db-close db) db)
 `);
-  assert.equal(out, `#<db sqlite::memory:>
+  assert.equal(
+    out,
+    `#<db sqlite::memory:>
 {:changes 0}
 {:changes 1 :last-insert-id 1}
 {:changes 1 :last-insert-id 2}
@@ -48,7 +59,8 @@ test("db-query returns rows as maps with keyword keys in column order; NULL is n
 ({:z 1 :a 2 :big 9007199254740992 :q 0.25})
 ()
 #t #f #<db sqlite::memory: (closed)>
-`);
+`,
+  );
 });
 
 test("parameters are bound, never spliced: quotes stay data, integers bind as INTEGER, booleans as 1/0, maps as named", async () => {
@@ -64,12 +76,15 @@ test("parameters are bound, never spliced: quotes stay data, integers bind as IN
 (prn (db-query db "SELECT count(*) AS n FROM json_each(?)" [[1 2 3]]))
 (prn (db-query db "SELECT json_extract(?, '$.a.b') AS v" [{:a {:b "deep"}}]))
 `);
-  assert.equal(out, `({:name "o'hara'); DROP TABLE u; --" :n 3 :t "integer"} {:name "x" :n 1 :t "integer"} {:name "named" :n "kw" :t "text"})
+  assert.equal(
+    out,
+    `({:name "o'hara'); DROP TABLE u; --" :n 3 :t "integer"} {:name "x" :n 1 :t "integer"} {:name "named" :n "kw" :t "text"})
 ({:name "named"})
 ({:absent 1 :f 1.5})
 ({:n 3})
 ({:v "deep"})
-`);
+`,
+  );
 });
 
 test("SQL errors return error values naming the cause, with the SQL and the database in the data", async () => {
@@ -88,7 +103,9 @@ test("SQL errors return error values naming the cause, with the SQL and the data
 (prn (error-msg (db-open "mysql://localhost/x")))
 (prn (error? (db-open "sqlite:/no/such/dir/x.db")) (string-contains? (error-msg (db-open "sqlite:/no/such/dir/x.db")) "/no/such/dir/x.db"))
 `);
-  assert.equal(out, `#t "db-query: no such table: missing_table" "SELECT * FROM missing_table" "sqlite::memory:" "SQLITE_ERROR"
+  assert.equal(
+    out,
+    `#t "db-query: no such table: missing_table" "SELECT * FROM missing_table" "sqlite::memory:" "SQLITE_ERROR"
 "db-exec: UNIQUE constraint failed: k.id"
 "db-query: near \\"SELEC\\": syntax error"
 "db-query: Too few parameter values were provided"
@@ -96,14 +113,24 @@ test("SQL errors return error values naming the cause, with the SQL and the data
 "db-query: database is closed: sqlite::memory:" "db-exec: database is closed: sqlite::memory:"
 "db-open: unsupported database URL (use sqlite:PATH, sqlite::memory: or postgres://...): mysql://localhost/x"
 #t #t
-`);
+`,
+  );
 });
 
 test("a wrong type of argument raises instead of returning an error value", async () => {
   assert.match(await raisedBy(`(db-query 42 "SELECT 1")`), /^db-query: expected a database \(from db-open\), got 42$/);
-  assert.match(await raisedBy(`(db-query (db-open "sqlite::memory:") 'select)`), /^db-query: expected a string, got select$/);
-  assert.match(await raisedBy(`(db-query (db-open "sqlite::memory:") "SELECT ?" [(lambda () 1)])`), /parameter 1, got #<function/);
-  assert.match(await raisedBy(`(db-exec (db-open "sqlite::memory:") "SELECT 1" "oops")`), /expected a vector, list or map of parameters/);
+  assert.match(
+    await raisedBy(`(db-query (db-open "sqlite::memory:") 'select)`),
+    /^db-query: expected a string, got select$/,
+  );
+  assert.match(
+    await raisedBy(`(db-query (db-open "sqlite::memory:") "SELECT ?" [(lambda () 1)])`),
+    /parameter 1, got #<function/,
+  );
+  assert.match(
+    await raisedBy(`(db-exec (db-open "sqlite::memory:") "SELECT 1" "oops")`),
+    /expected a vector, list or map of parameters/,
+  );
   assert.match(await raisedBy(`(db-open 5)`), /^db-open: expected a string, got 5$/);
   assert.match(await raisedBy(`(db-query (db-open "sqlite::memory:") "SELECT 1" :timeout "x")`), /expected a number/);
 });
@@ -180,7 +207,10 @@ test("a timeout returns `timeout after Nms` at once; a file database reconnects 
 (prn (db-exec db "INSERT INTO t VALUES (1)"))
 (prn (db-query db "SELECT * FROM t"))
 `);
-    assert.equal(out, `{:error "timeout after 150ms" :op "db-query"}\n{:error "timeout after 100ms"}\n{:changes 1 :last-insert-id 1}\n({:x 1})\n`);
+    assert.equal(
+      out,
+      `{:error "timeout after 150ms" :op "db-query"}\n{:error "timeout after 100ms"}\n{:changes 1 :last-insert-id 1}\n({:x 1})\n`,
+    );
     assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -202,7 +232,7 @@ test("cancelling a task drops its queued statement; an in-memory database finish
 (prn (db-exec db "INSERT INTO t VALUES ('after')"))
 (prn (db-query db "SELECT x FROM t"))
 `);
-  assert.equal(out, ":cancelled :cancelled\n{:changes 1 :last-insert-id 1}\n({:x \"after\"})\n");
+  assert.equal(out, ':cancelled :cancelled\n{:changes 1 :last-insert-id 1}\n({:x "after"})\n');
 });
 
 /** Pids of SQLite helper processes whose working directory is dir (Linux /proc; none elsewhere). */
@@ -214,7 +244,9 @@ function helpersIn(dir: string): number[] {
     try {
       if (!readFileSync(`/proc/${name}/cmdline`, "utf8").includes("db-sqlite-worker")) continue;
       if (realpathSync(readlinkSync(`/proc/${name}/cwd`)) === realpathSync(dir)) found.push(Number(name));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return found;
 }
@@ -224,18 +256,28 @@ test("the CLI exits at once even while SQLite still runs a timed-out statement, 
   const dir = scratch();
   try {
     const script = join(dir, "runaway.lisp");
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
 (define db (db-open "sqlite::memory:"))
 (println (db-query db ${lit(ENDLESS_CTE)} :timeout 100))
 (define f (db-open "sqlite:f.db"))
 (println (db-query f ${lit(ENDLESS_CTE)} :timeout 100))
 (println "bye")
-`);
+`,
+    );
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [join(root, "bin", "skein"), script], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(process.execPath, [join(root, "bin", "skein"), script], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     const ms = Date.now() - t0;
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `{:error "timeout after 100ms" :op "db-query"}\n{:error "timeout after 100ms" :op "db-query"}\nbye\n`);
+    assert.equal(
+      r.stdout,
+      `{:error "timeout after 100ms" :op "db-query"}\n{:error "timeout after 100ms" :op "db-query"}\nbye\n`,
+    );
     assert.ok(ms < 5000, `exit took ${ms} ms`);
     // the helper kills itself when its interpreter is gone: none may be left working in dir
     const deadline = Date.now() + 3000;
@@ -262,7 +304,11 @@ test("the drivers stay out of the CLI bundle and load only on the first db-open"
 // ---- the sandbox -------------------------------------------------------------------------
 
 /** Runs a program with a host that allows only the listed capabilities (for any target, or those `only` accepts). */
-async function sandboxed(source: string, allowed: Capability[], only: (target: string) => boolean = () => true): Promise<string> {
+async function sandboxed(
+  source: string,
+  allowed: Capability[],
+  only: (target: string) => boolean = () => true,
+): Promise<string> {
   const host = fakeHost();
   host.permissions = { allows: (cap, target) => allowed.includes(cap) && only(target) };
   return stdoutOf(source, { host, file: "sandboxed.lisp" });
@@ -272,10 +318,13 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
   const dir = scratch();
   try {
     const file = join(dir, "s.db");
-    await stdoutOf(`(define d (db-open ${lit("sqlite:" + file)})) (db-exec d "CREATE TABLE t (x)") (db-exec d "INSERT INTO t VALUES (1)") (db-close d)`);
+    await stdoutOf(
+      `(define d (db-open ${lit("sqlite:" + file)})) (db-exec d "CREATE TABLE t (x)") (db-exec d "INSERT INTO t VALUES (1)") (db-close d)`,
+    );
     const nothing = await sandboxed(`(prn (error-msg (db-open ${lit("sqlite:" + file)})))`, []);
     assert.equal(nothing, `"permission denied: db-open ${file} (run with --allow-read)"\n`);
-    const readOnly = await sandboxed(`
+    const readOnly = await sandboxed(
+      `
 (define d (db-open ${lit("sqlite:" + file)}))
 (prn (db-query d "SELECT x FROM t"))
 (prn (error-msg (db-exec d "INSERT INTO t VALUES (2)")))
@@ -283,14 +332,19 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
 (prn (error-msg (db-exec d ${lit(`ATTACH DATABASE '${join(dir, "other.db")}' AS o`)})))
 (prn (error-msg (db-exec (db-open "sqlite::memory:") "VACUUM INTO 'copy.db'")))
 (prn (db-query (db-open "sqlite::memory:") "SELECT 'attach' AS word"))
-`, ["read"]);
-    assert.equal(readOnly, `({:x 1})
+`,
+      ["read"],
+    );
+    assert.equal(
+      readOnly,
+      `({:x 1})
 "permission denied: db-exec ${file} (run with --allow-write)"
 "permission denied: db-open ${join(dir, "new.db")} (run with --allow-write)"
 "permission denied: db-exec: not authorized (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
 "permission denied: db-exec: authorization denied (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
 ({:word "attach"})
-`);
+`,
+    );
     assert.ok(!existsSync(join(dir, "other.db")) && !existsSync(join(dir, "new.db")));
     const memory = await sandboxed(`(prn (db-query (db-open "sqlite::memory:") "SELECT 1 AS one"))`, []);
     assert.equal(memory, "({:one 1})\n");
@@ -302,23 +356,52 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
 });
 
 test("PostgreSQL URLs are parsed here, not by pg: host and port from the query count, file-reading parameters are refused", () => {
-  assert.deepEqual(parsePostgresUrl("postgres://ann:p%40ss@db.example:6543/shop?sslmode=require&application_name=etl"), {
-    host: "db.example", port: 6543, user: "ann", password: "p@ss", database: "shop", ssl: true, application_name: "etl",
+  assert.deepEqual(
+    parsePostgresUrl("postgres://ann:p%40ss@db.example:6543/shop?sslmode=require&application_name=etl"),
+    {
+      host: "db.example",
+      port: 6543,
+      user: "ann",
+      password: "p@ss",
+      database: "shop",
+      ssl: true,
+      application_name: "etl",
+    },
+  );
+  assert.deepEqual(parsePostgresUrl("postgresql://[::1]/x"), {
+    host: "::1",
+    port: 5432,
+    database: "x",
+    application_name: "skein",
   });
-  assert.deepEqual(parsePostgresUrl("postgresql://[::1]/x"), { host: "::1", port: 5432, database: "x", application_name: "skein" });
-  assert.deepEqual(parsePostgresUrl("postgres://u@%2Fvar%2Frun%2Fpostgresql/x"), { host: "/var/run/postgresql", port: 5432, user: "u", database: "x", application_name: "skein" });
+  assert.deepEqual(parsePostgresUrl("postgres://u@%2Fvar%2Frun%2Fpostgresql/x"), {
+    host: "/var/run/postgresql",
+    port: 5432,
+    user: "u",
+    database: "x",
+    application_name: "skein",
+  });
   const moved = parsePostgresUrl("postgres://u@a.example:1/x?host=b.example&port=2");
   assert.ok(typeof moved !== "string" && moved.host === "b.example" && moved.port === 2);
-  assert.match(parsePostgresUrl("postgres://u@h/x?sslrootcert=/etc/shadow") as string, /^unsupported parameter sslrootcert/);
+  assert.match(
+    parsePostgresUrl("postgres://u@h/x?sslrootcert=/etc/shadow") as string,
+    /^unsupported parameter sslrootcert/,
+  );
   assert.match(parsePostgresUrl("postgres://u@h/x?port=99999") as string, /^invalid port 99999/);
   assert.match(parsePostgresUrl("postgres://u@h/x?sslmode=maybe") as string, /^unsupported sslmode maybe/);
 });
 
 test("a bad PostgreSQL URL is an error value that does not show the password; the sandbox checks the real host", async () => {
   const out = await stdoutOf(`(prn (error-msg (db-open "postgres://ann:hunter2@h.example/x?sslkey=/k")))`);
-  assert.equal(out, `"db-open: unsupported parameter sslkey (supported: host port sslmode application_name options): postgres://ann@h.example/x?sslkey=/k"\n`);
-  const moved = await sandboxed(`(prn (error-msg (db-open "postgres://u:p@ok.example:5432/x?host=other.example&port=6000")))`,
-    ["net"], (target) => target.includes("ok.example"));
+  assert.equal(
+    out,
+    `"db-open: unsupported parameter sslkey (supported: host port sslmode application_name options): postgres://ann@h.example/x?sslkey=/k"\n`,
+  );
+  const moved = await sandboxed(
+    `(prn (error-msg (db-open "postgres://u:p@ok.example:5432/x?host=other.example&port=6000")))`,
+    ["net"],
+    (target) => target.includes("ok.example"),
+  );
   assert.equal(moved, `"permission denied: db-open other.example:6000 (run with --allow-net)"\n`);
 });
 

@@ -19,7 +19,9 @@ test("write-file to a FIFO writes into it and leaves it a FIFO", async () => {
   // a reader on the other end, in another process (with nothing inherited: it outlives this call)
   const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "ignore"] });
   let got = "";
-  reader.stdout.on("data", (d) => { got += d; });
+  reader.stdout.on("data", (d) => {
+    got += d;
+  });
   const ended = new Promise((done) => reader.on("close", done));
   assert.equal(await stdoutOf(`(prn (write-file ${lit(fifo)} "through the pipe"))`), "nil\n");
   await ended;
@@ -57,10 +59,13 @@ test("bytes that are not UTF-8 give an error value, never replaced characters", 
   const out = await stdoutOf(`(prn (error-msg (read-file ${lit(bad)})) (:code (read-file ${lit(bad)})))
 (prn (error-msg (read-lines ${lit(big)})))
 (prn (read-file ${lit(join(dir, "data.txt"))}))`);
-  assert.equal(out, `"read-file: not valid UTF-8 text (a binary file, or another encoding): ${bad}" "EILSEQ"
+  assert.equal(
+    out,
+    `"read-file: not valid UTF-8 text (a binary file, or another encoding): ${bad}" "EILSEQ"
 "read-lines: not valid UTF-8 text (a binary file, or another encoding): ${big}"
 "whole"
-`);
+`,
+  );
 });
 
 // A file longer than a string can hold (V8: about 512 MB) is said to be too large, not
@@ -69,7 +74,10 @@ test("a file too large for a string is an error value saying so", async () => {
   const big = join(dir, "big.txt");
   assert.equal(spawnSync("truncate", ["-s", "600M", big]).status, 0);
   try {
-    assert.equal(await stdoutOf(`(prn (:code (read-file ${lit(big)})))`, { deadlineMs: 60_000 }), `"ERR_STRING_TOO_LONG"\n`);
+    assert.equal(
+      await stdoutOf(`(prn (:code (read-file ${lit(big)})))`, { deadlineMs: 60_000 }),
+      `"ERR_STRING_TOO_LONG"\n`,
+    );
   } finally {
     rmSync(big, { force: true });
   }

@@ -4,7 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Limiter } from "../../src/host/fs.js";
@@ -44,21 +56,24 @@ test("missing files and directories return error values naming the operation and
 (prn (error-msg (glob "*.log" :cwd "nope")))
 (prn (file-exists? "nope.txt") (file-exists? "file.txt/inner"))
 `);
-  assert.equal(out, [
-    `{:error "read-file: no such file: logs/a.log" :op "read-file" :path "logs/a.log" :code "ENOENT"}`,
-    `"read-lines: no such file: nope.txt"`,
-    `"file-size: no such file: nope.txt"`,
-    `"list-dir: no such directory: nope"`,
-    `"list-dir: not a directory: file.txt"`,
-    `"delete-file: no such file: nope.txt"`,
-    `{:error "write-file: no such directory: no/such/dir" :op "write-file" :path "no/such/dir/x.txt" :code "ENOENT"}`,
-    `"append-file: no such directory: no/such"`,
-    `"read-file: not a directory: file.txt/inner"`,
-    `"make-dir: a file is in the way: file.txt"`,
-    `"glob: no such directory: nope"`,
-    `#f #f`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `{:error "read-file: no such file: logs/a.log" :op "read-file" :path "logs/a.log" :code "ENOENT"}`,
+      `"read-lines: no such file: nope.txt"`,
+      `"file-size: no such file: nope.txt"`,
+      `"list-dir: no such directory: nope"`,
+      `"list-dir: not a directory: file.txt"`,
+      `"delete-file: no such file: nope.txt"`,
+      `{:error "write-file: no such directory: no/such/dir" :op "write-file" :path "no/such/dir/x.txt" :code "ENOENT"}`,
+      `"append-file: no such directory: no/such"`,
+      `"read-file: not a directory: file.txt/inner"`,
+      `"make-dir: a file is in the way: file.txt"`,
+      `"glob: no such directory: nope"`,
+      `#f #f`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("directories where files are expected return error values", async () => {
@@ -72,15 +87,18 @@ test("directories where files are expected return error values", async () => {
 (prn (file-exists? "d"))
 (prn (delete-file "d" :recursive #t) (file-exists? "d"))
 `);
-  assert.equal(out, [
-    `"read-file: is a directory: d"`,
-    `"file-size: is a directory: d"`,
-    `"write-file: is a directory: d"`,
-    `"delete-file: is a directory (use :recursive #t to delete it and its contents): d"`,
-    "#t",
-    "nil #f",
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `"read-file: is a directory: d"`,
+      `"file-size: is a directory: d"`,
+      `"write-file: is a directory: d"`,
+      `"delete-file: is a directory (use :recursive #t to delete it and its contents): d"`,
+      "#t",
+      "nil #f",
+      "",
+    ].join("\n"),
+  );
 });
 
 // root reads every file, so the check runs skein as an unprivileged user when the tests run as
@@ -106,7 +124,18 @@ test("a file without read permission returns an error value", () => {
   const copy = asRoot ? shippedCopy() : undefined;
   try {
     const r = copy
-      ? spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, join(copy, "bin", "skein"), ...program], { cwd: dir, encoding: "utf8" })
+      ? spawnSync(
+          "setpriv",
+          [
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            process.execPath,
+            join(copy, "bin", "skein"),
+            ...program,
+          ],
+          { cwd: dir, encoding: "utf8" },
+        )
       : spawnSync(process.execPath, [SKEIN, ...program], { cwd: dir, encoding: "utf8" });
     assert.equal(r.stdout, `"read-file: permission denied: secret.txt"\n`, r.stderr);
   } finally {
@@ -125,15 +154,18 @@ test("a wrong argument type raises instead of returning an error value", async (
 (prn (try (glob "*" :bogus 1) (catch e (error-msg e))))
 (prn (file-exists? "x.txt"))
 `);
-  assert.equal(out, [
-    `"read-file: expected a string, got 42"`,
-    `"write-file: expected a string to write, got 42"`,
-    `"append-file: expected a string, got :x"`,
-    `"glob: expected a list or vector, got 7"`,
-    `"glob: unknown option :bogus (known: :cwd :dot)"`,
-    "#f",
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `"read-file: expected a string, got 42"`,
+      `"write-file: expected a string to write, got 42"`,
+      `"append-file: expected a string, got :x"`,
+      `"glob: expected a list or vector, got 7"`,
+      `"glob: unknown option :bogus (known: :cwd :dot)"`,
+      "#f",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("write, append, read, read-lines, file-size, list-dir, make-dir, delete-file", async () => {
@@ -150,16 +182,19 @@ test("write, append, read, read-lines, file-size, list-dir, make-dir, delete-fil
 (prn (list-dir "a"))
 (prn (delete-file "a/new.txt") (file-exists? "a/new.txt") (file-exists? "a/b"))
 `);
-  assert.equal(out, [
-    "nil nil",
-    "nil",
-    `"héllo ✓\\n" 11`,
-    `("héllo ✓" "two" "three") "created"`,
-    `() 0`,
-    `("b" "empty.txt" "new.txt")`,
-    "nil #f #t",
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      "nil nil",
+      "nil",
+      `"héllo ✓\\n" 11`,
+      `("héllo ✓" "two" "three") "created"`,
+      `() 0`,
+      `("b" "empty.txt" "new.txt")`,
+      "nil #f #t",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("write-file replaces by rename: no temp files left, the mode is kept, a symlink is written through", async () => {
@@ -184,7 +219,9 @@ test("write-file is atomic: a writer killed with SIGKILL mid-write leaves the ol
   writeFileSync(join(d, "a.txt"), a);
   writeFileSync(join(d, "b.txt"), b);
   // the writer alternates the two contents forever; "go" means the target holds a complete copy
-  writeFileSync(join(d, "writer.lisp"), `
+  writeFileSync(
+    join(d, "writer.lisp"),
+    `
 (define a (read-file "a.txt"))
 (define b (read-file "b.txt"))
 (define target (first (command-line-args)))
@@ -193,34 +230,38 @@ test("write-file is atomic: a writer killed with SIGKILL mid-write leaves the ol
 (let loop ((i 0))
   (write-file target (if (even? i) b a))
   (loop (+ i 1)))
-`);
+`,
+  );
   const RUNS = 100;
   const PARALLEL = 10;
   let torn = 0;
   let killedMidWrite = 0;
-  const one = (i: number) => new Promise<void>((done, fail) => {
-    const target = `t${i}.txt`;
-    const child = spawn(SKEIN, ["writer.lisp", target], { cwd: d, stdio: ["ignore", "pipe", "inherit"] });
-    let seen = "";
-    child.stdout.on("data", (c: Buffer) => {
-      seen += c.toString();
-      if (seen.includes("go")) {
-        seen = "";
-        setTimeout(() => child.kill("SIGKILL"), 5 + ((i * 37) % 60));
-      }
+  const one = (i: number) =>
+    new Promise<void>((done, fail) => {
+      const target = `t${i}.txt`;
+      const child = spawn(SKEIN, ["writer.lisp", target], { cwd: d, stdio: ["ignore", "pipe", "inherit"] });
+      let seen = "";
+      child.stdout.on("data", (c: Buffer) => {
+        seen += c.toString();
+        if (seen.includes("go")) {
+          seen = "";
+          setTimeout(() => child.kill("SIGKILL"), 5 + ((i * 37) % 60));
+        }
+      });
+      child.on("error", fail);
+      child.on("close", (_code, sig) => {
+        try {
+          assert.equal(sig, "SIGKILL", "the writer was killed, not finished");
+          const got = readFileSync(join(d, target), "utf8");
+          if (got !== a && got !== b) torn++;
+          // a temp file left beside the target shows the kill landed inside a write
+          if (readdirSync(d).some((f) => f.startsWith(`.${target}.`))) killedMidWrite++;
+          done();
+        } catch (e) {
+          fail(e);
+        }
+      });
     });
-    child.on("error", fail);
-    child.on("close", (_code, sig) => {
-      try {
-        assert.equal(sig, "SIGKILL", "the writer was killed, not finished");
-        const got = readFileSync(join(d, target), "utf8");
-        if (got !== a && got !== b) torn++;
-        // a temp file left beside the target shows the kill landed inside a write
-        if (readdirSync(d).some((f) => f.startsWith(`.${target}.`))) killedMidWrite++;
-        done();
-      } catch (e) { fail(e); }
-    });
-  });
   for (let round = 0; round < RUNS / PARALLEL; round++) {
     await Promise.all(Array.from({ length: PARALLEL }, (_, k) => one(round * PARALLEL + k)));
   }
@@ -232,7 +273,9 @@ test("2,000 parallel reads under ulimit -n 256 all succeed (one shared limit of 
   const d = freshDir("many");
   mkdirSync(join(d, "files"));
   for (let i = 0; i < 2000; i++) writeFileSync(join(d, "files", `${i}.txt`), `line ${i}\n`.repeat(50));
-  writeFileSync(join(d, "reads.lisp"), `
+  writeFileSync(
+    join(d, "reads.lisp"),
+    `
 (define paths (glob "files/*.txt"))
 (define results (parallel-map read-file paths :max-threads 2000))
 (define failed (filter error? results))
@@ -241,8 +284,13 @@ test("2,000 parallel reads under ulimit -n 256 all succeed (one shared limit of 
 (println (length (filter number? sizes)))
 (define lines (parallel-map (lambda (p) (length (read-lines p))) paths :max-threads 2000))
 (println (reduce + lines 0))
-`);
-  const r = spawnSync("/bin/sh", ["-c", `ulimit -n 256 && exec "${SKEIN}" reads.lisp`], { cwd: d, encoding: "utf8", timeout: 60_000 });
+`,
+  );
+  const r = spawnSync("/bin/sh", ["-c", `ulimit -n 256 && exec "${SKEIN}" reads.lisp`], {
+    cwd: d,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   assert.equal(r.stderr, "");
   assert.equal(r.status, 0);
   assert.equal(r.stdout, "2000 0 \n2000\n100000\n");
@@ -250,7 +298,15 @@ test("2,000 parallel reads under ulimit -n 256 all succeed (one shared limit of 
 
 test("glob: sorted paths relative to the working directory or :cwd, files only, :dot, lists of patterns, absolute patterns", async () => {
   const d = freshDir("globbing");
-  for (const f of ["logs/b.log", "logs/a.log", "logs/sub/z.log", "logs/sub/deeper/c.log", "logs/.hidden.log", "logs/c.txt", "top.log"]) {
+  for (const f of [
+    "logs/b.log",
+    "logs/a.log",
+    "logs/sub/z.log",
+    "logs/sub/deeper/c.log",
+    "logs/.hidden.log",
+    "logs/c.txt",
+    "top.log",
+  ]) {
     mkdirSync(dirname(f), { recursive: true });
     writeFileSync(f, "x");
   }
@@ -265,17 +321,20 @@ test("glob: sorted paths relative to the working directory or :cwd, files only, 
 (prn (glob "logs/*.{log,txt}"))
 (prn (glob "*.nothing"))
 `);
-  assert.equal(out, [
-    `("logs/a.log" "logs/b.log" "logs/sub/deeper/c.log" "logs/sub/z.log" "top.log")`,
-    `("logs/a.log" "logs/b.log")`,
-    `("a.log" "b.log")`,
-    `("deeper/c.log" "z.log")`,
-    `(".hidden.log" "a.log" "b.log")`,
-    `("logs/a.log" "logs/b.log" "top.log")`,
-    `("logs/a.log" "logs/b.log" "logs/c.txt")`,
-    "()",
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `("logs/a.log" "logs/b.log" "logs/sub/deeper/c.log" "logs/sub/z.log" "top.log")`,
+      `("logs/a.log" "logs/b.log")`,
+      `("a.log" "b.log")`,
+      `("deeper/c.log" "z.log")`,
+      `(".hidden.log" "a.log" "b.log")`,
+      `("logs/a.log" "logs/b.log" "top.log")`,
+      `("logs/a.log" "logs/b.log" "logs/c.txt")`,
+      "()",
+      "",
+    ].join("\n"),
+  );
   const abs = await run(`(prn (glob "${d}/logs/*.log"))`);
   assert.equal(abs, `("${d}/logs/a.log" "${d}/logs/b.log")\n`);
 });
@@ -284,9 +343,23 @@ test("the shared limit never runs more than its maximum at once, and an aborted 
   const lim = new Limiter(3);
   let active = 0;
   let peak = 0;
-  const work = () => { active++; peak = Math.max(peak, active); return new Promise<number>((r) => setTimeout(() => { active--; r(1); }, 5)); };
+  const work = () => {
+    active++;
+    peak = Math.max(peak, active);
+    return new Promise<number>((r) =>
+      setTimeout(() => {
+        active--;
+        r(1);
+      }, 5),
+    );
+  };
   const acs = Array.from({ length: 40 }, () => new AbortController());
-  const ps = acs.map((ac) => lim.run(ac.signal, work).then((v) => v, () => "aborted"));
+  const ps = acs.map((ac) =>
+    lim.run(ac.signal, work).then(
+      (v) => v,
+      () => "aborted",
+    ),
+  );
   for (let i = 10; i < 20; i++) acs[i].abort();
   const results = await Promise.all(ps);
   assert.equal(peak, 3);
@@ -316,9 +389,13 @@ test("the sandbox is asked with the absolute path before anything happens", asyn
   const asked: string[] = [];
   const host = fakeHost();
   host.permissions = {
-    allows: (cap: Capability, target: string) => { asked.push(`${cap} ${target}`); return cap === "read" && target.startsWith(d); },
+    allows: (cap: Capability, target: string) => {
+      asked.push(`${cap} ${target}`);
+      return cap === "read" && target.startsWith(d);
+    },
   };
-  const out = await run(`
+  const out = await run(
+    `
 (prn (read-file "in.txt"))
 (prn (write-file "out.txt" "x"))
 (prn (error? (delete-file "in.txt")) (error? (make-dir "m")))
@@ -326,21 +403,32 @@ test("the sandbox is asked with the absolute path before anything happens", asyn
 (prn (error-msg (read-file "../outside.txt")))
 (prn (error-msg (glob "../*.txt")))
 (prn (error-msg (glob "*/../../*.txt")))
-`, host);
-  assert.equal(out, [
-    `"x"`,
-    `{:error "permission denied: write-file out.txt (run with --allow-write)" :op "write-file" :target "out.txt" :permission "write"}`,
-    "#t #t",
-    `("in.txt")`,
-    `"permission denied: read-file ../outside.txt (run with --allow-read)"`,
-    `"permission denied: glob ../*.txt (run with --allow-read)"`,
-    `"permission denied: glob */../../*.txt (run with --allow-read)"`,
-    "",
-  ].join("\n"));
+`,
+    host,
+  );
+  assert.equal(
+    out,
+    [
+      `"x"`,
+      `{:error "permission denied: write-file out.txt (run with --allow-write)" :op "write-file" :target "out.txt" :permission "write"}`,
+      "#t #t",
+      `("in.txt")`,
+      `"permission denied: read-file ../outside.txt (run with --allow-read)"`,
+      `"permission denied: glob ../*.txt (run with --allow-read)"`,
+      `"permission denied: glob */../../*.txt (run with --allow-read)"`,
+      "",
+    ].join("\n"),
+  );
   assert.deepEqual(asked, [
-    `read ${join(d, "in.txt")}`, `write ${join(d, "out.txt")}`, `write ${join(d, "in.txt")}`, `write ${join(d, "m")}`,
-    `read ${d}` /* the pattern's base; then each match */, `read ${join(d, "in.txt")}`,
-    `read ${join(home(), "outside.txt")}`, `read ${home()}`, "read /",
+    `read ${join(d, "in.txt")}`,
+    `write ${join(d, "out.txt")}`,
+    `write ${join(d, "in.txt")}`,
+    `write ${join(d, "m")}`,
+    `read ${d}` /* the pattern's base; then each match */,
+    `read ${join(d, "in.txt")}`,
+    `read ${join(home(), "outside.txt")}`,
+    `read ${home()}`,
+    "read /",
   ]);
   assert.ok(!existsSync("out.txt") && existsSync("in.txt") && !existsSync("m"));
 });

@@ -12,12 +12,16 @@ const skip = !URL_ && !IN_CI ? "SKEIN_TEST_POSTGRES is not set (scripts/postgres
 /** A string literal for Lisp source. */
 const lit = (s: string) => JSON.stringify(s);
 /** Source that opens the test database as `db`. */
-const open = () => `(define db (db-open ${lit(URL_ ?? "")}))\n(when (error? db) (println "cannot open:" (error-msg db)))\n`;
+const open = () =>
+  `(define db (db-open ${lit(URL_ ?? "")}))\n(when (error? db) (println "cannot open:" (error-msg db)))\n`;
 /** A table name no other run uses. */
 const unique = (base: string) => `${base}_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
 
 test("the PostgreSQL server of the tests is there (under CI it must be)", { skip }, async () => {
-  assert.ok(URL_, "CI is set but SKEIN_TEST_POSTGRES is not: .ci/run must start PostgreSQL (scripts/postgres.sh start)");
+  assert.ok(
+    URL_,
+    "CI is set but SKEIN_TEST_POSTGRES is not: .ci/run must start PostgreSQL (scripts/postgres.sh start)",
+  );
   const out = await stdoutOf(`${open()}(prn (db-query db "SELECT 1 AS one")) (db-close db)`);
   assert.equal(out, "({:one 1})\n", `the server at SKEIN_TEST_POSTGRES does not answer: ${out}`);
 });
@@ -37,11 +41,14 @@ test("rows are maps with keyword keys, values converted by column type", { skip 
 `);
   const label = new URL(URL_ as string);
   label.password = "";
-  assert.equal(out, `#<db ${label.href}>
+  assert.equal(
+    out,
+    `#<db ${label.href}>
 {:changes 1}
 ({:name "ann" :age 31 :big "9007199254740993" :score 3.25 :ok #t :at "2024-05-01T12:00:00.123456Z" :t "2024-05-01T12:00:00" :d "2024-05-01" :j {:a [1 2] :b {:c nil}} :tags ["x" "y z" "q\\"uote"] :b [72 105] :f 0.5 :n nil})
 ({:c 1 :huge "12345678901234567890.5" :arr [1 nil 3] :m [[1 2] [3 4]] :nan #t :no #f})
-`);
+`,
+  );
 });
 
 test("parameters are bound ($1...), never spliced; vectors bind as arrays, maps as JSON", { skip }, async () => {
@@ -56,15 +63,20 @@ test("parameters are bound ($1...), never spliced; vectors bind as arrays, maps 
 (db-exec db ${lit(`DROP TABLE ${t}`)})
 (db-close db)
 `);
-  assert.equal(out, `{:changes 2}
+  assert.equal(
+    out,
+    `{:changes 2}
 ({:name "o'hara'); DROP TABLE ${t}; --"} {:name "bob"})
 ({:x 42 :k "v" :kw "active" :b #f})
 {:changes 2}
 {:changes 3}
-`);
+`,
+  );
 });
 
-test("errors are values naming the cause: missing table, syntax, constraint, refused connection, bad password, closed db", { skip }, async () => {
+test("errors are values naming the cause: missing table, syntax, constraint, refused connection, bad password, closed db", {
+  skip,
+}, async () => {
   const t = unique("errs");
   const bad = new URL(URL_ ?? "postgres://x@127.0.0.1/x");
   bad.password = "wrong-password";
@@ -83,7 +95,10 @@ test("errors are values naming the cause: missing table, syntax, constraint, ref
 (prn (try (db-query db "SELECT 1" {:a 1}) (catch e (error-msg e))))
 (db-close db)
 `);
-  assert.match(out, /^#t "db-query: relation \\"no_such_table_here\\" does not exist" "42P01" "SELECT \* FROM no_such_table_here"\n/);
+  assert.match(
+    out,
+    /^#t "db-query: relation \\"no_such_table_here\\" does not exist" "42P01" "SELECT \* FROM no_such_table_here"\n/,
+  );
   assert.match(out, /\n"db-query: syntax error at or near \\"SELEC\\""\n/);
   assert.match(out, /\n"db-exec: duplicate key value violates unique constraint \\"errs_[0-9_]+_pkey\\"" #t\n/);
   assert.match(out, /\n"db-open: connection refused: postgres:\/\/u@127.0.0.1:1\/x" "ECONNREFUSED"\n#t\n/);
@@ -113,7 +128,9 @@ const goneCheck = (marker: string) => `
 (prn left)
 `;
 
-test("a timeout cancels the query on the server: `timeout after Nms` at once, and the backend stops running it", { skip }, async () => {
+test("a timeout cancels the query on the server: `timeout after Nms` at once, and the backend stops running it", {
+  skip,
+}, async () => {
   const marker = unique("cancel_me");
   const out = await stdoutOf(`${open()}
 (define t0 (now))
@@ -127,7 +144,8 @@ ${goneCheck(marker)}
 });
 
 test("cancelling the task and the timeout form also cancel the query on the server", { skip }, async () => {
-  const a = unique("task_cancel"), b = unique("timeout_form");
+  const a = unique("task_cancel"),
+    b = unique("timeout_form");
   const out = await stdoutOf(`${open()}
 (define t (spawn (lambda () (db-query db ${lit(`SELECT pg_sleep(10) /* ${a} */`)}))))
 (sleep 300)
@@ -149,7 +167,10 @@ test(":pool 1 keeps one connection, so a session setting carries over between ca
 (prn (parallel-map (lambda (i) (map-get (first (db-query db "SELECT $1::int * 2 AS d" [i])) :d)) [1 2 3]))
 (db-close db)
 `);
-  assert.equal(out, `({:app "skein-pool-one"})\n({:at "2024-05-01T12:00:00.5Z" :local "2024-05-01 17:30:00+05:30"})\n(2 4 6)\n`);
+  assert.equal(
+    out,
+    `({:app "skein-pool-one"})\n({:at "2024-05-01T12:00:00.5Z" :local "2024-05-01 17:30:00+05:30"})\n(2 4 6)\n`,
+  );
 });
 
 // Regression: a connection the server ended (pg_terminate_backend, a restart) went back to the

@@ -15,7 +15,8 @@ test("output that is not UTF-8 is an error value keeping the exit status", async
 
 test("UTF-8 split across reads arrives whole", async () => {
   // 70,000 times "é" (two bytes each) crosses several pipe reads at odd offsets
-  const out = await stdoutOf(`(define r (sh "i=0; while [ $i -lt 700 ]; do printf '%0100d' 0 | tr 0 '\\\\303' | sed 's/\\\\xc3/\\\\xc3\\\\xa9/g'; i=$((i+1)); done"))
+  const out =
+    await stdoutOf(`(define r (sh "i=0; while [ $i -lt 700 ]; do printf '%0100d' 0 | tr 0 '\\\\303' | sed 's/\\\\xc3/\\\\xc3\\\\xa9/g'; i=$((i+1)); done"))
 (prn (error? r) (string-length (:out r)))`);
   assert.equal(out, "#f 70000\n");
 });

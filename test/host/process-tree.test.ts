@@ -11,11 +11,16 @@ import { join } from "node:path";
 import { fakeHost, projectRoot, stdoutOf } from "../helpers.js";
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; alive(pid);) {
+  for (const end = Date.now() + ms; alive(pid); ) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -28,11 +33,14 @@ async function setsidSleepAfter(giveUp: (cmd: string) => string): Promise<number
   const host = fakeHost();
   host.env = { ...process.env };
   const cmd = `(sh "setsid sleep 30 & echo $! > $PIDFILE; wait" :env {:PIDFILE pidfile})`;
-  const out = await stdoutOf(`
+  const out = await stdoutOf(
+    `
 (define pidfile (string-trim (:out (sh "mktemp"))))
 (prn ${giveUp(cmd)})
 (println (string-trim (read-file pidfile)))
-(delete-file pidfile)`, { host });
+(delete-file pidfile)`,
+    { host },
+  );
   const [result, pid] = out.trim().split("\n");
   assert.match(result, /timeout after 200ms/);
   return Number(pid);
@@ -57,7 +65,7 @@ function processesMatching(marker: string): string[] {
 }
 
 async function noneLeftWithin(marker: string, ms: number): Promise<string[]> {
-  for (const end = Date.now() + ms; ;) {
+  for (const end = Date.now() + ms; ; ) {
     const left = processesMatching(marker);
     if (left.length === 0 || Date.now() > end) return left;
     await new Promise((r) => setTimeout(r, 25));
@@ -66,20 +74,33 @@ async function noneLeftWithin(marker: string, ms: number): Promise<string[]> {
 
 /** Runs bin/skein on a script that starts children (one of them setsid), then keeps the event
  *  loop busy in one long builtin call; sends sig once the script says "busy". */
-async function signalWhileBusy(sig: NodeJS.Signals, marker: string): Promise<{ stdout: string; signal: NodeJS.Signals | null }> {
+async function signalWhileBusy(
+  sig: NodeJS.Signals,
+  marker: string,
+): Promise<{ stdout: string; signal: NodeJS.Signals | null }> {
   const dir = mkdtempSync(join(tmpdir(), "skein-signal-"));
   try {
     const script = join(dir, "busy.lisp");
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
 (spawn (fn [] (sh "setsid ${marker} & ${marker} & wait")))
 (sleep 300)
 (println "busy")
-(println "sorted" (length (sort (range 8000000))))`);
-    const child = spawn(process.execPath, [join(projectRoot(), "bin", "skein"), script], { stdio: ["ignore", "pipe", "inherit"] });
+(println "sorted" (length (sort (range 8000000))))`,
+    );
+    const child = spawn(process.execPath, [join(projectRoot(), "bin", "skein"), script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.setEncoding("utf8");
     const ended = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
-    await new Promise<void>((r) => child.stdout.on("data", (d: string) => { stdout += d; if (stdout.includes("busy")) r(); }));
+    await new Promise<void>((r) =>
+      child.stdout.on("data", (d: string) => {
+        stdout += d;
+        if (stdout.includes("busy")) r();
+      }),
+    );
     assert.equal(processesMatching(marker).length, 3, "sh and both children run before the signal");
     await new Promise((r) => setTimeout(r, 100));
     child.kill(sig);
@@ -90,7 +111,11 @@ async function signalWhileBusy(sig: NodeJS.Signals, marker: string): Promise<{ s
   }
 }
 
-for (const [sig, marker] of [["SIGTERM", "sleep 30.0431"], ["SIGINT", "sleep 30.0432"], ["SIGKILL", "sleep 30.0433"]] as const) {
+for (const [sig, marker] of [
+  ["SIGTERM", "sleep 30.0431"],
+  ["SIGINT", "sleep 30.0432"],
+  ["SIGKILL", "sleep 30.0433"],
+] as const) {
   test(`${sig} while a builtin call keeps the loop busy ends skein at once and kills its children, setsid ones included`, async () => {
     const { stdout, signal } = await signalWhileBusy(sig, marker);
     assert.equal(signal, sig);

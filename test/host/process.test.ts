@@ -49,14 +49,17 @@ test("sh returns exit status, stdout and stderr; a non-zero exit is data", async
 (prn (map-get (sh "no-such-command-xyz 2>/dev/null") :exit))
 (prn (sh "printf 'a\\nb'"))
 `);
-  assert.equal(out, [
-    `{:exit 3 :out "hello\\n" :err "oops\\n"}`,
-    `{:exit 0 :out "" :err ""}`,
-    "#f",
-    "127",
-    `{:exit 0 :out "a\\nb" :err ""}`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `{:exit 3 :out "hello\\n" :err "oops\\n"}`,
+      `{:exit 0 :out "" :err ""}`,
+      "#f",
+      "127",
+      `{:exit 0 :out "a\\nb" :err ""}`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("run passes arguments without a shell", async () => {
@@ -91,13 +94,16 @@ test(":cwd runs the program in another directory; a missing one is an error valu
 (prn (sh "pwd" :cwd "nope"))
 (prn (error-msg (run ["ls"] :cwd "sub/here.txt")))
 `);
-  assert.equal(out, [
-    `"${join(d, "sub")}\\n"`,
-    `"here.txt\\n"`,
-    `{:error "sh: no such directory: nope" :op "sh" :cwd "nope" :code "ENOENT"}`,
-    `"run: not a directory: sub/here.txt"`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `"${join(d, "sub")}\\n"`,
+      `"here.txt\\n"`,
+      `{:error "sh: no such directory: nope" :op "sh" :cwd "nope" :code "ENOENT"}`,
+      `"run: not a directory: sub/here.txt"`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test(":env adds to the current environment with string or keyword names; nil removes a variable", async () => {
@@ -108,17 +114,20 @@ test(":env adds to the current environment with string or keyword names; nil rem
 (prn (try (sh "true" :env {1 "x"}) (catch e (error-msg e))))
 (prn (try (sh "true" :env {:A [1]}) (catch e (error-msg e))))
 `);
-  assert.equal(out, [
-    `"base 1 two 3\\n"`,
-    `"unset\\n"`,
-    `"y\\n"`,
-    `"sh: expected a string or keyword as an :env name, got 1"`,
-    `"sh: expected a string for :env A, got [1]"`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `"base 1 two 3\\n"`,
+      `"unset\\n"`,
+      `"y\\n"`,
+      `"sh: expected a string or keyword as an :env name, got 1"`,
+      `"sh: expected a string for :env A, got [1]"`,
+      "",
+    ].join("\n"),
+  );
 });
 
-test("a timeout returns {:error \"timeout after Nms\"} and kills the whole process group", async () => {
+test('a timeout returns {:error "timeout after Nms"} and kills the whole process group', async () => {
   const marker = "sleep 10.0417";
   const t0 = Date.now();
   const out = await run(`
@@ -170,12 +179,15 @@ test("a program that cannot start returns an error value", async () => {
 (prn (error-msg (run ["./not-executable.sh"])))
 (prn (error-msg (run ["/no/such/dir/prog"])))
 `);
-  assert.equal(out, [
-    `{:error "run: cannot start definitely-not-a-program-xyz: no such program" :op "run" :program "definitely-not-a-program-xyz" :code "ENOENT"}`,
-    `"run: cannot start ./not-executable.sh: permission denied"`,
-    `"run: cannot start /no/such/dir/prog: no such program"`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `{:error "run: cannot start definitely-not-a-program-xyz: no such program" :op "run" :program "definitely-not-a-program-xyz" :code "ENOENT"}`,
+      `"run: cannot start ./not-executable.sh: permission denied"`,
+      `"run: cannot start /no/such/dir/prog: no such program"`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("a program killed by a signal reports 128+n and the signal", async () => {
@@ -195,18 +207,21 @@ test("wrong argument types raise", async () => {
 (prn (try (sh "true" :shell "bash") (catch e (error-msg e))))
 (prn (try (sh "true" "extra") (catch e (error-msg e))))
 `);
-  assert.equal(out, [
-    `"sh: expected a command string, got 42"`,
-    `"run: expected a list or vector [program arg ...] (use sh for a command line), got \\"ls -l\\""`,
-    `"run: expected a program in [program arg ...], got an empty list"`,
-    `"run: expected strings as program and arguments, got :ls"`,
-    `"sh: expected a number, got \\"1s\\""`,
-    `"sh: expected a timeout of 0 ms or more, got -1"`,
-    `"sh: expected a string for :input, got 5"`,
-    `"sh: unknown option :shell (known: :timeout :cwd :input :env)"`,
-    `"sh: expected one command string (options go after it), got \\"extra\\""`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    out,
+    [
+      `"sh: expected a command string, got 42"`,
+      `"run: expected a list or vector [program arg ...] (use sh for a command line), got \\"ls -l\\""`,
+      `"run: expected a program in [program arg ...], got an empty list"`,
+      `"run: expected strings as program and arguments, got :ls"`,
+      `"sh: expected a number, got \\"1s\\""`,
+      `"sh: expected a timeout of 0 ms or more, got -1"`,
+      `"sh: expected a string for :input, got 5"`,
+      `"sh: unknown option :shell (known: :timeout :cwd :input :env)"`,
+      `"sh: expected one command string (options go after it), got \\"extra\\""`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("many processes run in parallel, and large or multi-byte output arrives whole", async () => {
@@ -235,8 +250,14 @@ test("processes still running when skein exits are killed, whether it exits, fai
     assert.equal(r.status, code, r.stderr);
     assert.deepEqual(await goneWithin(marker, 2000), [], `${marker} is gone after the exit`);
   }
-  const r = spawnSync("/bin/sh", ["-c", `"${SKEIN}" -e '(sh "sleep 10.0433 & sleep 10.0433")' & p=$!; sleep 0.5; kill -INT $p; wait $p; echo "status $?"`],
-    { cwd: d, encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(
+    "/bin/sh",
+    [
+      "-c",
+      `"${SKEIN}" -e '(sh "sleep 10.0433 & sleep 10.0433")' & p=$!; sleep 0.5; kill -INT $p; wait $p; echo "status $?"`,
+    ],
+    { cwd: d, encoding: "utf8", timeout: 10_000 },
+  );
   assert.equal(r.stdout, "status 130\n");
   assert.deepEqual(await goneWithin("sleep 10.0433", 2000), [], "interrupted: the children are gone");
 });
@@ -244,21 +265,32 @@ test("processes still running when skein exits are killed, whether it exits, fai
 test("the sandbox is asked before a process starts: sh asks for sh, run for the program", async () => {
   const asked: string[] = [];
   const host = realHost();
-  host.permissions = { allows: (cap: Capability, target: string) => { asked.push(`${cap} ${target}`); return target === "printf"; } };
+  host.permissions = {
+    allows: (cap: Capability, target: string) => {
+      asked.push(`${cap} ${target}`);
+      return target === "printf";
+    },
+  };
   const d = join(home(), "sandbox");
   mkdirSync(d, { recursive: true });
   process.chdir(d);
-  const out = await run(`
+  const out = await run(
+    `
 (prn (sh "touch made-by-sh"))
 (prn (run ["touch" "made-by-run"]))
 (prn (map-get (run ["printf" "ok"]) :out))
-`, host);
-  assert.equal(out, [
-    `{:error "permission denied: sh touch made-by-sh (run with --allow-run)" :op "sh" :target "touch made-by-sh" :permission "run"}`,
-    `{:error "permission denied: run touch (run with --allow-run)" :op "run" :target "touch" :permission "run"}`,
-    `"ok"`,
-    "",
-  ].join("\n"));
+`,
+    host,
+  );
+  assert.equal(
+    out,
+    [
+      `{:error "permission denied: sh touch made-by-sh (run with --allow-run)" :op "sh" :target "touch made-by-sh" :permission "run"}`,
+      `{:error "permission denied: run touch (run with --allow-run)" :op "run" :target "touch" :permission "run"}`,
+      `"ok"`,
+      "",
+    ].join("\n"),
+  );
   assert.deepEqual(asked, ["run sh", "run touch", "run printf"]);
   assert.ok(!existsSync(join(d, "made-by-sh")) && !existsSync(join(d, "made-by-run")));
 });

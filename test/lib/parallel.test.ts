@@ -9,11 +9,14 @@ import { runOk } from "../helpers.js";
 // regression: retries were started on their backoff timer without waiting for :rate,
 // so a rate-limited API saw the retries burst past its limit
 test("retries wait for :rate like first attempts: 2 items x 3 attempts at 5 per second start exactly 200 ms apart", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
 (define t0 (monotonic-ms))
 (define starts (atom []))
 (parallel-map (fn [x] (atom-swap! starts conj (- (monotonic-ms) t0)) (error "fail")) [1 2] :rate 5 :retries 2)
-(sort (seq->list @starts))`, { clock: "virtual" });
+(sort (seq->list @starts))`,
+    { clock: "virtual" },
+  );
   // item 1 fails at 0 and is due again at 100 (backoff), item 2 at 300: the rate delays both to the next free 200 ms slot
   assert.equal(write(r.value), "(0 200 400 600 800 1000)");
 });
@@ -26,6 +29,9 @@ test("real-time smoke test: :rate 20 starts item i no sooner than 50i ms, and 5 
   const [startList, total] = listToArray(r.value as List) as [List, number];
   const starts = listToArray(startList) as number[];
   // the i-th item starts 50 ms after the one before, at the earliest; it may run later than it started
-  assert.ok(starts.every((t, i) => t >= 50 * i - 0.5), `an item started before its 50 ms slot: ${starts.map((t) => t.toFixed(1)).join(" ")}`);
+  assert.ok(
+    starts.every((t, i) => t >= 50 * i - 0.5),
+    `an item started before its 50 ms slot: ${starts.map((t) => t.toFixed(1)).join(" ")}`,
+  );
   assert.ok(total < 2000, `5 starts at 20 per second took ${total.toFixed(0)} ms`);
 });

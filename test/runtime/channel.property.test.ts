@@ -25,10 +25,23 @@ type Op =
   | { kind: "close"; c: number };
 
 /** What a waiter was told when it fired. */
-interface Fired { waiter: number; ch: number; value: unknown }
+interface Fired {
+  waiter: number;
+  ch: number;
+  value: unknown;
+}
 
-interface MWaiter { id: number; active: boolean }
-interface MChan { cap: number; buf: number[]; senders: { w: MWaiter; v: number }[]; receivers: MWaiter[]; closed: boolean }
+interface MWaiter {
+  id: number;
+  active: boolean;
+}
+interface MChan {
+  cap: number;
+  buf: number[];
+  senders: { w: MWaiter; v: number }[];
+  receivers: MWaiter[];
+  closed: boolean;
+}
 
 /** A deliberately plain model: arrays, scanned from the front, skipping inactive waiters. */
 class Model {
@@ -52,8 +65,14 @@ class Model {
     const ch = this.chans[c];
     if (ch.closed) return "closed";
     const r = this.firstActive(ch.receivers, (w) => w);
-    if (r) { this.fire(r, c, v); return "ok"; }
-    if (ch.buf.length < ch.cap) { ch.buf.push(v); return "ok"; }
+    if (r) {
+      this.fire(r, c, v);
+      return "ok";
+    }
+    if (ch.buf.length < ch.cap) {
+      ch.buf.push(v);
+      return "ok";
+    }
     return "full";
   }
   tryRecv(c: number): unknown {
@@ -69,17 +88,26 @@ class Model {
       return v;
     }
     const s = this.firstActive(ch.senders, (x) => x.w);
-    if (s) { this.fire(s.w, c, true); return s.v; }
+    if (s) {
+      this.fire(s.w, c, true);
+      return s.v;
+    }
     return ch.closed ? CLOSED : NOTHING;
   }
-  addSender(c: number, w: MWaiter, v: number): void { this.chans[c].senders.push({ w, v }); }
-  addReceiver(c: number, w: MWaiter): void { this.chans[c].receivers.push(w); }
+  addSender(c: number, w: MWaiter, v: number): void {
+    this.chans[c].senders.push({ w, v });
+  }
+  addReceiver(c: number, w: MWaiter): void {
+    this.chans[c].receivers.push(w);
+  }
   close(c: number): void {
     const ch = this.chans[c];
     if (ch.closed) return;
     ch.closed = true;
-    for (let r = this.firstActive(ch.receivers, (w) => w); r; r = this.firstActive(ch.receivers, (w) => w)) this.fire(r, c, CLOSED);
-    for (let s = this.firstActive(ch.senders, (x) => x.w); s; s = this.firstActive(ch.senders, (x) => x.w)) this.fire(s.w, c, CLOSED);
+    for (let r = this.firstActive(ch.receivers, (w) => w); r; r = this.firstActive(ch.receivers, (w) => w))
+      this.fire(r, c, CLOSED);
+    for (let s = this.firstActive(ch.senders, (x) => x.w); s; s = this.firstActive(ch.senders, (x) => x.w))
+      this.fire(s.w, c, CLOSED);
   }
   readyToRecv(c: number): boolean {
     const ch = this.chans[c];
@@ -89,7 +117,16 @@ class Model {
 
 // ---- the system under test, driven in lockstep --------------------------------------------
 
-interface WaiterInfo { id: number; kind: "send" | "recv"; value?: number; ch: number[]; real: Waiter; model: MWaiter; cancelled: boolean; firings: number }
+interface WaiterInfo {
+  id: number;
+  kind: "send" | "recv";
+  value?: number;
+  ch: number[];
+  real: Waiter;
+  model: MWaiter;
+  cancelled: boolean;
+  firings: number;
+}
 
 /** Runs ops on real channels and on the model; checks every step; returns what the run saw. */
 function runLockstep(caps: number[], ops: Op[]) {
@@ -108,7 +145,13 @@ function runLockstep(caps: number[], ops: Op[]) {
   const newWaiter = (kind: "send" | "recv", chs: number[], value?: number): WaiterInfo => {
     const id = waiters.length;
     const info: WaiterInfo = {
-      id, kind, value, ch: chs, cancelled: false, firings: 0, model: { id, active: true },
+      id,
+      kind,
+      value,
+      ch: chs,
+      cancelled: false,
+      firings: 0,
+      model: { id, active: true },
       real: new Waiter((ch, v) => {
         info.firings++;
         assert.ok(!info.cancelled, `waiter ${id} fired after it was cancelled`);
@@ -163,17 +206,27 @@ function runLockstep(caps: number[], ops: Op[]) {
           const r = chans[c].tryRecv();
           assert.equal(r, model.tryRecv(c), `${where}: select's tryRecv on channel ${c}`);
           noteRecv(c, r);
-          if (r !== NOTHING) { got = true; break; }
+          if (r !== NOTHING) {
+            got = true;
+            break;
+          }
         }
         if (!got) {
           const w = newWaiter("recv", op.cs);
-          for (const c of op.cs) { chans[c].addReceiver(w.real); model.addReceiver(c, w.model); }
+          for (const c of op.cs) {
+            chans[c].addReceiver(w.real);
+            model.addReceiver(c, w.model);
+          }
         }
         break;
       }
       case "cancel": {
         const parked = waiters.filter((w) => w.real.active);
-        assert.deepEqual(parked.map((w) => w.id), waiters.filter((w) => w.model.active).map((w) => w.id), `${where}: parked waiters`);
+        assert.deepEqual(
+          parked.map((w) => w.id),
+          waiters.filter((w) => w.model.active).map((w) => w.id),
+          `${where}: parked waiters`,
+        );
         if (parked.length === 0) break;
         const w = parked[op.k % parked.length];
         w.real.active = false;
@@ -197,8 +250,16 @@ function runLockstep(caps: number[], ops: Op[]) {
       // nobody waits needlessly: no parked receiver while a value is available, no parked sender while there is room
       const parkedRecv = waiters.some((w) => w.kind === "recv" && w.real.active && w.ch.includes(i));
       const parkedSend = waiters.some((w) => w.kind === "send" && w.real.active && w.ch.includes(i));
-      if (parkedRecv) assert.ok(ch.size === 0 && !parkedSend && !ch.closed, `${where}: channel ${i} has a receiver parked beside a value`);
-      if (parkedSend) assert.ok(ch.size === ch.capacity && !ch.closed, `${where}: channel ${i} has a sender parked while there is room`);
+      if (parkedRecv)
+        assert.ok(
+          ch.size === 0 && !parkedSend && !ch.closed,
+          `${where}: channel ${i} has a receiver parked beside a value`,
+        );
+      if (parkedSend)
+        assert.ok(
+          ch.size === ch.capacity && !ch.closed,
+          `${where}: channel ${i} has a sender parked while there is room`,
+        );
     });
   });
   return { chans, model, waiters, accepted, delivered, sentOn, realFired };
@@ -211,7 +272,10 @@ const opArb = (nch: number): fc.Arbitrary<Op> => {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("trySend" as const), c }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant("recv" as const), c }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("tryRecv" as const), c }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("select" as const), cs: fc.array(c, { minLength: 1, maxLength: 4 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant("select" as const), cs: fc.array(c, { minLength: 1, maxLength: 4 }) }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), k: fc.nat({ max: 100 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("close" as const), c }) },
   );
@@ -226,7 +290,9 @@ const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) =>
 
 test("channels agree with the reference model at every step of random interleavings (capacity 0..5)", () => {
   fc.assert(
-    fc.property(scenarioArb, ({ caps, ops }) => { runLockstep(caps, ops); }),
+    fc.property(scenarioArb, ({ caps, ops }) => {
+      runLockstep(caps, ops);
+    }),
     { seed: SEED, numRuns: 600 },
   );
 });
@@ -250,8 +316,10 @@ test("channels deliver in FIFO order with no loss and no duplication, and close 
       });
       // FIFO: per channel, values come out in the order they were sent (values increase with send order)
       delivered.forEach((vs, i) => {
-        for (let k = 1; k < vs.length; k++) assert.ok(vs[k - 1] < vs[k], `channel ${i} delivered ${vs[k - 1]} before ${vs[k]}`);
-        for (const v of vs) assert.equal(sentOn.get(v), i, `value ${v} came out of channel ${i} but was sent elsewhere`);
+        for (let k = 1; k < vs.length; k++)
+          assert.ok(vs[k - 1] < vs[k], `channel ${i} delivered ${vs[k - 1]} before ${vs[k]}`);
+        for (const v of vs)
+          assert.equal(sentOn.get(v), i, `value ${v} came out of channel ${i} but was sent elsewhere`);
       });
       // no duplication, no loss: delivered == accepted, exactly once each
       const all = delivered.flat();
@@ -260,12 +328,21 @@ test("channels deliver in FIFO order with no loss and no duplication, and close 
       // every waiter either was cancelled or fired exactly once; none is left hanging after close
       for (const w of waiters) {
         if (w.cancelled) assert.equal(w.firings, 0);
-        else assert.equal(w.firings, 1, `waiter ${w.id} (${w.kind} on ${w.ch}) never fired although every channel is closed`);
+        else
+          assert.equal(
+            w.firings,
+            1,
+            `waiter ${w.id} (${w.kind} on ${w.ch}) never fired although every channel is closed`,
+          );
       }
       // a parked sender told CLOSED never had its value delivered
       for (const f of realFired) {
         const w = waiters[f.waiter];
-        if (w.kind === "send" && f.value === CLOSED) assert.ok(!all.includes(w.value as number), `value ${w.value} was delivered although its sender was told CLOSED`);
+        if (w.kind === "send" && f.value === CLOSED)
+          assert.ok(
+            !all.includes(w.value as number),
+            `value ${w.value} was delivered although its sender was told CLOSED`,
+          );
       }
     }),
     { seed: SEED + 1, numRuns: 600 },
@@ -282,9 +359,18 @@ test("a bounded channel never holds more than its capacity, with many parked sen
     }
     assert.equal(ch.size, cap);
     const got: unknown[] = [];
-    for (let v = ch.tryRecv(); v !== NOTHING; v = ch.tryRecv()) { got.push(v); assert.ok(ch.size <= cap); }
-    assert.deepEqual(got, Array.from({ length: 50 }, (_x, i) => i));
-    assert.deepEqual(woke, Array.from({ length: 50 - cap }, (_x, i) => i + cap));
+    for (let v = ch.tryRecv(); v !== NOTHING; v = ch.tryRecv()) {
+      got.push(v);
+      assert.ok(ch.size <= cap);
+    }
+    assert.deepEqual(
+      got,
+      Array.from({ length: 50 }, (_x, i) => i),
+    );
+    assert.deepEqual(
+      woke,
+      Array.from({ length: 50 - cap }, (_x, i) => i + cap),
+    );
   }
 });
 
@@ -306,7 +392,8 @@ test("close delivers buffered values first, then CLOSED, and wakes parked sender
 });
 
 test("close wakes parked receivers (including a select waiter on several channels) with CLOSED exactly once", () => {
-  const a = new Channel(0), b = new Channel(3);
+  const a = new Channel(0),
+    b = new Channel(3);
   const seen: [number, unknown][] = [];
   const w = new Waiter((ch, v) => seen.push([ch.id, v]));
   a.addReceiver(w);
@@ -318,7 +405,6 @@ test("close wakes parked receivers (including a select waiter on several channel
 });
 
 // ---- select fairness on a real program -----------------------------------------------------
-
 
 /** The counts, as a JS array, of a Skein list of numbers. */
 function numbers(v: Value): number[] {
@@ -344,7 +430,10 @@ test("select picks fairly between two always-ready buffered channels (each 30%..
     (channel-send a :a) (channel-send b :b)
     (list (count-picks (list a b) 2000) (count-picks (list b a) 2000))`);
   const [ab1, ab2, ba1, ba2] = numbers(r.value);
-  for (const [x, y, order] of [[ab1, ab2, "a b"], [ba1, ba2, "b a"]] as const) {
+  for (const [x, y, order] of [
+    [ab1, ab2, "a b"],
+    [ba1, ba2, "b a"],
+  ] as const) {
     assert.equal(x + y, 2000);
     assert.ok(x >= 600 && x <= 1400, `(select ${order}) picked the first channel ${x} of 2000 times`);
   }
@@ -366,20 +455,30 @@ test("select picks fairly between two closed channels (always ready with the clo
 
 test("select over 2..4 ready channels spreads its picks evenly whatever the order (property, fixed seed)", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 2, max: 4 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 4, maxLength: 4 }), async (n, caps) => {
-      const names = Array.from({ length: n }, (_x, i) => `c${i}`);
-      const total = 1500 * n;
-      const r = await runOk(`${SELECT_COUNT}
+    fc.asyncProperty(
+      fc.integer({ min: 2, max: 4 }),
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 4, maxLength: 4 }),
+      async (n, caps) => {
+        const names = Array.from({ length: n }, (_x, i) => `c${i}`);
+        const total = 1500 * n;
+        const r = await runOk(`${SELECT_COUNT}
         ${names.map((c, i) => `(define ${c} (make-channel ${caps[i]})) (channel-send ${c} ${i})`).join("\n")}
         (count-picks (list ${names.join(" ")}) ${total})`);
-      const counts = numbers(r.value);
-      assert.equal(counts.length, n);
-      assert.equal(counts.reduce((s, k) => s + k, 0), total);
-      for (const [i, k] of counts.entries()) {
-        const share = k / total;
-        assert.ok(share >= 0.6 / n && share <= 1.4 / n, `channel ${i} of ${n} got ${(share * 100).toFixed(1)}% of the picks`);
-      }
-    }),
+        const counts = numbers(r.value);
+        assert.equal(counts.length, n);
+        assert.equal(
+          counts.reduce((s, k) => s + k, 0),
+          total,
+        );
+        for (const [i, k] of counts.entries()) {
+          const share = k / total;
+          assert.ok(
+            share >= 0.6 / n && share <= 1.4 / n,
+            `channel ${i} of ${n} got ${(share * 100).toFixed(1)}% of the picks`,
+          );
+        }
+      },
+    ),
     { seed: SEED, numRuns: 6 },
   );
 });

@@ -32,12 +32,16 @@ test("a deque keeps FIFO order for 100,000 items pushed then shifted", () => {
 test("a deque grows correctly when the ring has wrapped around (head in the middle)", () => {
   // capacity 4: fill, drain part, refill so the live items straddle the end of the buffer, then force growth
   const d = new Deque<number>(4);
-  let nextIn = 0, nextOut = 0;
+  let nextIn = 0,
+    nextOut = 0;
   for (let round = 0; round < 50; round++) {
     for (let i = 0; i < 3 + round; i++) d.push(nextIn++);
     for (let i = 0; i < 2 + round; i++) assert.equal(d.shift(), nextOut++);
     assert.equal(d.length, nextIn - nextOut);
-    assert.deepEqual([...d], Array.from({ length: nextIn - nextOut }, (_x, i) => nextOut + i));
+    assert.deepEqual(
+      [...d],
+      Array.from({ length: nextIn - nextOut }, (_x, i) => nextOut + i),
+    );
   }
   while (d.length) assert.equal(d.shift(), nextOut++);
   assert.equal(nextOut, nextIn);
@@ -45,7 +49,8 @@ test("a deque grows correctly when the ring has wrapped around (head in the midd
 
 test("a deque interleaving 100,000 pushes and shifts stays FIFO with a small live window", () => {
   const d = new Deque<number>(2);
-  let nextIn = 0, nextOut = 0;
+  let nextIn = 0,
+    nextOut = 0;
   for (let i = 0; i < 100_000; i++) {
     d.push(nextIn++);
     if (i % 3 !== 0) assert.equal(d.shift(), nextOut++);
@@ -90,7 +95,11 @@ test("a deque matches an array model over random push/shift/peek sequences", () 
       for (const o of ops) {
         switch (o.kind) {
           case "push":
-            for (let i = 0; i < o.n; i++) { d.push(next); model.push(next); next++; }
+            for (let i = 0; i < o.n; i++) {
+              d.push(next);
+              model.push(next);
+              next++;
+            }
             break;
           case "shift":
             for (let i = 0; i < o.n; i++) assert.equal(d.shift(), model.shift());

@@ -19,12 +19,23 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function fakeClockHeap() {
   let now = 0;
   let fired = 0;
-  const heap = new TimerHeap(() => now, () => { fired++; });
+  const heap = new TimerHeap(
+    () => now,
+    () => {
+      fired++;
+    },
+  );
   return {
     heap,
-    advance(ms: number) { now += ms; },
-    get now() { return now; },
-    get hostFires() { return fired; },
+    advance(ms: number) {
+      now += ms;
+    },
+    get now() {
+      return now;
+    },
+    get hostFires() {
+      return fired;
+    },
   };
 }
 
@@ -66,7 +77,10 @@ test("a timer callback that cancels a later due timer stops it from running", ()
   const c = fakeClockHeap();
   const ran: string[] = [];
   let second: Timer | null = null;
-  c.heap.add(5, () => { ran.push("first"); if (second) c.heap.cancel(second); });
+  c.heap.add(5, () => {
+    ran.push("first");
+    if (second) c.heap.cancel(second);
+  });
   second = c.heap.add(6, () => ran.push("second"));
   c.heap.add(7, () => ran.push("third"));
   c.advance(10);
@@ -85,13 +99,23 @@ test("timer heap matches a model over random add/cancel/advance sequences", () =
   fc.assert(
     fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
       const c = fakeClockHeap();
-      interface Entry { id: number; at: number; timer: Timer; state: "pending" | "ran" | "cancelled" }
+      interface Entry {
+        id: number;
+        at: number;
+        timer: Timer;
+        state: "pending" | "ran" | "cancelled";
+      }
       const entries: Entry[] = [];
       let ranOrder: Entry[] = [];
       try {
         for (const o of ops) {
           if (o.kind === "add") {
-            const e: Entry = { id: entries.length, at: c.now + o.ms, timer: null as unknown as Timer, state: "pending" };
+            const e: Entry = {
+              id: entries.length,
+              at: c.now + o.ms,
+              timer: null as unknown as Timer,
+              state: "pending",
+            };
             e.timer = c.heap.add(o.ms, () => {
               assert.equal(e.state, "pending", `timer ${e.id} ran after being ${e.state}`);
               e.state = "ran";
@@ -129,7 +153,13 @@ test("timer heap matches a model over random add/cancel/advance sequences", () =
 test("timer heap arms one host timer that calls onFire near the earliest deadline", async () => {
   let fires = 0;
   let firedAt = 0;
-  const heap = new TimerHeap(() => performance.now(), () => { fires++; firedAt = performance.now(); });
+  const heap = new TimerHeap(
+    () => performance.now(),
+    () => {
+      fires++;
+      firedAt = performance.now();
+    },
+  );
   const t0 = performance.now();
   const late = heap.add(5_000, () => {});
   heap.add(20, () => {}); // an earlier deadline must re-arm the host timer sooner
@@ -143,7 +173,12 @@ test("timer heap arms one host timer that calls onFire near the earliest deadlin
 
 test("cancelling every timer disarms the host timer (onFire never runs)", async () => {
   let fires = 0;
-  const heap = new TimerHeap(() => performance.now(), () => { fires++; });
+  const heap = new TimerHeap(
+    () => performance.now(),
+    () => {
+      fires++;
+    },
+  );
   const a = heap.add(10, () => {});
   const b = heap.add(15, () => {});
   heap.cancel(a);
@@ -172,7 +207,11 @@ class FakeBody implements TaskBody {
   onStep: ((b: FakeBody) => BodyOutcome | void) | null = null;
   failure: unknown = null;
 
-  constructor(readonly name: string, readonly yields: number, readonly log: string[]) {}
+  constructor(
+    readonly name: string,
+    readonly yields: number,
+    readonly log: string[],
+  ) {}
 
   step(budget: number): BodyOutcome {
     this.log.push(this.name);
@@ -183,22 +222,45 @@ class FakeBody implements TaskBody {
     if (o) return o;
     return this.steps <= this.yields ? "yield" : "done";
   }
-  blockOn(w: Wait): BodyOutcome { this.wait = w; return "block"; }
-  takeWait(): Wait { const w = this.wait as Wait; this.wait = null; return w; }
-  resume(value: unknown): void { this.resumed.push(value); }
-  requestCancel(): void { this.cancelRequested = true; }
-  result(): unknown { return `${this.name}-result`; }
-  failureOf(): unknown { return this.failure; }
+  blockOn(w: Wait): BodyOutcome {
+    this.wait = w;
+    return "block";
+  }
+  takeWait(): Wait {
+    const w = this.wait as Wait;
+    this.wait = null;
+    return w;
+  }
+  resume(value: unknown): void {
+    this.resumed.push(value);
+  }
+  requestCancel(): void {
+    this.cancelRequested = true;
+  }
+  result(): unknown {
+    return `${this.name}-result`;
+  }
+  failureOf(): unknown {
+    return this.failure;
+  }
 }
 
-interface Ended { kind: "finished" | "deadlock" | "main-failed"; main: Task; blocked?: Task[] }
+interface Ended {
+  kind: "finished" | "deadlock" | "main-failed";
+  main: Task;
+  blocked?: Task[];
+}
 
 function makeScheduler(clock?: Clock) {
   const unhandled: Task[] = [];
   let resolve!: (e: Ended) => void;
-  const ended = new Promise<Ended>((r) => { resolve = r; });
+  const ended = new Promise<Ended>((r) => {
+    resolve = r;
+  });
   const hooks: SchedulerHooks = {
-    onUnhandledFailure: (t) => { unhandled.push(t); },
+    onUnhandledFailure: (t) => {
+      unhandled.push(t);
+    },
     onDeadlock: (main, blocked) => resolve({ kind: "deadlock", main, blocked }),
     onMainFailed: (main) => resolve({ kind: "main-failed", main }),
     onFinished: (main) => resolve({ kind: "finished", main }),
@@ -208,8 +270,14 @@ function makeScheduler(clock?: Clock) {
   /** the scheduler's end, or a failure after ms */
   const end = async (ms = 5_000) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`scheduler did not end within ${ms} ms`)), ms); });
-    try { return await Promise.race([ended, limit]); } finally { clearTimeout(timer); }
+    const limit = new Promise<never>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error(`scheduler did not end within ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([ended, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   return { s, unhandled, end };
 }
@@ -218,7 +286,9 @@ test("scheduler runs bodies round-robin, one step budget each, until all are don
   const { s, end } = makeScheduler();
   const log: string[] = [];
   const main = new FakeBody("M", 0, log);
-  const a = new FakeBody("A", 3, log), b = new FakeBody("B", 3, log), c = new FakeBody("C", 3, log);
+  const a = new FakeBody("A", 3, log),
+    b = new FakeBody("B", 3, log),
+    c = new FakeBody("C", 3, log);
   s.spawn(main, "main", null, true);
   s.spawn(a, "a", null);
   s.spawn(b, "b", null);
@@ -226,7 +296,11 @@ test("scheduler runs bodies round-robin, one step budget each, until all are don
   const e = await end();
   assert.equal(e.kind, "finished");
   assert.deepEqual(log.join(""), "MABCABCABCABC");
-  for (const body of [main, a, b, c]) assert.ok(body.budgets.every((x) => x === STEP_BUDGET), "each step gets STEP_BUDGET");
+  for (const body of [main, a, b, c])
+    assert.ok(
+      body.budgets.every((x) => x === STEP_BUDGET),
+      "each step gets STEP_BUDGET",
+    );
   assert.equal(s.live.size, 0);
   assert.equal(s.spawnedLive, 0);
 });
@@ -281,13 +355,21 @@ test("a CPU-bound body does not starve timers: the scheduler yields to the event
   let hostTimerRanWhileSpinning = false;
   // once the spinner runs, a host timer must still get its turn while it spins
   spinner.onStep = (self) => {
-    if (self.steps === 1) setTimeout(() => { hostTimerRanWhileSpinning = !spinner.cancelRequested; }, 5);
+    if (self.steps === 1)
+      setTimeout(() => {
+        hostTimerRanWhileSpinning = !spinner.cancelRequested;
+      }, 5);
   };
   const t0 = performance.now();
   let wokeAt = 0;
   main.onStep = (self) => {
     if (self.steps === 1) {
-      return self.blockOn(wait("sleep at fake:1:1", (_t, wake) => { const tm = s.after(30, () => wake("slept")); return () => s.timers.cancel(tm); }));
+      return self.blockOn(
+        wait("sleep at fake:1:1", (_t, wake) => {
+          const tm = s.after(30, () => wake("slept"));
+          return () => s.timers.cancel(tm);
+        }),
+      );
     }
     wokeAt = performance.now();
     s.cancel(spinnerTask);
@@ -313,9 +395,21 @@ test("a blocked body is woken with the value, a second (stale) wake is ignored, 
   const main = new FakeBody("M", 0, log);
   let wakeFn!: (v: unknown) => void;
   let parkedSignal!: () => void;
-  const parked = new Promise<void>((r) => { parkedSignal = r; });
+  const parked = new Promise<void>((r) => {
+    parkedSignal = r;
+  });
   main.onStep = (self) => {
-    if (self.steps === 1) return self.blockOn(wait("read-file at fake:2:3", (_t, wake) => { wakeFn = wake; parkedSignal(); }, true));
+    if (self.steps === 1)
+      return self.blockOn(
+        wait(
+          "read-file at fake:2:3",
+          (_t, wake) => {
+            wakeFn = wake;
+            parkedSignal();
+          },
+          true,
+        ),
+      );
     return "done";
   };
   const mt = s.spawn(main, "main", null, true);
@@ -336,10 +430,24 @@ test("cancelling a blocked task undoes its wait, ignores a later wake, and finis
   const victim = new FakeBody("V", 0, log);
   let undone = 0;
   let victimWake!: (v: unknown) => void;
-  victim.onStep = (self) => self.blockOn(wait("sleep at fake:3:1", (_t, wake) => { victimWake = wake; return () => { undone++; }; }));
+  victim.onStep = (self) =>
+    self.blockOn(
+      wait("sleep at fake:3:1", (_t, wake) => {
+        victimWake = wake;
+        return () => {
+          undone++;
+        };
+      }),
+    );
   let victimTask!: Task;
   main.onStep = (self) => {
-    if (self.steps === 1) return self.blockOn(wait("sleep at fake:1:1", (_t, wake) => { const tm = s.after(10, () => wake(null)); return () => s.timers.cancel(tm); }));
+    if (self.steps === 1)
+      return self.blockOn(
+        wait("sleep at fake:1:1", (_t, wake) => {
+          const tm = s.after(10, () => wake(null));
+          return () => s.timers.cancel(tm);
+        }),
+      );
     assert.equal(victimTask.state, "blocked");
     s.cancel(victimTask);
     victimWake("too late");
@@ -401,7 +509,16 @@ test("no deadlock while a blocked wait is host I/O in flight: the program waits 
   const { s, end } = makeScheduler();
   const main = new FakeBody("M", 0, []);
   main.onStep = (b) => {
-    if (b.steps === 1) return b.blockOn(wait("http-get at fake:1:1", (_t, wake) => { setTimeout(() => wake("response"), 30); }, true));
+    if (b.steps === 1)
+      return b.blockOn(
+        wait(
+          "http-get at fake:1:1",
+          (_t, wake) => {
+            setTimeout(() => wake("response"), 30);
+          },
+          true,
+        ),
+      );
     return "done";
   };
   s.spawn(main, "main", null, true);
@@ -416,7 +533,13 @@ test("main finishing first still lets spawned tasks run to the end (and pending 
   const main = new FakeBody("M", 0, log);
   const sleeper = new FakeBody("Z", 0, log);
   sleeper.onStep = (b) => {
-    if (b.steps === 1) return b.blockOn(wait("sleep", (_t, wake) => { const tm = s.after(20, () => wake(null)); return () => s.timers.cancel(tm); }));
+    if (b.steps === 1)
+      return b.blockOn(
+        wait("sleep", (_t, wake) => {
+          const tm = s.after(20, () => wake(null));
+          return () => s.timers.cancel(tm);
+        }),
+      );
     return "done";
   };
   s.spawn(main, "main", null, true);
@@ -480,14 +603,18 @@ test("onDone callbacks run once when a task finishes, and immediately for a fini
 
 /** A wait that sleeps ms on the scheduler's timers. */
 const sleepWait = (s: Scheduler, ms: number) =>
-  wait("sleep", (_t, wake) => { const tm = s.after(ms, () => wake(s.now())); return () => s.timers.cancel(tm); });
+  wait("sleep", (_t, wake) => {
+    const tm = s.after(ms, () => wake(s.now()));
+    return () => s.timers.cancel(tm);
+  });
 
 test("virtual clock: when every body is blocked the clock jumps to the next deadline, in deadline order, with no real waiting", async () => {
   const clock = new VirtualClock();
   const { s, end } = makeScheduler(clock);
   const log: string[] = [];
   const main = new FakeBody("M", 0, log);
-  const a = new FakeBody("A", 0, log), b = new FakeBody("B", 0, log);
+  const a = new FakeBody("A", 0, log),
+    b = new FakeBody("B", 0, log);
   main.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 10_000)) : "done");
   a.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 30_000)) : "done");
   b.onStep = (self) => (self.steps === 1 ? self.blockOn(sleepWait(s, 20_000)) : "done");
@@ -496,7 +623,11 @@ test("virtual clock: when every body is blocked the clock jumps to the next dead
   s.spawn(a, "a", null);
   s.spawn(b, "b", null);
   assert.equal((await end()).kind, "finished");
-  assert.deepEqual([main.resumed, b.resumed, a.resumed], [[10_000], [20_000], [30_000]], "each wakes exactly at its deadline");
+  assert.deepEqual(
+    [main.resumed, b.resumed, a.resumed],
+    [[10_000], [20_000], [30_000]],
+    "each wakes exactly at its deadline",
+  );
   assert.equal(log.join(""), "MABMBA");
   assert.equal(clock.now(), 30_000);
   // a minute of virtual sleeping; a loaded machine still does it in far less than a second
@@ -532,7 +663,19 @@ test("virtual clock: the clock does not jump while host I/O is in flight", async
   const sleeper = new FakeBody("Z", 0, []);
   let clockAtResponse = -1;
   main.onStep = (b) => {
-    if (b.steps === 1) return b.blockOn(wait("http-get", (_t, wake) => { setTimeout(() => { clockAtResponse = clock.now(); wake("response"); }, 30); }, true));
+    if (b.steps === 1)
+      return b.blockOn(
+        wait(
+          "http-get",
+          (_t, wake) => {
+            setTimeout(() => {
+              clockAtResponse = clock.now();
+              wake("response");
+            }, 30);
+          },
+          true,
+        ),
+      );
     return "done";
   };
   sleeper.onStep = (b) => (b.steps === 1 ? b.blockOn(sleepWait(s, 1000)) : "done");

@@ -27,14 +27,22 @@ const endedAt = (r: ProgramResult) => r.session.scheduler.now();
 /** The numbers of a (possibly nested) Skein list, flattened, as JS numbers (strings and keywords skipped). */
 function numbers(v: Value): number[] {
   const text = write(v).replace(/"(?:[^"\\]|\\.)*"/g, " ");
-  return text.replace(/[()]/g, " ").split(/\s+/).filter((t) => /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(t)).map(Number);
+  return text
+    .replace(/[()]/g, " ")
+    .split(/\s+/)
+    .filter((t) => /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(t))
+    .map(Number);
 }
 
 /** After the run: no timer pending and exactly `live` tasks left, none of them the main task. */
 function assertClean(r: ProgramResult, live = 0, what = "") {
   const s = r.session.scheduler;
   assert.equal(s.timers.pending, 0, `${what}timers still pending after the program ended`);
-  assert.equal(s.live.size, live, `${what}live tasks after the program ended: ${[...s.live].map((t) => `task ${t.id} ${t.state} ${t.waitingOn ?? ""}`).join("; ")}`);
+  assert.equal(
+    s.live.size,
+    live,
+    `${what}live tasks after the program ended: ${[...s.live].map((t) => `task ${t.id} ${t.state} ${t.waitingOn ?? ""}`).join("; ")}`,
+  );
   assert.equal(s.spawnedLive, live, `${what}spawnedLive`);
 }
 
@@ -54,11 +62,19 @@ async function checkProperty<T>(prop: fc.IAsyncProperty<T>, params: fc.Parameter
 test("atom-swap! is exact: tasks x increments, with preemption, sleeps and yields inside some swap functions (property)", async () => {
   // per task: 0 plain inc; 1 busy loop inside f (preempted mid-swap); 2 sleeps inside f every k-th swap;
   // 3 (sleep 0) inside f (a yield to the timers); 4 atom-swap! with extra arguments
-  const taskArb = fc.record({ mode: fc.integer({ min: 0, max: 4 }), k: fc.integer({ min: 1, max: 40 }), ms: fc.integer({ min: 0, max: 2 }) });
+  const taskArb = fc.record({
+    mode: fc.integer({ min: 0, max: 4 }),
+    k: fc.integer({ min: 1, max: 40 }),
+    ms: fc.integer({ min: 0, max: 2 }),
+  });
   await checkProperty(
-    fc.asyncProperty(fc.integer({ min: 1, max: 200 }), fc.array(taskArb, { minLength: 1, maxLength: 50 }), async (increments, tasks) => {
-      const workers = tasks.map(({ mode, k, ms }) => `(spawn (worker ${mode} ${k} ${ms} ${increments}))`).join("\n");
-      const r = await runOk(`
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 200 }),
+      fc.array(taskArb, { minLength: 1, maxLength: 50 }),
+      async (increments, tasks) => {
+        const workers = tasks.map(({ mode, k, ms }) => `(spawn (worker ${mode} ${k} ${ms} ${increments}))`).join("\n");
+        const r = await runOk(
+          `
         (define a (atom 0))
         (define (busy n) (let loop ((i 0)) (when (< i n) (loop (+ i 1)))))
         (define (worker mode k ms n)
@@ -73,10 +89,13 @@ test("atom-swap! is exact: tasks x increments, with preemption, sleeps and yield
                 (loop (+ j 1))))))
         (define ts (list ${workers}))
         (for-each task-await ts)
-        @a`, { deadlineMs: 30_000 });
-      assert.equal(r.value, tasks.length * increments, `${tasks.length} tasks x ${increments} increments`);
-      assertClean(r);
-    }),
+        @a`,
+          { deadlineMs: 30_000 },
+        );
+        assert.equal(r.value, tasks.length * increments, `${tasks.length} tasks x ${increments} increments`);
+        assertClean(r);
+      },
+    ),
     { seed: SEED, numRuns: 12, endOnFailure: true },
   );
 });
@@ -85,20 +104,34 @@ test("atom-swap! is exact: tasks x increments, with preemption, sleeps and yield
 
 type Kind = "sleep" | "loop" | "recv" | "send" | "select" | "recv-timeout" | "nested-timeout" | "pmap";
 type How = "task-cancel" | "leak" | "timeout" | "pmap-timeout" | "spawn-link";
-interface Entry { kind: Kind; how: How; ms: number; items: number; max: number }
+interface Entry {
+  kind: Kind;
+  how: How;
+  ms: number;
+  items: number;
+  max: number;
+}
 
 const LONG = 2000; // every blocked wait in these programs lasts 2 s: a leftover one makes the run slow
 
 function body(e: Entry): string {
   switch (e.kind) {
-    case "sleep": return `(sleep ${LONG})`;
-    case "loop": return `(let spin () (spin))`;
-    case "recv": return `(channel-recv (make-channel))`;
-    case "send": return `(channel-send (make-channel) 1)`;
-    case "select": return `(select (make-channel) (make-channel 1))`;
-    case "recv-timeout": return `(channel-recv (make-channel) :timeout ${LONG})`;
-    case "nested-timeout": return `(timeout ${LONG} (lambda () (sleep ${LONG})))`;
-    case "pmap": return `(parallel-map (lambda (x) (sleep ${LONG})) (range ${e.items}) :max-threads ${e.max})`;
+    case "sleep":
+      return `(sleep ${LONG})`;
+    case "loop":
+      return `(let spin () (spin))`;
+    case "recv":
+      return `(channel-recv (make-channel))`;
+    case "send":
+      return `(channel-send (make-channel) 1)`;
+    case "select":
+      return `(select (make-channel) (make-channel 1))`;
+    case "recv-timeout":
+      return `(channel-recv (make-channel) :timeout ${LONG})`;
+    case "nested-timeout":
+      return `(timeout ${LONG} (lambda () (sleep ${LONG})))`;
+    case "pmap":
+      return `(parallel-map (lambda (x) (sleep ${LONG})) (range ${e.items}) :max-threads ${e.max})`;
   }
 }
 /** The body inside try: it reports that it started, and its finally counts. */
@@ -113,7 +146,9 @@ const entryArb: fc.Arbitrary<Entry> = fc
     max: fc.integer({ min: 1, max: 6 }),
   })
   // only tasks blocked on a channel with no timer may legitimately stay blocked forever
-  .map((e) => (e.how === "leak" && !["recv", "send", "select"].includes(e.kind) ? { ...e, how: "task-cancel" as How } : e));
+  .map((e) =>
+    e.how === "leak" && !["recv", "send", "select"].includes(e.kind) ? { ...e, how: "task-cancel" as How } : e,
+  );
 
 /** The program; its value is (results live-tasks ms-taken-by-the-results end-time). */
 function cancellationProgram(entries: Entry[]): { src: string; leaked: number; spawned: number } {
@@ -126,8 +161,12 @@ function cancellationProgram(entries: Entry[]): { src: string; leaked: number; s
   const results: string[] = [];
   for (const e of entries) {
     if (e.how === "timeout") results.push(`(error-msg (timeout ${e.ms} (lambda () ${guarded(e)})))`);
-    if (e.how === "spawn-link") results.push(`(error-msg (channel-recv (spawn-link (lambda () ${guarded(e)}) :timeout ${e.ms})))`);
-    if (e.how === "pmap-timeout") results.push(`(map error-msg (parallel-map (lambda (x) ${guarded(e)}) (range ${e.items}) :timeout ${e.ms} :max-threads ${e.max}))`);
+    if (e.how === "spawn-link")
+      results.push(`(error-msg (channel-recv (spawn-link (lambda () ${guarded(e)}) :timeout ${e.ms})))`);
+    if (e.how === "pmap-timeout")
+      results.push(
+        `(map error-msg (parallel-map (lambda (x) ${guarded(e)}) (range ${e.items}) :timeout ${e.ms} :max-threads ${e.max}))`,
+      );
   }
   lines.push(`(define results (list ${results.join("\n  ")}))`);
   lines.push(`(sleep 5)`);
@@ -146,7 +185,10 @@ test("cancellation leaves no task or timer behind: random programs of blocked/lo
       const expected: string[] = [];
       let ms = 5; // the (sleep 5) after them
       for (const e of entries) {
-        if (e.how === "timeout" || e.how === "spawn-link") { expected.push(`"timeout after ${e.ms}ms"`); ms += e.ms; }
+        if (e.how === "timeout" || e.how === "spawn-link") {
+          expected.push(`"timeout after ${e.ms}ms"`);
+          ms += e.ms;
+        }
         if (e.how === "pmap-timeout") {
           expected.push(`(${Array(e.items).fill(`"timeout after ${e.ms}ms"`).join(" ")})`);
           ms += Math.ceil(e.items / e.max) * e.ms;
@@ -155,7 +197,11 @@ test("cancellation leaves no task or timer behind: random programs of blocked/lo
       const text = write(v);
       assert.ok(text.startsWith(`((${expected.join(" ")}) `), `results: ${text}\nprogram:\n${src}`);
       const [liveInProgram, took, end] = numbers(v).slice(-3);
-      assert.equal(liveInProgram, 1 + leaked, `(tasks) after the cancellations should be main + ${leaked} leaked task(s)\nprogram:\n${src}`);
+      assert.equal(
+        liveInProgram,
+        1 + leaked,
+        `(tasks) after the cancellations should be main + ${leaked} leaked task(s)\nprogram:\n${src}`,
+      );
       // nothing left: only the deliberately leaked tasks, each still blocked on its channel
       assertClean(r, leaked, `program:\n${src}\n`);
       for (const t of r.session.scheduler.live) assert.equal(t.state, "blocked");
@@ -163,14 +209,22 @@ test("cancellation leaves no task or timer behind: random programs of blocked/lo
       // (main took one start signal from each spawned task; the others are still buffered)
       const startedCount = spawned + (global(r, "started") as Channel).size;
       const fin = (global(r, "fin") as { value: number }).value;
-      assert.equal(fin, startedCount - leaked, `finally blocks run: ${fin}, tasks started: ${startedCount}, leaked: ${leaked}\nprogram:\n${src}`);
+      assert.equal(
+        fin,
+        startedCount - leaked,
+        `finally blocks run: ${fin}, tasks started: ${startedCount}, leaked: ${leaked}\nprogram:\n${src}`,
+      );
       for (const [i, e] of entries.entries()) {
         if (e.how === "task-cancel") assert.equal((global(r, `t${i}`) as Task).state, "cancelled", `t${i}`);
       }
       // every result came exactly at its deadline, and no 2 s wait of the cancelled work was left
       // to run out: the program ended when main did
       assert.equal(took, ms, `the results took ${took} ms of virtual time\nprogram:\n${src}`);
-      assert.equal(endedAt(r), end, `the program ended at ${endedAt(r)} ms, main at ${end} ms: some cancelled work kept running\nprogram:\n${src}`);
+      assert.equal(
+        endedAt(r),
+        end,
+        `the program ended at ${endedAt(r)} ms, main at ${end} ms: some cancelled work kept running\nprogram:\n${src}`,
+      );
     }),
     { seed: SEED, numRuns: 25, endOnFailure: true },
   );
@@ -179,10 +233,13 @@ test("cancellation leaves no task or timer behind: random programs of blocked/lo
 // ---- cancellation: specific cases ------------------------------------------------------------
 
 test("timeout over parallel-map of 20 sleeping items returns at once and leaves 0 timers and 0 live tasks", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define t0 (monotonic-ms))
     (define r (timeout 50 (lambda () (parallel-map (lambda (x) (sleep 10000)) (range 20)))))
-    (list (error-msg r) (- (monotonic-ms) t0) (length (tasks)))`, VIRTUAL);
+    (list (error-msg r) (- (monotonic-ms) t0) (length (tasks)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `("timeout after 50ms" 50 1)`, "the timeout returned at 50 ms and only main is left");
   assert.equal(endedAt(r), 50, "no 10 s sleep was left to run out");
   assertClean(r);
@@ -190,42 +247,64 @@ test("timeout over parallel-map of 20 sleeping items returns at once and leaves 
 
 test("timeout over parallel-map with :max-threads smaller than the list cancels the items not yet started too", async () => {
   // after the timeout nothing of the parallel-map may keep running: no item may start later
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define started (atom 0))
     (define t0 (monotonic-ms))
     (define r (timeout 50 (lambda () (parallel-map (lambda (x) (atom-swap! started inc) (sleep 1500)) (range 20) :max-threads 5))))
     (sleep 30)
-    (list (error-msg r) (length (tasks)) @started)`, VIRTUAL);
-  assert.equal(write(r.value), `("timeout after 50ms" 1 5)`, "after the timeout only main is alive and only the first 5 items ever started");
+    (list (error-msg r) (length (tasks)) @started)`,
+    VIRTUAL,
+  );
+  assert.equal(
+    write(r.value),
+    `("timeout after 50ms" 1 5)`,
+    "after the timeout only main is alive and only the first 5 items ever started",
+  );
   assert.equal(endedAt(r), 80, "the run ended when main did: no item kept starting after the timeout");
   assertClean(r);
 });
 
 test("task-cancel of a task inside parallel-map with :max-threads cancels every item, started or not", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define t (spawn (lambda () (parallel-map (lambda (x) (sleep 1500)) (range 10) :max-threads 2))))
     (sleep 20)
     (task-cancel t)
     (sleep 30)
-    (list (task-status t) (length (tasks)))`, VIRTUAL);
+    (list (task-status t) (length (tasks)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `(:cancelled 1)`);
-  assert.equal(endedAt(r), 50, "the run ended when main did: parallel-map kept starting items after its task was cancelled");
+  assert.equal(
+    endedAt(r),
+    50,
+    "the run ended when main did: parallel-map kept starting items after its task was cancelled",
+  );
   assertClean(r);
 });
 
 test("cancelling a parallel-map with :retries does not retry the cancelled items", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define calls (atom 0))
     (define r (timeout 50 (lambda () (parallel-map (lambda (x) (atom-swap! calls inc) (sleep 1500)) (range 3) :retries 2))))
     (sleep 400)
-    (list (error-msg r) @calls (length (tasks)))`, VIRTUAL);
-  assert.equal(write(r.value), `("timeout after 50ms" 3 1)`, "each item ran once; none was retried after the cancellation");
+    (list (error-msg r) @calls (length (tasks)))`,
+    VIRTUAL,
+  );
+  assert.equal(
+    write(r.value),
+    `("timeout after 50ms" 3 1)`,
+    "each item ran once; none was retried after the cancellation",
+  );
   assert.equal(endedAt(r), 450, "the run ended when main did");
   assertClean(r);
 });
 
 test("cancelling the task that called stream-map stops the stream: no new work starts even while the output is read", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define in (make-channel 100))
     (for-each (lambda (i) (channel-send in i)) (range 20))
     (channel-close in)
@@ -242,18 +321,24 @@ test("cancelling the task that called stream-map stops the stream: no new work s
     (sleep 100)
     (define tasks-left (length (tasks)))
     (task-cancel reader)
-    (list (task-status owner) tasks-left @calls)`, VIRTUAL);
+    (list (task-status owner) tasks-left @calls)`,
+    VIRTUAL,
+  );
   const v = r.value;
   const [left, calls] = numbers(v);
   assert.match(write(v), /^\(:cancelled /);
-  assert.ok(left <= 2, `100 ms after the owner was cancelled, only main and the reader may be alive (got ${left} tasks)`);
+  assert.ok(
+    left <= 2,
+    `100 ms after the owner was cancelled, only main and the reader may be alive (got ${left} tasks)`,
+  );
   assert.equal(calls, 2, `f ran on ${calls} values: stream-map kept starting work after its owner was cancelled`);
   assert.equal(endedAt(r), 120, "the run ended when main did: no 300 ms call was left to finish");
   assertClean(r);
 });
 
 test("a worker-pool-submit cancelled while waiting for queue room does not swallow the wake-up of the next submitter", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define pool (make-worker-pool 1 :queue 1))
     (define a (worker-pool-submit pool (lambda () (sleep 30) :a)))
     (define b (worker-pool-submit pool (lambda () (sleep 30) :b)))
@@ -261,14 +346,17 @@ test("a worker-pool-submit cancelled while waiting for queue room does not swall
     (sleep 5)
     (task-cancel x)
     (define y (spawn (lambda () (channel-recv (worker-pool-submit pool (lambda () :y))))))
-    (list (channel-recv a) (channel-recv b) (task-status x) (task-await y :timeout 1000))`, VIRTUAL);
+    (list (channel-recv a) (channel-recv b) (task-status x) (task-await y :timeout 1000))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `(:a :b :cancelled :y)`);
   assert.equal(endedAt(r), 60, "one worker ran the two 30 ms jobs one after the other, then :y at once");
   assertClean(r);
 });
 
 test("task-cancel of sleeping, looping and channel-blocked tasks runs their finally blocks and clears their timers", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define fin (atom 0))
     (define started (make-channel 10))
     (define (guard thunk) (lambda () (try (channel-send started 1) (thunk) (finally (atom-swap! fin inc)))))
@@ -280,7 +368,9 @@ test("task-cancel of sleeping, looping and channel-blocked tasks runs their fina
                      (spawn (guard (lambda () (task-await (spawn (lambda () (channel-recv (make-channel)))) :timeout 100000))))))
     (let loop ((i 0)) (when (< i 6) (channel-recv started) (loop (+ i 1))))
     (for-each task-cancel ts)
-    (list (map task-await ts) (map task-status ts))`, VIRTUAL);
+    (list (map task-await ts) (map task-status ts))`,
+    VIRTUAL,
+  );
   const text = write(r.value);
   assert.match(text, /\(:cancelled :cancelled :cancelled :cancelled :cancelled :cancelled\)\)$/);
   assert.equal(global(r, "fin") && (global(r, "fin") as { value: number }).value, 6);
@@ -290,58 +380,76 @@ test("task-cancel of sleeping, looping and channel-blocked tasks runs their fina
 });
 
 test("spawn-link :timeout cancels the linked task (an infinite loop) and delivers the timeout error once", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define ch (spawn-link (lambda () (let loop () (loop))) :timeout 30))
-    (list (error-msg (channel-recv ch)) (error-msg (channel-recv ch)) (length (tasks)))`, VIRTUAL);
+    (list (error-msg (channel-recv ch)) (error-msg (channel-recv ch)) (length (tasks)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `("timeout after 30ms" "channel closed" 1)`);
   assert.equal(endedAt(r), 30);
   assertClean(r);
 });
 
 test("parallel-map :timeout per item with :max-threads 2 times out every sleeping item, with :input, and leaves nothing", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define t0 (monotonic-ms))
     (define rs (parallel-map (lambda (x) (sleep 100000)) (range 6) :timeout 20 :max-threads 2))
-    (list (map error-msg rs) (map (lambda (e) (map-get e :input)) rs) (- (monotonic-ms) t0))`, VIRTUAL);
+    (list (map error-msg rs) (map (lambda (e) (map-get e :input)) rs) (- (monotonic-ms) t0))`,
+    VIRTUAL,
+  );
   const timedOut = Array(6).fill(`"timeout after 20ms"`).join(" ");
-  assert.equal(write(r.value), `((${timedOut}) (0 1 2 3 4 5) 60)`,
-    "three batches of two items, each timed out at exactly 20 ms");
+  assert.equal(
+    write(r.value),
+    `((${timedOut}) (0 1 2 3 4 5) 60)`,
+    "three batches of two items, each timed out at exactly 20 ms",
+  );
   assertClean(r);
 });
 
 // ---- stress -------------------------------------------------------------------------------
 
 test("100,000 tasks each send one number through one channel; the sum is exact", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define c (make-channel))
     (define n 100000)
     (for-each (lambda (i) (spawn (lambda () (channel-send c i)))) (range n))
     (let loop ((i 0) (acc 0))
-      (if (= i n) acc (loop (+ i 1) (+ acc (channel-recv c)))))`, { deadlineMs: 30_000 });
+      (if (= i n) acc (loop (+ i 1) (+ acc (channel-recv c)))))`,
+    { deadlineMs: 30_000 },
+  );
   assert.equal(r.value, 4_999_950_000);
   assertClean(r);
 });
 
 test("10,000 tasks x 100 atom-swap! end at exactly 1,000,000", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define a (atom 0))
     (define ts (map (lambda (i) (spawn (lambda () (let loop ((j 0)) (when (< j 100) (atom-swap! a inc) (loop (+ j 1)))))))
                     (range 10000)))
     (for-each task-await ts)
-    @a`, { deadlineMs: 30_000 });
+    @a`,
+    { deadlineMs: 30_000 },
+  );
   assert.equal(r.value, 1_000_000);
   assertClean(r);
 });
 
 test("a CPU-bound task (let loop () (loop)) is cancelled by (timeout 100 ...) at exactly 100 ms of virtual time, every time", async () => {
   // -1 would mean the timeout did not report "timeout after 100ms"
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define (once)
       (let* ((t0 (monotonic-ms))
              (r (timeout 100 (lambda () (let loop () (loop)))))
              (t1 (monotonic-ms)))
         (if (and (error? r) (= (error-msg r) "timeout after 100ms")) (- t1 t0) -1)))
-    (list (once) (once) (once) (length (tasks)))`, VIRTUAL);
+    (list (once) (once) (once) (length (tasks)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), "(100 100 100 1)", "each timeout returned at its deadline and the looping task is gone");
   assertClean(r);
 });
@@ -354,7 +462,10 @@ test("real-time smoke test: (timeout 100 <infinite loop>) returns after 100 ms a
   const [elapsed, left] = numbers(r.value);
   assert.match(write(r.value), /^\("timeout after 100ms" /);
   assert.ok(elapsed >= 99, `timeout returned too early: after ${elapsed.toFixed(1)} ms`);
-  assert.ok(elapsed <= 1500, `timeout returned ${elapsed.toFixed(1)} ms after it started (deadline 100 ms; the margin is 15x)`);
+  assert.ok(
+    elapsed <= 1500,
+    `timeout returned ${elapsed.toFixed(1)} ms after it started (deadline 100 ms; the margin is 15x)`,
+  );
   assert.equal(left, 1, "the looping task is gone");
   assertClean(r);
 });
@@ -387,15 +498,21 @@ test("real-time smoke test: a 10 ms ticker beside an infinite loop is never more
   const maxGap = Math.max(...gaps);
   assert.ok(Math.min(...gaps) >= 9.5, `a 10 ms sleep returned after ${Math.min(...gaps).toFixed(1)} ms`);
   // a starved timer would never fire; the scheduler yields to the event loop every few ms (10x the old 60 ms bound)
-  assert.ok(maxGap <= 600, `the ticker was late: max gap ${maxGap.toFixed(1)} ms (gaps: ${gaps.map((g) => g.toFixed(0)).join(" ")})`);
+  assert.ok(
+    maxGap <= 600,
+    `the ticker was late: max gap ${maxGap.toFixed(1)} ms (gaps: ${gaps.map((g) => g.toFixed(0)).join(" ")})`,
+  );
   assertClean(r);
 });
 
 test("100 x 200 ms sleeps through parallel-map all run at once: 200 ms of virtual time", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define t0 (monotonic-ms))
     (define rs (parallel-map (lambda (x) (sleep 200) (* x 2)) (range 100)))
-    (list (- (monotonic-ms) t0) (reduce + rs))`, VIRTUAL);
+    (list (- (monotonic-ms) t0) (reduce + rs))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), "(200 9900)");
   assertClean(r);
 });
@@ -403,10 +520,13 @@ test("100 x 200 ms sleeps through parallel-map all run at once: 200 ms of virtua
 // ---- program-level behaviour --------------------------------------------------------------
 
 test("deadlock detection names the blocked main task, channel-recv and its location, and lists the other blocked tasks", async () => {
-  const r = await runProgram(`(define c (make-channel))
+  const r = await runProgram(
+    `(define c (make-channel))
 (define other (spawn (lambda () (channel-send (make-channel) 1))))
 (channel-recv c)
-(println "never")`, VIRTUAL);
+(println "never")`,
+    VIRTUAL,
+  );
   assert.equal(r.outcome.status, "deadlock");
   assert.equal(r.outcome.code, 1);
   const msg = r.outcome.error?.message ?? "";
@@ -420,24 +540,33 @@ test("deadlock is reported when main awaits a task that waits on a channel nobod
   const r = await runProgram(`(define t (spawn (lambda () (channel-recv (make-channel)))))
 (task-await t)`);
   assert.equal(r.outcome.status, "deadlock");
-  assert.match(r.outcome.error?.message ?? "", /^deadlock: main task waits on task-await\b.* at test\.lisp:2:1; no other task can run/);
+  assert.match(
+    r.outcome.error?.message ?? "",
+    /^deadlock: main task waits on task-await\b.* at test\.lisp:2:1; no other task can run/,
+  );
 });
 
 test("no deadlock while a timer is pending: main blocked on a channel fed after a sleep completes", async () => {
-  const r = await runOk(`(define c (make-channel))
+  const r = await runOk(
+    `(define c (make-channel))
 (spawn (lambda () (sleep 50) (channel-send c :late)))
-(channel-recv c)`, VIRTUAL);
+(channel-recv c)`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), ":late");
   assert.equal(endedAt(r), 50);
   assertClean(r);
 });
 
 test("an error escaping a spawned task goes to stderr with the task id and spawn site; the program goes on", async () => {
-  const r = await runOk(`(define t (spawn (lambda ()
+  const r = await runOk(
+    `(define t (spawn (lambda ()
   (car 5))))
 (sleep 10)
 (println "main goes on")
-(list (task-status t) (error-msg (task-await t)))`, VIRTUAL);
+(list (task-status t) (error-msg (task-await t)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `(:failed "car: expected a list, got 5")`);
   assert.equal(r.stdout, "main goes on\n");
   assert.match(r.stderr, /error in task 2 \(spawned at test\.lisp:1:11\)/);
@@ -446,17 +575,23 @@ test("an error escaping a spawned task goes to stderr with the task id and spawn
 });
 
 test("a spawned task that returns an error value finishes :done and prints nothing", async () => {
-  const r = await runOk(`(define t (spawn (lambda () (make-error "quiet"))))
+  const r = await runOk(
+    `(define t (spawn (lambda () (make-error "quiet"))))
 (sleep 5)
-(list (task-status t) (error-msg (task-await t)))`, VIRTUAL);
+(list (task-status t) (error-msg (task-await t)))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `(:done "quiet")`);
   assert.equal(r.stderr, "");
 });
 
 test("the program waits for spawned tasks still sleeping when main ends", async () => {
-  const r = await runOk(`(spawn (lambda () (sleep 150) (println "late")))
+  const r = await runOk(
+    `(spawn (lambda () (sleep 150) (println "late")))
 (println "main done")
-:main-value`, VIRTUAL);
+:main-value`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), ":main-value");
   assert.equal(r.stdout, "main done\nlate\n");
   assert.equal(endedAt(r), 150, "the run ended when the sleeping task finished");
@@ -464,7 +599,8 @@ test("the program waits for spawned tasks still sleeping when main ends", async 
 });
 
 test("set-max-threads!: spawning past the cap returns the error value at once (spawn, spawn-link, timeout, parallel-map) and never hangs", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (set-max-threads! 3)
     (define gate (make-channel))
     (define held (map (lambda (i) (spawn (lambda () (channel-recv gate)))) (range 3)))
@@ -475,17 +611,24 @@ test("set-max-threads!: spawning past the cap returns the error value at once (s
     (channel-close gate)
     (for-each task-await held)
     (define after (task-await (spawn (lambda () :room-again))))
-    (list (error-msg over) (error-msg linked) (error-msg timed) (map error-msg pm) (map (lambda (e) (map-get e :input)) pm) after)`, VIRTUAL);
-  assert.equal(write(r.value),
-    `("task limit reached (3)" "task limit reached (3)" "task limit reached (3)" ("task limit reached (3)" "task limit reached (3)") (1 2) :room-again)`);
+    (list (error-msg over) (error-msg linked) (error-msg timed) (map error-msg pm) (map (lambda (e) (map-get e :input)) pm) after)`,
+    VIRTUAL,
+  );
+  assert.equal(
+    write(r.value),
+    `("task limit reached (3)" "task limit reached (3)" "task limit reached (3)" ("task limit reached (3)" "task limit reached (3)") (1 2) :room-again)`,
+  );
   assert.equal(endedAt(r), 0, "nothing waited");
   assertClean(r);
 });
 
 test("the task limit does not count the main task", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (set-max-threads! 1)
-    (list (task-await (spawn (lambda () :one))) (error? (let ((t (spawn (lambda () (sleep 20))))) (spawn (lambda () :two)))))`, VIRTUAL);
+    (list (task-await (spawn (lambda () :one))) (error? (let ((t (spawn (lambda () (sleep 20))))) (spawn (lambda () :two)))))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), `(:one #t)`);
 });
 
@@ -498,13 +641,16 @@ test("(tasks) reports the main task's :elapsed-ms since the program started, not
 });
 
 test("a spawned task's :elapsed-ms counts from its spawn", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (sleep 100)
     (define t (spawn (lambda () (sleep 1000))))
     (sleep 30)
     (define mine (first (filter (lambda (m) (= (map-get m :id) 2)) (tasks))))
     (task-cancel t)
-    (list (map-get mine :state) (map-get mine :elapsed-ms))`, VIRTUAL);
+    (list (map-get mine :state) (map-get mine :elapsed-ms))`,
+    VIRTUAL,
+  );
   assert.equal(write(r.value), "(:blocked 30)", "the task spawned 30 ms ago");
   assertClean(r);
 });

@@ -55,7 +55,16 @@ const caps = (c: Capability | readonly Capability[] | undefined): Capability[] =
 
 async function denied(src: string): Promise<Value> {
   const { permissions } = parseSandboxFlags(["--allow-read=/nonexistent-skein-grant"]);
-  const host: Host = { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, cwd: "/", argv: [], env: { HOME: "/root" }, exit() {}, permissions };
+  const host: Host = {
+    stdout: () => {},
+    stderr: () => {},
+    stderrIsTTY: false,
+    cwd: "/",
+    argv: [],
+    env: { HOME: "/root" },
+    exit() {},
+    permissions,
+  };
   const session = new Session(host);
   const o = await session.run(session.read(src, "case.lisp"), "case.lisp");
   assert.equal(o.status, "done", o.error ? session.renderError(o.error) : o.status);
@@ -65,26 +74,49 @@ async function denied(src: string): Promise<Value> {
 describe("the capability table", () => {
   const specs = allSpecs();
   test("every builtin of a host area is tagged, or reaches nothing outside the process", () => {
-    const untagged = specs.filter((s) => HOST_AREAS.has(s.area) && s.capability === undefined && !(s.name in INSIDE)).map((s) => s.name);
+    const untagged = specs
+      .filter((s) => HOST_AREAS.has(s.area) && s.capability === undefined && !(s.name in INSIDE))
+      .map((s) => s.name);
     assert.deepEqual(untagged, [], "untagged builtins that may reach outside the process");
-    for (const name of Object.keys(INSIDE)) assert.ok(specs.some((s) => s.name === name && s.capability === undefined), `${name} is listed as inside but is tagged or gone`);
+    for (const name of Object.keys(INSIDE))
+      assert.ok(
+        specs.some((s) => s.name === name && s.capability === undefined),
+        `${name} is listed as inside but is tagged or gone`,
+      );
   });
   test("every tagged builtin has a case, and only those", () => {
-    assert.deepEqual(specs.filter((s) => s.capability !== undefined).map((s) => s.name).sort(), Object.keys(CALLS).sort());
+    assert.deepEqual(
+      specs
+        .filter((s) => s.capability !== undefined)
+        .map((s) => s.name)
+        .sort(),
+      Object.keys(CALLS).sort(),
+    );
   });
   for (const spec of specs.filter((s) => s.capability !== undefined)) {
     test(`${spec.name} with nothing granted is refused through the table`, async () => {
       const v = await denied(CALLS[spec.name]);
       assert.ok(v instanceof ErrorValue, `expected a denial, got ${write(v)}`);
       const perm = v.data.get(Keyword.of("permission"), null) as Capability | null;
-      assert.ok(perm !== null && caps(spec.capability).includes(perm), `${spec.name} denied for ${perm}, tagged ${caps(spec.capability)}`);
-      assert.ok(v.message.startsWith("permission denied: ") && v.message.endsWith(`(run with ${CAPABILITY_FLAG[perm]})`), v.message);
+      assert.ok(
+        perm !== null && caps(spec.capability).includes(perm),
+        `${spec.name} denied for ${perm}, tagged ${caps(spec.capability)}`,
+      );
+      assert.ok(
+        v.message.startsWith("permission denied: ") && v.message.endsWith(`(run with ${CAPABILITY_FLAG[perm]})`),
+        v.message,
+      );
     });
   }
   test("the usage text and the flags come from the table", () => {
     for (const c of CAPABILITY_TABLE) {
       assert.ok(SANDBOX_USAGE.includes(`${c.flag}[=${c.items}]`), `usage lists ${c.flag}`);
-      assert.ok(parseSandboxFlags([c.flag]).permissions?.allows(c.cap, c.target === "paths" ? "/tmp" : c.target === "hosts" ? "http://x/" : "x"));
+      assert.ok(
+        parseSandboxFlags([c.flag]).permissions?.allows(
+          c.cap,
+          c.target === "paths" ? "/tmp" : c.target === "hosts" ? "http://x/" : "x",
+        ),
+      );
     }
   });
 });

@@ -11,12 +11,28 @@ import * as http from "node:http";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import {
-  existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Session, type Host } from "../../src/session/session.js";
-import { Sandbox, SandboxFlagError, netTarget, parseHostGrant, parseSandboxFlags, pathWithin, physicalPath } from "../../src/sandbox/sandbox.js";
+import {
+  Sandbox,
+  SandboxFlagError,
+  netTarget,
+  parseHostGrant,
+  parseSandboxFlags,
+  pathWithin,
+  physicalPath,
+} from "../../src/sandbox/sandbox.js";
 import { ErrorValue, Keyword, isVector, type Value } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { write } from "../../src/syntax/printer.js";
@@ -63,7 +79,11 @@ function setupFiles(): void {
 
 // ---- servers that count what reaches them ----------------------------------------------------
 
-interface Srv { server: http.Server; port: number; hits: string[] }
+interface Srv {
+  server: http.Server;
+  port: number;
+  hits: string[];
+}
 
 /** Listens on every loopback name (127.0.0.1, localhost, [::1]). /ok answers 200; /to?u=URL redirects there. */
 async function startServer(): Promise<Srv> {
@@ -71,7 +91,11 @@ async function startServer(): Promise<Srv> {
   const server = http.createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
     const u = new URL(req.url ?? "/", "http://x");
-    if (u.pathname === "/to") { res.writeHead(302, { location: u.searchParams.get("u") ?? "/" }); res.end(); return; }
+    if (u.pathname === "/to") {
+      res.writeHead(302, { location: u.searchParams.get("u") ?? "/" });
+      res.end();
+      return;
+    }
     res.writeHead(200, { "content-type": "text/plain" });
     res.end(`ok ${u.pathname}`);
   });
@@ -86,7 +110,14 @@ async function stopServer(s: Srv): Promise<void> {
 
 /** A bare TCP listener that counts connections (for PostgreSQL targets). */
 async function startCounter(): Promise<{ server: net.Server; port: number; connections: number }> {
-  const c = { server: net.createServer((sock) => { c.connections++; sock.destroy(); }), port: 0, connections: 0 };
+  const c = {
+    server: net.createServer((sock) => {
+      c.connections++;
+      sock.destroy();
+    }),
+    port: 0,
+    connections: 0,
+  };
   await new Promise<void>((r) => c.server.listen(0, "127.0.0.1", () => r()));
   c.port = (c.server.address() as AddressInfo).port;
   return c;
@@ -104,9 +135,12 @@ before(async () => {
   pg1 = await startCounter();
   pg2 = await startCounter();
   // the SQLite files, made without a sandbox
-  await run([], `
+  await run(
+    [],
+    `
 (define a (db-open ${lit("sqlite:" + join(OUT, "o.db"))})) (db-exec a "CREATE TABLE t (x)") (db-exec a "INSERT INTO t VALUES ('${SECRET}')") (db-close a)
-(define b (db-open ${lit("sqlite:" + join(IN, "i.db"))})) (db-exec b "CREATE TABLE t (x)") (db-exec b "INSERT INTO t VALUES (1)") (db-close b)`);
+(define b (db-open ${lit("sqlite:" + join(IN, "i.db"))})) (db-exec b "CREATE TABLE t (x)") (db-exec b "INSERT INTO t VALUES (1)") (db-close b)`,
+  );
 });
 
 after(async () => {
@@ -133,10 +167,19 @@ async function run(flags: string[], src: string, env: NodeJS.ProcessEnv = {}): P
 /** Like run, but a program that raises gives its error message instead of failing the test. */
 async function runRaw(flags: string[], src: string): Promise<Value> {
   const { permissions } = parseSandboxFlags(flags);
-  const host: Host = { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, cwd: process.cwd(), argv: [], env: {}, exit() {}, permissions };
+  const host: Host = {
+    stdout: () => {},
+    stderr: () => {},
+    stderrIsTTY: false,
+    cwd: process.cwd(),
+    argv: [],
+    env: {},
+    exit() {},
+    permissions,
+  };
   const session = new Session(host);
   const o = await session.run(session.read(src, "case.lisp"), "case.lisp");
-  return o.status === "done" ? o.value : o.error?.message ?? o.status;
+  return o.status === "done" ? o.value : (o.error?.message ?? o.status);
 }
 
 const kw = Keyword.of;
@@ -151,7 +194,10 @@ function assertDenied(v: Value, op: string, flag: string): void {
 
 /** The value is not a sandbox refusal (it may be data or another error). */
 function assertAllowed(v: Value): void {
-  assert.ok(!(v instanceof ErrorValue && v.message.startsWith("permission denied")), `expected no denial, got ${write(v)}`);
+  assert.ok(
+    !(v instanceof ErrorValue && v.message.startsWith("permission denied")),
+    `expected no denial, got ${write(v)}`,
+  );
 }
 
 /** The value is a successful result: no error value at all. */
@@ -178,7 +224,10 @@ const url = (s: Srv, path = "/ok", host = "127.0.0.1") => `http://${host}:${s.po
 const redirect = (from: Srv, to: string) => url(from, `/to?u=${encodeURIComponent(to)}`);
 
 /** Clears the servers' counters before a case. */
-function resetHits(): void { s1.hits.length = 0; s2.hits.length = 0; }
+function resetHits(): void {
+  s1.hits.length = 0;
+  s2.hits.length = 0;
+}
 
 const RO = () => `--allow-read=${IN}`;
 
@@ -237,13 +286,20 @@ describe("read paths", () => {
     assert.equal(await run([RO()], `(read-file ${lit(join(ROOT, "other", "to-in", "a.txt"))})`), "alpha");
   });
   test("/proc/self/root does not smuggle a path outside the grant", async () => {
-    assertDenied(await run([`--allow-read=/proc`], `(read-file ${lit("/proc/self/root" + join(OUT, "secret.txt"))})`), "read-file", "--allow-read");
+    assertDenied(
+      await run([`--allow-read=/proc`], `(read-file ${lit("/proc/self/root" + join(OUT, "secret.txt"))})`),
+      "read-file",
+      "--allow-read",
+    );
   });
   test("a loop of links is denied without hanging", async () => {
     assertDenied(await run([RO()], `(read-file "loop1")`), "read-file", "--allow-read");
   });
   test("file-exists?, file-size, read-lines and list-dir outside are denied", async () => {
-    const v = await run([RO()], `[(file-exists? ${lit(join(OUT, "secret.txt"))}) (file-size "link-file") (read-lines "rel") (list-dir "link-dir")]`);
+    const v = await run(
+      [RO()],
+      `[(file-exists? ${lit(join(OUT, "secret.txt"))}) (file-size "link-file") (read-lines "rel") (list-dir "link-dir")]`,
+    );
     const ops = ["file-exists?", "file-size", "read-lines", "list-dir"];
     items(v).forEach((x, i) => assertDenied(x, ops[i], "--allow-read"));
   });
@@ -252,17 +308,26 @@ describe("read paths", () => {
     assert.ok(write(v).includes(`"a.txt"`));
   });
   test("a grant that is itself a symlink grants where it points", async () => {
-    assert.equal(await run([`--allow-read=${join(ROOT, "other", "to-in")}`], `(read-file ${lit(join(IN, "a.txt"))})`), "alpha");
+    assert.equal(
+      await run([`--allow-read=${join(ROOT, "other", "to-in")}`], `(read-file ${lit(join(IN, "a.txt"))})`),
+      "alpha",
+    );
   });
   test("a relative grant is resolved against the working directory", async () => {
     assert.equal(await run([`--allow-read=sub`], `(read-file ${lit(join(IN, "sub", "b.txt"))})`), "beta");
     assertDenied(await run([`--allow-read=sub`], `(read-file "a.txt")`), "read-file", "--allow-read");
   });
   test("a comma-separated list grants each path", async () => {
-    assert.equal(await run([`--allow-read=${OUT}/nothing,${join(ROOT, "inx")}`], `(read-file "../inx/c.txt")`), "gamma");
+    assert.equal(
+      await run([`--allow-read=${OUT}/nothing,${join(ROOT, "inx")}`], `(read-file "../inx/c.txt")`),
+      "gamma",
+    );
   });
   test("repeated --allow-read flags add up", async () => {
-    assert.equal(await run([`--allow-read=${join(ROOT, "inx")}`, `--allow-read=${IN}`], `(read-file "a.txt")`), "alpha");
+    assert.equal(
+      await run([`--allow-read=${join(ROOT, "inx")}`, `--allow-read=${IN}`], `(read-file "a.txt")`),
+      "alpha",
+    );
   });
   test("--allow-read=/ grants every path", async () => {
     assert.equal(await run([`--allow-read=/`], `(read-file "link-file")`), SECRET);
@@ -278,7 +343,11 @@ describe("read paths", () => {
     assert.notEqual(r, SECRET, "load read a file outside --allow-read");
   });
   test("write grants do not grant reads", async () => {
-    assertDenied(await run([RO(), `--allow-write=${OUT}`], `(read-file ${lit(join(OUT, "secret.txt"))})`), "read-file", "--allow-read");
+    assertDenied(
+      await run([RO(), `--allow-write=${OUT}`], `(read-file ${lit(join(OUT, "secret.txt"))})`),
+      "read-file",
+      "--allow-read",
+    );
   });
 });
 
@@ -292,10 +361,18 @@ describe("--sandbox alone", () => {
     const f = join(OUT, "sandbox-w.txt");
     assertDenied(await run(["--sandbox"], `(write-file ${lit(f)} "x")`), "write-file", "--allow-write");
     assert.ok(!existsSync(f));
-    assert.deepEqual(readdirSync(OUT).filter((n) => n.endsWith(".tmp")), [], "no temp file either");
+    assert.deepEqual(
+      readdirSync(OUT).filter((n) => n.endsWith(".tmp")),
+      [],
+      "no temp file either",
+    );
   });
   test("append-file is denied and leaves the file as it was", async () => {
-    assertDenied(await run(["--sandbox"], `(append-file ${lit(join(OUT, "secret.txt"))} "more")`), "append-file", "--allow-write");
+    assertDenied(
+      await run(["--sandbox"], `(append-file ${lit(join(OUT, "secret.txt"))} "more")`),
+      "append-file",
+      "--allow-write",
+    );
     assert.equal(readFileSync(join(OUT, "secret.txt"), "utf8"), SECRET);
   });
   test("make-dir is denied and makes nothing", async () => {
@@ -371,7 +448,11 @@ describe("write paths", () => {
 // ---- glob --------------------------------------------------------------------------------
 
 describe("glob", () => {
-  const names = (v: Value) => { assertOk(v); noSecret(v); return write(v); };
+  const names = (v: Value) => {
+    assertOk(v);
+    noSecret(v);
+    return write(v);
+  };
   test("** does not follow a symlinked directory out of the grant", async () => {
     const v = names(await run([RO()], `(glob "**/*.txt")`));
     assert.ok(v.includes(`"a.txt"`) && v.includes(`"sub/b.txt"`), v);
@@ -415,28 +496,46 @@ describe("sqlite", () => {
     assertDenied(await run([RO()], `(db-open "sqlite:db-link.db")`), "db-open", "--allow-read");
   });
   test("--sandbox cannot create a database file", async () => {
-    assertDenied(await run(["--sandbox"], `(db-open ${lit("sqlite:" + join(OUT, "created.db"))})`), "db-open", "--allow-write");
+    assertDenied(
+      await run(["--sandbox"], `(db-open ${lit("sqlite:" + join(OUT, "created.db"))})`),
+      "db-open",
+      "--allow-write",
+    );
     assert.ok(!existsSync(join(OUT, "created.db")));
   });
   test("--sandbox opens an existing database read-only: reads work, writes are denied", async () => {
     const before = readFileSync(join(OUT, "o.db"));
-    const v = await run(["--sandbox"], `(define d (db-open ${O_DB()})) [(db-query d "SELECT count(*) AS n FROM t") (db-exec d "DELETE FROM t") (db-close d)]`);
+    const v = await run(
+      ["--sandbox"],
+      `(define d (db-open ${O_DB()})) [(db-query d "SELECT count(*) AS n FROM t") (db-exec d "DELETE FROM t") (db-close d)]`,
+    );
     const [rows, del] = items(v);
     assert.equal(write(rows), "({:n 1})");
     assertDenied(del, "db-exec", "--allow-write");
     assert.ok(readFileSync(join(OUT, "o.db")).equals(before), "the file is unchanged");
   });
   test("--allow-write=DIR creates a database inside it", async () => {
-    assertOk(await run([`--allow-write=${W}`], `(define d (db-open "sqlite:w/made.db")) (db-exec d "CREATE TABLE t (x)") (db-close d)`));
+    assertOk(
+      await run(
+        [`--allow-write=${W}`],
+        `(define d (db-open "sqlite:w/made.db")) (db-exec d "CREATE TABLE t (x)") (db-close d)`,
+      ),
+    );
     assert.ok(existsSync(join(W, "made.db")));
   });
   test("ATTACH of another file is refused in the sandbox", async () => {
-    const v = await run([`--allow-read=${IN}`, `--allow-write=${IN}`], `(db-exec (db-open "sqlite:i.db") ${lit(`ATTACH DATABASE '${join(OUT, "attached.db")}' AS o`)})`);
+    const v = await run(
+      [`--allow-read=${IN}`, `--allow-write=${IN}`],
+      `(db-exec (db-open "sqlite:i.db") ${lit(`ATTACH DATABASE '${join(OUT, "attached.db")}' AS o`)})`,
+    );
     assert.ok(v instanceof ErrorValue && v.message.startsWith("permission denied: db-exec: not authorized"), write(v));
     assert.ok(!existsSync(join(OUT, "attached.db")));
   });
   test("load_extension is not available to SQL", async () => {
-    const v = await run(["--allow-write"], `(db-query (db-open "sqlite::memory:") "SELECT load_extension('/tmp/nothing')")`);
+    const v = await run(
+      ["--allow-write"],
+      `(db-query (db-open "sqlite::memory:") "SELECT load_extension('/tmp/nothing')")`,
+    );
     assert.ok(v instanceof ErrorValue, write(v));
   });
 });
@@ -471,12 +570,20 @@ describe("net hosts and ports", () => {
   });
   test("localhost does not grant 127.0.0.1 (no DNS in the check)", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=localhost:${s1.port}`], `(http-get ${lit(url(s1))})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=localhost:${s1.port}`], `(http-get ${lit(url(s1))})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 0);
   });
   test("127.0.0.1 does not grant localhost", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(url(s1, "/ok", "localhost"))})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(url(s1, "/ok", "localhost"))})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 0);
   });
   test("a bracketed IPv6 grant reaches [::1]", async () => {
@@ -499,7 +606,10 @@ describe("net hosts and ports", () => {
   });
   test("http-post, http-put, http-delete and http-request are checked before anything is sent", async () => {
     resetHits();
-    const v = await run([`--allow-net=127.0.0.1:${s1.port}`], `[(http-post ${lit(url(s2))} :body "x") (http-put ${lit(url(s2))} :json {:a 1}) (http-delete ${lit(url(s2))}) (http-request {:method :patch :url ${lit(url(s2))}})]`);
+    const v = await run(
+      [`--allow-net=127.0.0.1:${s1.port}`],
+      `[(http-post ${lit(url(s2))} :body "x") (http-put ${lit(url(s2))} :json {:a 1}) (http-delete ${lit(url(s2))}) (http-request {:method :patch :url ${lit(url(s2))}})]`,
+    );
     const ops = ["http-post", "http-put", "http-delete", "http-request"];
     items(v).forEach((x, i) => assertDenied(x, ops[i], "--allow-net"));
     assert.equal(s2.hits.length, 0);
@@ -507,12 +617,23 @@ describe("net hosts and ports", () => {
   test("a numeric IPv4 form is normalised: 2130706433 is 127.0.0.1", async () => {
     resetHits();
     assertOk(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(`http://2130706433:${s1.port}/ok`)})`));
-    assertDenied(await run([`--allow-net=localhost`], `(http-get ${lit(`http://2130706433:${s1.port}/ok`)})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=localhost`], `(http-get ${lit(`http://2130706433:${s1.port}/ok`)})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 1);
   });
   test("userinfo cannot disguise the host (http://127.0.0.1:P@localhost:Q/)", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(`http://127.0.0.1:${s1.port}@localhost:${s2.port}/ok`)})`), "http-get", "--allow-net");
+    assertDenied(
+      await run(
+        [`--allow-net=127.0.0.1:${s1.port}`],
+        `(http-get ${lit(`http://127.0.0.1:${s1.port}@localhost:${s2.port}/ok`)})`,
+      ),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length + s2.hits.length, 0);
   });
   test("host names are compared case-insensitively", async () => {
@@ -520,7 +641,11 @@ describe("net hosts and ports", () => {
   });
   test("a grant may be written as a URL", async () => {
     assertOk(await run([`--allow-net=http://127.0.0.1:${s1.port}/`], `(http-get ${lit(url(s1))})`));
-    assertDenied(await run([`--allow-net=http://127.0.0.1:${s1.port}/`], `(http-get ${lit(url(s2))})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=http://127.0.0.1:${s1.port}/`], `(http-get ${lit(url(s2))})`),
+      "http-get",
+      "--allow-net",
+    );
   });
 });
 
@@ -537,17 +662,28 @@ describe("net redirects", () => {
   });
   test("a redirect to another name for the same server (localhost) is denied", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(redirect(s1, url(s1, "/ok", "localhost")))})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(redirect(s1, url(s1, "/ok", "localhost")))})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 1, "only the first hop reached the server");
   });
   test("a redirect to [::1] is denied when only 127.0.0.1 is granted", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=127.0.0.1`], `(http-get ${lit(redirect(s1, url(s1, "/ok", "[::1]")))})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=127.0.0.1`], `(http-get ${lit(redirect(s1, url(s1, "/ok", "[::1]")))})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 1);
   });
   test("a redirect between two granted servers is followed", async () => {
     resetHits();
-    const v = await run([`--allow-net=127.0.0.1:${s1.port},127.0.0.1:${s2.port}`], `(http-get ${lit(redirect(s1, url(s2, "/final")))})`);
+    const v = await run(
+      [`--allow-net=127.0.0.1:${s1.port},127.0.0.1:${s2.port}`],
+      `(http-get ${lit(redirect(s1, url(s2, "/final")))})`,
+    );
     assert.equal(field(v, "body"), "ok /final");
     assert.equal(s2.hits.length, 1);
   });
@@ -559,13 +695,21 @@ describe("net redirects", () => {
   test("the second hop of a chain is checked too", async () => {
     resetHits();
     const chain = redirect(s1, redirect(s1, url(s2)));
-    assertDenied(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(chain)})`), "http-get", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-get ${lit(chain)})`),
+      "http-get",
+      "--allow-net",
+    );
     assert.equal(s1.hits.length, 2);
     assert.equal(s2.hits.length, 0);
   });
   test("a POST redirected to a denied host sends no body there", async () => {
     resetHits();
-    assertDenied(await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-post ${lit(redirect(s1, url(s2)))} :body "payload")`), "http-post", "--allow-net");
+    assertDenied(
+      await run([`--allow-net=127.0.0.1:${s1.port}`], `(http-post ${lit(redirect(s1, url(s2)))} :body "payload")`),
+      "http-post",
+      "--allow-net",
+    );
     assert.equal(s2.hits.length, 0);
   });
 });
@@ -575,17 +719,31 @@ describe("net redirects", () => {
 describe("postgres hosts", () => {
   test("db-open to a host that is not granted is denied; no connection is made", async () => {
     pg2.connections = 0;
-    assertDenied(await run([`--allow-net=127.0.0.1:${pg1.port}`], `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg2.port}/db`)} :timeout 2000)`), "db-open", "--allow-net");
+    assertDenied(
+      await run(
+        [`--allow-net=127.0.0.1:${pg1.port}`],
+        `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg2.port}/db`)} :timeout 2000)`,
+      ),
+      "db-open",
+      "--allow-net",
+    );
     assert.equal(pg2.connections, 0);
   });
   test("--sandbox denies db-open of postgres", async () => {
     pg1.connections = 0;
-    assertDenied(await run(["--sandbox"], `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db`)} :timeout 2000)`), "db-open", "--allow-net");
+    assertDenied(
+      await run(["--sandbox"], `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db`)} :timeout 2000)`),
+      "db-open",
+      "--allow-net",
+    );
     assert.equal(pg1.connections, 0);
   });
   test("a granted postgres host is reached (the check lets it through)", async () => {
     pg1.connections = 0;
-    const v = await run([`--allow-net=127.0.0.1:${pg1.port}`], `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db`)} :timeout 2000)`);
+    const v = await run(
+      [`--allow-net=127.0.0.1:${pg1.port}`],
+      `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db`)} :timeout 2000)`,
+    );
     assertAllowed(v); // the counter hangs up: a connection error, not a denial
     assert.ok(pg1.connections >= 1);
   });
@@ -593,8 +751,10 @@ describe("postgres hosts", () => {
   // sandbox about the host and port the connection really goes to
   test("?host= and ?port= in a postgres URL cannot redirect the connection", async () => {
     pg2.connections = 0;
-    const v = await run([`--allow-net=127.0.0.1:${pg1.port}`],
-      `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db?host=127.0.0.1&port=${pg2.port}`)} :timeout 2000)`);
+    const v = await run(
+      [`--allow-net=127.0.0.1:${pg1.port}`],
+      `(db-open ${lit(`postgres://u:p@127.0.0.1:${pg1.port}/db?host=127.0.0.1&port=${pg2.port}`)} :timeout 2000)`,
+    );
     assert.equal(pg2.connections, 0, `the connection went to an ungranted port (${write(v)})`);
   });
 });
@@ -666,7 +826,11 @@ describe("getenv", () => {
     assert.equal(await run([], `(getenv "toString")`, env), null);
   });
   test("other capabilities do not grant the environment", async () => {
-    assertDenied(await run(["--allow-net", "--allow-read", "--allow-write", "--allow-run"], `(getenv "HOME")`, env), "getenv", "--allow-env");
+    assertDenied(
+      await run(["--allow-net", "--allow-read", "--allow-write", "--allow-run"], `(getenv "HOME")`, env),
+      "getenv",
+      "--allow-env",
+    );
   });
 });
 
@@ -694,7 +858,11 @@ describe("Sandbox.allows, parse and resolve", () => {
   test("host grants: forms that parse and forms that are refused", () => {
     assert.deepEqual(parseHostGrant("[::1]:8080"), { host: "[::1]", port: 8080, text: "[::1]:8080" });
     assert.deepEqual(parseHostGrant("::1"), { host: "[::1]", port: null, text: "[::1]" });
-    assert.deepEqual(parseHostGrant("http://Example.COM:80/path"), { host: "example.com", port: 80, text: "example.com:80" });
+    assert.deepEqual(parseHostGrant("http://Example.COM:80/path"), {
+      host: "example.com",
+      port: 80,
+      text: "example.com:80",
+    });
     for (const bad of ["host:0", "host:65536", "host:x", "a b", "[::1]:", "user@host", "/path"]) {
       assert.throws(() => parseHostGrant(bad), SandboxFlagError, bad);
     }
@@ -719,8 +887,10 @@ describe("Sandbox.allows, parse and resolve", () => {
     assert.ok(!p.allows("read", join(IN, "a.txt")));
   });
   test("describe lists what is granted", () => {
-    assert.equal(sb({ net: ["127.0.0.1:80"], env: ["HOME"] }).describe(),
-      "read: everything\nwrite: nothing\nnet: 127.0.0.1:80\nrun: nothing\nenv: HOME");
+    assert.equal(
+      sb({ net: ["127.0.0.1:80"], env: ["HOME"] }).describe(),
+      "read: everything\nwrite: nothing\nnet: 127.0.0.1:80\nrun: nothing\nenv: HOME",
+    );
   });
 });
 
@@ -744,7 +914,14 @@ describe("flags", () => {
     assert.ok(permissions?.allows("env", "ANYTHING"));
   });
   test("bad flags are errors", () => {
-    for (const bad of [["--allow-netx"], ["--allow-net="], ["--allow-read=a,,b"], ["--allow-net=h:99999"], ["--sandbox=yes"], ["--allow-all"]]) {
+    for (const bad of [
+      ["--allow-netx"],
+      ["--allow-net="],
+      ["--allow-read=a,,b"],
+      ["--allow-net=h:99999"],
+      ["--sandbox=yes"],
+      ["--allow-all"],
+    ]) {
       assert.throws(() => parseSandboxFlags(bad), SandboxFlagError, bad.join(" "));
     }
   });
@@ -752,10 +929,12 @@ describe("flags", () => {
 
 // ---- the command line ----------------------------------------------------------------------
 
-
 function skein(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [join(projectRoot(), "bin", "skein"), ...args], {
-    encoding: "utf8", cwd: IN, env: { PATH: process.env.PATH, ...env }, timeout: 20_000,
+    encoding: "utf8",
+    cwd: IN,
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 20_000,
   });
 }
 
@@ -763,10 +942,15 @@ describe("bin/skein", () => {
   test("--help lists the sandbox flags", () => {
     const r = skein(["--help"]);
     assert.equal(r.status, 0);
-    for (const f of ["--sandbox", "--allow-read", "--allow-write", "--allow-net", "--allow-run", "--allow-env"]) assert.ok(r.stdout.includes(f), f);
+    for (const f of ["--sandbox", "--allow-read", "--allow-write", "--allow-net", "--allow-run", "--allow-env"])
+      assert.ok(r.stdout.includes(f), f);
   });
   test("an unknown or malformed sandbox flag is a usage error (exit 2)", () => {
-    for (const args of [["--allow-bogus", "-e", "1"], ["--allow-net=", "-e", "1"], ["--allow-net=host:0", "-e", "1"]]) {
+    for (const args of [
+      ["--allow-bogus", "-e", "1"],
+      ["--allow-net=", "-e", "1"],
+      ["--allow-net=host:0", "-e", "1"],
+    ]) {
       const r = skein(args);
       assert.equal(r.status, 2, args.join(" "));
       assert.match(r.stderr, /^skein: /);
@@ -776,14 +960,20 @@ describe("bin/skein", () => {
   test("--sandbox -e: getenv is denied, with the flag named", () => {
     const r = skein(["--sandbox", "-e", `(getenv "SKEIN_SECRET")`], { SKEIN_SECRET: "s3" });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `{:error "permission denied: getenv SKEIN_SECRET (run with --allow-env)" :op "getenv" :target "SKEIN_SECRET" :permission "env"}\n`);
+    assert.equal(
+      r.stdout,
+      `{:error "permission denied: getenv SKEIN_SECRET (run with --allow-env)" :op "getenv" :target "SKEIN_SECRET" :permission "env"}\n`,
+    );
   });
   test("--allow-env=NAME -e: getenv of that name works", () => {
     const r = skein(["--allow-env=SKEIN_SECRET", "-e", `(getenv "SKEIN_SECRET")`], { SKEIN_SECRET: "s3" });
     assert.equal(r.stdout, `"s3"\n`);
   });
   test("a script file under --allow-read=DIR: reads inside, denied outside, nothing written", () => {
-    writeFileSync(join(IN, "script.lisp"), `(prn (read-file "a.txt")) (prn (error? (read-file "../out/secret.txt"))) (prn (error? (write-file "made-by-script.txt" "x")))`);
+    writeFileSync(
+      join(IN, "script.lisp"),
+      `(prn (read-file "a.txt")) (prn (error? (read-file "../out/secret.txt"))) (prn (error? (write-file "made-by-script.txt" "x")))`,
+    );
     const r = skein([`--allow-read=${IN}`, "script.lisp"]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `"alpha"\n#t\n#t\n`);

@@ -14,12 +14,24 @@ test("an arity error names the function's parameters and where it was defined", 
 
 test("reduce in Clojure's argument order says which order Skein expects, at the user's call", async () => {
   const r = await runProgram("(define xs [1 2 3])\n(reduce + 0 xs)");
-  assert.match(r.rendered ?? "", /^test\.lisp:2:1: runtime error: reduce: the collection comes before the initial value in Skein: \(reduce f xs init\), not Clojure's \(reduce f init xs\); got 0 where the collection goes/);
+  assert.match(
+    r.rendered ?? "",
+    /^test\.lisp:2:1: runtime error: reduce: the collection comes before the initial value in Skein: \(reduce f xs init\), not Clojure's \(reduce f init xs\); got 0 where the collection goes/,
+  );
   const notColl = await runProgram("(reduce + 5)");
-  assert.match(notColl.rendered ?? "", /reduce: expected a collection as the second argument, as in \(reduce f xs init\), got 5/);
+  assert.match(
+    notColl.rendered ?? "",
+    /reduce: expected a collection as the second argument, as in \(reduce f xs init\), got 5/,
+  );
 });
 
 test("a bad binding vector names the form as written", async () => {
-  assert.match((await runProgram("(let [x 1 y] x)")).rendered ?? "", /syntax error: let: a binding vector needs name value pairs/);
-  assert.match((await runProgram("(let* [x 1 y] x)")).rendered ?? "", /syntax error: let\*: a binding vector needs name value pairs/);
+  assert.match(
+    (await runProgram("(let [x 1 y] x)")).rendered ?? "",
+    /syntax error: let: a binding vector needs name value pairs/,
+  );
+  assert.match(
+    (await runProgram("(let* [x 1 y] x)")).rendered ?? "",
+    /syntax error: let\*: a binding vector needs name value pairs/,
+  );
 });

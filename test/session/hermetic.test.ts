@@ -6,24 +6,36 @@ import assert from "node:assert/strict";
 import { runProgram, stdoutOf } from "../helpers.js";
 
 test("defining reverse does not change map", async () => {
-  assert.equal(await stdoutOf(`(define (reverse x) (list 'mine x)) (prn (map inc '(1 2 3))) (prn (reverse [1]))`), "(2 3 4)\n(mine [1])\n");
+  assert.equal(
+    await stdoutOf(`(define (reverse x) (list 'mine x)) (prn (map inc '(1 2 3))) (prn (reverse [1]))`),
+    "(2 3 4)\n(mine [1])\n",
+  );
 });
 
 test("defining length does not change sort (which never returned)", async () => {
-  assert.equal(await stdoutOf(`(define (length xs) 0) (prn (sort [3 1 2] <)) (prn (length [1 2]))`, { deadlineMs: 10_000 }), "(1 2 3)\n0\n");
+  assert.equal(
+    await stdoutOf(`(define (length xs) 0) (prn (sort [3 1 2] <)) (prn (length [1 2]))`, { deadlineMs: 10_000 }),
+    "(1 2 3)\n0\n",
+  );
 });
 
 test("defining apply changes neither atom-swap! nor the start of a task", async () => {
-  assert.equal(await stdoutOf(`(define (apply f & a) :hijacked)
+  assert.equal(
+    await stdoutOf(`(define (apply f & a) :hijacked)
 (define a (atom 1))
 (prn (atom-swap! a (fn [x] (+ x 1))))
 (prn (task-await (spawn (fn [] :ran))))
 (prn (parallel-map inc [1 2]))
-(prn (apply + [1 2]))`), "2\n:ran\n(2 3)\n:hijacked\n");
+(prn (apply + [1 2]))`),
+    "2\n:ran\n(2 3)\n:hijacked\n",
+  );
 });
 
 test("defining a library name before the prelude loads keeps both: the script's, and the library's inside the library", async () => {
-  assert.equal(await stdoutOf(`(define (filter f xs) :mine) (prn (filter odd? [1 2 3])) (prn (remove odd? [1 2 3]))`), ":mine\n(2)\n");
+  assert.equal(
+    await stdoutOf(`(define (filter f xs) :mine) (prn (filter odd? [1 2 3])) (prn (remove odd? [1 2 3]))`),
+    ":mine\n(2)\n",
+  );
 });
 
 test("a task may not set! a builtin's global (it would change it under every task)", async () => {

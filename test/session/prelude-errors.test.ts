@@ -27,12 +27,21 @@ for (const [call, message] of calls) {
 
 test("an error inside map in a spawned task's tail position names the task's line", async () => {
   const r = await runProgram(`(spawn (fn [] (map car [1 2])))\n(sleep 1)\n`, { clock: "virtual" });
-  assert.match(r.stderr, /^error in task 2 \(spawned at test\.lisp:1:1\):\ntest\.lisp:1:15: runtime error: car: expected a list, got 1$/m);
+  assert.match(
+    r.stderr,
+    /^error in task 2 \(spawned at test\.lisp:1:1\):\ntest\.lisp:1:15: runtime error: car: expected a list, got 1$/m,
+  );
 });
 
 test("a deadlock inside channel->list names the user's call", async () => {
   const direct = await runProgram(`(define c (make-channel))\n(println (channel->list c))\n`);
-  assert.equal(direct.outcome.error?.message, "deadlock: main task waits on channel->list at test.lisp:2:10; no other task can run");
+  assert.equal(
+    direct.outcome.error?.message,
+    "deadlock: main task waits on channel->list at test.lisp:2:10; no other task can run",
+  );
   const tail = await runProgram(`(define c (make-channel))\n(define (f) (channel->list c))\n(f)\n`);
-  assert.equal(tail.outcome.error?.message, "deadlock: main task waits on channel->list at test.lisp:2:13; no other task can run");
+  assert.equal(
+    tail.outcome.error?.message,
+    "deadlock: main task waits on channel->list at test.lisp:2:13; no other task can run",
+  );
 });

@@ -8,7 +8,8 @@ import { preludeNames } from "../../src/session/prelude.js";
 import { allSpecs } from "../../src/lib/registry.js";
 import { fakeHost, projectRoot, runProgram } from "../helpers.js";
 
-const definedNames = (s: Session) => new Set([...s.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
+const definedNames = (s: Session) =>
+  new Set([...s.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name));
 
 test("the prelude's name scan lists exactly what loading the prelude defines, and no builtin", () => {
   const s = new Session(fakeHost());
@@ -25,7 +26,7 @@ test("builtins get their cells when first looked up; unknown names still get sug
   const s = new Session(fakeHost());
   assert.equal(s.globals.has("string-upcase"), false);
   assert.equal(s.suggest("string-upcas"), "string-upcase");
-  const r = await runProgram("(println (string-upcase \"ok\"))");
+  const r = await runProgram('(println (string-upcase "ok"))');
   assert.equal(r.stdout, "OK\n");
   assert.equal(r.session.globals.has("string-upcase"), true);
 });

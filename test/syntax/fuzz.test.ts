@@ -27,7 +27,9 @@ function readSafely(text: string): Outcome {
       return { ok: false, error: e };
     }
     const what = e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
-    assert.fail(`host exception for input ${JSON.stringify(text.slice(0, 200))}${text.length > 200 ? "..." : ""}: ${what}`);
+    assert.fail(
+      `host exception for input ${JSON.stringify(text.slice(0, 200))}${text.length > 200 ? "..." : ""}: ${what}`,
+    );
   }
 }
 
@@ -37,7 +39,10 @@ function assertRereads(text: string): void {
   if (!r.ok) return;
   const printed = r.forms.map(write).join("\n");
   const again = readSafely(printed);
-  assert.ok(again.ok, `printed form does not read back: ${JSON.stringify(printed.slice(0, 200))} (from ${JSON.stringify(text.slice(0, 200))}): ${again.ok ? "" : again.error.message}`);
+  assert.ok(
+    again.ok,
+    `printed form does not read back: ${JSON.stringify(printed.slice(0, 200))} (from ${JSON.stringify(text.slice(0, 200))}): ${again.ok ? "" : again.error.message}`,
+  );
   assert.equal(again.forms.length, r.forms.length);
   for (let i = 0; i < r.forms.length; i++) {
     assert.ok(equals(again.forms[i], r.forms[i]), `re-read differs: ${printed.slice(0, 200)}`);
@@ -68,14 +73,14 @@ const ADVERSARIAL: string[] = [
   "0." + "0".repeat(400) + "1",
   "#x" + "f".repeat(400),
   "#b" + "1".repeat(2000),
-  "\"",
-  "\"\\",
-  "\"abc",
-  "\"\\u{",
-  "\"\\u{1F600",
-  "\"\\u{FFFFFFFFFFFF}\"",
-  "\"\\uD83D\\uDE00\"",
-  "\"\\x\"",
+  '"',
+  '"\\',
+  '"abc',
+  '"\\u{',
+  '"\\u{1F600',
+  '"\\u{FFFFFFFFFFFF}"',
+  '"\\uD83D\\uDE00"',
+  '"\\x"',
   "#|",
   "#| #| |#",
   ";",
@@ -93,7 +98,7 @@ const ADVERSARIAL: string[] = [
   ",@",
   "(,)",
   "a".repeat(100_000),
-  "\"" + "x".repeat(100_000),
+  '"' + "x".repeat(100_000),
   "; comment without newline".repeat(1000),
 ];
 
@@ -135,25 +140,80 @@ test("random binary bytes decoded as latin1 or utf8 never crash the reader", () 
 
 test("random strings of any code units never crash the reader", () => {
   fc.assert(
-    fc.property(fc.string({ unit: "binary", maxLength: 120 }), (s) => { readSafely(s); }),
+    fc.property(fc.string({ unit: "binary", maxLength: 120 }), (s) => {
+      readSafely(s);
+    }),
     { seed: SEED + 1, numRuns: 1500 },
   );
 });
 
 const PIECES = [
-  "(", ")", "[", "]", "{", "}", "\"", "'", "`", ",", ",@", "@", "#", "#|", "|#", "#;", ";",
-  "\\", "\\u{", "\\u", "1F600}", "\n", " ", "\t", "\r\n", "a", "x1", "1", "-", ".", "1e", "1e5",
-  "#x", "#t", "#f", ":k", ":", "nil", "true", "0.5", "\\n", "\\\"", "é", "😀", "\u0000", "\uD800",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  '"',
+  "'",
+  "`",
+  ",",
+  ",@",
+  "@",
+  "#",
+  "#|",
+  "|#",
+  "#;",
+  ";",
+  "\\",
+  "\\u{",
+  "\\u",
+  "1F600}",
+  "\n",
+  " ",
+  "\t",
+  "\r\n",
+  "a",
+  "x1",
+  "1",
+  "-",
+  ".",
+  "1e",
+  "1e5",
+  "#x",
+  "#t",
+  "#f",
+  ":k",
+  ":",
+  "nil",
+  "true",
+  "0.5",
+  "\\n",
+  '\\"',
+  "é",
+  "😀",
+  "\u0000",
+  "\uD800",
 ];
 
 const tokenSoup = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((xs) => xs.join(""));
 
 test("random mixes of brackets, quotes, hashes and escapes never crash the reader", () => {
-  fc.assert(fc.property(tokenSoup, (s) => { readSafely(s); }), { seed: SEED + 2, numRuns: 3000 });
+  fc.assert(
+    fc.property(tokenSoup, (s) => {
+      readSafely(s);
+    }),
+    { seed: SEED + 2, numRuns: 3000 },
+  );
 });
 
 test("whatever the reader accepts prints back to text that reads as equal data", () => {
-  fc.assert(fc.property(tokenSoup, (s) => { assertRereads(s); }), { seed: SEED + 3, numRuns: 3000 });
+  fc.assert(
+    fc.property(tokenSoup, (s) => {
+      assertRereads(s);
+    }),
+    { seed: SEED + 3, numRuns: 3000 },
+  );
 });
 
 test("truncating a valid program anywhere gives data or a reader error", () => {

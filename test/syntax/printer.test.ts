@@ -70,7 +70,9 @@ test("lists, vectors and the empty list print with single spaces", () => {
 });
 
 test("maps print in insertion order with no commas", () => {
-  const m = LMap.EMPTY.set(kw("b"), 1).set(kw("a"), 2).set("s", IList([3]));
+  const m = LMap.EMPTY.set(kw("b"), 1)
+    .set(kw("a"), 2)
+    .set("s", IList([3]));
   assert.equal(write(m), '{:b 1 :a 2 "s" [3]}');
   assert.equal(write(LMap.EMPTY), "{}");
 });
@@ -102,15 +104,17 @@ test("prn, print and display follow the write and display rules end to end", asy
     (define (named) 1)
     (prn named car)
   `);
-  assert.equal(out,
+  assert.equal(
+    out,
     '"a\\nb" [1 "x" {:k "v"}] 2 3.5\n' +
-    'raw two ["in" "vec"]\n' +
-    "disp\ty\n" +
-    'a1b:k[1 "s"]\n' +
-    '{:error "not found" :status 404}\n' +
-    '"w\\""\n' +
-    "#<function anonymous> #<atom 0>\n" +
-    "#<function named> #<function car>\n");
+      'raw two ["in" "vec"]\n' +
+      "disp\ty\n" +
+      'a1b:k[1 "s"]\n' +
+      '{:error "not found" :status 404}\n' +
+      '"w\\""\n' +
+      "#<function anonymous> #<atom 0>\n" +
+      "#<function named> #<function car>\n",
+  );
 });
 
 // The reader and the printer share one escape table (syntax/escapes.ts): every escape the printer

@@ -34,7 +34,7 @@ test("#| block comments |# may span lines and nest", () => {
 test("#; comments out exactly the next datum, however large", () => {
   assertData(read1("(a #;b c)"), list(sym("a"), sym("c")));
   assertData(read1("(a #; (b (c d) [e]) f)"), list(sym("a"), sym("f")));
-  assert.deepEqual(readAll("#;1 2 #; \"str\" 3", "t"), [2, 3]);
+  assert.deepEqual(readAll('#;1 2 #; "str" 3', "t"), [2, 3]);
   assertData(read1("[1 #; 2]"), IList([1]));
   assertData(read1("{:a #;:b 1}"), LMap.EMPTY.set(kw("a"), 1));
 });
@@ -50,8 +50,10 @@ test("comment markers inside strings are string content", () => {
 // ---- numbers -------------------------------------------------------------------------
 
 test("decimal, negative, fractional and exponent numbers read as float64", () => {
-  assert.deepEqual(readAll("42 -7 3.14 1e6 1.5e3 -2.5E-2 +3 .5 -.5 0 007", "t"),
-    [42, -7, 3.14, 1e6, 1500, -0.025, 3, 0.5, -0.5, 0, 7]);
+  assert.deepEqual(
+    readAll("42 -7 3.14 1e6 1.5e3 -2.5E-2 +3 .5 -.5 0 007", "t"),
+    [42, -7, 3.14, 1e6, 1500, -0.025, 3, 0.5, -0.5, 0, 7],
+  );
 });
 
 test("#x reads hexadecimal in either case, #b binary and #o octal", () => {
@@ -80,8 +82,8 @@ test("a long number token is shortened in the error message", () => {
 
 // ---- strings -------------------------------------------------------------------------
 
-test("string escapes \\n \\t \\r \\\\ \\\" read as the characters they name", () => {
-  assert.equal(read1('"tab\\tcr\\rnl\\nbs\\\\q\\""'), "tab\tcr\rnl\nbs\\q\"");
+test('string escapes \\n \\t \\r \\\\ \\" read as the characters they name', () => {
+  assert.equal(read1('"tab\\tcr\\rnl\\nbs\\\\q\\""'), 'tab\tcr\rnl\nbs\\q"');
 });
 
 test("\\u{...} escapes read any code point, including astral ones", () => {
@@ -107,7 +109,22 @@ test("#t #f true false and nil read as booleans and nil", () => {
 });
 
 test("symbols with punctuation read as one interned symbol", () => {
-  for (const s of ["foo", "string->list", "atom-swap!", "+", "...", "nil?", "<=", "a.b", "*x*", "a/b", "λ", "a@b", "->>", "&"]) {
+  for (const s of [
+    "foo",
+    "string->list",
+    "atom-swap!",
+    "+",
+    "...",
+    "nil?",
+    "<=",
+    "a.b",
+    "*x*",
+    "a/b",
+    "λ",
+    "a@b",
+    "->>",
+    "&",
+  ]) {
     const v = read1(s);
     assert.ok(v instanceof Sym, s);
     assert.equal(v.name, s);
@@ -166,8 +183,10 @@ test("a map literal with an odd number of forms is a reader error at the brace",
 
 test("quote, quasiquote, unquote, unquote-splicing and @ read as their long forms", () => {
   assertData(read1("'x"), list(sym("quote"), sym("x")));
-  assertData(read1("`(a ,b ,@c)"),
-    list(sym("quasiquote"), list(sym("a"), list(sym("unquote"), sym("b")), list(sym("unquote-splicing"), sym("c")))));
+  assertData(
+    read1("`(a ,b ,@c)"),
+    list(sym("quasiquote"), list(sym("a"), list(sym("unquote"), sym("b")), list(sym("unquote-splicing"), sym("c")))),
+  );
   assertData(read1("@a"), list(sym("atom-deref"), sym("a")));
   assertData(read1("''x"), list(sym("quote"), list(sym("quote"), sym("x"))));
   assertData(read1("'(1 [2])"), list(sym("quote"), list(1, IList([2]))));

@@ -13,7 +13,10 @@ test("a missing key of an error value warns once per call site, naming the error
   assert.equal(r.stdout, "nil nil\nnil\n");
   const lines = r.stderr.trim().split("\n");
   assert.equal(lines.length, 2, r.stderr);
-  assert.match(lines[0], /^warning: test\.lisp:2:20: \(:status \.\.\.\) looked up a key of an error value, which has no :status, and gave nil; the value is the error: http-get: connection refused/);
+  assert.match(
+    lines[0],
+    /^warning: test\.lisp:2:20: \(:status \.\.\.\) looked up a key of an error value, which has no :status, and gave nil; the value is the error: http-get: connection refused/,
+  );
   assert.match(lines[1], /^warning: test\.lisp:4:10: \(:body \.\.\.\)/);
 });
 

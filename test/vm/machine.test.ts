@@ -102,7 +102,8 @@ test("a machine stopped mid-run stays put until stepped again", () => {
 test("two machines interleaved slice by slice both finish correctly", () => {
   const a = machineFor(FIB, "(fib 18)").m;
   const b = machineFor("", SUM_LOOP).m;
-  let ra = "yield", rb = "yield";
+  let ra = "yield",
+    rb = "yield";
   while (ra === "yield" || rb === "yield") {
     if (ra === "yield") ra = a.step(100);
     if (rb === "yield") rb = b.step(100);
@@ -131,7 +132,9 @@ test("a machine that has finished reports done again and keeps its value", () =>
 test("a 1,000,000-iteration named-let loop runs in constant frame depth", () => {
   const { m } = machineFor("", "(let loop ((i 0)) (if (< i 1000000) (loop (+ i 1)) i))");
   let maxDepth = 0;
-  const { result } = runInSlices(m, 50_000, () => { maxDepth = Math.max(maxDepth, frameDepth(m)); });
+  const { result } = runInSlices(m, 50_000, () => {
+    maxDepth = Math.max(maxDepth, frameDepth(m));
+  });
   assert.equal(result, "done");
   assert.equal(m.val, 1_000_000);
   assert.ok(maxDepth <= 4, `frame depth grew to ${maxDepth}`);
@@ -142,7 +145,9 @@ test("mutual tail recursion a million deep runs in constant frame depth", () => 
                 (define (od? n) (if (= n 0) #f (ev? (- n 1))))`;
   const { m } = machineFor(defs, "(ev? 1000001)");
   let maxDepth = 0;
-  const { result } = runInSlices(m, 50_000, () => { maxDepth = Math.max(maxDepth, frameDepth(m)); });
+  const { result } = runInSlices(m, 50_000, () => {
+    maxDepth = Math.max(maxDepth, frameDepth(m));
+  });
   assert.equal(result, "done");
   assert.equal(m.val, false);
   assert.ok(maxDepth <= 4, `frame depth grew to ${maxDepth}`);
@@ -164,7 +169,9 @@ test("calls in tail position of cond, case, when, and, or, begin and let are tai
   for (const body of bodies) {
     const { m } = machineFor(`(define (f n) ${body})`, "(f 200000)");
     let maxDepth = 0;
-    const { result } = runInSlices(m, 20_000, () => { maxDepth = Math.max(maxDepth, frameDepth(m)); });
+    const { result } = runInSlices(m, 20_000, () => {
+      maxDepth = Math.max(maxDepth, frameDepth(m));
+    });
     assert.equal(result, "done", body);
     assert.equal(m.val, Keyword.of("done"), body);
     assert.ok(maxDepth <= 4, `${body}: frame depth grew to ${maxDepth}`);
@@ -174,7 +181,9 @@ test("calls in tail position of cond, case, when, and, or, begin and let are tai
 test("apply in tail position of a loop does not grow the stack", () => {
   const { m } = machineFor("(define (f n) (if (= n 0) :done (apply f (list (- n 1)))))", "(f 100000)");
   let maxDepth = 0;
-  const { result } = runInSlices(m, 20_000, () => { maxDepth = Math.max(maxDepth, frameDepth(m)); });
+  const { result } = runInSlices(m, 20_000, () => {
+    maxDepth = Math.max(maxDepth, frameDepth(m));
+  });
   assert.equal(result, "done");
   assert.equal(m.val, Keyword.of("done"));
   assert.ok(maxDepth <= 6, `frame depth grew to ${maxDepth}`);
@@ -185,7 +194,9 @@ test("apply in tail position of a loop does not grow the stack", () => {
 test("non-tail recursion 200,000 deep works: frames live on the heap", () => {
   const { m } = machineFor("(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1)))))", "(count 200000)");
   let maxDepth = 0;
-  const { result } = runInSlices(m, 50_000, () => { maxDepth = Math.max(maxDepth, frameDepth(m)); });
+  const { result } = runInSlices(m, 50_000, () => {
+    maxDepth = Math.max(maxDepth, frameDepth(m));
+  });
   assert.equal(result, "done");
   assert.equal(m.val, 200_000);
   assert.ok(maxDepth > 100_000, `expected deep frames, saw ${maxDepth}`);
@@ -211,11 +222,14 @@ test("a value nested too deeply to print raises a catchable error, not a host cr
 // ---- try / catch / finally ---------------------------------------------------------------
 
 test("catch receives the error value with the message of what was raised", () => {
-  assert.equal(evalSync("", '(try (car 1) (catch e (error-msg e)))'), "car: expected a list, got 1");
+  assert.equal(evalSync("", "(try (car 1) (catch e (error-msg e)))"), "car: expected a list, got 1");
   const e = evalSync("", '(try (error "boom") (catch e e))');
   assert.ok(e instanceof ErrorValue);
   assert.equal(e.message, "boom");
-  assert.equal(write(evalSync("", '(try (raise (make-error "m" {:a 1})) (catch e [(error-msg e) (error-data e) (error? e)]))')), '["m" {:a 1} #t]');
+  assert.equal(
+    write(evalSync("", '(try (raise (make-error "m" {:a 1})) (catch e [(error-msg e) (error-data e) (error? e)]))')),
+    '["m" {:a 1} #t]',
+  );
 });
 
 test("try returns the body's value when nothing is raised, and finally does not change it", () => {
@@ -227,13 +241,24 @@ test("try returns the body's value when nothing is raised, and finally does not 
 test("finally runs on success, on a caught error and on an escaping error", () => {
   const defs = "(define log (atom []))";
   assert.equal(write(evalSync(defs, "(begin (try :ok (finally (atom-swap! log conj :fin))) @log)")), "[:fin]");
-  assert.equal(write(evalSync(defs, '(begin (try (error "e") (catch e (atom-swap! log conj :catch)) (finally (atom-swap! log conj :fin))) @log)')), "[:catch :fin]");
-  const v = evalSync(defs, '(try (try (error "boom") (finally (atom-swap! log conj :fin))) (catch e [(error-msg e) @log]))');
+  assert.equal(
+    write(
+      evalSync(
+        defs,
+        '(begin (try (error "e") (catch e (atom-swap! log conj :catch)) (finally (atom-swap! log conj :fin))) @log)',
+      ),
+    ),
+    "[:catch :fin]",
+  );
+  const v = evalSync(
+    defs,
+    '(try (try (error "boom") (finally (atom-swap! log conj :fin))) (catch e [(error-msg e) @log]))',
+  );
   assert.equal(write(v), '["boom" [:fin]]');
 });
 
 test("an error escaping try/finally still fails the machine after finally ran", () => {
-  const { m, session } = machineFor("(define log (atom []))", '(try (car 5) (finally (atom-reset! log :cleaned)))');
+  const { m, session } = machineFor("(define log (atom []))", "(try (car 5) (finally (atom-reset! log :cleaned)))");
   assert.equal(m.step(Infinity), "failed");
   assert.equal(m.failure?.message, "car: expected a list, got 5");
   assert.equal(write((session.cell("log").v as { value: Value }).value), ":cleaned");
@@ -248,14 +273,20 @@ test("an error raised deep in callees unwinds to the try and runs finally on the
 
 test("an error in a catch handler runs finally and propagates the new error", () => {
   const defs = "(define log (atom []))";
-  const v = evalSync(defs, '(try (try (error "a") (catch e (error "b")) (finally (atom-swap! log conj :fin))) (catch e [(error-msg e) @log]))');
+  const v = evalSync(
+    defs,
+    '(try (try (error "a") (catch e (error "b")) (finally (atom-swap! log conj :fin))) (catch e [(error-msg e) @log]))',
+  );
   assert.equal(write(v), '["b" [:fin]]');
 });
 
 test("a try that completed leaves no handler behind to catch later errors", () => {
   const e = failureOf("(define (f) (try 1 (catch e :caught)))", "(begin (f) (car 1))");
   assert.equal(e.message, "car: expected a list, got 1");
-  const { m } = machineFor("", "(let loop ((i 0)) (if (< i 100000) (begin (try (+ i 1) (catch e 0) (finally 1)) (loop (+ i 1))) :done))");
+  const { m } = machineFor(
+    "",
+    "(let loop ((i 0)) (if (< i 100000) (begin (try (+ i 1) (catch e 0) (finally 1)) (loop (+ i 1))) :done))",
+  );
   assert.equal(m.step(Infinity), "done");
   assert.equal(m.val, Keyword.of("done"));
   assert.equal(m.handlers, null, "100,000 tries left handlers on the stack");
@@ -266,7 +297,10 @@ test("a recursive call inside try is caught by the innermost try", () => {
 });
 
 test("raising a non-error value gives an error value that carries it", () => {
-  assert.equal(write(evalSync("", "(try (raise 42) (catch e [(error-msg e) (error? e)]))")), '["raised a non-error value: 42" #t]');
+  assert.equal(
+    write(evalSync("", "(try (raise 42) (catch e [(error-msg e) (error? e)]))")),
+    '["raised a non-error value: 42" #t]',
+  );
 });
 
 test("try/catch survives being stepped a few steps at a time", () => {
@@ -280,8 +314,10 @@ test("try/catch survives being stepped a few steps at a time", () => {
 // ---- cancellation --------------------------------------------------------------------------
 
 test("cancelling a running machine runs finally and is not caught by catch", () => {
-  const { m, session } = machineFor("(define log (atom []))",
-    "(try (let loop ((i 0)) (loop (+ i 1))) (catch e (atom-swap! log conj :caught)) (finally (atom-swap! log conj :finally)))");
+  const { m, session } = machineFor(
+    "(define log (atom []))",
+    "(try (let loop ((i 0)) (loop (+ i 1))) (catch e (atom-swap! log conj :caught)) (finally (atom-swap! log conj :finally)))",
+  );
   assert.equal(m.step(10_000), "yield");
   m.requestCancel();
   assert.equal(m.step(10_000), "cancelled");
@@ -301,14 +337,21 @@ test("cancelling a sleeping task runs its finally block", async () => {
 });
 
 test("a task that cancels itself stops at its next wait instead of waiting it out; its finally blocks may still wait", async () => {
-  const r = await runOk(`
+  const r = await runOk(
+    `
     (define c (make-channel 1))
     (define t (spawn (lambda ()
       (try (begin (task-cancel (current-task)) (sleep 10000) (println "not reached"))
         (finally (channel-send c :cleanup) (sleep 1) (println "finally done"))))))
-    (prn (task-await t) (task-status t) (channel-recv c))`, { clock: "virtual" });
+    (prn (task-await t) (task-status t) (channel-recv c))`,
+    { clock: "virtual" },
+  );
   assert.equal(r.stdout, 'finally done\n{:error "task cancelled" :task 2} :cancelled :cleanup\n');
-  assert.equal(r.session.scheduler.now(), 1, "the sleep after the self-cancel was cut short: only the finally block's (sleep 1) passed");
+  assert.equal(
+    r.session.scheduler.now(),
+    1,
+    "the sleep after the self-cancel was cut short: only the finally block's (sleep 1) passed",
+  );
 });
 
 // ---- set! ownership ----------------------------------------------------------------------
@@ -435,7 +478,7 @@ test("an unbound variable names file:line:col and suggests the close name", asyn
 });
 
 test("a misspelled builtin suggests the builtin", () => {
-  const e = failureOf("", "(string-lenght \"abc\")");
+  const e = failureOf("", '(string-lenght "abc")');
   assert.equal(e.message, "undefined variable: string-lenght (did you mean string-length?)");
 });
 
@@ -450,14 +493,19 @@ test("an unbound variable alone on a top-level line still names file:line:col", 
 });
 
 test("a runtime error in a callee names the call's position and the Lisp call stack", async () => {
-  const r = await runProgram("(define (f x)\n  (+ 1 (car x)))\n(define (g y) (+ 1 (f y)))\n(g 5)\n", { file: "stack.lisp" });
+  const r = await runProgram("(define (f x)\n  (+ 1 (car x)))\n(define (g y) (+ 1 (f y)))\n(g 5)\n", {
+    file: "stack.lisp",
+  });
   assert.equal(r.outcome.status, "failed");
   assert.equal(r.outcome.error?.message, "car: expected a list, got 5");
   assert.deepEqual(r.outcome.error?.loc, { file: "stack.lisp", line: 2, col: 8 });
   const rendered = r.rendered ?? "";
   assert.match(rendered, /^stack\.lisp:2:8: runtime error: car: expected a list, got 5/);
   // (g 5) is the last call of its top-level form, a tail call, so no <toplevel> frame remains
-  assert.match(rendered, /call stack \(innermost first\):\n {2}at f \(stack\.lisp:2:8\)\n {2}at g \(stack\.lisp:3:20\)/);
+  assert.match(
+    rendered,
+    /call stack \(innermost first\):\n {2}at f \(stack\.lisp:2:8\)\n {2}at g \(stack\.lisp:3:20\)/,
+  );
 });
 
 test("arity errors name the function and the counts", () => {
@@ -479,11 +527,11 @@ test("calling a non-function names the value", () => {
 });
 
 test("keywords, maps and vectors can be called as functions", () => {
-  assert.equal(evalSync("", "(:name {:name \"ann\"})"), "ann");
-  assert.equal(evalSync("", "(:missing {:name \"ann\"} :dflt)"), Keyword.of("dflt"));
+  assert.equal(evalSync("", '(:name {:name "ann"})'), "ann");
+  assert.equal(evalSync("", '(:missing {:name "ann"} :dflt)'), Keyword.of("dflt"));
   assert.equal(evalSync("", "({:a 1} :a)"), 1);
   assert.equal(evalSync("", "([10 20 30] 1)"), 20);
-  assert.equal(evalSync("", "(:status (make-error \"nf\" {:status 404}))"), 404);
+  assert.equal(evalSync("", '(:status (make-error "nf" {:status 404}))'), 404);
   assert.match(failureOf("", "([1 2] 5)").message, /vector index out of range: 5 \(size 2\)/);
 });
 
@@ -502,7 +550,10 @@ test("the read datum of a form is plain data: a quoted program is not evaluated"
 
 test("vector and map literal elements are evaluated left to right", () => {
   const defs = "(define log (atom [])) (define (t x) (atom-swap! log conj x) x)";
-  assert.equal(write(evalSync(defs, "[[(t 1) (t 2)] {(t :a) (t 3) (t :b) (t 4)} @log]")), "[[1 2] {:a 3 :b 4} [1 2 :a 3 :b 4]]");
+  assert.equal(
+    write(evalSync(defs, "[[(t 1) (t 2)] {(t :a) (t 3) (t :b) (t 4)} @log]")),
+    "[[1 2] {:a 3 :b 4} [1 2 :a 3 :b 4]]",
+  );
 });
 
 test("a map literal never silently drops an entry whose key form repeats", () => {
@@ -532,13 +583,17 @@ test("code nested up to the reader's depth limit compiles and runs", () => {
 // regression: a function that loops in place (a self tail call reusing its slots) must clear its
 // inner defines, or a read before the define sees the previous iteration's value
 test("a function looping in place still reports a define read before it ran", () => {
-  const err = failureOf(
-    "(define (f n) (define y (if (= n 2) x 0)) (define x n) (if (< n 2) (f (+ n 1)) y))",
-    "(f 0)");
+  const err = failureOf("(define (f n) (define y (if (= n 2) x 0)) (define x n) (if (< n 2) (f (+ n 1)) y))", "(f 0)");
   assert.match(err.message, /x is used before its definition ran/);
 });
 
 test("a function looping in place gives the same results as fresh activations", () => {
-  assert.equal(write(evalSync("(define (swap a b n) (if (= n 0) (list a b) (swap b a (- n 1))))", "(swap 1 2 3)")), "(2 1)");
-  assert.equal(evalSync("", "(let loop ((i 0) (acc 0)) (define sq (* i i)) (if (= i 100000) acc (loop (+ i 1) (+ acc sq))))"), 333328333350000);
+  assert.equal(
+    write(evalSync("(define (swap a b n) (if (= n 0) (list a b) (swap b a (- n 1))))", "(swap 1 2 3)")),
+    "(2 1)",
+  );
+  assert.equal(
+    evalSync("", "(let loop ((i 0) (acc 0)) (define sq (* i i)) (if (= i 100000) acc (loop (+ i 1) (+ acc sq))))"),
+    333328333350000,
+  );
 });

@@ -19,11 +19,15 @@ function parseBindings(b: Value, what: string, loc: Loc | undefined): [Sym, Valu
     }
     return out;
   }
-  if (!(b instanceof Pair || b instanceof EmptyList)) syntaxError(`${what}: expected a list of bindings, got ${describe(b)}`, loc);
+  if (!(b instanceof Pair || b instanceof EmptyList))
+    syntaxError(`${what}: expected a list of bindings, got ${describe(b)}`, loc);
   for (const item of listToArray(b)) {
     const parts = item instanceof Pair ? listToArray(item) : null;
     if (!parts || parts.length < 1 || parts.length > 2 || !(parts[0] instanceof Sym)) {
-      syntaxError(`${what}: each binding must look like (name value), got ${describe(item)}`, item instanceof Pair ? item.loc ?? loc : loc);
+      syntaxError(
+        `${what}: each binding must look like (name value), got ${describe(item)}`,
+        item instanceof Pair ? (item.loc ?? loc) : loc,
+      );
     }
     out.push([parts[0], parts.length === 2 ? parts[1] : null]);
   }
@@ -36,13 +40,24 @@ const letForm: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   if (isVector(args[0])) return letStar(c, args, sc, fn, tail, loc, name);
   const bindings = parseBindings(args[0], "let", loc);
   // every init is evaluated before any name is bound; the new slots are fresh, so no init reads them
-  const values = compileArgs(c, bindings.map((b) => b[1]), sc, fn, loc);
+  const values = compileArgs(
+    c,
+    bindings.map((b) => b[1]),
+    sc,
+    fn,
+    loc,
+  );
   const scope = new Scope(fn, sc);
-  fn.emit(join(bindings.map(([name], i) => {
-    const slot = fn.alloc();
-    scope.vars.set(name, slot);
-    return js`${new Slot(0, slot)} = ${values[i]};`;
-  }), " "));
+  fn.emit(
+    join(
+      bindings.map(([name], i) => {
+        const slot = fn.alloc();
+        scope.vars.set(name, slot);
+        return js`${new Slot(0, slot)} = ${values[i]};`;
+      }),
+      " ",
+    ),
+  );
   return c.compileBody(args.slice(1), scope, fn, tail, loc);
 };
 

@@ -1,6 +1,16 @@
 // Control forms: if, and and or compile to jumps, begin and do to a body; cond, case, when,
 // unless, -> and ->> expand into those. Each passes tail position on to its last expression.
-import { EmptyList, Keyword, Pair, Sym, arrayToList, list, listToArray, type Loc, type Value } from "../../core/types.js";
+import {
+  EmptyList,
+  Keyword,
+  Pair,
+  Sym,
+  arrayToList,
+  list,
+  listToArray,
+  type Loc,
+  type Value,
+} from "../../core/types.js";
 import type { Builtin } from "../../vm/objects.js";
 import { js, ret, truthy } from "../codegen.js";
 import type { SpecialForm } from "../context.js";
@@ -9,9 +19,11 @@ import { S, describe, located, syntaxError } from "../forms.js";
 const ELSE_KW = Keyword.of("else");
 
 const ifForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
-  if (args.length < 2 || args.length > 3) syntaxError(`if: expected (if test then [else]), got ${args.length} forms`, loc);
+  if (args.length < 2 || args.length > 3)
+    syntaxError(`if: expected (if test then [else]), got ${args.length} forms`, loc);
   const test = c.compile(args[0], sc, fn, false, loc);
-  const elsePc = fn.newPc(loc), endPc = fn.newPc(loc);
+  const elsePc = fn.newPc(loc),
+    endPc = fn.newPc(loc);
   fn.emit(js`if (!${truthy(test)}) { pc = ${elsePc}; continue; }`);
   if (tail) {
     c.compile(args[1], sc, fn, true, loc);
@@ -35,8 +47,9 @@ const andOr: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   for (let i = 0; i < args.length; i++) {
     const last = i === args.length - 1;
     if (last) {
-      if (tail) { c.compile(args[i], sc, fn, true, loc); }
-      else fn.emit(js`${r} = ${c.compile(args[i], sc, fn, false, loc)};`);
+      if (tail) {
+        c.compile(args[i], sc, fn, true, loc);
+      } else fn.emit(js`${r} = ${c.compile(args[i], sc, fn, false, loc)};`);
       break;
     }
     const e = c.compile(args[i], sc, fn, false, loc);
@@ -52,7 +65,8 @@ const begin: SpecialForm = (c, args, sc, fn, tail, loc) => c.compileBody(args, s
 
 const cond: SpecialForm = (c, args, sc, fn, tail, loc) => c.compile(expandCond(args, loc), sc, fn, tail, loc);
 
-const caseForm: SpecialForm = (c, args, sc, fn, tail, loc) => c.compile(expandCase(args, c.env.prims.equals, loc), sc, fn, tail, loc);
+const caseForm: SpecialForm = (c, args, sc, fn, tail, loc) =>
+  c.compile(expandCase(args, c.env.prims.equals, loc), sc, fn, tail, loc);
 
 const whenUnless: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   if (args.length < 1) syntaxError(`${name}: expected a test`, loc);
@@ -77,7 +91,8 @@ function expandCond(clauses: Value[], loc: Loc | undefined): Value {
     } else if (body instanceof EmptyList) {
       out = located(list(S.or, test, out), l);
     } else if (body.car === S.arrow) {
-      if (!(body.cdr instanceof Pair) || !(body.cdr.cdr instanceof EmptyList)) syntaxError("cond: expected (test => receiver), one function after =>", l);
+      if (!(body.cdr instanceof Pair) || !(body.cdr.cdr instanceof EmptyList))
+        syntaxError("cond: expected (test => receiver), one function after =>", l);
       const g = Sym.gensym("cond");
       out = located(list(S.let, list(list(g, test)), list(S.if, g, list((body.cdr as Pair).car, g), out)), l);
     } else {
@@ -92,9 +107,13 @@ function expandCase(args: Value[], eq: Builtin, loc: Loc | undefined): Value {
   const g = Sym.gensym("case");
   const clauses: Value[] = [];
   for (const c of args.slice(1)) {
-    if (!(c instanceof Pair)) syntaxError(`case: each clause must be a list ((datum...) body...), got ${describe(c)}`, loc);
+    if (!(c instanceof Pair))
+      syntaxError(`case: each clause must be a list ((datum...) body...), got ${describe(c)}`, loc);
     const l = c.loc ?? loc;
-    if (c.car === S.else || c.car === ELSE_KW) { clauses.push(c); continue; }
+    if (c.car === S.else || c.car === ELSE_KW) {
+      clauses.push(c);
+      continue;
+    }
     const data = c.car instanceof Pair || c.car instanceof EmptyList ? listToArray(c.car) : [c.car];
     const test = arrayToList([S.or, ...data.map((d) => list(eq, g, list(S.quote, d)))]);
     clauses.push(located(new Pair(test, c.cdr), l));
@@ -115,6 +134,15 @@ function expandThread(args: Value[], last: boolean, loc: Loc | undefined): Value
 }
 
 export const controlForms: Record<string, SpecialForm> = {
-  if: ifForm, and: andOr, or: andOr, begin, do: begin, cond, case: caseForm,
-  when: whenUnless, unless: whenUnless, "->": thread, "->>": thread,
+  if: ifForm,
+  and: andOr,
+  or: andOr,
+  begin,
+  do: begin,
+  cond,
+  case: caseForm,
+  when: whenUnless,
+  unless: whenUnless,
+  "->": thread,
+  "->>": thread,
 };

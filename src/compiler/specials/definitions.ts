@@ -16,14 +16,18 @@ const define: SpecialForm = (c, args, sc, fn, tail, loc, kw) => {
     if (!(target.car instanceof Sym)) syntaxError(`${kw}: expected a function name, got ${describe(target.car)}`, loc);
     const name = target.car;
     // (define (f x) "doc" body...) documents f, as defn does (the string stays a harmless first form)
-    if (sc === null && typeof args[1] === "string" && args.length > 2) c.env.recordDoc(name.name, usageLine(name.name, target.cdr, loc), args[1]);
+    if (sc === null && typeof args[1] === "string" && args.length > 2)
+      c.env.recordDoc(name.name, usageLine(name.name, target.cdr, loc), args[1]);
     valueExpr = compileLambda(c, target.cdr, args.slice(1), sc, fn, name.name, loc);
     target = name;
   } else {
     if (!(target instanceof Sym)) syntaxError(`${kw}: expected a symbol to define, got ${describe(target)}`, loc);
     // three forms only as (def name "doc" value): (def x 1 2) is a mistake, not x = 2
     if (args.length > 3 || (args.length === 3 && typeof args[1] !== "string")) {
-      syntaxError(`${kw}: expected (${kw} name value) or (${kw} name "doc" value), got ${args.length - 1} forms after the name`, loc);
+      syntaxError(
+        `${kw}: expected (${kw} name value) or (${kw} name "doc" value), got ${args.length - 1} forms after the name`,
+        loc,
+      );
     }
     // (def name "doc" value) is allowed, as in Clojure
     const valueForm = args.length === 3 ? args[2] : args.length === 2 ? args[1] : null;
@@ -54,7 +58,10 @@ function assignDefined(c: Compile, name: Sym, valueExpr: Js, sc: Scope | null, f
     return;
   }
   let slot = sc.vars.get(name);
-  if (slot === undefined) { slot = fn.alloc(); sc.vars.set(name, slot); }
+  if (slot === undefined) {
+    slot = fn.alloc();
+    sc.vars.set(name, slot);
+  }
   fn.emit(js`${new Slot(0, slot)} = ${valueExpr};`);
 }
 
@@ -68,7 +75,9 @@ const set: SpecialForm = (c, args, sc, fn, tail, loc) => {
     fn.emit(js`m.setGlobal(${fn.k(r.cell)}, ${v}, CODE, ${site});`);
   } else {
     // slot 1 of an activation is the task that made it
-    fn.emit(js`if (${new Slot(r.depth, 1)} !== m.task) m.foreignSet(${JSON.stringify(name.name)}, CODE, ${site}); ${new Slot(r.depth, r.slot)} = ${v};`);
+    fn.emit(
+      js`if (${new Slot(r.depth, 1)} !== m.task) m.foreignSet(${JSON.stringify(name.name)}, CODE, ${site}); ${new Slot(r.depth, r.slot)} = ${v};`,
+    );
   }
   return ret(fn, "null", tail);
 };

@@ -8,6 +8,13 @@ import { lambdaForms } from "./lambda.js";
 import { quotingForms } from "./quoting.js";
 import { tryForms } from "./try.js";
 
-export const SPECIAL_FORMS: ReadonlyMap<string, SpecialForm> = new Map(Object.entries({
-  ...quotingForms, ...definitionForms, ...lambdaForms, ...bindingForms, ...controlForms, ...tryForms,
-}));
+export const SPECIAL_FORMS: ReadonlyMap<string, SpecialForm> = new Map(
+  Object.entries({
+    ...quotingForms,
+    ...definitionForms,
+    ...lambdaForms,
+    ...bindingForms,
+    ...controlForms,
+    ...tryForms,
+  }),
+);

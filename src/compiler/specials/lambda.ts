@@ -1,6 +1,16 @@
 // lambda, fn and defmacro: a function's own FnCtx and Code (compiled now, or on its first call
 // when the compiler is lazy), parameter lists, and values bound to a name taking that name.
-import { EmptyList, Pair, Sym, arrayToList, isVector, list, listToArray, type Loc, type Value } from "../../core/types.js";
+import {
+  EmptyList,
+  Pair,
+  Sym,
+  arrayToList,
+  isVector,
+  list,
+  listToArray,
+  type Loc,
+  type Value,
+} from "../../core/types.js";
 import { Code } from "../../vm/objects.js";
 import { FnCtx, finish, generate, js, ret, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
@@ -8,7 +18,15 @@ import { S, describe, located, syntaxError } from "../forms.js";
 import { Scope, isLocal } from "../scope.js";
 
 /** Compiles a function; returns the expression that makes its closure over this activation. */
-export function compileLambda(c: Compile, params: Value, body: Value[], sc: Scope | null, fn: FnCtx, name: string, loc: Loc | undefined): string {
+export function compileLambda(
+  c: Compile,
+  params: Value,
+  body: Value[],
+  sc: Scope | null,
+  fn: FnCtx,
+  name: string,
+  loc: Loc | undefined,
+): string {
   const { names, rest } = parseParams(params, loc);
   const inner = new FnCtx(name, 2, loc);
   inner.arity = rest ? -1 : names.length;
@@ -34,7 +52,14 @@ export function compileLambda(c: Compile, params: Value, body: Value[], sc: Scop
 }
 
 /** Compiles a value that is being bound to a name, so lambdas get that name. */
-export function compileNamed(c: Compile, form: Value, sc: Scope | null, fn: FnCtx, loc: Loc | undefined, name: string): Js {
+export function compileNamed(
+  c: Compile,
+  form: Value,
+  sc: Scope | null,
+  fn: FnCtx,
+  loc: Loc | undefined,
+  name: string,
+): Js {
   if (form instanceof Pair && (form.car === S.lambda || form.car === S.fn) && !isLocal(form.car, sc)) {
     const a = listToArray(form.cdr as Pair);
     if (a.length >= 1 && !(form.car === S.fn && a[0] instanceof Sym && a.length > 1)) {
@@ -62,7 +87,8 @@ function parseParams(params: Value, loc: Loc | undefined): { names: Sym[]; rest:
   for (let i = 0; i < items.length; i++) {
     const p = items[i];
     if (p === S.dot || p === S.amp) {
-      if (i !== items.length - 2 || !(items[i + 1] instanceof Sym)) syntaxError(`${p.name} in a parameter list must be followed by one name`, loc);
+      if (i !== items.length - 2 || !(items[i + 1] instanceof Sym))
+        syntaxError(`${p.name} in a parameter list must be followed by one name`, loc);
       rest = items[i + 1];
       break;
     }
@@ -75,7 +101,12 @@ function parseParams(params: Value, loc: Loc | undefined): { names: Sym[]; rest:
 
 const lambda: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   if (args.length < 1) syntaxError(`${name}: expected a parameter list and a body`, loc);
-  if (name === "fn" && args[0] instanceof Sym && args.length > 1 && (isVector(args[1]) || args[1] instanceof Pair || args[1] instanceof EmptyList)) {
+  if (
+    name === "fn" &&
+    args[0] instanceof Sym &&
+    args.length > 1 &&
+    (isVector(args[1]) || args[1] instanceof Pair || args[1] instanceof EmptyList)
+  ) {
     // (fn name [params] body...): name is bound inside the body, for recursion
     const self = args[0];
     const lam = located(arrayToList([S.fn, ...args.slice(1)]), loc);
@@ -86,7 +117,8 @@ const lambda: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
 
 const defmacro: SpecialForm = (c, args, sc, fn, tail, loc) => {
   if (sc !== null) syntaxError("defmacro: macros can only be defined at the top level", loc);
-  if (args.length < 2 || !(args[0] instanceof Sym)) syntaxError("defmacro: expected (defmacro name (params) body...)", loc);
+  if (args.length < 2 || !(args[0] instanceof Sym))
+    syntaxError("defmacro: expected (defmacro name (params) body...)", loc);
   const name = args[0] as Sym;
   let rest = args.slice(1);
   if (typeof rest[0] === "string" && rest.length > 2) rest = rest.slice(1);

@@ -34,7 +34,10 @@ function quasi(prims: CompileEnv["prims"], x: Value, depth: number): Value {
     let run: Value[] = [];
     for (const item of listToArray(x)) {
       if (item instanceof Pair && item.car === S.unquoteSplicing && depth === 1) {
-        if (run.length) { segments.push(arrayToList([listFn, ...run])); run = []; }
+        if (run.length) {
+          segments.push(arrayToList([listFn, ...run]));
+          run = [];
+        }
         segments.push((item.cdr as Pair).car);
       } else run.push(quasi(prims, item, depth));
     }

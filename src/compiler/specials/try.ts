@@ -7,12 +7,14 @@ import { S, syntaxError } from "../forms.js";
 import { Scope } from "../scope.js";
 
 const tryForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
-  let catchClause: Value[] | null = null, finallyBody: Value[] | null = null;
+  let catchClause: Value[] | null = null,
+    finallyBody: Value[] | null = null;
   const body: Value[] = [];
   for (const a of args) {
     if (a instanceof Pair && a.car === S.catch) {
       const parts = listToArray(a.cdr as Pair);
-      if (parts.length < 1 || !(parts[0] instanceof Sym)) syntaxError("catch: expected (catch name body...)", a.loc ?? loc);
+      if (parts.length < 1 || !(parts[0] instanceof Sym))
+        syntaxError("catch: expected (catch name body...)", a.loc ?? loc);
       catchClause = parts;
     } else if (a instanceof Pair && a.car === S.finally) {
       finallyBody = listToArray(a.cdr as Pair);
@@ -23,7 +25,8 @@ const tryForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
   }
   if (!catchClause && !finallyBody) return c.compileBody(body, sc, fn, tail, loc);
   const errSlot = fn.alloc();
-  const kindSlot = fn.alloc(); fn.alloc(); // kind, then the pending value or error
+  const kindSlot = fn.alloc();
+  fn.alloc(); // kind, then the pending value or error
   const res = fn.temp();
   const catchPc = catchClause ? fn.newPc(loc) : -1;
   const finPc = finallyBody ? fn.newPc(loc) : -1;

@@ -7,7 +7,9 @@ export function columnKeys(names: readonly string[]): Keyword[] {
   const seen = new Set<string>();
   for (const n of names) {
     if (seen.has(n)) {
-      throw Object.assign(new Error(`the result has two columns named ${n} (name them apart with AS)`), { code: "SKEIN_DUPLICATE_COLUMN" });
+      throw Object.assign(new Error(`the result has two columns named ${n} (name them apart with AS)`), {
+        code: "SKEIN_DUPLICATE_COLUMN",
+      });
     }
     seen.add(n);
   }

@@ -52,7 +52,9 @@ export class Db {
     /** opened by a sandboxed script: the SQLite guard refuses ATTACH, DETACH and VACUUM */
     readonly guarded = false,
   ) {}
-  printTag(): string { return `#<db ${this.label}${this.closed ? " (closed)" : ""}>`; }
+  printTag(): string {
+    return `#<db ${this.label}${this.closed ? " (closed)" : ""}>`;
+  }
 }
 
 // ---- SQLite ----------------------------------------------------------------------------------
@@ -66,7 +68,9 @@ function sqliteValue(v: unknown): Value {
 
 function sqliteRows(r: QueryResult): Value {
   const keys = columnKeys(r.columns);
-  return arrayToList(r.rows.map((row) => LMap.fromEntries(row.map((v, i) => [keys[i], sqliteValue(v)] as [Value, Value]))));
+  return arrayToList(
+    r.rows.map((row) => LMap.fromEntries(row.map((v, i) => [keys[i], sqliteValue(v)] as [Value, Value]))),
+  );
 }
 
 function sqliteBackend(conn: SqliteConnection): Backend {
@@ -109,7 +113,11 @@ function parseTarget(url: string): Target | string {
     const u = new URL(url);
     u.password = "";
     // the sandbox is asked about the host and port the connection really goes to (a Unix socket is local)
-    const host = config.host.startsWith("/") ? "localhost" : config.host.includes(":") ? `[${config.host}]` : config.host;
+    const host = config.host.startsWith("/")
+      ? "localhost"
+      : config.host.includes(":")
+        ? `[${config.host}]`
+        : config.host;
     const shown = `${host}:${config.port}`;
     return { kind: "postgres", config, label: u.href, netTarget: `postgres://${shown}/`, shown };
   }
@@ -118,14 +126,28 @@ function parseTarget(url: string): Target | string {
 
 // ---- errors ----------------------------------------------------------------------------------
 
-
 /** A driver failure as an error value: `op: cause` (`db-open: cause: URL`), details in the data. */
 function dbError(op: string, label: string, e: unknown, sql?: string): ErrorValue {
-  const err = e as { message?: string; code?: unknown; detail?: unknown; hint?: unknown; errors?: { code?: unknown }[] };
-  const code = typeof err?.code === "string" ? err.code : typeof err?.errors?.[0]?.code === "string" ? err.errors[0].code as string : null;
-  let reason = code && ERROR_REASONS[code] ? ERROR_REASONS[code] : (typeof err?.message === "string" && err.message) || String(e);
+  const err = e as {
+    message?: string;
+    code?: unknown;
+    detail?: unknown;
+    hint?: unknown;
+    errors?: { code?: unknown }[];
+  };
+  const code =
+    typeof err?.code === "string"
+      ? err.code
+      : typeof err?.errors?.[0]?.code === "string"
+        ? (err.errors[0].code as string)
+        : null;
+  let reason =
+    code && ERROR_REASONS[code] ? ERROR_REASONS[code] : (typeof err?.message === "string" && err.message) || String(e);
   if (op === "db-open") reason += `: ${label}`;
-  const entries: [Value, Value][] = [[kw("op"), op], [kw("db"), label]];
+  const entries: [Value, Value][] = [
+    [kw("op"), op],
+    [kw("db"), label],
+  ];
   if (code) entries.push([kw("code"), code]);
   if (typeof err?.detail === "string") entries.push([kw("detail"), err.detail]);
   if (typeof err?.hint === "string") entries.push([kw("hint"), err.hint]);
@@ -134,7 +156,13 @@ function dbError(op: string, label: string, e: unknown, sql?: string): ErrorValu
 }
 
 const closedError = (op: string, db: Db) =>
-  new ErrorValue(`${op}: database is closed: ${db.label}`, LMap.fromEntries([[kw("op"), op], [kw("db"), db.label]]));
+  new ErrorValue(
+    `${op}: database is closed: ${db.label}`,
+    LMap.fromEntries([
+      [kw("op"), op],
+      [kw("db"), db.label],
+    ]),
+  );
 
 // ---- arguments -------------------------------------------------------------------------------
 
@@ -166,11 +194,17 @@ function paramValue(op: string, dialect: Dialect, v: Value, i: number): unknown 
 function paramsArg(op: string, dialect: Dialect, v: Value | undefined): SqlParams {
   if (v === undefined || v === null) return [];
   if (v instanceof LMap) {
-    if (dialect === "postgres") typeError(op, "a vector or list of parameters for $1, $2, ... (PostgreSQL has no named parameters)", v);
+    if (dialect === "postgres")
+      typeError(op, "a vector or list of parameters for $1, $2, ... (PostgreSQL has no named parameters)", v);
     const named: Record<string, unknown> = {};
     let i = 0;
     for (const [k, x] of v.entries()) {
-      const name = k instanceof Keyword ? k.name : typeof k === "string" ? k.replace(/^[:@$]/, "") : typeError(op, "keyword or string parameter names", k);
+      const name =
+        k instanceof Keyword
+          ? k.name
+          : typeof k === "string"
+            ? k.replace(/^[:@$]/, "")
+            : typeError(op, "keyword or string parameter names", k);
       named[name] = paramValue(op, dialect, x, i++);
     }
     return named;
@@ -198,111 +232,189 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
     if (no) return no;
   }
   if (db.guarded && e instanceof SqliteError && e.code === "SQLITE_AUTH") {
-    return new ErrorValue(`permission denied: ${op}: ${e.message} (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)`,
-      LMap.fromEntries([[kw("op"), op], [kw("db"), db.label], [kw("permission"), "write"], [kw("sql"), sql]]));
+    return new ErrorValue(
+      `permission denied: ${op}: ${e.message} (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)`,
+      LMap.fromEntries([
+        [kw("op"), op],
+        [kw("db"), db.label],
+        [kw("permission"), "write"],
+        [kw("sql"), sql],
+      ]),
+    );
   }
   return dbError(op, db.label, e, sql);
 }
 
 // ---- builtins --------------------------------------------------------------------------------
 
-
-def({
-  name: "db-open", arity: [1, Infinity], capability: ["read", "write", "net"], usage: "(db-open url [:timeout ms] [:readonly #t] [:pool n])",
-  doc: "Opens a database and returns its handle. url is \"sqlite:PATH\" (a file, created if missing; relative to the working directory), " +
-    "\"sqlite::memory:\" (a private in-memory database) or \"postgres://user:password@host:port/dbname\" (a pool of up to n connections, default 10, " +
-    "so parallel queries run in parallel; one connection is made at once to check the URL; the query string may set sslmode, application_name, options, " +
-    "host and port). :readonly #t opens a SQLite file read-only. " +
-    "A file or server that cannot be opened returns an error value. In the sandbox a SQLite file needs --allow-read (and is opened read-only " +
-    "without --allow-write), PostgreSQL needs --allow-net for its host.",
-  examples: [["(error? (db-open \"sqlite::memory:\"))", "#f"], ["(error? (db-open \"sqlite:/no/such/dir/x.db\"))", "#t"]],
-}, (a, m) => {
-  const { pos, opts } = options("db-open", a, 1, ["timeout", "readonly", "pool"]);
-  if (pos.length !== 1) raise(`db-open: expected one URL, got ${pos.length} arguments`);
-  const url = str("db-open", pos[0]);
-  const timeout = timeoutOpt("db-open", opts);
-  const t = parseTarget(url);
-  if (typeof t === "string") {
-    const shown = url.replace(/^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/, "$1@"); // no password in messages
-    return new ErrorValue(`db-open: ${t}: ${shown}`, LMap.fromEntries([[kw("op"), "db-open"], [kw("db"), shown]]));
-  }
-  if (t.kind === "postgres") {
-    const pool = opts.has("pool") ? num("db-open", opts.get("pool")) : 10;
-    if (!Number.isInteger(pool) || pool < 1) raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
-    const no = denied(m, "db-open", "net", t.netTarget, t.shown);
-    if (no) return no;
-    const config = contextOf(m).host.permissions ? hermeticConfig(t.config) : t.config;
-    if (typeof config === "string") return new ErrorValue(`db-open: ${config}: ${t.shown}`, LMap.fromEntries([[kw("op"), "db-open"], [kw("db"), t.shown]]));
-    return hostOp(m, "db-open", async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(config, pool, signal))),
-      { timeout, onError: (e) => dbError("db-open", t.label, e) });
-  }
-  // SQLite
-  const sandboxed = contextOf(m).host.permissions !== undefined;
-  let readonly = truthy(opts.get("readonly") ?? null);
-  let sandboxReadonly: string | null = null;
-  let file = t.file;
-  if (file !== ":memory:") {
-    const abs = guardPath(m, "db-open", "read", file);
-    if (abs instanceof ErrorValue) return abs;
-    if (!readonly) {
-      const noWrite = guardPath(m, "db-open", "write", file);
-      if (noWrite instanceof ErrorValue && !existsSync(abs)) return noWrite; // creating it would be a write
-      if (noWrite instanceof ErrorValue) { readonly = true; sandboxReadonly = abs; }
+def(
+  {
+    name: "db-open",
+    arity: [1, Infinity],
+    capability: ["read", "write", "net"],
+    usage: "(db-open url [:timeout ms] [:readonly #t] [:pool n])",
+    doc:
+      'Opens a database and returns its handle. url is "sqlite:PATH" (a file, created if missing; relative to the working directory), ' +
+      '"sqlite::memory:" (a private in-memory database) or "postgres://user:password@host:port/dbname" (a pool of up to n connections, default 10, ' +
+      "so parallel queries run in parallel; one connection is made at once to check the URL; the query string may set sslmode, application_name, options, " +
+      "host and port). :readonly #t opens a SQLite file read-only. " +
+      "A file or server that cannot be opened returns an error value. In the sandbox a SQLite file needs --allow-read (and is opened read-only " +
+      "without --allow-write), PostgreSQL needs --allow-net for its host.",
+    examples: [
+      ['(error? (db-open "sqlite::memory:"))', "#f"],
+      ['(error? (db-open "sqlite:/no/such/dir/x.db"))', "#t"],
+    ],
+  },
+  (a, m) => {
+    const { pos, opts } = options("db-open", a, 1, ["timeout", "readonly", "pool"]);
+    if (pos.length !== 1) raise(`db-open: expected one URL, got ${pos.length} arguments`);
+    const url = str("db-open", pos[0]);
+    const timeout = timeoutOpt("db-open", opts);
+    const t = parseTarget(url);
+    if (typeof t === "string") {
+      const shown = url.replace(/^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/, "$1@"); // no password in messages
+      return new ErrorValue(
+        `db-open: ${t}: ${shown}`,
+        LMap.fromEntries([
+          [kw("op"), "db-open"],
+          [kw("db"), shown],
+        ]),
+      );
     }
-    file = abs;
-  }
-  return hostOp(m, "db-open", async (signal) => {
-    const conn = await SqliteConnection.open(file, readonly, readonly, sandboxed, signal);
-    return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly, sandboxed);
-  }, { timeout, onError: (e) => dbError("db-open", t.label, e) });
-});
+    if (t.kind === "postgres") {
+      const pool = opts.has("pool") ? num("db-open", opts.get("pool")) : 10;
+      if (!Number.isInteger(pool) || pool < 1)
+        raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
+      const no = denied(m, "db-open", "net", t.netTarget, t.shown);
+      if (no) return no;
+      const config = contextOf(m).host.permissions ? hermeticConfig(t.config) : t.config;
+      if (typeof config === "string")
+        return new ErrorValue(
+          `db-open: ${config}: ${t.shown}`,
+          LMap.fromEntries([
+            [kw("op"), "db-open"],
+            [kw("db"), t.shown],
+          ]),
+        );
+      return hostOp(
+        m,
+        "db-open",
+        async (signal) => new Db(t.label, "postgres", postgresBackend(await PostgresDb.open(config, pool, signal))),
+        { timeout, onError: (e) => dbError("db-open", t.label, e) },
+      );
+    }
+    // SQLite
+    const sandboxed = contextOf(m).host.permissions !== undefined;
+    let readonly = truthy(opts.get("readonly") ?? null);
+    let sandboxReadonly: string | null = null;
+    let file = t.file;
+    if (file !== ":memory:") {
+      const abs = guardPath(m, "db-open", "read", file);
+      if (abs instanceof ErrorValue) return abs;
+      if (!readonly) {
+        const noWrite = guardPath(m, "db-open", "write", file);
+        if (noWrite instanceof ErrorValue && !existsSync(abs)) return noWrite; // creating it would be a write
+        if (noWrite instanceof ErrorValue) {
+          readonly = true;
+          sandboxReadonly = abs;
+        }
+      }
+      file = abs;
+    }
+    return hostOp(
+      m,
+      "db-open",
+      async (signal) => {
+        const conn = await SqliteConnection.open(file, readonly, readonly, sandboxed, signal);
+        return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly, sandboxed);
+      },
+      { timeout, onError: (e) => dbError("db-open", t.label, e) },
+    );
+  },
+);
 
 /** db-query and db-exec: check the arguments, then run the statement as a host operation. */
 function runStatement(op: "db-query" | "db-exec", a: Value[], m: Machine): Value {
   const s = statementArgs(op, a, m);
   if (s.early) return s.early;
   const backend = s.db.backend;
-  return hostOp(m, op, (signal) => (op === "db-query" ? backend.query(s.sql, s.params, signal) : backend.exec(s.sql, s.params, signal)),
-    { timeout: s.timeout, onError: (e) => statementError(m, op, s.db, s.sql, e) });
+  return hostOp(
+    m,
+    op,
+    (signal) => (op === "db-query" ? backend.query(s.sql, s.params, signal) : backend.exec(s.sql, s.params, signal)),
+    { timeout: s.timeout, onError: (e) => statementError(m, op, s.db, s.sql, e) },
+  );
 }
 
-def({
-  name: "db-query", arity: [2, 5], usage: "(db-query db sql [params] [:timeout ms])",
-  doc: "Runs a statement and returns its rows: a list of maps with keyword keys, in column order. params (a vector or list) are bound to `?` " +
-    "(SQLite) or `$1`, `$2`... (PostgreSQL), never spliced into the SQL; SQLite also takes a map for named `:name` parameters. " +
-    "Booleans bind as 1/0 in SQLite, keywords as their names, maps as JSON text; a vector binds as a PostgreSQL array (SQLite: JSON text). " +
-    "Values: NULL is nil, integers and floats are numbers (past 2^53 SQLite rounds; a PostgreSQL bigint or numeric that a number cannot hold exactly " +
-    "stays a string), text is a string, a BLOB/bytea a vector of bytes. PostgreSQL: booleans are #t/#f, json/jsonb become maps and vectors, arrays vectors, " +
-    "timestamptz an ISO 8601 string in UTC (\"2024-05-01T12:00:00.25Z\"), timestamp one without offset, date/time/interval/uuid their text. " +
-    "A SQL error, a missing table, a lost connection or a closed db returns an error value naming the cause; a timeout returns `timeout after Nms` " +
-    "(PostgreSQL cancels the query on the server; a SQLite statement already running finishes in the background).",
-  examples: [
-    ["(db-query (db-open \"sqlite::memory:\") \"SELECT 1 AS one, 'a' || ? AS s, NULL AS n\" [\"b\"])", "({:one 1 :s \"ab\" :n nil})"],
-    ["(error-msg (db-query (db-open \"sqlite::memory:\") \"SELECT * FROM nope\"))", "\"db-query: no such table: nope\""],
-  ],
-}, (a, m) => runStatement("db-query", a, m));
+def(
+  {
+    name: "db-query",
+    arity: [2, 5],
+    usage: "(db-query db sql [params] [:timeout ms])",
+    doc:
+      "Runs a statement and returns its rows: a list of maps with keyword keys, in column order. params (a vector or list) are bound to `?` " +
+      "(SQLite) or `$1`, `$2`... (PostgreSQL), never spliced into the SQL; SQLite also takes a map for named `:name` parameters. " +
+      "Booleans bind as 1/0 in SQLite, keywords as their names, maps as JSON text; a vector binds as a PostgreSQL array (SQLite: JSON text). " +
+      "Values: NULL is nil, integers and floats are numbers (past 2^53 SQLite rounds; a PostgreSQL bigint or numeric that a number cannot hold exactly " +
+      "stays a string), text is a string, a BLOB/bytea a vector of bytes. PostgreSQL: booleans are #t/#f, json/jsonb become maps and vectors, arrays vectors, " +
+      'timestamptz an ISO 8601 string in UTC ("2024-05-01T12:00:00.25Z"), timestamp one without offset, date/time/interval/uuid their text. ' +
+      "A SQL error, a missing table, a lost connection or a closed db returns an error value naming the cause; a timeout returns `timeout after Nms` " +
+      "(PostgreSQL cancels the query on the server; a SQLite statement already running finishes in the background).",
+    examples: [
+      [
+        '(db-query (db-open "sqlite::memory:") "SELECT 1 AS one, \'a\' || ? AS s, NULL AS n" ["b"])',
+        '({:one 1 :s "ab" :n nil})',
+      ],
+      ['(error-msg (db-query (db-open "sqlite::memory:") "SELECT * FROM nope"))', '"db-query: no such table: nope"'],
+    ],
+  },
+  (a, m) => runStatement("db-query", a, m),
+);
 
-def({
-  name: "db-exec", arity: [2, 5], usage: "(db-exec db sql [params] [:timeout ms])",
-  doc: "Runs a statement that changes data or schema and returns {:changes n}: the rows inserted, updated or deleted. " +
-    "SQLite adds :last-insert-id after an INSERT. Parameters are bound as in db-query. Without parameters, sql may hold several statements " +
-    "separated by `;` (a schema, a migration). Failures (syntax, constraint, missing table, closed db) return error values.",
-  examples: [["(let ((db (db-open \"sqlite::memory:\"))) (db-exec db \"CREATE TABLE t (x)\") (db-exec db \"INSERT INTO t VALUES (?), (?)\" [1 2]))",
-    "{:changes 2 :last-insert-id 2}"]],
-}, (a, m) => runStatement("db-exec", a, m));
+def(
+  {
+    name: "db-exec",
+    arity: [2, 5],
+    usage: "(db-exec db sql [params] [:timeout ms])",
+    doc:
+      "Runs a statement that changes data or schema and returns {:changes n}: the rows inserted, updated or deleted. " +
+      "SQLite adds :last-insert-id after an INSERT. Parameters are bound as in db-query. Without parameters, sql may hold several statements " +
+      "separated by `;` (a schema, a migration). Failures (syntax, constraint, missing table, closed db) return error values.",
+    examples: [
+      [
+        '(let ((db (db-open "sqlite::memory:"))) (db-exec db "CREATE TABLE t (x)") (db-exec db "INSERT INTO t VALUES (?), (?)" [1 2]))',
+        "{:changes 2 :last-insert-id 2}",
+      ],
+    ],
+  },
+  (a, m) => runStatement("db-exec", a, m),
+);
 
-def({
-  name: "db-close", arity: [1, 3], usage: "(db-close db [:timeout ms])",
-  doc: "Closes the database: statements still queued on it fail, one running is waited for, then the connections close. " +
-    "Returns #t, or #f if it was already closed; later queries on it return an error value.",
-  examples: [["(db-close (db-open \"sqlite::memory:\"))", "#t"]],
-}, (a, m) => {
-  const { pos, opts } = options("db-close", a, 1, ["timeout"]);
-  if (pos.length !== 1) raise(`db-close: expected one database, got ${pos.length} arguments`);
-  const db = dbArg("db-close", pos[0]);
-  const timeout = timeoutOpt("db-close", opts);
-  if (db.closed) return false;
-  db.closed = true;
-  return hostOp(m, "db-close", async (signal) => { await db.backend.close(signal); return true; },
-    { timeout, onError: (e) => dbError("db-close", db.label, e) });
-});
+def(
+  {
+    name: "db-close",
+    arity: [1, 3],
+    usage: "(db-close db [:timeout ms])",
+    doc:
+      "Closes the database: statements still queued on it fail, one running is waited for, then the connections close. " +
+      "Returns #t, or #f if it was already closed; later queries on it return an error value.",
+    examples: [['(db-close (db-open "sqlite::memory:"))', "#t"]],
+  },
+  (a, m) => {
+    const { pos, opts } = options("db-close", a, 1, ["timeout"]);
+    if (pos.length !== 1) raise(`db-close: expected one database, got ${pos.length} arguments`);
+    const db = dbArg("db-close", pos[0]);
+    const timeout = timeoutOpt("db-close", opts);
+    if (db.closed) return false;
+    db.closed = true;
+    return hostOp(
+      m,
+      "db-close",
+      async (signal) => {
+        await db.backend.close(signal);
+        return true;
+      },
+      { timeout, onError: (e) => dbError("db-close", db.label, e) },
+    );
+  },
+);

@@ -13,8 +13,15 @@ import { lazyRequire } from "../../core/lazy.js";
 const net = () => lazyRequire<typeof import("node:net")>("node:net");
 
 // The parts of `pg` used here (the package ships no types of its own).
-interface PgField { name: string; dataTypeID: number }
-interface PgResult { rows: (string | null)[][]; fields: PgField[]; rowCount: number | null }
+interface PgField {
+  name: string;
+  dataTypeID: number;
+}
+interface PgResult {
+  rows: (string | null)[][];
+  fields: PgField[];
+  rowCount: number | null;
+}
 interface PgClient {
   query(q: { text: string; values?: unknown[]; rowMode: "array" }): Promise<PgResult | PgResult[]>;
   release(destroy?: boolean): void;
@@ -31,7 +38,9 @@ interface PgPool {
   on(event: "error", fn: (e: Error) => void): void;
   on(event: "connect", fn: (c: PgClient) => void): void;
 }
-interface PgModule { Pool: new (config: Record<string, unknown>) => PgPool }
+interface PgModule {
+  Pool: new (config: Record<string, unknown>) => PgPool;
+}
 
 /** pg, loaded on the first postgres db-open (a CommonJS package: require works from the ESM build and the CLI bundle). */
 let pgModule: PgModule | null = null;
@@ -40,7 +49,11 @@ function loadPg(): PgModule {
   return pgModule;
 }
 
-export class AbortedError extends Error { constructor() { super("aborted"); } }
+export class AbortedError extends Error {
+  constructor() {
+    super("aborted");
+  }
+}
 
 /** Where and how to connect, decided here rather than by pg: pg would also take the host and port
  *  from the query string or PG* environment variables, and read the files named by sslcert/sslkey/
@@ -68,12 +81,22 @@ const URL_PARAMS = ["host", "port", "sslmode", "application_name", "options"];
  *  certificate), application_name, options. Others are refused. */
 export function parsePostgresUrl(url: string): PgConfig | string {
   let u: URL;
-  try { u = new URL(url); } catch { return "not a valid URL"; }
+  try {
+    u = new URL(url);
+  } catch {
+    return "not a valid URL";
+  }
   const q = u.searchParams;
   for (const k of q.keys()) {
     if (!URL_PARAMS.includes(k)) return `unsupported parameter ${k} (supported: ${URL_PARAMS.join(" ")})`;
   }
-  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  const decode = (x: string) => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      return x;
+    }
+  };
   const host = q.get("host") || decode(u.hostname.replace(/^\[(.+)\]$/, "$1")) || "localhost";
   const portText = q.get("port") || u.port || "5432";
   const port = Number(portText);
@@ -102,7 +125,8 @@ export function parsePostgresUrl(url: string): PgConfig | string {
  * refused (the reason is returned), since the driver would send the process's user name.
  */
 export function hermeticConfig(c: PgConfig): PgConfig | string {
-  if (c.user === undefined) return "the URL names no user (in the sandbox only what the URL says is sent: postgres://USER@HOST/DB)";
+  if (c.user === undefined)
+    return "the URL names no user (in the sandbox only what the URL says is sent: postgres://USER@HOST/DB)";
   const password = c.password;
   // the driver takes any falsy setting from the environment: every one must be a truthy value
   // (options " " is no option at all to the server, which splits it on white space)
@@ -129,7 +153,13 @@ export class PostgresDb {
   /** Opens a pool and makes one connection, so a wrong URL, password or database fails here. */
   static async open(config: PgConfig, poolSize: number, signal: AbortSignal): Promise<PostgresDb> {
     const pg = loadPg();
-    const pool = new pg.Pool({ ...config, max: poolSize, idleTimeoutMillis: 10_000, allowExitOnIdle: true, types: RAW_TYPES });
+    const pool = new pg.Pool({
+      ...config,
+      max: poolSize,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      types: RAW_TYPES,
+    });
     // A connection dropped by the server while idle (or between queries) must not crash the
     // interpreter: the pool replaces it; a query on it fails with an error value.
     pool.on("error", () => {});
@@ -160,20 +190,29 @@ export class PostgresDb {
   }
 
   /** Waits for the queries in flight, then closes every connection. */
-  close(): Promise<void> { return this.pool.end(); }
+  close(): Promise<void> {
+    return this.pool.end();
+  }
 
   /** A pooled connection; if the wait is aborted, the connection goes back when it arrives. */
   private acquire(signal: AbortSignal): Promise<PgClient> {
     return new Promise((resolve, reject) => {
-      if (signal.aborted) { reject(new AbortedError()); return; }
+      if (signal.aborted) {
+        reject(new AbortedError());
+        return;
+      }
       const onAbort = () => reject(new AbortedError());
       signal.addEventListener("abort", onAbort, { once: true });
       this.pool.connect().then(
         (c) => {
           signal.removeEventListener("abort", onAbort);
-          if (signal.aborted) c.release(); else resolve(c);
+          if (signal.aborted) c.release();
+          else resolve(c);
         },
-        (e) => { signal.removeEventListener("abort", onAbort); reject(e); },
+        (e) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(e);
+        },
       );
     });
   }
@@ -185,7 +224,9 @@ export class PostgresDb {
     const onAbort = () => {
       cancelling = cancelOnServer(client);
       // if the server does not stop it, closing the connection fails the query at least
-      grace = setTimeout(() => { void client.end().catch(() => {}); }, CANCEL_GRACE_MS);
+      grace = setTimeout(() => {
+        void client.end().catch(() => {});
+      }, CANCEL_GRACE_MS);
       grace.unref();
     };
     signal.addEventListener("abort", onAbort, { once: true });
@@ -197,7 +238,8 @@ export class PostgresDb {
       // a connection exception (class 08) or a lost socket (no SQLSTATE) does not
       const err = e as { code?: unknown; severity?: unknown };
       const code = String(err?.code);
-      broken = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith("08") || err.severity === "FATAL" || err.severity === "PANIC";
+      broken =
+        !/^[0-9A-Z]{5}$/.test(code) || code.startsWith("08") || err.severity === "FATAL" || err.severity === "PANIC";
       throw e;
     } finally {
       signal.removeEventListener("abort", onAbort);
@@ -212,7 +254,8 @@ export class PostgresDb {
 
 /** Sends PostgreSQL's CancelRequest for the query running on this client's backend. */
 function cancelOnServer(client: PgClient): Promise<void> {
-  const pid = client.processID, key = client.secretKey;
+  const pid = client.processID,
+    key = client.secretKey;
   if (typeof pid !== "number" || typeof key !== "number") return Promise.resolve();
   return new Promise((resolve) => {
     const sock = client.host?.startsWith("/")
@@ -236,7 +279,10 @@ type Convert = (text: string) => Value;
 
 const toInt: Convert = (t) => Number(t);
 /** bigint: a number when exact, else the decimal string */
-const toInt8: Convert = (t) => { const n = Number(t); return Number.isSafeInteger(n) ? n : t; };
+const toInt8: Convert = (t) => {
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? n : t;
+};
 const toFloat: Convert = (t) => Number(t);
 /** numeric: a number when it has at most 15 significant digits (then it prints back the same), else the string */
 const toNumeric: Convert = (t) => {
@@ -270,13 +316,40 @@ const toBytes: Convert = (t) => {
 
 /** Converters by type OID (pg_type); any other type stays the text PostgreSQL sent. */
 const SCALARS: Record<number, Convert> = {
-  16: toBool, 17: toBytes, 20: toInt8, 21: toInt, 23: toInt, 26: toInt, 700: toFloat, 701: toFloat,
-  1700: toNumeric, 114: toJson, 3802: toJson, 1114: toTimestamp, 1184: toTimestamptz,
+  16: toBool,
+  17: toBytes,
+  20: toInt8,
+  21: toInt,
+  23: toInt,
+  26: toInt,
+  700: toFloat,
+  701: toFloat,
+  1700: toNumeric,
+  114: toJson,
+  3802: toJson,
+  1114: toTimestamp,
+  1184: toTimestamptz,
 };
 /** Array type OID → element type OID. */
 const ARRAYS: Record<number, number> = {
-  1000: 16, 1001: 17, 1016: 20, 1005: 21, 1007: 23, 1028: 26, 1021: 700, 1022: 701, 1231: 1700,
-  199: 114, 3807: 3802, 1115: 1114, 1185: 1184, 1009: 25, 1015: 1043, 1014: 1042, 2951: 2950, 1182: 1082,
+  1000: 16,
+  1001: 17,
+  1016: 20,
+  1005: 21,
+  1007: 23,
+  1028: 26,
+  1021: 700,
+  1022: 701,
+  1231: 1700,
+  199: 114,
+  3807: 3802,
+  1115: 1114,
+  1185: 1184,
+  1009: 25,
+  1015: 1043,
+  1014: 1042,
+  2951: 2950,
+  1182: 1082,
 };
 const identity: Convert = (t) => t;
 
@@ -284,7 +357,10 @@ function converterFor(oid: number): Convert {
   const scalar = SCALARS[oid];
   if (scalar) return scalar;
   const el = ARRAYS[oid];
-  if (el !== undefined) { const f = SCALARS[el] ?? identity; return (t) => parseArray(t, f); }
+  if (el !== undefined) {
+    const f = SCALARS[el] ?? identity;
+    return (t) => parseArray(t, f);
+  }
   return identity;
 }
 
@@ -294,7 +370,10 @@ export function parseArray(s: string, el: Convert): Value {
   const parse = (): Value => {
     const items: Value[] = [];
     i++; // {
-    if (s[i] === "}") { i++; return IList(items); }
+    if (s[i] === "}") {
+      i++;
+      return IList(items);
+    }
     while (i < s.length) {
       if (s[i] === "{") items.push(parse());
       else if (s[i] === '"') {
@@ -319,6 +398,9 @@ export function parseArray(s: string, el: Convert): Value {
 function rowsToValue(r: PgResult): Value {
   const keys = columnKeys(r.fields.map((f) => f.name));
   const conv = r.fields.map((f) => converterFor(f.dataTypeID));
-  return arrayToList(r.rows.map((row) =>
-    LMap.fromEntries(row.map((v, i) => [keys[i], v === null ? null : conv[i](v)] as [Value, Value]))));
+  return arrayToList(
+    r.rows.map((row) =>
+      LMap.fromEntries(row.map((v, i) => [keys[i], v === null ? null : conv[i](v)] as [Value, Value])),
+    ),
+  );
 }

@@ -27,8 +27,14 @@ export type HostRequest =
   | { t: "cancel"; rid: number; cid: number };
 
 /** Rows as arrays in column order (the column names may repeat). */
-export interface QueryResult { columns: string[]; rows: unknown[][] }
-export interface ExecResult { changes: number; lastInsertId: number | null }
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
+}
+export interface ExecResult {
+  changes: number;
+  lastInsertId: number | null;
+}
 
 export type HostReply =
   | { rid: number; ok: true; result: QueryResult | ExecResult | null }
@@ -79,15 +85,18 @@ function runRequest(db: Database, r: WorkerRequest): QueryResult | ExecResult {
   } catch (e) {
     // A script of several statements (a schema, a migration) runs through exec, without parameters.
     if (r.t === "exec" && isEmpty(params) && e instanceof RangeError && e.message.includes(MULTIPLE)) {
-      const before = (db.prepare("SELECT total_changes()").raw(true).all([])[0][0]) as number;
+      const before = db.prepare("SELECT total_changes()").raw(true).all([])[0][0] as number;
       db.exec(sql);
-      const after = (db.prepare("SELECT total_changes()").raw(true).all([])[0][0]) as number;
+      const after = db.prepare("SELECT total_changes()").raw(true).all([])[0][0] as number;
       return { changes: after - before, lastInsertId: null };
     }
     throw e;
   }
   if (r.t === "query") {
-    if (!stmt.reader) { stmt.run(params); return { columns: [], rows: [] }; }
+    if (!stmt.reader) {
+      stmt.run(params);
+      return { columns: [], rows: [] };
+    }
     stmt.raw(true);
     return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(params) };
   }
@@ -98,7 +107,12 @@ function runRequest(db: Database, r: WorkerRequest): QueryResult | ExecResult {
 
 async function connectionWorker(): Promise<void> {
   const port = parentPort!;
-  const { file, readonly, mustExist, guard } = workerData as { file: string; readonly: boolean; mustExist: boolean; guard: string | null };
+  const { file, readonly, mustExist, guard } = workerData as {
+    file: string;
+    readonly: boolean;
+    mustExist: boolean;
+    guard: string | null;
+  };
   let db: Database;
   try {
     const mod = (await import("better-sqlite3" as string)) as { default: DatabaseCtor };
@@ -113,7 +127,11 @@ async function connectionWorker(): Promise<void> {
   port.postMessage({ t: "ready" });
   port.on("message", (r: WorkerRequest) => {
     if (r.t === "close") {
-      try { db.close(); } catch { /* closing twice is harmless */ }
+      try {
+        db.close();
+      } catch {
+        /* closing twice is harmless */
+      }
       port.postMessage({ rid: r.rid, ok: true, result: null } satisfies HostReply);
       port.close();
       return;
@@ -156,7 +174,9 @@ function host(): void {
   const conns = new Map<number, Conn>();
   /** threads told to stop while SQLite still runs in them: they end when their statement does */
   let zombies = 0;
-  const send = (r: HostReply) => { process.send?.(r); };
+  const send = (r: HostReply) => {
+    process.send?.(r);
+  };
   const fail = (rid: number, message: string, cancelled = false): void =>
     send({ rid, ok: false, message, code: null, ...(cancelled ? { cancelled } : {}) });
 
@@ -179,7 +199,9 @@ function host(): void {
 
   /** Starts the thread of a connection; openRid is answered when the database is open (first start only). */
   const startWorker = (cid: number, c: Conn, mustExist: boolean, openRid: number | null) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { file: c.file, readonly: c.readonly, mustExist, guard: c.guard } });
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { file: c.file, readonly: c.readonly, mustExist, guard: c.guard },
+    });
     c.worker = worker;
     c.ready = false;
     worker.on("message", (m: { t?: string } & Partial<HostReply> & { message?: string; code?: string | null }) => {
@@ -191,7 +213,8 @@ function host(): void {
         return;
       }
       if (m.t === "failed") {
-        if (openRid !== null) send({ rid: openRid, ok: false, message: m.message ?? "cannot open", code: m.code ?? null });
+        if (openRid !== null)
+          send({ rid: openRid, ok: false, message: m.message ?? "cannot open", code: m.code ?? null });
         drop(cid, c, `cannot reopen the database: ${m.message}`);
         void worker.terminate();
         return;
@@ -200,7 +223,11 @@ function host(): void {
       c.running = null;
       if (done && done.rid === m.rid && !c.runningCancelled) send(m as HostReply);
       else if (done) fail(done.rid, "cancelled", true);
-      if (done?.t === "close") { conns.delete(cid); void worker.terminate(); return; }
+      if (done?.t === "close") {
+        conns.delete(cid);
+        void worker.terminate();
+        return;
+      }
       pump(c);
     });
     worker.on("error", (e) => {
@@ -216,18 +243,33 @@ function host(): void {
    *  statements need not wait (the old thread ends when SQLite returns; an open transaction of that
    *  connection is rolled back). An in-memory database lives in its connection: its statements wait. */
   const abandonRunning = (cid: number, c: Conn) => {
-    if (c.file === ":memory:" || c.running?.t === "close") { c.runningCancelled = true; return; }
+    if (c.file === ":memory:" || c.running?.t === "close") {
+      c.runningCancelled = true;
+      return;
+    }
     const done = c.running as WorkerRequest;
     c.running = null;
     fail(done.rid, "cancelled", true);
     zombies++;
-    void c.worker?.terminate().finally(() => { zombies--; });
+    void c.worker?.terminate().finally(() => {
+      zombies--;
+    });
     startWorker(cid, c, true, null);
   };
 
   process.on("message", (r: HostRequest) => {
     if (r.t === "open") {
-      const c: Conn = { file: r.file, readonly: r.readonly, guard: r.guard, worker: null, ready: false, queue: [], running: null, runningCancelled: false, closing: false };
+      const c: Conn = {
+        file: r.file,
+        readonly: r.readonly,
+        guard: r.guard,
+        worker: null,
+        ready: false,
+        queue: [],
+        running: null,
+        runningCancelled: false,
+        closing: false,
+      };
       conns.set(r.cid, c);
       startWorker(r.cid, c, r.mustExist, r.rid);
       return;
@@ -236,12 +278,18 @@ function host(): void {
     switch (r.t) {
       case "query":
       case "exec":
-        if (!c || c.closing) { fail(r.rid, "database is closed"); return; }
+        if (!c || c.closing) {
+          fail(r.rid, "database is closed");
+          return;
+        }
         c.queue.push({ t: r.t, rid: r.rid, sql: r.sql, params: r.params });
         pump(c);
         return;
       case "close":
-        if (!c || c.closing) { send({ rid: r.rid, ok: true, result: null }); return; }
+        if (!c || c.closing) {
+          send({ rid: r.rid, ok: true, result: null });
+          return;
+        }
         c.closing = true;
         for (const q of c.queue) fail(q.rid, "database is closed");
         c.queue = [{ t: "close", rid: r.rid }];
@@ -250,7 +298,10 @@ function host(): void {
       case "cancel": {
         if (!c) return;
         const i = c.queue.findIndex((q) => q.rid === r.rid);
-        if (i >= 0) { c.queue.splice(i, 1); fail(r.rid, "cancelled", true); } else if (c.running?.rid === r.rid) abandonRunning(r.cid, c);
+        if (i >= 0) {
+          c.queue.splice(i, 1);
+          fail(r.rid, "cancelled", true);
+        } else if (c.running?.rid === r.rid) abandonRunning(r.cid, c);
         return;
       }
     }

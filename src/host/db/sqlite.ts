@@ -12,7 +12,12 @@ const childProcess = () => lazyRequire<typeof import("node:child_process")>("nod
 
 /** A failure reported by SQLite (or the helper): message as SQLite words it, code like SQLITE_ERROR. */
 export class SqliteError extends Error {
-  constructor(message: string, readonly code: string | null) { super(message); }
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
 }
 
 /** The compiled worker script, dist/src/host/db/sqlite-worker.js (see SRC_ROOT). */
@@ -20,7 +25,10 @@ const WORKER_URL = new URL("host/db/sqlite-worker.js", SRC_ROOT);
 /** The guard extension, built by scripts/build-sqlite-guard.mjs beside the worker. */
 const GUARD_URL = new URL("host/db/sqlite-guard.so", SRC_ROOT);
 
-interface Pending { resolve: (r: QueryResult | ExecResult | null) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (r: QueryResult | ExecResult | null) => void;
+  reject: (e: Error) => void;
+}
 
 type Body<T extends HostRequest["t"]> = Omit<Extract<HostRequest, { t: T }>, "rid" | "cid" | "t">;
 
@@ -47,11 +55,19 @@ class Helper {
 
   /** Sends a request; resolves with its result. An aborted signal drops the wait (and the request
    *  too, if it has not started). */
-  request<T extends HostRequest["t"]>(t: T, cid: number, body: Body<T>, signal?: AbortSignal): Promise<QueryResult | ExecResult | null> {
+  request<T extends HostRequest["t"]>(
+    t: T,
+    cid: number,
+    body: Body<T>,
+    signal?: AbortSignal,
+  ): Promise<QueryResult | ExecResult | null> {
     if (this.dead) return Promise.reject(new SqliteError(`database connection lost: ${this.dead}`, null));
     const rid = this.nextRid++;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) { reject(new Error("aborted")); return; }
+      if (signal?.aborted) {
+        reject(new Error("aborted"));
+        return;
+      }
       const onAbort = () => {
         if (!this.pending.delete(rid)) return;
         this.updateRef();
@@ -60,8 +76,14 @@ class Helper {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(rid, {
-        resolve: (r) => { signal?.removeEventListener("abort", onAbort); resolve(r); },
-        reject: (e) => { signal?.removeEventListener("abort", onAbort); reject(e); },
+        resolve: (r) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(r);
+        },
+        reject: (e) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(e);
+        },
       });
       this.inflight.add(rid);
       this.updateRef();
@@ -89,13 +111,18 @@ class Helper {
   }
 
   /** A query still running at exit would keep the helper alive: kill it then. */
-  get busy(): boolean { return this.inflight.size > 0; }
+  get busy(): boolean {
+    return this.inflight.size > 0;
+  }
 
   /** The IPC channel keeps the interpreter alive only while someone waits for an answer. */
-  private updateRef(): void { this.channelRef(this.pending.size > 0); }
+  private updateRef(): void {
+    this.channelRef(this.pending.size > 0);
+  }
   private channelRef(on: boolean): void {
     const ch = this.child.channel as { ref?: () => void; unref?: () => void } | undefined | null;
-    if (on) ch?.ref?.(); else ch?.unref?.();
+    if (on) ch?.ref?.();
+    else ch?.unref?.();
   }
 }
 
@@ -107,7 +134,9 @@ function theHelper(): Helper {
     helper = new Helper();
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      process.on("exit", () => { if (helper?.busy) helper.child.kill("SIGKILL"); });
+      process.on("exit", () => {
+        if (helper?.busy) helper.child.kill("SIGKILL");
+      });
     }
   }
   return helper;
@@ -117,12 +146,25 @@ let nextCid = 1;
 
 /** One SQLite connection, living in a worker thread of the helper process. */
 export class SqliteConnection {
-  private constructor(private readonly helper: Helper, private readonly cid: number) {}
+  private constructor(
+    private readonly helper: Helper,
+    private readonly cid: number,
+  ) {}
 
   /** guarded: load the guard (sqlite-guard.c) that keeps a sandboxed script to this one file */
-  static async open(file: string, readonly: boolean, mustExist: boolean, guarded: boolean, signal: AbortSignal): Promise<SqliteConnection> {
+  static async open(
+    file: string,
+    readonly: boolean,
+    mustExist: boolean,
+    guarded: boolean,
+    signal: AbortSignal,
+  ): Promise<SqliteConnection> {
     const guard = guarded ? fileURLToPath(GUARD_URL) : null;
-    if (guard !== null && !existsSync(guard)) throw new SqliteError("the SQLite guard is not built (it needs a C compiler when Skein is installed), so a sandboxed script cannot open SQLite databases", "SKEIN_NO_GUARD");
+    if (guard !== null && !existsSync(guard))
+      throw new SqliteError(
+        "the SQLite guard is not built (it needs a C compiler when Skein is installed), so a sandboxed script cannot open SQLite databases",
+        "SKEIN_NO_GUARD",
+      );
     const h = theHelper();
     const cid = nextCid++;
     const conn = new SqliteConnection(h, cid);
