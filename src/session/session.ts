@@ -228,7 +228,7 @@ export class Session implements SessionContext {
       // error inside map or filter still names the user's line
       for (const name of pending) {
         const f = this.libraryCell(name).v;
-        if (f instanceof Closure && !name.startsWith("%")) (f.code as { fixed: number }).fixed = -1;
+        if (f instanceof Closure && !name.startsWith("%")) f.code.callThroughMachine();
       }
     } catch (e) {
       // tried again at the next lookup rather than left half-loaded for good

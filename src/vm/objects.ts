@@ -27,7 +27,7 @@ export const SUSPEND: unique symbol = Symbol("suspend");
 export class Code {
   fn!: CodeFn;
   /** the exact argument count when there is no rest parameter, else -1 (a fast-path check) */
-  readonly fixed: number;
+  fixed: number;
   /** "(name a b & rest)", for (doc f) */
   usage = "";
   constructor(
@@ -40,6 +40,12 @@ export class Code {
     readonly sites: (Loc | undefined)[],
   ) {
     this.fixed = rest ? -1 : nparams;
+  }
+
+  /** Makes every call of this code take the machine's general call path, which records the
+   *  caller's position (the prelude's public functions: an error inside map names the user's line). */
+  callThroughMachine(): void {
+    this.fixed = -1;
   }
 }
 
