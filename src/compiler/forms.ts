@@ -2,6 +2,7 @@
 // locations on generated lists, and syntax errors.
 import { LispError } from "../core/error.js";
 import { Pair, Sym, isVector, type Loc, type Value } from "../core/types.js";
+import { describe as describeValue } from "../syntax/printer.js";
 
 const sym = Sym.of;
 /** Symbols the compiler recognises inside forms or writes into expansions. */
@@ -47,5 +48,5 @@ export function describe(x: Value): string {
   if (x instanceof Pair) return "a list";
   if (typeof x === "string") return `string ${JSON.stringify(x)}`;
   if (isVector(x)) return "a vector";
-  return String(x);
+  return describeValue(x);
 }

@@ -45,3 +45,27 @@ test('a doc string in (define (f x) "doc" body) is what (doc f) shows, as with d
     '(area w h)\n  The area of a w by h rectangle.\n6\n"just a string"\n',
   );
 });
+
+// Issue 10 §2: Clojure's flat (cond test expr :else expr) was a syntax error naming the clause
+// "[object Object]"; (case x 1 :a :default) likewise. The flat forms are recognised by syntax (a
+// Scheme clause is always a list), and the one reading nobody means is refused.
+test("cond and case take Clojure's flat form as well as Scheme's clauses", async () => {
+  assert.equal(
+    await stdoutOf(`(define (sign x) (cond (< x 0) "neg" (> x 0) "pos" :else "zero"))
+      (prn (sign -2) (sign 3) (sign 0) (cond #f 1))`),
+    `"neg" "pos" "zero" nil\n`,
+  );
+  assert.equal(
+    await stdoutOf(`(define (size n) (case n 1 :one (2 3) :few :many))
+      (prn (size 1) (size 3) (size 9) (case 4 1 :one) (case 2 ((1 2) :small) (else :big)))`),
+    ":one :few :many nil :small\n",
+  );
+  // a local predicate as a Scheme test is fine; testing a global function itself is refused
+  assert.equal(await stdoutOf(`(define (f ok) (cond (ok 1) (else 2))) (prn (f #t) (f #f))`), "1 2\n");
+  const allLists = await runProgram(`(define x 3) (cond (< x 0) (str "neg") (> x 0) (str "pos"))`);
+  assert.match(allLists.rendered ?? "", /syntax error: cond: the clause \(< x 0\) tests the function < itself/);
+  const odd = await runProgram("(cond 1 2 3)");
+  assert.match(odd.rendered ?? "", /cond: 3 forms in Clojure's flat form/);
+  const bad = await runProgram("(cond (= 1 2) :a :else)");
+  assert.doesNotMatch(bad.rendered ?? "", /object Object/);
+});

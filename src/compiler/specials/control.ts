@@ -11,10 +11,12 @@ import {
   type Loc,
   type Value,
 } from "../../core/types.js";
-import type { Builtin } from "../../vm/objects.js";
+import { describe as describeForm } from "../../syntax/printer.js";
+import { Builtin, Closure } from "../../vm/objects.js";
 import { js, ret, truthy } from "../codegen.js";
-import type { SpecialForm } from "../context.js";
+import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
+import { isLocal, type Scope } from "../scope.js";
 
 const ELSE_KW = Keyword.of("else");
 
@@ -63,7 +65,8 @@ const andOr: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
 
 const begin: SpecialForm = (c, args, sc, fn, tail, loc) => c.compileBody(args, sc, fn, tail, loc);
 
-const cond: SpecialForm = (c, args, sc, fn, tail, loc) => c.compile(expandCond(args, loc), sc, fn, tail, loc);
+const cond: SpecialForm = (c, args, sc, fn, tail, loc) =>
+  c.compile(expandCond(schemeCondClauses(c, args, sc, loc), loc), sc, fn, tail, loc);
 
 const caseForm: SpecialForm = (c, args, sc, fn, tail, loc) =>
   c.compile(expandCase(args, c.env.prims.equals, loc), sc, fn, tail, loc);
@@ -77,6 +80,40 @@ const whenUnless: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
 
 const thread: SpecialForm = (c, args, sc, fn, tail, loc, name) =>
   c.compile(expandThread(args, name === "->>", loc), sc, fn, tail, loc);
+
+/** cond's clauses in Scheme's shape. Clojure's flat form, (cond test expr ... :else expr), is
+ *  recognised by its syntax alone: a Scheme clause is always a list, so any clause that is not one
+ *  means the flat form, read two by two. When every clause is a list but one tests a global
+ *  function itself, as (cond (< x 0) (f) ...) read as Scheme would, that is refused with the two
+ *  spellings rather than run with a meaning nobody wrote. */
+function schemeCondClauses(c: Compile, args: Value[], sc: Scope | null, loc: Loc | undefined): Value[] {
+  if (args.some((a) => !(a instanceof Pair))) {
+    if (args.length % 2 !== 0)
+      syntaxError(
+        `cond: ${args.length} forms in Clojure's flat form (cond test expr ... :else expr), which takes them in pairs`,
+        loc,
+      );
+    const clauses: Value[] = [];
+    for (let i = 0; i < args.length; i += 2) clauses.push(located(list(args[i], args[i + 1]), loc));
+    return clauses;
+  }
+  for (const clause of args as Pair[]) {
+    const test = clause.car;
+    if (test instanceof Sym && !isLocal(test, sc) && clause.cdr instanceof Pair && isGlobalFunction(c, test))
+      syntaxError(
+        `cond: the clause ${describeForm(clause)} tests the function ${test.name} itself; write Scheme's ` +
+          `(cond ((test) body...) (else ...)) or Clojure's flat (cond (test) expr :else expr)`,
+        clause.loc ?? loc,
+      );
+  }
+  return args;
+}
+
+function isGlobalFunction(c: Compile, name: Sym): boolean {
+  if (c.isSpecialForm(name.name)) return false;
+  const v = c.env.cell(name.name).v;
+  return v instanceof Builtin || v instanceof Closure;
+}
 
 function expandCond(clauses: Value[], loc: Loc | undefined): Value {
   let out: Value = null;
@@ -102,11 +139,25 @@ function expandCond(clauses: Value[], loc: Loc | undefined): Value {
   return out;
 }
 
+/** case's clauses in Scheme's shape. As for cond, any clause that is not a list means Clojure's
+ *  flat form, (case key datum expr ... default): a datum may be a list of alternatives, and an odd
+ *  last form is the default. */
+function schemeCaseClauses(args: Value[], loc: Loc | undefined): Value[] {
+  if (args.every((a) => a instanceof Pair)) return args;
+  const clauses: Value[] = [];
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    const datum = args[i];
+    clauses.push(located(list(datum instanceof Pair ? datum : list(datum), args[i + 1]), loc));
+  }
+  if (args.length % 2 === 1) clauses.push(located(list(S.else, args[args.length - 1]), loc));
+  return clauses;
+}
+
 function expandCase(args: Value[], eq: Builtin, loc: Loc | undefined): Value {
   if (args.length < 1) syntaxError("case: expected a key and clauses", loc);
   const g = Sym.gensym("case");
   const clauses: Value[] = [];
-  for (const c of args.slice(1)) {
+  for (const c of schemeCaseClauses(args.slice(1), loc)) {
     if (!(c instanceof Pair))
       syntaxError(`case: each clause must be a list ((datum...) body...), got ${describe(c)}`, loc);
     const l = c.loc ?? loc;
