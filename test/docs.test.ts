@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { Session } from "../src/session/session.js";
 import { allSpecs } from "../src/lib/registry.js";
 import { write } from "../src/syntax/printer.js";
@@ -204,4 +205,18 @@ test("the documents that skein --help points to are in the package (package.json
       path === "README.md" || files.some((f) => path.replace(/\/$/, "") === f || path.startsWith(`${f}/`));
     assert.ok(shipped, `${path} is in package.json "files" (${files.join(", ")})`);
   }
+});
+
+// Issue 10 §1: `skein guide` is the language in one context window, generated so it cannot drift.
+test("skein guide prints docs/guide.md, within 32 KB, naming every builtin and prelude function", () => {
+  const root = projectRoot();
+  const r = spawnSync(process.execPath, [join(root, "bin", "skein"), "guide"], { encoding: "utf8", cwd: tmpdir() });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, readFileSync(join(root, "docs", "guide.md"), "utf8"));
+  assert.ok(Buffer.byteLength(r.stdout) <= 32 * 1024, `the guide is ${Buffer.byteLength(r.stdout)} bytes`);
+  const session = new Session(fakeHost());
+  session.loadPrelude();
+  const names = [...allSpecs().map((s) => s.name), ...session.lispDocs.keys()].filter((n) => !n.startsWith("%"));
+  const missing = names.filter((n) => ![`(${n} `, `(${n})`, `\`${n}\``].some((form) => r.stdout.includes(form)));
+  assert.deepEqual(missing, []);
 });

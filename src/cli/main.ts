@@ -7,6 +7,7 @@ import { isatty } from "node:tty";
 import { SANDBOX_USAGE, SandboxFlagError, isSandboxFlag, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
 import { showValue } from "./show.js";
+import { guideText } from "./guide.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
 
@@ -41,6 +42,7 @@ usage:
   skein [FLAGS] -e 'EXPR...'    evaluate the forms and print the last value unless it is nil
   skein [FLAGS] [repl]          start the interactive REPL
   skein [FLAGS] - [ARG...]      run the script read from standard input (also: a piped stdin and no FILE)
+  skein guide                   print the guide for writing Skein (docs/guide.md; written for models)
   skein --help | help | --version
 
 memory (the flag goes before FILE or -e):
@@ -111,6 +113,10 @@ export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = sandbox.rest;
   if (first === "--help" || first === "-h" || first === "help") {
     emit(1, usage());
+    return finish(0);
+  }
+  if (first === "guide" && rest.length === 0) {
+    emit(1, guideText());
     return finish(0);
   }
   if (first === "--version" || first === "-v") {
