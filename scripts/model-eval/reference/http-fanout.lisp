@@ -1,0 +1,7 @@
+(define base (first (command-line-args)))
+(define rs (parallel-map (fn [n] (http-get (str base "/items/" n) :as :json :timeout 1000))
+                         (range 1 21) :max-threads 5))
+(define ok (remove error? rs))
+(println "ok:" (length ok))
+(println "sum:" (reduce + (map (fn [r] (:price (:body r))) ok) 0))
+(println (str "failed: " (vec (map :input (filter error? rs)))))

@@ -1,0 +1,5 @@
+(define c (json-parse (read-file "config.json")))
+(define c2 (update (assoc-in c [:service :replicas] 5) :features (fn [f] (conj f "metrics"))))
+(write-file "out.json" (json-stringify c2))
+(define o (json-parse (read-file "out.json")))
+(println (str "replicas=" (get-in o [:service :replicas]) " features=" (string-join (:features o) ",") " owner=" (:owner o)))

@@ -1,0 +1,6 @@
+(define base (first (command-line-args)))
+(define (post items tag) (:body (http-post (str base "/echo") :json {:items items :tag tag} :as :json)))
+(define r (post [1 2 3] "x"))
+(println (str "sum=" (:sum r) " tag=" (:tag r)))
+(for-each (fn [r] (println (:tag r) (:sum r)))
+          (parallel-map (fn [t] (post (range 1 11) t)) ["a" "b" "c"]))

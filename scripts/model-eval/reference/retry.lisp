@@ -1,0 +1,8 @@
+(define base (first (command-line-args)))
+(define attempts (atom 0))
+(define (fetch n)
+  (atom-swap! attempts inc)
+  (http-get (str base "/flaky/" n) :as :json))
+(define rs (parallel-map fetch [1 2 3 4] :retries 3))
+(for-each (fn [n r] (println n (:value (:body r)))) [1 2 3 4] rs)
+(println "attempts:" (atom-deref attempts))

@@ -1,0 +1,5 @@
+(define words (remove empty? (string-split (regex-replace "[^a-z]+" (string-downcase (read-file "book.txt")) " ") " ")))
+(define counts (reduce (fn [m w] (assoc m w (+ 1 (get m w 0)))) words {}))
+(define ranked (sort (vec counts) (fn [a b] (or (> (second a) (second b))
+                                                (and (= (second a) (second b)) (< (compare (first a) (first b)) 0))))))
+(for-each (fn [p] (println (first p) (second p))) (take 5 ranked))
