@@ -4,7 +4,9 @@
 // server.mjs; the output must equal the task's expected text. Prints one line per task and the
 // pass@1 count; writes DIR/results.json.
 //
-//   node scripts/model-eval/grade.mjs DIR [DIR...]
+//   node scripts/model-eval/grade.mjs [--tasks tasks-b.json] DIR [DIR...]
+// Two task sets, tasks.json and tasks-b.json, so that a change is never tuned to one of them;
+// reference/ and reference-b/ hold a solution of each task, which shows the expected outputs hold.
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +16,10 @@ import { startServer } from "./server.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SKEIN = join(HERE, "..", "..", "bin", "skein");
-const tasks = JSON.parse(readFileSync(join(HERE, "tasks.json"), "utf8"));
+const argv = process.argv.slice(2);
+const setAt = argv.indexOf("--tasks");
+const taskFile = setAt >= 0 ? argv.splice(setAt, 2)[1] : "tasks.json";
+const tasks = JSON.parse(readFileSync(join(HERE, taskFile), "utf8"));
 
 function runScript(script, args, cwd) {
   return new Promise((done) => {
@@ -72,9 +77,9 @@ async function grade(dir) {
   return passed;
 }
 
-const dirs = process.argv.slice(2);
+const dirs = argv;
 if (dirs.length === 0) {
-  process.stderr.write("usage: node scripts/model-eval/grade.mjs DIR [DIR...]\n");
+  process.stderr.write("usage: node scripts/model-eval/grade.mjs [--tasks FILE] DIR [DIR...]\n");
   process.exit(2);
 }
 for (const d of dirs) await grade(d);

@@ -4,6 +4,10 @@
 //   GET  /flaky/N   503 for the first two requests of each N, then 200 {"id":N,"value":10N}
 //   GET  /slow      200 "done" after 2 s
 //   POST /echo      body {"items":[numbers],"tag":t} → 200 {"sum":sum,"tag":t}
+//   GET  /fast      200 "fast" after 50 ms
+//   GET  /health/N  200 "ok"; 500 for N = 3 and 6; N = 5 answers after 2 s
+//   GET  /users     200 [{"name","address":{"city"}}...]
+//   GET  /page/N    200 {"items":[...],"next":N+1}, the last page (3) with "next": null
 import { createServer } from "node:http";
 
 export function startServer() {
@@ -40,6 +44,35 @@ export function startServer() {
         res.writeHead(200, { "content-type": "text/plain" });
         res.end("done");
       });
+    }
+    if (req.method === "GET" && url.pathname === "/fast") {
+      return later(50, () => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("fast");
+      });
+    }
+    if (req.method === "GET" && (m = /^\/health\/(\d+)$/.exec(url.pathname))) {
+      const n = Number(m[1]);
+      const ok = () => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("ok");
+      };
+      if (n === 3 || n === 6) return json(res, 500, { error: "unhealthy" });
+      return n === 5 ? later(2000, ok) : ok();
+    }
+    if (req.method === "GET" && url.pathname === "/users") {
+      const city = { Ann: "Paris", Bo: "Oslo", Cy: "Paris", Di: "Rome", Ed: "Oslo", Flo: "Paris" };
+      return json(
+        res,
+        200,
+        Object.entries(city).map(([name, c]) => ({ name, address: { city: c, zip: "0000" } })),
+      );
+    }
+    if (req.method === "GET" && (m = /^\/page\/(\d+)$/.exec(url.pathname))) {
+      const pages = { 1: ["a", "b", "c"], 2: ["d", "e"], 3: ["f"] };
+      const n = Number(m[1]);
+      if (!pages[n]) return json(res, 404, { error: "no such page" });
+      return json(res, 200, { items: pages[n], next: n < 3 ? n + 1 : null });
     }
     if (req.method === "POST" && url.pathname === "/echo") {
       let body = "";

@@ -1,0 +1,6 @@
+(define db (db-open "sqlite:app.db"))
+(db-exec db "CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER)")
+(db-exec db "INSERT INTO kv VALUES (?,?),(?,?),(?,?)" ["a" 1 "b" 2 "c" 3])
+(db-exec db "UPDATE kv SET v = v + 10 WHERE k = ?" ["b"])
+(for-each (fn [r] (println (str (:k r) "=" (:v r)))) (db-query db "SELECT * FROM kv ORDER BY k"))
+(println "rows:" (:n (first (db-query db "SELECT COUNT(*) AS n FROM kv"))))

@@ -1,0 +1,5 @@
+(define base (first (command-line-args)))
+(define a (spawn-link (fn [] (http-get (str base "/slow")))))
+(define b (spawn-link (fn [] (http-get (str base "/fast")))))
+(println (:body (:value (select a b))))
+(exit 0)

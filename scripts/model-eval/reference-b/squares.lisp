@@ -1,0 +1,5 @@
+(define in (make-channel 5))
+(spawn (fn [] (for-each (fn [i] (channel-send in i)) (range 1 21)) (channel-close in)))
+(define sq (sort (channel->list (stream-map (fn [n] (* n n)) in :workers 4))))
+(println "sum:" (reduce + (filter even? sq) 0))
+(println "first:" (string-join (take 5 sq) " "))
