@@ -29,3 +29,24 @@ export const ifLetForms: Record<string, SpecialForm> = {
   "if-some": ifLet,
   "when-some": ifLet,
 };
+
+/** What (doc if-let) shows for these forms: { usage, doc } as in the special-form doc table
+ *  (SPECIAL_FORM_DOCS), which takes them in. */
+export const ifLetFormDocs: Record<string, { usage: string; doc: string }> = {
+  "if-let": {
+    usage: "(if-let [name test] then [else])",
+    doc: "then with name bound to the value of test (a name or a destructuring pattern) when it is true, else else (nil without one). test is evaluated once.",
+  },
+  "when-let": {
+    usage: "(when-let [name test] body...)",
+    doc: "The body with name bound to the value of test when it is true, else nil.",
+  },
+  "if-some": {
+    usage: "(if-some [name test] then [else])",
+    doc: "As if-let, but then runs for any value of test except nil (#f included).",
+  },
+  "when-some": {
+    usage: "(when-some [name test] body...)",
+    doc: "As when-let, but the body runs for any value of test except nil (#f included).",
+  },
+};

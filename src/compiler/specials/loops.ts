@@ -184,3 +184,24 @@ const dotimes: SpecialForm = (c, args, sc, fn, tail, loc) => {
 };
 
 export const loopForms: Record<string, SpecialForm> = { loop: loopForm, recur, doseq, dotimes };
+
+/** What (doc loop) shows for these forms: { usage, doc } as in the special-form doc table
+ *  (SPECIAL_FORM_DOCS), which takes them in. */
+export const loopFormDocs: Record<string, { usage: string; doc: string }> = {
+  loop: {
+    usage: "(loop [name value ...] body...)",
+    doc: "Binds the names one after the other, as a vector let does (a name may be a destructuring pattern), and runs the body; (recur v ...) in its tail position binds them again and goes back to the start. Its value is the value of the body that did not recur.",
+  },
+  recur: {
+    usage: "(recur value ...)",
+    doc: "In tail position only: goes back to the start of the innermost loop, fn or defn with new values for its names (a variadic function takes the rest as one list). A jump, not a call: any number of rounds in constant memory, preempted and cancellable like any loop. Anywhere else, or with the wrong number of values, it is a syntax error.",
+  },
+  doseq: {
+    usage: "(doseq [x xs ...] body...)",
+    doc: "Runs the body for each item of a list, vector, map ([key value] entries), string or nil, for its effects; more bindings nest. After a binding, :when test skips an item, :let [...] binds names, :while test ends that binding's loop. Returns nil.",
+  },
+  dotimes: {
+    usage: "(dotimes [i n] body...)",
+    doc: "Runs the body with i from 0 to n - 1, for its effects. Returns nil.",
+  },
+};
