@@ -3,6 +3,9 @@
 // tail position, as a loop in place of the generated function.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { ifLetFormDocs, ifLetForms } from "../../src/compiler/specials/if-let.js";
+import { SPECIAL_FORMS } from "../../src/compiler/specials/index.js";
+import { loopFormDocs, loopForms } from "../../src/compiler/specials/loops.js";
 import { write } from "../../src/syntax/printer.js";
 import { Closure } from "../../src/vm/objects.js";
 import { evalSync, runOk, runProgram, stdoutOf } from "../helpers.js";
@@ -285,4 +288,15 @@ test("recur compiles to a jump back to the top of the generated function, charge
     recurs[0],
     /^\{ const a0 = T\d+; const a1 = v3; v2 = a0; v3 = a1; +pc = 0; if \(--m\.budget < 0\) break sw; continue; \} \/\/ recur$/,
   );
+});
+
+test("every form of loops.ts and if-let.ts has a usage line and a doc string for (doc name)", () => {
+  const forms = { ...loopForms, ...ifLetForms };
+  const docs: Record<string, { usage: string; doc: string }> = { ...loopFormDocs, ...ifLetFormDocs };
+  assert.deepEqual(Object.keys(docs).sort(), Object.keys(forms).sort());
+  for (const [name, { usage, doc }] of Object.entries(docs)) {
+    assert.ok(usage.startsWith(`(${name} `), `${name}: ${usage}`);
+    assert.ok(doc.length > 20, name);
+    assert.ok(SPECIAL_FORMS.get(name) === forms[name], `${name} is in the table of special forms`);
+  }
 });
