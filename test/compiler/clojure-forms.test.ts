@@ -137,6 +137,7 @@ test("dotimes counts from 0; a count that is not a number is an error at the dot
     await stdoutOf("(prn (dotimes [i 3] (print i)))\n(dotimes [i 0] (print :never))\n(dotimes [i -2] (print :never))"),
     "012nil\n",
   );
+  assert.equal(show("", "(let [n (atom 0)] (dotimes [i 2.5] (atom-swap! n inc)) @n)"), "2");
   // a set! or define of the name in the body does not change how many times it runs
   assert.equal(show("", "(let [n (atom 0)] (dotimes [i 3] (set! i 10) (atom-swap! n inc)) @n)"), "3");
   const r = await runProgram('(println "ran")\n(dotimes [i "3"] i)');

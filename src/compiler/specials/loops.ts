@@ -147,12 +147,12 @@ const doseq: SpecialForm = (c, args, sc, fn, tail, loc) => {
   return c.compile(at(H.begin, inner, null), sc, fn, tail, loc);
 };
 
-/** The count of dotimes, checked once. */
+/** The count of dotimes, checked once; a fraction is cut to a whole number, as Clojure does. */
 const TIMES = new Builtin("dotimes", 1, 1, (a) => times(a[0]));
 TIMES.f1 = times;
 function times(n: Value): Value {
   if (typeof n !== "number") raise(expectedGot("dotimes", "a number of times", show(n)));
-  return n;
+  return Math.trunc(n);
 }
 
 /** (dotimes [i n] body...): the body with i from 0 to n - 1; returns nil. */
