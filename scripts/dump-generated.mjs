@@ -44,6 +44,14 @@ const EVERY_FORM = `
 (define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
 (define (count-down n) (if (= n 0) 'done (count-down (- n 1))))
 (define (reads-late) (define f (lambda () g)) (define g 1) (f))
+(defn clojure-forms [[a b & more :as all] {:keys [k] :strs [s] :or {k 1} :as m}]
+  (doseq [x more y [a b] :when (odd? x) :let [z (* x y)] :while (< z 100)] (prn z))
+  (dotimes [i 3] (prn i))
+  (if-let [v (get m :k)] v (when-let [[p] all] p))
+  (if-some [v k] v (when-some [w s] w))
+  (map #(+ % %2 (count %&)) all all)
+  (loop [i 0 [h & t] more acc []] (if h (recur (inc i) t (conj acc h)) acc)))
+(defn sum-to [n acc] (if (<= n 0) acc (recur (dec n) (+ acc n))))
 `;
 
 function lispFiles(dir) {

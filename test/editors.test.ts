@@ -140,6 +140,7 @@ test("the grammar picks out the reader's syntax", () => {
   ]);
   assert.deepEqual(matchesOf("keyword", "{:name 1, :max-threads 2} a:b :"), [":name", ":max-threads"]);
   assert.deepEqual(matchesOf("quote", "'(a) `(b ,c ,@ds) @counter {:a 1, :b 2} x@y"), ["'", "`", ",", ",@", "@"]);
+  assert.deepEqual(matchesOf("anonymous-function", "(map #(* % %2 %&) xs) #t %map1 a% #x1F"), ["#", "%", "%2", "%&"]);
   assert.deepEqual(matchesOf("bracket", "([{}])"), ["(", "[", "{", "}", "]", ")"]);
   assert.deepEqual(matchesOf("symbol", "(string->list x)"), ["string->list", "x"]);
 });

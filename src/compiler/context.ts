@@ -12,6 +12,9 @@ export interface CompileEnv {
   expandMacro(macro: Macro, args: Value[], loc: Loc | undefined): Value;
   /** builtins used by expansions of literals and quasiquote */
   prims: { list: Builtin; append: Builtin; vector: Builtin; vec: Builtin; hashMap: Builtin; equals: Builtin };
+  /** the builtin of a name as the session made it, whatever a script has bound to the name since:
+   *  what the expansions of loop forms call (seq->list, car, <...) */
+  builtin(name: string): Builtin;
   /** a doc string given to defn or defmacro, for (doc name) */
   recordDoc(name: string, usage: string, doc: string): void;
 }

@@ -34,6 +34,11 @@ export class Sym {
   static gensym(prefix = "g"): Sym {
     return new Sym(`${prefix}__${++Sym.counter}`);
   }
+  /** A fresh, uninterned symbol with exactly this name: the head of a special form in a
+   *  compiler's expansion, which no local variable of the same name can shadow. */
+  static uninterned(name: string): Sym {
+    return new Sym(name);
+  }
   equals(o: unknown): boolean {
     return this === o;
   }

@@ -199,10 +199,14 @@ def(
     name: "task-status",
     arity: [1, 1],
     usage: "(task-status task)",
-    doc: "One of :running :blocked :done :failed :cancelled.",
+    doc: "One of :running :blocked :done :failed :cancelled. A task is :cancelled from the moment task-cancel (or its owner's end) cancels it, while it still unwinds through its finally blocks.",
     examples: [["(task-status (spawn (lambda () 1)))", ":running"]],
   },
-  (a) => kw(STATE[taskArg("task-status", a[0]).state]),
+  (a) => {
+    const t = taskArg("task-status", a[0]);
+    // a cancelled task is runnable until it next runs and unwinds: it reads as cancelled at once
+    return kw(t.cancelling && !t.finished ? "cancelled" : STATE[t.state]);
+  },
 );
 
 def(

@@ -105,12 +105,14 @@ export class Session implements SessionContext {
         this.lispDocs.set(name, { usage, doc });
       },
       prims,
+      builtin: prim,
     });
     this.libraryCompiler = new Compiler({
       cell: (name) => this.libraryCell(name),
       expandMacro,
       recordDoc: (name, usage, doc) => this.lispDocs.set(name, { usage, doc }),
       prims,
+      builtin: prim,
     });
     // library lambdas compile on their first call: start-up does not pay for unused ones
     this.libraryCompiler.lazy = true;

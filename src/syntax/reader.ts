@@ -16,6 +16,8 @@ const S = {
   unquote: Sym.of("unquote"),
   unquoteSplicing: Sym.of("unquote-splicing"),
   deref: Sym.of("atom-deref"),
+  fn: Sym.of("fn"),
+  amp: Sym.of("&"),
 };
 
 const DELIMS = new Set([..."()[]{}\";'`,"]);
@@ -31,6 +33,8 @@ export class Reader {
   private line = 1;
   private col = 1;
   private depth = 0;
+  /** inside #(): the highest %n read so far and whether %& was */
+  private anonArgs: { max: number; rest: boolean } | null = null;
   constructor(
     private readonly text: string,
     private readonly file: string,
@@ -279,13 +283,51 @@ export class Reader {
   }
 
   private readHash(start: Loc): Value {
+    if (this.peek(1) === "(") return this.readAnonFn(start);
     const tok = this.readToken();
     if (tok === "#t" || tok === "#true") return true;
     if (tok === "#f" || tok === "#false") return false;
     if (/^#x[0-9a-fA-F]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 16), tok, start);
     if (/^#b[01]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 2), tok, start);
     if (/^#o[0-7]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 8), tok, start);
-    this.fail(`unknown syntax ${JSON.stringify(tok)} (known: #t #f #x1F #| |# #;)`, start);
+    this.fail(`unknown syntax ${JSON.stringify(tok)} (known: #t #f #x1F #| |# #; #(...))`, start);
+  }
+
+  /** #(* % %): a function of the arguments % (or %1), %2 ... %20 and %& (the rest, as a list), as
+   *  in Clojure: (fn [%1 %2 & %&] (* %1 %1)), as many parameters as the highest one used. */
+  private readAnonFn(start: Loc): Value {
+    if (this.anonArgs !== null)
+      this.fail("#() cannot be nested inside another #(): write the inner one as (fn [x] ...)", start);
+    this.next();
+    const args = { max: 0, rest: false };
+    this.anonArgs = args;
+    let body: List;
+    try {
+      body = this.nested(() => this.readSeq(")", this.loc()));
+    } finally {
+      this.anonArgs = null;
+    }
+    if (body instanceof Pair) body.loc = start;
+    const params: Value[] = [];
+    for (let n = 1; n <= args.max; n++) params.push(Sym.of(`%${n}`));
+    if (args.rest) params.push(S.amp, Sym.of("%&"));
+    const fn = new Pair(S.fn, new Pair(IList(params), new Pair(body, EMPTY)));
+    fn.loc = start;
+    return fn;
+  }
+
+  /** Inside #(): % is %1, and %n and %& are recorded as parameters. */
+  private anonArg(tok: string, start: Loc): Sym {
+    const args = this.anonArgs as { max: number; rest: boolean };
+    if (tok === "%&") {
+      args.rest = true;
+      return Sym.of(tok);
+    }
+    const n = tok === "%" ? 1 : Number(tok.slice(1));
+    if (n < 1 || n > MAX_ANON_ARGS)
+      this.fail(`${tok} in #(): the arguments are % (or %1) to %${MAX_ANON_ARGS}, and %& for the rest`, start);
+    args.max = Math.max(args.max, n);
+    return Sym.of(`%${n}`);
   }
 
   private readToken(): string {
@@ -312,11 +354,16 @@ export class Reader {
     if (tok === "true") return true;
     if (tok === "false") return false;
     if (tok[0] === ":" && tok.length > 1) return Keyword.of(tok.slice(1));
+    if (this.anonArgs !== null && ANON_ARG.test(tok)) return this.anonArg(tok, start);
     return Sym.of(tok);
   }
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** the argument names of #(): %, %&, %1, %2 ... */
+const ANON_ARG = /^%(&|\d+)?$/;
+/** the highest %n of #(), as in Clojure */
+const MAX_ANON_ARGS = 20;
 
 export function readAll(text: string, file: string): Value[] {
   return new Reader(text, file).readAll();

@@ -6,16 +6,20 @@ import { Slot, join, js } from "../codegen.js";
 import type { SpecialForm } from "../context.js";
 import { describe, syntaxError } from "../forms.js";
 import { Scope } from "../scope.js";
-import { compileLambda, compileNamed } from "./lambda.js";
+import { destructure, type Binding } from "./destructure.js";
+import { bindSequentially, compileLambda, compileNamed } from "./lambda.js";
 
-function parseBindings(b: Value, what: string, loc: Loc | undefined): [Sym, Value][] {
-  const out: [Sym, Value][] = [];
+/** The bindings of a let form; with patterns (let and let* with a vector), a vector or map
+ *  pattern may stand for a name, and comes out as the plain bindings it expands into. */
+function parseBindings(b: Value, what: string, loc: Loc | undefined, patterns = false): Binding[] {
+  const out: Binding[] = [];
   if (isVector(b)) {
     const items = b.toArray();
     if (items.length % 2 !== 0) syntaxError(`${what}: a binding vector needs name value pairs`, loc);
     for (let i = 0; i < items.length; i += 2) {
-      if (!(items[i] instanceof Sym)) syntaxError(`${what}: expected a name, got ${describe(items[i])}`, loc);
-      out.push([items[i], items[i + 1]]);
+      if (patterns) destructure(items[i], items[i + 1], what, loc, out);
+      else if (!(items[i] instanceof Sym)) syntaxError(`${what}: expected a name, got ${describe(items[i])}`, loc);
+      else out.push([items[i], items[i + 1]]);
     }
     return out;
   }
@@ -64,16 +68,8 @@ const letForm: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
 // name: the form as written, so that (let [x 1 y] ...) is reported as let, not let*
 const letStar: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   if (args.length < 1) syntaxError(`${name}: expected bindings and a body`, loc);
-  const bindings = parseBindings(args[0], name, loc);
-  let scope = sc;
-  for (const [name, form] of bindings) {
-    const v = compileNamed(c, form, scope, fn, loc, name.name);
-    scope = new Scope(fn, scope);
-    const slot = fn.alloc();
-    scope.vars.set(name, slot);
-    fn.emit(js`${new Slot(0, slot)} = ${v};`);
-  }
-  return c.compileBody(args.slice(1), scope ?? new Scope(fn, sc), fn, tail, loc);
+  const scope = bindSequentially(c, parseBindings(args[0], name, loc, isVector(args[0])), sc, fn, loc);
+  return c.compileBody(args.slice(1), scope ?? sc ?? new Scope(fn, sc), fn, tail, loc);
 };
 
 const letrec: SpecialForm = (c, args, sc, fn, tail, loc) => {

@@ -4,7 +4,9 @@ import type { SpecialForm } from "../context.js";
 import { bindingForms } from "./bindings.js";
 import { controlForms } from "./control.js";
 import { definitionForms } from "./definitions.js";
+import { ifLetForms } from "./if-let.js";
 import { lambdaForms } from "./lambda.js";
+import { loopForms } from "./loops.js";
 import { quotingForms } from "./quoting.js";
 import { tryForms } from "./try.js";
 
@@ -16,5 +18,7 @@ export const SPECIAL_FORMS: ReadonlyMap<string, SpecialForm> = new Map(
     ...bindingForms,
     ...controlForms,
     ...tryForms,
+    ...loopForms,
+    ...ifLetForms,
   }),
 );

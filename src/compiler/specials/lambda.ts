@@ -12,10 +12,12 @@ import {
   type Value,
 } from "../../core/types.js";
 import { Code } from "../../vm/objects.js";
-import { FnCtx, finish, generate, js, ret, type Js } from "../codegen.js";
+import { write } from "../../syntax/printer.js";
+import { FnCtx, Slot, finish, generate, js, ret, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
 import { Scope, isLocal } from "../scope.js";
+import { destructure, isPattern, type Binding } from "./destructure.js";
 
 /** Compiles a function; returns the expression that makes its closure over this activation. */
 export function compileLambda(
@@ -27,28 +29,64 @@ export function compileLambda(
   name: string,
   loc: Loc | undefined,
 ): string {
-  const { names, rest } = parseParams(params, loc);
+  const { names, rest, patterns } = parseParams(params, loc, name);
   const inner = new FnCtx(name, 2, loc);
   inner.arity = rest ? -1 : names.length;
+  recurTargets.set(inner, { fixed: names.length, rest: rest !== null });
   fn.slotsEscape = true; // the new closure captures this activation's slots
   const scope = new Scope(inner, sc);
   names.forEach((n) => scope.vars.set(n, inner.alloc()));
   if (rest) scope.vars.set(rest, inner.alloc());
+  // the parameters given as patterns are taken apart first, as a let of them would
+  const compileBody = () =>
+    c.compileBody(body, bindSequentially(c, patterns, scope, inner, loc) ?? scope, inner, true, loc);
   let code: Code;
   if (c.lazy) {
     // compiled on its first call: start-up does not pay for library functions a script never uses
     code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
     code.fn = (m, fr, s, e, a0, a1, a2) => {
-      c.compileBody(body, scope, inner, true, loc);
+      compileBody();
       generate(inner, code);
       return code.fn(m, fr, s, e, a0, a1, a2);
     };
   } else {
-    c.compileBody(body, scope, inner, true, loc);
+    compileBody();
     code = finish(inner, names.length, rest !== null);
   }
   code.usage = usageLine(name, params, loc);
   return `new C(${fn.k(code)}, s)`;
+}
+
+/** The shape of a function's parameters, for recur (which assigns them and jumps back). */
+export interface RecurTarget {
+  fixed: number;
+  rest: boolean;
+}
+const recurTargets = new WeakMap<FnCtx, RecurTarget>();
+
+/** The parameters recur assigns in fn, or undefined when fn is not a function's (the top level). */
+export function recurTargetOf(fn: FnCtx): RecurTarget | undefined {
+  return recurTargets.get(fn);
+}
+
+/** Compiles plain bindings one after the other, each in the scope of the ones before (let*);
+ *  returns the scope with all of them, or null when there are none. */
+export function bindSequentially(
+  c: Compile,
+  bindings: Binding[],
+  sc: Scope | null,
+  fn: FnCtx,
+  loc: Loc | undefined,
+): Scope | null {
+  let scope: Scope | null = null;
+  for (const [name, form] of bindings) {
+    const v = compileNamed(c, form, scope ?? sc, fn, loc, name.name);
+    scope = new Scope(fn, scope ?? sc);
+    const slot = fn.alloc();
+    scope.vars.set(name, slot);
+    fn.emit(js`${new Slot(0, slot)} = ${v};`);
+  }
+  return scope;
 }
 
 /** Compiles a value that is being bound to a name, so lambdas get that name. */
@@ -69,34 +107,49 @@ export function compileNamed(
   return c.compile(form, sc, fn, false, loc);
 }
 
-/** "(name a b & rest)" for (doc name). */
+/** "(name a b & rest)" for (doc name); a destructured parameter shows as its pattern. */
 export function usageLine(name: string, params: Value, loc: Loc | undefined): string {
-  const { names, rest } = parseParams(params, loc);
-  return `(${[name, ...names.map((n) => n.name), ...(rest ? ["&", rest.name] : [])].join(" ")})`;
+  parseParams(params, loc, name);
+  if (params instanceof Sym) return `(${name} & ${params.name})`;
+  const items = isVector(params) ? params.toArray() : listToArray(params as Pair);
+  return `(${[name, ...items.map((p) => (p === S.dot ? "&" : write(p)))].join(" ")})`;
 }
 
-/** Parses a parameter list: (a b), (a . rest), args, [a b & rest], (a & rest). */
-function parseParams(params: Value, loc: Loc | undefined): { names: Sym[]; rest: Sym | null } {
-  if (params instanceof Sym) return { names: [], rest: params };
+/** Parses a parameter list: (a b), (a . rest), args, [a b & rest], (a & rest); a parameter (the
+ *  rest too) may be a vector or map pattern, which gets a fresh name bound to the pattern. */
+function parseParams(
+  params: Value,
+  loc: Loc | undefined,
+  what: string,
+): { names: Sym[]; rest: Sym | null; patterns: Binding[] } {
+  const patterns: Binding[] = [];
+  if (params instanceof Sym) return { names: [], rest: params, patterns };
   let items: Value[];
   if (params instanceof Pair || params instanceof EmptyList) items = listToArray(params);
   else if (isVector(params)) items = params.toArray();
   else syntaxError(`expected a parameter list, got ${describe(params)}`, loc);
   const names: Sym[] = [];
   let rest: Sym | null = null;
+  const param = (p: Value): Sym => {
+    if (!isPattern(p)) return p as Sym;
+    const g = Sym.gensym("arg");
+    destructure(p, g, what, loc, patterns);
+    return g;
+  };
   for (let i = 0; i < items.length; i++) {
     const p = items[i];
     if (p === S.dot || p === S.amp) {
-      if (i !== items.length - 2 || !(items[i + 1] instanceof Sym))
-        syntaxError(`${p.name} in a parameter list must be followed by one name`, loc);
-      rest = items[i + 1];
+      if (i !== items.length - 2 || !(items[i + 1] instanceof Sym || isPattern(items[i + 1])))
+        syntaxError(`${p.name} in a parameter list must be followed by one name or pattern`, loc);
+      rest = param(items[i + 1]);
       break;
     }
-    if (!(p instanceof Sym)) syntaxError(`parameter names must be symbols, got ${describe(p)}`, loc);
-    if (names.includes(p)) syntaxError(`duplicate parameter ${p.name}`, loc);
-    names.push(p);
+    if (!(p instanceof Sym || isPattern(p)))
+      syntaxError(`parameter names must be symbols or [vector] or {map} patterns, got ${describe(p)}`, loc);
+    if (names.includes(p as Sym)) syntaxError(`duplicate parameter ${(p as Sym).name}`, loc);
+    names.push(param(p));
   }
-  return { names, rest };
+  return { names, rest, patterns };
 }
 
 const lambda: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
