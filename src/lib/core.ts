@@ -288,7 +288,7 @@ def(
     doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.",
     examples: [],
   },
-  (a, m) => contextOf(m).evalRequest(a[0], a[1]),
+  (a, m) => contextOf(m).evalRequest(m, a[0], a[1]),
 );
 def(
   {
@@ -298,7 +298,7 @@ def(
     doc: "Evaluates a form (data) at the top level.",
     examples: [["(eval '(+ 1 2))", "3"]],
   },
-  (a, m) => contextOf(m).evalRequest(a[0]),
+  (a, m) => contextOf(m).evalRequest(m, a[0]),
 );
 def(
   {

@@ -35,6 +35,7 @@ const LONG: [string, string, string][] = [
   ["string-join", "(define xs (range 300000))", '(string-join xs ",")'],
   ["str of many arguments", "(define xs (range 400000))", "(apply str xs)"],
   ["json-parse", "(define text (json-stringify (range 400000)))", "(json-parse text)"],
+  ["a looping macro expanded by eval", "(defmacro forever () (let loop ((i 0)) (loop (+ i 1))))", "(eval '(forever))"],
 ];
 
 for (const [what, setup, expr] of LONG) {
