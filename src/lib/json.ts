@@ -4,7 +4,7 @@ import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { LMap } from "../core/map.js";
-import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type Value } from "../core/types.js";
+import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, type Value } from "../core/types.js";
 import { options, str, truthy } from "./args.js";
 import { mapEntries } from "./maps.js";
 import { builtins } from "./registry.js";
@@ -180,8 +180,8 @@ function cannot(v: Value): never {
   raise(`json-stringify: cannot represent ${write(v)} in JSON`);
 }
 
-/** The JSON text of v; indent is the indentation of the current level when pretty. */
-function emit(v: Value, pretty: boolean, indent: string): string {
+/** The JSON text of a value that holds no other values; null for a list, vector or map. */
+function leafJson(v: Value): string | null {
   if (v === null) return "null";
   switch (typeof v) {
     case "boolean":
@@ -192,35 +192,75 @@ function emit(v: Value, pretty: boolean, indent: string): string {
       return JSON.stringify(v);
   }
   if (v instanceof Keyword || v instanceof Sym) return JSON.stringify(v.name);
-  const inner = pretty ? indent + "  " : "";
-  const sep = pretty ? ",\n" + inner : ",";
-  let body = "";
-  let n = 0;
-  let open: string, close: string;
-  if (v instanceof Pair || v instanceof EmptyList || isVector(v)) {
-    [open, close] = ["[", "]"];
-    for (const x of isVector(v) ? v : listToArray(v)) body += (n++ > 0 ? sep : "") + emit(x, pretty, inner);
-  } else if (v instanceof LMap || v instanceof ErrorValue) {
-    [open, close] = ["{", "}"];
-    const colon = pretty ? ": " : ":";
-    for (const [k, x] of mapEntries("json-stringify", v)) {
-      body += (n++ > 0 ? sep : "") + JSON.stringify(keyString(k)) + colon + emit(x, pretty, inner);
-    }
-  } else {
-    cannot(v);
-  }
-  if (n === 0 || !pretty) return open + body + close;
-  return open + "\n" + inner + body + "\n" + indent + close;
+  if (v instanceof Pair || v instanceof EmptyList || isVector(v) || v instanceof LMap || v instanceof ErrorValue)
+    return null;
+  return cannot(v);
 }
 
-export function stringifyJson(v: Value, pretty: boolean): string {
-  try {
-    return emit(v, pretty, "");
-  } catch (e) {
-    if (e instanceof RangeError) raise("json-stringify: nesting too deep");
-    throw e;
+/** An array or object being written: its items (with their keys, for an object), its close,
+ *  its indentation, how many items are written. */
+interface OpenJson {
+  items: Iterator<readonly [string | null, Value]>;
+  close: string;
+  indent: string;
+  n: number;
+}
+
+function* arrayItems(v: Value): Generator<readonly [null, Value], void, void> {
+  if (isVector(v)) for (const x of v) yield [null, x];
+  else for (let p = v; p instanceof Pair; p = p.cdr) yield [null, p.car];
+}
+
+function* objectItems(v: Value): Generator<readonly [string, Value], void, void> {
+  for (const [k, x] of mapEntries("json-stringify", v)) yield [keyString(k), x];
+}
+
+/** The JSON text of v (two-space indented when pretty), as a job: iterative, so any nesting
+ *  writes without the host stack; a value written costs 8 steps. */
+function* jsonText(v: Value, pretty: boolean): Job {
+  const out: string[] = [];
+  const stack: OpenJson[] = [];
+  const colon = pretty ? ": " : ":";
+  let indent = "";
+  for (let count = 1; ; count++) {
+    const leaf = leafJson(v);
+    if (leaf !== null) out.push(leaf);
+    else {
+      const array = !(v instanceof LMap || v instanceof ErrorValue);
+      out.push(array ? "[" : "{");
+      stack.push({ items: array ? arrayItems(v) : objectItems(v), close: array ? "]" : "}", indent, n: 0 });
+      indent = pretty ? indent + "  " : "";
+    }
+    if (count % CHUNK === 0) yield 8 * CHUNK;
+    // the next value to write, closing each array or object that has none left
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return out.join("");
+      const r = top.items.next();
+      if (r.done === true) {
+        out.push(pretty && top.n > 0 ? "\n" + top.indent + top.close : top.close);
+        indent = top.indent;
+        stack.pop();
+        continue;
+      }
+      if (pretty) out.push(top.n > 0 ? ",\n" + indent : "\n" + indent);
+      else if (top.n > 0) out.push(",");
+      top.n++;
+      const [k, x] = r.value;
+      if (k !== null) out.push(JSON.stringify(k) + colon);
+      v = x;
+      break;
+    }
   }
 }
+
+/** The JSON text of v in one go (for the host's callers). */
+export function stringifyJson(v: Value, pretty: boolean): string {
+  return finish(jsonText(v, pretty)) as string;
+}
+
+const jsonStringify = (v: Value, pretty: boolean, m: Machine): Value =>
+  runJob(m, "json-stringify", jsonText(v, pretty));
 
 def(
   {
@@ -237,11 +277,11 @@ def(
       ["(json-stringify 2.5)", '"2.5"'],
       ['(json-stringify (make-error "boom" {:status 500}))', String.raw`"{\"error\":\"boom\",\"status\":500}"`],
     ],
-    f1: (a) => stringifyJson(a, false),
+    m1: (a, m) => jsonStringify(a, false, m),
   },
-  (args) => {
+  (args, m) => {
     const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
     if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
-    return stringifyJson(pos[0], truthy(opts.get("pretty") ?? null));
+    return jsonStringify(pos[0], truthy(opts.get("pretty") ?? null), m);
   },
 );

@@ -1,6 +1,7 @@
 // Builtins whose work grows with their input share the CPU: a long sort, distinct, range, str,
-// string-join or json-parse runs in slices (src/lib/jobs.ts), so a ticker task keeps ticking
-// beside it and a timeout stops it.
+// string-join, printing, json-parse, json-stringify, apply or hash-map runs in slices
+// (src/lib/jobs.ts), and so does a long macro expansion, so a ticker task keeps ticking beside it
+// and a timeout stops it.
 // On a virtual clock every spent step budget is 1 ms, so the figures are exact on any machine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,6 +36,10 @@ const LONG: [string, string, string][] = [
   ["string-join", "(define xs (range 300000))", '(string-join xs ",")'],
   ["str of many arguments", "(define xs (range 400000))", "(apply str xs)"],
   ["json-parse", "(define text (json-stringify (range 400000)))", "(json-parse text)"],
+  ["str of a long list", "(define xs (range 400000))", "(str xs)"],
+  ["println of a long list", "(define xs (range 400000))", "(println xs)"],
+  ["json-stringify", "(define v (map (fn [i] {:i i}) (range 200000)))", "(json-stringify v)"],
+  ["apply hash-map", "(define kvs (range 600000))", "(apply hash-map kvs)"],
   ["a looping macro expanded by eval", "(defmacro forever () (let loop ((i 0)) (loop (+ i 1))))", "(eval '(forever))"],
 ];
 
@@ -58,10 +63,17 @@ test("results over many slices are those of one go", async () => {
           (let ((v (into [] (map (fn [i] {:a i :b [i "x" nil #t {:c []}]}) (range 3000)))))
             (= (json-parse (json-stringify v)) v))
           (= (string-join xs ",") (let loop ((ys (cdr xs)) (acc (str (car xs)))) (if (null? ys) acc (loop (cdr ys) (str acc "," (car ys))))))
-          (try (sort (append (range 5000) '("a"))) (catch e (error-msg e))))`,
+          (try (sort (append (range 5000) '("a"))) (catch e (error-msg e)))
+          (= (str (range 5000)) (str "(" (string-join (range 5000) " ") ")"))
+          (= (apply hash-map (range 6000)) (reduce (fn [m i] (assoc m (* 2 i) (+ 1 (* 2 i)))) (range 3000) {}))
+          (json-stringify (list (map (fn [i] {:i [i]}) (range 2)) {}) :pretty #t))`,
     { clock: "virtual" },
   );
-  assert.equal(write(r.value), '(#t #t #t #t #t #t #t #t "sort: cannot compare 4999 with \\"a\\"")');
+  assert.equal(
+    write(r.value),
+    '(#t #t #t #t #t #t #t #t "sort: cannot compare 4999 with \\"a\\"" #t #t ' +
+      '"[\\n  [\\n    {\\n      \\"i\\": [\\n        0\\n      ]\\n    },\\n    {\\n      \\"i\\": [\\n        1\\n      ]\\n    }\\n  ],\\n  {}\\n]")',
+  );
 });
 
 test("real time: a 10 ms ticker keeps ticking during a long sort", async () => {
