@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { runOk } from "../helpers.js";
 import { write } from "../../src/syntax/printer.js";
 import { listToArray } from "../../src/core/types.js";
+import fc from "fast-check";
+import { NATIVE_PARSE_MAX, parseJson } from "../../src/lib/json.js";
 
 /** Runs `expr` under (timeout 100 ...) beside a task ticking every 10 ms, on a virtual clock:
  *  (what timeout returned, ticks during the call, virtual ms the call took). */
@@ -90,4 +92,54 @@ test("real time: a 10 ms ticker keeps ticking during a long sort", async () => {
   assert.equal(n, 300000);
   // however slow the machine, a tick is due every 10 ms; allow a wide margin of lateness
   assert.ok(ticks >= Math.floor(ms / 40), `${ticks} ticks in ${ms} ms`);
+});
+
+test("json-parse of a long text reads it in slices: long strings cost their length, a 1 ms ticker ticks", async () => {
+  // 5,000 strings of 1,000 characters: few values, but 5 MB that JSON.parse would read in one call
+  const r = await runOk(
+    `
+    (define text (json-stringify (map (fn [i] (string-join (map (fn [j] "x") (range 1000)))) (range 5000))))
+    (define ticks (atom 0))
+    (define ticker (spawn (fn [] (let loop () (sleep 1) (atom-swap! ticks inc) (loop)))))
+    (sleep 1)
+    (define before @ticks)
+    (define t0 (monotonic-ms))
+    (define r (timeout 10 (fn [] (json-parse text))))
+    (task-cancel ticker)
+    (list (if (error? r) (error-msg r) :finished) (>= (- @ticks before) 5) (- (monotonic-ms) t0))`,
+    { clock: "virtual" },
+  );
+  assert.equal(write(r.value), '("timeout after 10ms" #t 10)');
+});
+
+test("json-parse reads a text longer than NATIVE_PARSE_MAX as JSON.parse reads it", () => {
+  // spaces after the text make it long enough for the sliced reader; the value must not change
+  const pad = " ".repeat(NATIVE_PARSE_MAX);
+  fc.assert(
+    fc.property(fc.json(), (text) => {
+      assert.equal(write(parseJson(text + pad)), write(parseJson(text)));
+    }),
+    { seed: 20261207, numRuns: 300 },
+  );
+  // and rejects what JSON.parse rejects
+  fc.assert(
+    fc.property(
+      fc.json(),
+      fc.nat(),
+      fc.constantFrom("", ",", "]", "}", '"', "\\", ":", "x", "\u0001"),
+      (text, at, junk) => {
+        const i = at % (text.length + 1);
+        const bad = text.slice(0, i) + junk + text.slice(i + (junk === "" ? 1 : 0));
+        let valid = true;
+        try {
+          JSON.parse(bad);
+        } catch {
+          valid = false;
+        }
+        const r = parseJson(bad + pad);
+        assert.equal(write(r).startsWith('{:error "json-parse: invalid JSON: '), !valid, JSON.stringify(bad));
+      },
+    ),
+    { seed: 20261207, numRuns: 500 },
+  );
 });
