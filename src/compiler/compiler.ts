@@ -14,7 +14,7 @@ import { SPECIAL_FORMS } from "./specials/index.js";
 export type { CompileEnv } from "./context.js";
 
 /** How deep expansions may nest inside each other (see Compiler.nested). */
-export const MAX_NESTED_EXPANSIONS = 200;
+export const MAX_NESTED_EXPANSIONS = 100;
 
 function isSelfEvaluating(x: Value): boolean {
   return (
@@ -83,6 +83,29 @@ export class Compiler implements Compile {
    *  inside its expansion ends at MAX_NESTED_EXPANSIONS, not when the host stack runs out. */
   private nested = 0;
 
+  /** Compiles x, the expansion of a use of macro `name`, as compile does. */
+  private compileExpansion(
+    x: Value,
+    name: string,
+    sc: Scope | null,
+    fn: FnCtx,
+    tail: boolean,
+    loc: Loc | undefined,
+  ): Js {
+    if (this.nested >= MAX_NESTED_EXPANSIONS) {
+      syntaxError(
+        `macro expansion too deep (${MAX_NESTED_EXPANSIONS} expansions inside each other): ${name} expands into a form that uses it again`,
+        loc,
+      );
+    }
+    this.nested++;
+    try {
+      return this.compile(x, sc, fn, tail, loc);
+    } finally {
+      this.nested--;
+    }
+  }
+
   /** Compiles x; returns a JS expression for its value, or "" after emitting a return (tail). */
   compile(x: Value, sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
     if (x instanceof Sym) return ret(fn, this.compileRef(x, sc, fn, loc), tail);
@@ -92,20 +115,7 @@ export class Compiler implements Compile {
         const special = SPECIAL_FORMS.get(x.car.name);
         if (special) return special(this, listToArray(x.cdr as Pair), sc, fn, tail, l, x.car.name);
         const m = this.macroFor(x, sc);
-        if (m) {
-          if (this.nested >= MAX_NESTED_EXPANSIONS) {
-            syntaxError(
-              `macro expansion too deep (${MAX_NESTED_EXPANSIONS} expansions inside each other): ${m.name} expands into a form that uses it again`,
-              l,
-            );
-          }
-          this.nested++;
-          try {
-            return this.compile(this.expand(x, sc), sc, fn, tail, l);
-          } finally {
-            this.nested--;
-          }
-        }
+        if (m) return this.compileExpansion(this.expand(x, sc), m.name, sc, fn, tail, l);
       }
       return compileCall(this, x.car, listToArray(x.cdr as Pair), sc, fn, tail, l);
     }
@@ -144,16 +154,20 @@ export class Compiler implements Compile {
    *  local definition named like a macro is a call of the local function in the forms after it. */
   compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
     const body: Value[] = [];
+    /** the macro each body form is the expansion of, if it is one */
+    const macros: (string | null)[] = [];
     // the body's own scope, made at its first definition (a top-level body defines globals)
     let own: Scope | null = null;
     const add = (fs: Value[]): void => {
       for (const f of fs) {
+        const m = this.macroFor(f, own ?? sc);
         const x = this.expand(f, own ?? sc);
         if (x instanceof Pair && (x.car === S.begin || x.car === S.do) && !isLocal(x.car, own ?? sc)) {
           add(listToArray(x.cdr as Pair));
           continue;
         }
         body.push(x);
+        macros.push(m === null ? null : m.name);
         const n = sc === null ? null : definedName(x);
         if (n === null || own?.vars.has(n)) continue;
         own ??= new Scope(fn, sc);
@@ -166,7 +180,14 @@ export class Compiler implements Compile {
     add(forms);
     if (body.length === 0) return ret(fn, "null", tail);
     const scope = own ?? sc;
-    for (let i = 0; i < body.length - 1; i++) emitForEffect(fn, this.compile(body[i], scope, fn, false, loc));
-    return this.compile(body[body.length - 1], scope, fn, tail, loc);
+    const one = (i: number, last: boolean): Js => {
+      const m = macros[i];
+      const t = last && tail;
+      return m === null
+        ? this.compile(body[i], scope, fn, t, loc)
+        : this.compileExpansion(body[i], m, scope, fn, t, loc);
+    };
+    for (let i = 0; i < body.length - 1; i++) emitForEffect(fn, one(i, false));
+    return one(body.length - 1, true);
   }
 }

@@ -79,12 +79,8 @@ test("a macro that nests a use of itself inside its expansion ends with macro ex
     r.value,
     `macro expansion too deep (${MAX_NESTED_EXPANSIONS} expansions inside each other): nest expands into a form that uses it again`,
   );
-  // each level a lambda: the compiler's recursion is deeper per level, and the host stack may run
-  // out before the count does; either way a syntax error at the form, not a host error
+  // each level a lambda (the compiler's recursion is deeper per level): still the count, at the use
   const top = await runProgram("(defmacro nest (x) `(list (fn [] (nest ,x))))\n(nest 0)");
   assert.equal(top.outcome.status, "failed");
-  assert.match(
-    top.rendered ?? "",
-    /^test\.lisp:2:1: syntax error: (macro expansion too deep|form nested too deeply to compile)/,
-  );
+  assert.match(top.rendered ?? "", /^test\.lisp:2:1: syntax error: macro expansion too deep \(100 expansions/);
 });
