@@ -1,4 +1,4 @@
-// Call sites: arguments evaluated left to right, then the builtin fast paths, a direct JS call
+// Call sites: the head and then the arguments evaluated left to right, then the builtin fast paths, a direct JS call
 // of a closure, a self tail call looping in place, or the general call through the machine.
 import { Sym, type Loc, type Value } from "../core/types.js";
 import { Builtin } from "../vm/objects.js";
@@ -54,8 +54,12 @@ export function compileCall(
   tail: boolean,
   loc: Loc | undefined,
 ): Js {
-  const argExprs = compileArgs(c, args, sc, fn, loc);
-  const fexpr = head instanceof Builtin ? fn.k(head) : c.compile(head, sc, fn, false, loc);
+  // the head is evaluated before the arguments, as the first of them
+  const exprs =
+    head instanceof Builtin
+      ? [fn.k(head), ...compileArgs(c, args, sc, fn, loc)]
+      : compileArgs(c, [head, ...args], sc, fn, loc);
+  const [fexpr, ...argExprs] = exprs;
   const builtin = head instanceof Builtin ? head : boundBuiltin(c, head, sc);
   return emitCall(fexpr, argExprs, fn, tail, loc, builtin, inlineOp(builtin, args.length, fn));
 }

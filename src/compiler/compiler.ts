@@ -13,6 +13,9 @@ import { SPECIAL_FORMS } from "./specials/index.js";
 
 export type { CompileEnv } from "./context.js";
 
+/** How deep expansions may nest inside each other (see Compiler.nested). */
+export const MAX_NESTED_EXPANSIONS = 100;
+
 function isSelfEvaluating(x: Value): boolean {
   return (
     x === null ||
@@ -32,7 +35,19 @@ export class Compiler implements Compile {
   /** Compiles one top-level form into a 0-argument function. */
   compileToplevel(form: Value, loc: Loc | undefined): Closure {
     const fn = new FnCtx("<toplevel>", 2, loc);
-    this.compile(form, null, fn, true, loc);
+    try {
+      this.compile(form, null, fn, true, loc);
+    } catch (e) {
+      // the compiler recurses over the form: one deep enough (a reader caps nesting, expansions
+      // do not) ends here rather than as a host error with no position
+      if (e instanceof RangeError)
+        syntaxError(
+          "form nested too deeply to compile",
+          loc,
+          "macros that expand inside their own expansion nest without end",
+        );
+      throw e;
+    }
     return new Closure(finish(fn, 0, false), null);
   }
 
@@ -53,9 +68,41 @@ export class Compiler implements Compile {
       const m = this.macroFor(x, sc);
       if (!m) return x;
       const p = x as Pair;
-      const out = this.env.expandMacro(m, listToArray(p.cdr as Pair), p.loc);
+      const out = this.env.expandMacro(m, p, p.loc);
       if (out instanceof Pair && !out.loc) out.loc = p.loc;
       x = out;
+    }
+  }
+
+  /** A top-level form with its macro calls in head position expanded. */
+  expandToplevel(form: Value): Value {
+    return this.expand(form, null);
+  }
+
+  /** Expansions being compiled, each inside the one before: a macro that puts a call of itself
+   *  inside its expansion ends at MAX_NESTED_EXPANSIONS, not when the host stack runs out. */
+  private nested = 0;
+
+  /** Compiles x, the expansion of a use of macro `name`, as compile does. */
+  private compileExpansion(
+    x: Value,
+    name: string,
+    sc: Scope | null,
+    fn: FnCtx,
+    tail: boolean,
+    loc: Loc | undefined,
+  ): Js {
+    if (this.nested >= MAX_NESTED_EXPANSIONS) {
+      syntaxError(
+        `macro expansion too deep (${MAX_NESTED_EXPANSIONS} expansions inside each other): ${name} expands into a form that uses it again`,
+        loc,
+      );
+    }
+    this.nested++;
+    try {
+      return this.compile(x, sc, fn, tail, loc);
+    } finally {
+      this.nested--;
     }
   }
 
@@ -68,7 +115,7 @@ export class Compiler implements Compile {
         const special = SPECIAL_FORMS.get(x.car.name);
         if (special) return special(this, listToArray(x.cdr as Pair), sc, fn, tail, l, x.car.name);
         const m = this.macroFor(x, sc);
-        if (m) return this.compile(this.expand(x, sc), sc, fn, tail, l);
+        if (m) return this.compileExpansion(this.expand(x, sc), m.name, sc, fn, tail, l);
       }
       return compileCall(this, x.car, listToArray(x.cdr as Pair), sc, fn, tail, l);
     }
@@ -102,36 +149,45 @@ export class Compiler implements Compile {
     return `((g = ${c}.v) !== undefined ? g : m.unbound(${c}, CODE, ${site}))`;
   }
 
-  /** A body: definitions in it are local to it and visible to all of it (letrec* semantics). */
+  /** A body: definitions in it are local to it and visible to all of it (letrec* semantics).
+   *  Its forms are expanded in order, each after the definitions before it are known, so a
+   *  local definition named like a macro is a call of the local function in the forms after it. */
   compileBody(forms: Value[], sc: Scope | null, fn: FnCtx, tail: boolean, loc: Loc | undefined): Js {
-    const expanded = this.flattenBody(forms, sc);
-    if (expanded.length === 0) return ret(fn, "null", tail);
-    let scope = sc;
-    if (sc !== null) {
-      const defined = expanded.map(definedName).filter((n): n is Sym => n !== null);
-      if (defined.length) {
-        scope = new Scope(fn, sc);
-        for (const n of defined) {
-          if (scope.vars.has(n)) continue;
-          const slot = fn.alloc();
-          scope.vars.set(n, slot);
-          scope.late.add(n);
-          fn.lateSlots.push(slot);
+    const body: Value[] = [];
+    /** the macro each body form is the expansion of, if it is one */
+    const macros: (string | null)[] = [];
+    // the body's own scope, made at its first definition (a top-level body defines globals)
+    let own: Scope | null = null;
+    const add = (fs: Value[]): void => {
+      for (const f of fs) {
+        const m = this.macroFor(f, own ?? sc);
+        const x = this.expand(f, own ?? sc);
+        if (x instanceof Pair && (x.car === S.begin || x.car === S.do) && !isLocal(x.car, own ?? sc)) {
+          add(listToArray(x.cdr as Pair));
+          continue;
         }
+        body.push(x);
+        macros.push(m === null ? null : m.name);
+        const n = sc === null ? null : definedName(x);
+        if (n === null || own?.vars.has(n)) continue;
+        own ??= new Scope(fn, sc);
+        const slot = fn.alloc();
+        own.vars.set(n, slot);
+        own.late.add(n);
+        fn.lateSlots.push(slot);
       }
-    }
-    for (let i = 0; i < expanded.length - 1; i++) emitForEffect(fn, this.compile(expanded[i], scope, fn, false, loc));
-    return this.compile(expanded[expanded.length - 1], scope, fn, tail, loc);
-  }
-
-  private flattenBody(forms: Value[], sc: Scope | null): Value[] {
-    const out: Value[] = [];
-    for (const f of forms) {
-      const x = this.expand(f, sc);
-      if (x instanceof Pair && (x.car === S.begin || x.car === S.do) && !isLocal(x.car, sc)) {
-        out.push(...this.flattenBody(listToArray(x.cdr as Pair), sc));
-      } else out.push(x);
-    }
-    return out;
+    };
+    add(forms);
+    if (body.length === 0) return ret(fn, "null", tail);
+    const scope = own ?? sc;
+    const one = (i: number, last: boolean): Js => {
+      const m = macros[i];
+      const t = last && tail;
+      return m === null
+        ? this.compile(body[i], scope, fn, t, loc)
+        : this.compileExpansion(body[i], m, scope, fn, t, loc);
+    };
+    for (let i = 0; i < body.length - 1; i++) emitForEffect(fn, one(i, false));
+    return one(body.length - 1, true);
   }
 }

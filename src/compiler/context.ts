@@ -1,6 +1,6 @@
 // The seams between the parts of the compiler: what it needs from the global environment, what
 // special forms and call sites need from the compiler, and the one signature of a special form.
-import type { Loc, Value } from "../core/types.js";
+import type { Loc, Pair, Value } from "../core/types.js";
 import type { Builtin, Cell, Macro } from "../vm/objects.js";
 import type { FnCtx, Js } from "./codegen.js";
 import type { Scope } from "./scope.js";
@@ -8,8 +8,8 @@ import type { Scope } from "./scope.js";
 /** What the compiler needs from the global environment. */
 export interface CompileEnv {
   cell(name: string): Cell;
-  /** runs a macro's function on the unevaluated arguments */
-  expandMacro(macro: Macro, args: Value[], loc: Loc | undefined): Value;
+  /** runs a macro's function on the unevaluated arguments of form, a call of it */
+  expandMacro(macro: Macro, form: Pair, loc: Loc | undefined): Value;
   /** builtins used by expansions of literals and quasiquote */
   prims: { list: Builtin; append: Builtin; vector: Builtin; vec: Builtin; hashMap: Builtin; equals: Builtin };
   /** the builtin of a name as the session made it, whatever a script has bound to the name since:

@@ -9,13 +9,28 @@ import { allSpecs, builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
+import { itemsOf, printed, runJob } from "./jobs.js";
 
 const def = builtins("core");
 
 // ---- output ------------------------------------------------------------------------------
 
 const out = (m: Machine, text: string) => contextOf(m).host.stdout(text);
-const joined = (args: Value[]) => args.map(display).join(" ");
+
+/** Writes the display (raw) or write forms of args, separated by spaces, then end, with `to`; a
+ *  job, so printing a million items shares the CPU (and a cancelled task prints nothing). */
+function printArgs(m: Machine, op: string, args: Value[], raw: boolean, end: string, to = out): Value {
+  return runJob(
+    m,
+    op,
+    (function* () {
+      const parts: string[] = [];
+      for (const a of args) parts.push(yield* printed(a, raw));
+      to(m, parts.join(" ") + end);
+      return null;
+    })(),
+  );
+}
 
 def(
   {
@@ -25,10 +40,7 @@ def(
     doc: "Prints the arguments separated by spaces, strings raw and other values in write form, without a newline.",
     examples: [["(print)", "nil"]],
   },
-  (a, m) => {
-    out(m, joined(a));
-    return null;
-  },
+  (a, m) => printArgs(m, "print", a, true, ""),
 );
 def(
   {
@@ -38,10 +50,7 @@ def(
     doc: "Like print, then a newline.",
     examples: [["(println)", "nil"]],
   },
-  (a, m) => {
-    out(m, joined(a) + "\n");
-    return null;
-  },
+  (a, m) => printArgs(m, "println", a, true, "\n"),
 );
 def(
   {
@@ -51,10 +60,7 @@ def(
     doc: "Prints the write form of each argument, separated by spaces, then a newline.",
     examples: [["(prn)", "nil"]],
   },
-  (a, m) => {
-    out(m, a.map(write).join(" ") + "\n");
-    return null;
-  },
+  (a, m) => printArgs(m, "prn", a, false, "\n"),
 );
 def(
   {
@@ -64,10 +70,7 @@ def(
     doc: "Prints the write form of x (strings quoted), without a newline.",
     examples: [],
   },
-  (a, m) => {
-    out(m, write(a[0]));
-    return null;
-  },
+  (a, m) => printArgs(m, "write", a, false, ""),
 );
 def(
   {
@@ -77,10 +80,7 @@ def(
     doc: "Prints x like print with one argument: strings raw.",
     examples: [],
   },
-  (a, m) => {
-    out(m, display(a[0]));
-    return null;
-  },
+  (a, m) => printArgs(m, "display", a, true, ""),
 );
 def({ name: "newline", arity: [0, 0], usage: "(newline)", doc: "Prints a newline.", examples: [] }, (_a, m) => {
   out(m, "\n");
@@ -94,10 +94,7 @@ def(
     doc: "Like println, but to stderr.",
     examples: [["(eprintln)", "nil"]],
   },
-  (a, m) => {
-    contextOf(m).host.stderr(joined(a) + "\n");
-    return null;
-  },
+  (a, m) => printArgs(m, "eprintln", a, true, "\n", (m, text) => contextOf(m).host.stderr(text)),
 );
 def(
   {
@@ -278,7 +275,20 @@ def(
     doc: "Calls f with the arguments x ... followed by the items of the list or vector xs.",
     examples: [["(apply + 1 2 '(3 4))", "10"]],
   },
-  (a) => new CallReq(fnArg("apply", a[0]), [...a.slice(1, -1), ...seq("apply", a[a.length - 1])]),
+  (a, m) => {
+    const f = fnArg("apply", a[0]);
+    const xs = a[a.length - 1];
+    if (!(xs instanceof Pair)) return new CallReq(f, [...a.slice(1, -1), ...seq("apply", xs)]);
+    // a long list is walked in slices of the task
+    return runJob(
+      m,
+      "apply",
+      (function* () {
+        const items = yield* itemsOf("apply", xs, seq);
+        return new CallReq(f, a.length === 2 ? items : [...a.slice(1, -1), ...items]);
+      })(),
+    );
+  },
 );
 def(
   {
@@ -288,7 +298,7 @@ def(
     doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.",
     examples: [],
   },
-  (a, m) => contextOf(m).evalRequest(a[0], a[1]),
+  (a, m) => contextOf(m).evalRequest(m, a[0], a[1]),
 );
 def(
   {
@@ -298,7 +308,7 @@ def(
     doc: "Evaluates a form (data) at the top level.",
     examples: [["(eval '(+ 1 2))", "3"]],
   },
-  (a, m) => contextOf(m).evalRequest(a[0]),
+  (a, m) => contextOf(m).evalRequest(m, a[0]),
 );
 def(
   {

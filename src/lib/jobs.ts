@@ -11,6 +11,7 @@ import { CallReq } from "../vm/objects.js";
 import { contextOf } from "../session/context.js";
 import { builtins } from "./registry.js";
 import { typeError } from "./args.js";
+import { printing } from "../syntax/printer.js";
 
 /** The work of one builtin call: yields the steps done since the last yield, returns the result. */
 export type Job = Generator<number, Value, void>;
@@ -87,4 +88,15 @@ export function* listOf(n: number, item: (i: number) => Value): Generator<number
     if (i % CHUNK === 0 && i > 0) yield 4 * CHUNK;
   }
   return r;
+}
+
+/** The write form of v (the display form when raw and v is a string), as a job: an item printed
+ *  costs 8 steps. */
+export function* printed(v: Value, raw: boolean): Generator<number, string, void> {
+  const p = printing(v, raw);
+  for (;;) {
+    const r = p.next();
+    if (r.done === true) return r.value;
+    yield 8 * r.value;
+  }
 }

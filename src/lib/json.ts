@@ -4,7 +4,7 @@ import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { LMap } from "../core/map.js";
-import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, listToArray, type Value } from "../core/types.js";
+import { EmptyList, ErrorValue, Keyword, Pair, Sym, isVector, type Value } from "../core/types.js";
 import { options, str, truthy } from "./args.js";
 import { mapEntries } from "./maps.js";
 import { builtins } from "./registry.js";
@@ -14,9 +14,13 @@ import type { Machine } from "../vm/machine.js";
 const def = builtins("json");
 
 /** Thrown by fromJson when an object has an integer-like key: JavaScript objects list those
- *  first, so the text is read again with readOrdered to keep the source order. */
+ *  first, so the text is read again with readJson to keep the source order. */
 const REORDER = Symbol("reorder");
 const INDEX_KEY = /^(0|[1-9]\d*)$/;
+
+/** Text longer than this is not given to JSON.parse, one call that cannot be interrupted (about
+ *  a millisecond of work), but read by readJson in slices. */
+export const NATIVE_PARSE_MAX = 256 * 1024;
 
 /** An array or object of JSON.parse's result being converted: its keys (objects), the next child, what is built so far. */
 interface Open {
@@ -63,63 +67,127 @@ function* fromJson(root: unknown): Job {
   }
 }
 
-const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+/** Invalid JSON found by readJson: the reason, with its line and column. */
+class JsonSyntax {
+  constructor(readonly reason: string) {}
+}
 
-/** Reads text that JSON.parse already accepted, keeping object keys in source order. */
-function readOrdered(text: string): Value {
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+/** the characters of a string up to its closing quote or first escape */
+const PLAIN = /[^"\\\u0000-\u001f]*/y;
+const SPACE = /[ \t\n\r]*/y;
+
+/** An array or object being read: its items so far, or its entries and the key being read. */
+interface Reading {
+  items: Value[] | null;
+  map: LMap;
+  key: Keyword | null;
+}
+
+/** Reads JSON text as a job, iteratively (any nesting, object keys in source order): every
+ *  CHUNK values or 128 KB of text it yields, a value costing 8 steps and 16 characters 1. */
+function* readJson(text: string): Job {
   let i = 0;
-  const skipSpace = (): void => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  const fail = (what: string): never => {
+    const before = text.slice(0, i);
+    const line = before.split("\n").length;
+    const found = i < text.length ? JSON.stringify(text[i]) : "the end";
+    throw new JsonSyntax(`${what}, found ${found} at line ${line} column ${i - before.lastIndexOf("\n")}`);
   };
-  const readString = (): string => {
-    const start = i++;
-    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    return JSON.parse(text.slice(start, ++i)) as string;
+  const space = (): void => {
+    SPACE.lastIndex = i;
+    SPACE.test(text);
+    i = SPACE.lastIndex;
   };
-  const readValue = (): Value => {
-    skipSpace();
+  const string = (): string => {
+    let out = "";
+    i++; // the opening quote
+    for (;;) {
+      PLAIN.lastIndex = i;
+      PLAIN.test(text);
+      out += text.slice(i, PLAIN.lastIndex);
+      i = PLAIN.lastIndex;
+      const c = text[i];
+      if (c === '"') {
+        i++;
+        return out;
+      }
+      if (c !== "\\") fail(c === undefined ? "unterminated string" : "control character in a string");
+      const esc = /^\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(text.slice(i, i + 6));
+      if (esc === null) fail("invalid escape in a string");
+      out += JSON.parse(`"${(esc as RegExpExecArray)[0]}"`) as string;
+      i += (esc as RegExpExecArray)[0].length;
+    }
+  };
+  const key = (): Keyword => {
+    space();
+    if (text[i] !== '"') fail("expected a string key");
+    const k = string();
+    space();
+    if (text[i] !== ":") fail("expected :");
+    i++;
+    return Keyword.of(k);
+  };
+  const stack: Reading[] = [];
+  let count = 0;
+  let mark = 0;
+  for (;;) {
+    space();
+    let v: Value;
     const c = text[i];
     if (c === "{" || c === "[") {
-      const isObject = c === "{";
-      let m = LMap.EMPTY;
-      const items: Value[] = [];
       i++;
-      skipSpace();
-      if (text[i] === (isObject ? "}" : "]")) {
+      space();
+      if (text[i] === (c === "{" ? "}" : "]")) {
         i++;
-        return isObject ? m : IList();
+        v = c === "{" ? LMap.EMPTY : IList();
+      } else {
+        stack.push(
+          c === "{" ? { items: null, map: LMap.EMPTY, key: key() } : { items: [], map: LMap.EMPTY, key: null },
+        );
+        continue;
       }
-      for (;;) {
-        if (isObject) {
-          skipSpace();
-          const k = readString();
-          skipSpace();
-          i++; // the colon
-          m = m.set(Keyword.of(k), readValue());
-        } else {
-          items.push(readValue());
-        }
-        skipSpace();
-        if (text[i++] !== ",") return isObject ? m : IList(items);
-      }
+    } else if (c === '"') v = string();
+    else if (text.startsWith("true", i)) [v, i] = [true, i + 4];
+    else if (text.startsWith("false", i)) [v, i] = [false, i + 5];
+    else if (text.startsWith("null", i)) [v, i] = [null, i + 4];
+    else {
+      NUMBER.lastIndex = i;
+      const n = NUMBER.exec(text);
+      if (n === null) return fail("expected a value");
+      v = Number(n[0]);
+      i = NUMBER.lastIndex;
     }
-    if (c === '"') return readString();
-    for (const [word, v] of [
-      ["true", true],
-      ["false", false],
-      ["null", null],
-    ] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
+    // hand v to the containers it ends, until one has another item to read
+    for (;;) {
+      if (++count === CHUNK || i - mark > 128 * 1024) {
+        yield 8 * count + ((i - mark) >> 4);
+        count = 0;
+        mark = i;
+      }
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        space();
+        if (i < text.length) fail("expected the end of the text");
         return v;
       }
+      if (top.items !== null) top.items.push(v);
+      else top.map = top.map.set(top.key, v);
+      space();
+      const d = text[i++];
+      if (d === ",") {
+        if (top.items === null) top.key = key();
+        break;
+      }
+      if (d === (top.items !== null ? "]" : "}")) {
+        stack.pop();
+        v = top.items !== null ? IList(top.items) : top.map;
+        continue;
+      }
+      i--;
+      fail(top.items !== null ? "expected , or ]" : "expected , or }");
     }
-    NUMBER.lastIndex = i;
-    const n = NUMBER.exec(text) as RegExpExecArray;
-    i += n[0].length;
-    return Number(n[0]);
-  };
-  return readValue();
+  }
 }
 
 function jsonError(reason: string): ErrorValue {
@@ -128,21 +196,23 @@ function jsonError(reason: string): ErrorValue {
 
 /** The value written in the JSON text, or an error value, as a job. */
 function* parseJsonJob(text: string): Job {
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return jsonError((e as Error).message);
-  }
-  try {
-    try {
-      return yield* fromJson(raw);
-    } catch (e) {
-      if (e !== REORDER) throw e;
+    if (text.length <= NATIVE_PARSE_MAX) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (e) {
+        return jsonError((e as Error).message);
+      }
+      try {
+        return yield* fromJson(raw);
+      } catch (e) {
+        if (e !== REORDER) throw e;
+      }
     }
-    return readOrdered(text);
+    return yield* readJson(text);
   } catch (e) {
-    if (e instanceof RangeError) return jsonError("nesting too deep");
+    if (e instanceof JsonSyntax) return jsonError(e.reason);
     throw e;
   }
 }
@@ -180,8 +250,8 @@ function cannot(v: Value): never {
   raise(`json-stringify: cannot represent ${write(v)} in JSON`);
 }
 
-/** The JSON text of v; indent is the indentation of the current level when pretty. */
-function emit(v: Value, pretty: boolean, indent: string): string {
+/** The JSON text of a value that holds no other values; null for a list, vector or map. */
+function leafJson(v: Value): string | null {
   if (v === null) return "null";
   switch (typeof v) {
     case "boolean":
@@ -192,35 +262,75 @@ function emit(v: Value, pretty: boolean, indent: string): string {
       return JSON.stringify(v);
   }
   if (v instanceof Keyword || v instanceof Sym) return JSON.stringify(v.name);
-  const inner = pretty ? indent + "  " : "";
-  const sep = pretty ? ",\n" + inner : ",";
-  let body = "";
-  let n = 0;
-  let open: string, close: string;
-  if (v instanceof Pair || v instanceof EmptyList || isVector(v)) {
-    [open, close] = ["[", "]"];
-    for (const x of isVector(v) ? v : listToArray(v)) body += (n++ > 0 ? sep : "") + emit(x, pretty, inner);
-  } else if (v instanceof LMap || v instanceof ErrorValue) {
-    [open, close] = ["{", "}"];
-    const colon = pretty ? ": " : ":";
-    for (const [k, x] of mapEntries("json-stringify", v)) {
-      body += (n++ > 0 ? sep : "") + JSON.stringify(keyString(k)) + colon + emit(x, pretty, inner);
-    }
-  } else {
-    cannot(v);
-  }
-  if (n === 0 || !pretty) return open + body + close;
-  return open + "\n" + inner + body + "\n" + indent + close;
+  if (v instanceof Pair || v instanceof EmptyList || isVector(v) || v instanceof LMap || v instanceof ErrorValue)
+    return null;
+  return cannot(v);
 }
 
-export function stringifyJson(v: Value, pretty: boolean): string {
-  try {
-    return emit(v, pretty, "");
-  } catch (e) {
-    if (e instanceof RangeError) raise("json-stringify: nesting too deep");
-    throw e;
+/** An array or object being written: its items (with their keys, for an object), its close,
+ *  its indentation, how many items are written. */
+interface OpenJson {
+  items: Iterator<readonly [string | null, Value]>;
+  close: string;
+  indent: string;
+  n: number;
+}
+
+function* arrayItems(v: Value): Generator<readonly [null, Value], void, void> {
+  if (isVector(v)) for (const x of v) yield [null, x];
+  else for (let p = v; p instanceof Pair; p = p.cdr) yield [null, p.car];
+}
+
+function* objectItems(v: Value): Generator<readonly [string, Value], void, void> {
+  for (const [k, x] of mapEntries("json-stringify", v)) yield [keyString(k), x];
+}
+
+/** The JSON text of v (two-space indented when pretty), as a job: iterative, so any nesting
+ *  writes without the host stack; a value written costs 8 steps. */
+function* jsonText(v: Value, pretty: boolean): Job {
+  const out: string[] = [];
+  const stack: OpenJson[] = [];
+  const colon = pretty ? ": " : ":";
+  let indent = "";
+  for (let count = 1; ; count++) {
+    const leaf = leafJson(v);
+    if (leaf !== null) out.push(leaf);
+    else {
+      const array = !(v instanceof LMap || v instanceof ErrorValue);
+      out.push(array ? "[" : "{");
+      stack.push({ items: array ? arrayItems(v) : objectItems(v), close: array ? "]" : "}", indent, n: 0 });
+      indent = pretty ? indent + "  " : "";
+    }
+    if (count % CHUNK === 0) yield 8 * CHUNK;
+    // the next value to write, closing each array or object that has none left
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return out.join("");
+      const r = top.items.next();
+      if (r.done === true) {
+        out.push(pretty && top.n > 0 ? "\n" + top.indent + top.close : top.close);
+        indent = top.indent;
+        stack.pop();
+        continue;
+      }
+      if (pretty) out.push(top.n > 0 ? ",\n" + indent : "\n" + indent);
+      else if (top.n > 0) out.push(",");
+      top.n++;
+      const [k, x] = r.value;
+      if (k !== null) out.push(JSON.stringify(k) + colon);
+      v = x;
+      break;
+    }
   }
 }
+
+/** The JSON text of v in one go (for the host's callers). */
+export function stringifyJson(v: Value, pretty: boolean): string {
+  return finish(jsonText(v, pretty)) as string;
+}
+
+const jsonStringify = (v: Value, pretty: boolean, m: Machine): Value =>
+  runJob(m, "json-stringify", jsonText(v, pretty));
 
 def(
   {
@@ -237,11 +347,11 @@ def(
       ["(json-stringify 2.5)", '"2.5"'],
       ['(json-stringify (make-error "boom" {:status 500}))', String.raw`"{\"error\":\"boom\",\"status\":500}"`],
     ],
-    f1: (a) => stringifyJson(a, false),
+    m1: (a, m) => jsonStringify(a, false, m),
   },
-  (args) => {
+  (args, m) => {
     const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
     if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
-    return stringifyJson(pos[0], truthy(opts.get("pretty") ?? null));
+    return jsonStringify(pos[0], truthy(opts.get("pretty") ?? null), m);
   },
 );

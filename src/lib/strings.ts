@@ -1,13 +1,13 @@
 // String builtins: building, slicing, splitting, searching, `format`, regexes (RE2 syntax, linear time),
 // and conversions between strings, symbols and keywords. Indices count Unicode code points.
 import { raise } from "../core/error.js";
-import { display, write } from "../syntax/printer.js";
+import { display, isCompound, write } from "../syntax/printer.js";
 import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core/types.js";
 import { int, seq, str, typeError } from "./args.js";
 import { builtins } from "./registry.js";
 import type { RE2JS } from "re2js";
 import { lazyRequire } from "../core/lazy.js";
-import { CHUNK, itemsOf, runJob, type Job } from "./jobs.js";
+import { CHUNK, itemsOf, printed, runJob, type Job } from "./jobs.js";
 
 const def = builtins("string");
 
@@ -35,9 +35,14 @@ export function codePointAt(s: string, i: number): string | undefined {
   return [...s][i];
 }
 
-/** The piece a value contributes to `str` and `string-join`: display form, nil contributes nothing. */
-export function strPiece(v: Value): string {
-  return typeof v === "string" ? v : v === null ? "" : display(v);
+/** The piece a value contributes to `str` and `string-join` (its display form, nothing for nil),
+ *  or null for a collection, whose printing is a job (a million items share the CPU). */
+function leafPiece(v: Value): string | null {
+  return typeof v === "string" ? v : v === null ? "" : isCompound(v) ? null : display(v);
+}
+
+function* piece(v: Value): Generator<number, string, void> {
+  return leafPiece(v) ?? (yield* printed(v, true));
 }
 
 // ---- building and measuring ------------------------------------------------------------
@@ -54,8 +59,12 @@ def(
       ["(str)", '""'],
       ['(str [1 "b"])', '"[1 \\"b\\"]"'],
     ],
-    f1: strPiece,
-    f2: (a, b) => strPiece(a) + strPiece(b),
+    m1: (a, m) => leafPiece(a) ?? runJob(m, "str", joined([a], "")),
+    m2: (a, b, m) => {
+      const x = leafPiece(a);
+      const y = leafPiece(b);
+      return x !== null && y !== null ? x + y : runJob(m, "str", joined([a, b], ""));
+    },
   },
   (args, m) => runJob(m, "str", joined(args, "")),
 );
@@ -64,7 +73,7 @@ def(
 function* joined(items: readonly Value[], sep: string): Job {
   let out = "";
   for (let i = 0; i < items.length; i++) {
-    out += i === 0 ? strPiece(items[i]) : sep + strPiece(items[i]);
+    out += i === 0 ? yield* piece(items[i]) : sep + (yield* piece(items[i]));
     if ((i + 1) % CHUNK === 0) yield 8 * CHUNK;
   }
   return out;

@@ -44,8 +44,9 @@ export interface SessionContext extends MachineHost {
   libraryValue(name: string): Value | undefined;
   loadPrelude(): void;
   read(text: string, file: string): Value[];
-  /** a call request that compiles and runs form, or the form itself when it is self-evaluating */
-  evalRequest(form: Value, at?: Loc | null): Value;
+  /** what a builtin running on m returns to compile and run form: a call request (or a job
+   *  that expands a long macro first), or the form itself when it is self-evaluating */
+  evalRequest(m: Machine, form: Value, at?: Loc | null): Value;
   spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain?: boolean): Task;
   exit(code: number): void;
 }

@@ -2,7 +2,7 @@
 // The CLI, the REPL and the tests each make one and run programs in it.
 import { LispError, renderError } from "../core/error.js";
 import { readAll, readAllWithLocs } from "../syntax/reader.js";
-import { Keyword, Pair, Sym, arrayToList, list, type Loc, type Value } from "../core/types.js";
+import { Keyword, Pair, Sym, arrayToList, list, listToArray, type Loc, type Value } from "../core/types.js";
 import { Compiler } from "../compiler/compiler.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
@@ -10,6 +10,7 @@ import { CLEANUP_BOUND_MS, Scheduler } from "../runtime/scheduler.js";
 import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
+import { finish, runJob, type Job } from "../lib/jobs.js";
 import { suggestName } from "../lib/suggest.js";
 import "../lib/index.js";
 import "../host/index.js";
@@ -21,12 +22,40 @@ import { TaskMachine } from "./task-machine.js";
 
 export type { Host } from "./context.js";
 
+const DO = Sym.of("do");
+const BEGIN = Sym.of("begin");
+
 /** How many calls a macro expansion (or the prelude) may make: about a second of work. */
 export const SYNC_CALLS = 50_000_000;
 /** runSync runs in steps of this many calls, so that the memory limit is checked (pulse). */
 const SYNC_STEP = 100_000;
 /** How many expansions in a row may each produce a call of a macro. */
 export const MAX_EXPANSIONS = 1000;
+/** How many calls a macro called by eval or a top-level form runs before the compilation stops
+ *  and the expansion goes on in slices of its task (preempted, cancellable like any code). */
+const EXPANSION_SLICE = 10_000;
+
+/** Thrown through the compiler when a macro of a task's compilation needs more than
+ *  EXPANSION_SLICE calls: the compilation goes on, from the start, once the expansion is done. */
+class ExpansionPending {
+  constructor(
+    /** the calls the expansion ran before it stopped */
+    readonly ran: number,
+    /** the rest of the expansion, as a job */
+    readonly rest: Generator<number, Value, void>,
+    /** records the expansion's value where the next compilation attempt finds it */
+    readonly record: (out: Value) => void,
+  ) {}
+}
+
+/** The expansions of one compilation that runs on a task, in the order the compiler asked for
+ *  them: a compilation started again after a long expansion replays them instead of running
+ *  each macro again (its side effects happen once). */
+interface Expansions {
+  done: { macro: Macro; form: Pair; out: Value }[];
+  /** how many of `done` the current attempt has used */
+  next: number;
+}
 
 export interface RunOutcome {
   status: "done" | "failed" | "deadlock" | "exit";
@@ -95,7 +124,7 @@ export class Session implements SessionContext {
       hashMap: prim("hash-map"),
       equals: prim("="),
     };
-    const expandMacro = (m: Macro, args: Value[], loc: Loc | undefined) => this.expandMacro(m, args, loc);
+    const expandMacro = (m: Macro, form: Pair, loc: Loc | undefined) => this.expandMacro(m, form, loc);
     this.compiler = new Compiler({
       cell: (name) => this.cell(name),
       expandMacro,
@@ -265,11 +294,19 @@ export class Session implements SessionContext {
   /** A machine that belongs to no task: for macros and the prelude, which may not block, and
    *  may not run for ever either: beyond SYNC_CALLS calls they raise instead. */
   runSync(fn: Value, args: Value[], what: string): Value {
+    return finish(this.syncRun(fn, args, what, SYNC_STEP));
+  }
+
+  /** runSync as a job: runs fn on a machine of its own, `slice` calls at a time, yielding the
+   *  calls of each slice. */
+  private *syncRun(fn: Value, args: Value[], what: string, slice: number): Job {
     const m = new Machine(null, this);
     m.start(fn, args);
-    let out = m.step(SYNC_STEP);
-    for (let left = SYNC_CALLS - SYNC_STEP; out === "yield" && left > 0 && this.memoryError === null; left -= SYNC_STEP)
-      out = m.step(SYNC_STEP);
+    let out = m.step(slice);
+    for (let left = SYNC_CALLS - slice; out === "yield" && left > 0 && this.memoryError === null; left -= slice) {
+      yield slice;
+      out = m.step(slice);
+    }
     if (this.memoryError !== null) throw this.memoryError;
     if (out === "done") return m.val;
     if (out === "failed") throw m.failure;
@@ -283,7 +320,12 @@ export class Session implements SessionContext {
   private lastExpansion: Value = null;
   private expansionDepth = 0;
 
-  private expandMacro(m: Macro, args: Value[], loc: Loc | undefined): Value {
+  /** The expansions of the compilation running now on a task (see evalRequest), or null: the
+   *  compiler's other callers (the prelude, the program runner) expand in one go. */
+  private expansions: Expansions | null = null;
+
+  private expandMacro(m: Macro, form: Pair, loc: Loc | undefined): Value {
+    const args = listToArray(form.cdr as Pair);
     this.expansionDepth = this.expandsLast(m, args) ? this.expansionDepth + 1 : 1;
     this.lastExpansion = null;
     if (this.expansionDepth > MAX_EXPANSIONS) {
@@ -293,10 +335,36 @@ export class Session implements SessionContext {
         loc,
       );
     }
-    try {
-      const out = this.runSync(m.fn, args, `macro ${m.name}`);
+    const record = (out: Value): Value => {
       this.lastExpansion = out;
       return out;
+    };
+    const ex = this.expansions;
+    if (ex === null) return record(finish(this.expansion(m, args, loc, SYNC_STEP)));
+    // a compilation started again replays what the attempts before it expanded, in order
+    const known = ex.done[ex.next];
+    if (known !== undefined && known.form === form && known.macro === m) {
+      ex.next++;
+      return record(known.out);
+    }
+    ex.done.length = ex.next; // something changed in between (another task defined a macro)
+    const keep = (out: Value): void => {
+      ex.done.push({ macro: m, form, out });
+      ex.next++;
+    };
+    const job = this.expansion(m, args, loc, EXPANSION_SLICE);
+    const first = job.next();
+    if (first.done === true) {
+      keep(first.value);
+      return record(first.value);
+    }
+    throw new ExpansionPending(first.value, job, keep);
+  }
+
+  /** Runs macro m on args, as a job; an error names the macro. */
+  private *expansion(m: Macro, args: Value[], loc: Loc | undefined, slice: number): Job {
+    try {
+      return yield* this.syncRun(m.fn, args, `macro ${m.name}`, slice);
     } catch (e) {
       if (e instanceof LispError) {
         e.loc ??= loc;
@@ -364,9 +432,13 @@ export class Session implements SessionContext {
     ) as Closure;
   }
 
-  /** Compiles one form into a call request: how %eval-form and eval run it. A number, string,
-   *  boolean, keyword or nil is its own value, with nothing to compile. */
-  evalRequest(form: Value, at?: Loc | null): Value {
+  /** Compiles one form into a call request: how %eval-form and eval run it on machine m. A
+   *  number, string, boolean, keyword or nil is its own value, with nothing to compile. A macro
+   *  that runs long is expanded in slices of the task (a job): it is preempted, and a timeout or
+   *  a cancellation stops it, as any code. A top-level `do` or `begin` runs its forms one after
+   *  another, each compiled just before it runs (as a program's forms are), so a macro it
+   *  defines applies to the forms after it. */
+  evalRequest(m: Machine, form: Value, at?: Loc | null): Value {
     if (
       form === null ||
       typeof form === "number" ||
@@ -376,7 +448,41 @@ export class Session implements SessionContext {
     )
       return form;
     const loc = (form instanceof Pair ? form.loc : undefined) ?? at ?? undefined;
-    return new CallReq(this.compiler.compileToplevel(form, loc), []);
+    return runJob(m, "eval", this.compileJob(form, loc));
+  }
+
+  /** Compiles form, starting again after each long expansion has run in slices (see expandMacro). */
+  private *compileJob(form: Value, loc: Loc | undefined): Job {
+    const ex: Expansions = { done: [], next: 0 };
+    for (;;) {
+      const outer = this.expansions;
+      this.expansions = ex;
+      ex.next = 0;
+      let pending: ExpansionPending;
+      try {
+        return this.compileOrSplit(form, loc);
+      } catch (e) {
+        if (!(e instanceof ExpansionPending)) throw e;
+        pending = e;
+      } finally {
+        this.expansions = outer;
+      }
+      yield pending.ran;
+      pending.record(yield* pending.rest);
+    }
+  }
+
+  /** A call of the compiled form; a top-level (do forms...) becomes a run of its forms. */
+  private compileOrSplit(form: Value, loc: Loc | undefined): Value {
+    const x = this.compiler.expandToplevel(form);
+    if (x instanceof Pair && (x.car === DO || x.car === BEGIN)) {
+      const forms = listToArray(x.cdr as Pair);
+      const at = x.loc ?? loc ?? null;
+      return new CallReq((this.runner ??= this.makeRunner()), [
+        arrayToList(forms.map((f) => list(f, (f instanceof Pair ? f.loc : undefined) ?? at))),
+      ]);
+    }
+    return new CallReq(this.compiler.compileToplevel(x, (x instanceof Pair ? x.loc : undefined) ?? loc), []);
   }
 
   /** Runs a whole program as the main task; resolves when it and every task that can still

@@ -27,9 +27,18 @@ export function escapeString(s: string): string {
 
 /** Write form: what `prn` and the REPL show. */
 export function write(v: Value): string {
-  const parts: string[] = [];
-  emit(v, parts, true);
-  return parts.join("");
+  return writeUpTo(v, Infinity);
+}
+
+/** Write form, with collections nested deeper than maxDepth levels printed as `...`. */
+export function writeUpTo(v: Value, maxDepth: number): string {
+  const leaf = leafText(v);
+  if (leaf !== null) return leaf;
+  const p = printing(v, false, maxDepth);
+  for (;;) {
+    const r = p.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 /** Display form: strings print raw at the top level; inside collections they keep write form. */
@@ -48,82 +57,105 @@ export function display(v: Value): string {
   return write(v);
 }
 
-function emit(v: Value, out: string[], _write: boolean): void {
-  if (v === null || v === undefined) {
-    out.push("nil");
-    return;
-  }
+/** The write form of a value that holds no other values; null for one that does. */
+function leafText(v: Value): string | null {
+  if (v === null || v === undefined) return "nil";
   switch (typeof v) {
     case "boolean":
-      out.push(v ? "#t" : "#f");
-      return;
+      return v ? "#t" : "#f";
     case "number":
-      out.push(formatNumber(v));
-      return;
+      return formatNumber(v);
     case "string":
-      out.push(escapeString(v));
-      return;
+      return escapeString(v);
   }
-  if (v instanceof Keyword) {
-    out.push(":" + v.name);
-    return;
-  }
-  if (v instanceof Sym) {
-    out.push(v.name);
-    return;
-  }
-  if (v instanceof Pair || v instanceof EmptyList) {
-    out.push("(");
-    let first = true;
-    for (let p: Value = v; p instanceof Pair; p = p.cdr) {
-      if (!first) out.push(" ");
-      first = false;
-      emit(p.car, out, true);
-    }
-    out.push(")");
-    return;
-  }
-  if (isVector(v)) {
-    out.push("[");
-    let first = true;
-    for (const x of v) {
-      if (!first) out.push(" ");
-      first = false;
-      emit(x, out, true);
-    }
-    out.push("]");
-    return;
-  }
-  if (v instanceof LMap) {
-    emitEntries(v.entries(), out);
-    return;
-  }
-  if (v instanceof ErrorValue) {
-    emitEntries([[Keyword.of("error"), v.message] as const, ...v.data.entries()][Symbol.iterator](), out);
-    return;
-  }
-  if (v instanceof Atom) {
-    out.push("#<atom ");
-    emit(v.value, out, true);
-    out.push(">");
-    return;
-  }
-  if (typeof v.printTag === "function") {
-    out.push((v as Printable).printTag());
-    return;
-  }
-  out.push(`#<${typeof v}>`);
+  if (v instanceof Keyword) return ":" + v.name;
+  if (v instanceof Sym) return v.name;
+  if (v instanceof Pair || v instanceof EmptyList || isVector(v) || v instanceof LMap || v instanceof ErrorValue)
+    return null;
+  if (v instanceof Atom) return null;
+  if (typeof v.printTag === "function") return (v as Printable).printTag();
+  return `#<${typeof v}>`;
 }
 
-function emitEntries(entries: Iterator<readonly [Value, Value]>, out: string[]): void {
-  out.push("{");
-  let first = true;
-  for (let r = entries.next(); !r.done; r = entries.next()) {
-    if (!first) out.push(" ");
-    first = false;
-    emit(r.value[0], out, true);
-    out.push(" ");
-    emit(r.value[1], out, true);
+/** True for a value whose printed form holds other values' (a list, vector, map, error value, atom). */
+export function isCompound(v: Value): boolean {
+  return leafText(v) === null;
+}
+
+/** How many values printing writes between its yields. */
+export const PRINT_CHUNK = 1024;
+
+/** A collection being printed: the values left, what closes it, whether one was written yet. */
+interface Open {
+  items: Iterator<Value>;
+  close: string;
+  first: boolean;
+  /** the atom being printed, if it is one: an atom that holds itself prints its inner self as #<atom ...> */
+  atom?: Atom;
+}
+
+function* listItems(v: Value): Generator<Value, void, void> {
+  for (let p = v; p instanceof Pair; p = p.cdr) yield p.car;
+}
+
+function* entryItems(entries: Iterable<readonly [Value, Value]>): Generator<Value, void, void> {
+  for (const [k, x] of entries) {
+    yield k;
+    yield x;
   }
-  out.push("}");
+}
+
+/** The start of a compound value's printed form, and the rest of it to print. */
+function opening(v: Value): [string, Open] {
+  const open = (text: string, items: Iterator<Value>, close: string): [string, Open] => [
+    text,
+    { items, close, first: true },
+  ];
+  if (v instanceof Pair || v instanceof EmptyList) return open("(", listItems(v), ")");
+  if (isVector(v)) return open("[", v[Symbol.iterator](), "]");
+  if (v instanceof LMap) return open("{", entryItems(v.entries()), "}");
+  if (v instanceof ErrorValue)
+    return open("{", entryItems([[Keyword.of("error"), v.message] as const, ...v.data.entries()]), "}");
+  return open("#<atom ", [(v as Atom).value][Symbol.iterator](), ">");
+}
+
+/** The write form of v (its display form when raw and v is a string), as work that yields how
+ *  many values it printed every PRINT_CHUNK of them: for callers that share the CPU
+ *  (lib/jobs.ts). Iterative, so any nesting prints without the host stack; collections nested
+ *  deeper than maxDepth levels print as `...`, and so does an atom inside itself (`#<atom ...>`). */
+export function* printing(v: Value, raw: boolean, maxDepth = Infinity): Generator<number, string, void> {
+  if (raw && typeof v === "string") return v;
+  const out: string[] = [];
+  const stack: Open[] = [];
+  const atoms = new Set<Atom>();
+  let n = 0;
+  for (;;) {
+    const leaf = leafText(v);
+    if (leaf !== null) out.push(leaf);
+    else if (v instanceof Atom && atoms.has(v)) out.push("#<atom ...>");
+    else if (stack.length >= maxDepth) out.push("...");
+    else {
+      const [text, open] = opening(v);
+      out.push(text);
+      stack.push(open);
+      if (v instanceof Atom) atoms.add((open.atom = v));
+    }
+    if (++n % PRINT_CHUNK === 0) yield PRINT_CHUNK;
+    // the next value to print, closing each collection that has none left
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return out.join("");
+      const r = top.items.next();
+      if (r.done === true) {
+        out.push(top.close);
+        stack.pop();
+        if (top.atom !== undefined) atoms.delete(top.atom);
+        continue;
+      }
+      if (!top.first) out.push(" ");
+      top.first = false;
+      v = r.value;
+      break;
+    }
+  }
 }

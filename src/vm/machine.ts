@@ -614,7 +614,7 @@ export class Machine {
   private toLispError(e: unknown, here: { code: Code; pc: number } | null, heap: Frame | null = null): LispError {
     let err: LispError;
     if (e instanceof LispError) err = e;
-    else if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    else if (e instanceof RangeError && e.message.includes("call stack")) {
       err = LispError.of("runtime", "host stack exhausted (a value nested too deeply to process)");
     } else if (
       e instanceof RangeError &&

@@ -1,6 +1,6 @@
 // What -e prints as the final value never overflows the host stack (issue 9, "nothing crashes
 // the host"): a value nested 1,000,000 deep prints cut at SHOW_DEPTH levels, an atom holding
-// itself prints finitely.
+// itself prints finitely (its inner self as #<atom ...>).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -29,5 +29,5 @@ test("-e prints an atom that holds itself finitely", () => {
   const r = run("-e", "(define a (atom nil)) (atom-reset! a a) a");
   assert.equal(r.stderr, "");
   assert.equal(r.status, 0);
-  assert.equal(r.stdout, "#<atom ".repeat(SHOW_DEPTH) + "..." + ">".repeat(SHOW_DEPTH) + "\n");
+  assert.equal(r.stdout, "#<atom #<atom ...>>\n");
 });

@@ -265,3 +265,28 @@ test("a call compiled while its name held a builtin still calls whatever the nam
     (prn (g [1 2]) (spin 100000))`);
   assert.equal(out, "1 :done\n(:mine [1 2]) :done\n");
 });
+
+test("the head of a call is evaluated before its arguments (issue 9, §5)", async () => {
+  const out = await stdoutOf(`
+(define (say x v) (println x) v)
+(println ((say "f" +) (say "a" 1) (say "b" 2)))
+(define g (fn [x] (list :old x)))
+(println (g (begin (set! g (fn [x] (list :new x))) 1)))
+(println (try (undefined-fn (say "arg" 1)) (catch e (error-msg e))))
+`);
+  assert.equal(out, "f\na\nb\n3\n(:old 1)\nundefined variable: undefined-fn\n");
+});
+
+test("a body's macro expansion sees the body's own definitions (issue 9, §5)", async () => {
+  const out = await stdoutOf(`
+(defmacro twice (x) \`(list ,x ,x))
+(define (f) (define (twice x) (* 2 x)) (twice 5))
+(println (f) (let [] (define (twice x) (* 3 x)) (twice 5)) (twice 1))
+(define (g) (when #t (define (twice x) (- x)) (twice 4)))
+(println (g))
+(do (defmacro one () 1) (println (+ (one) 1)))
+(begin (defmacro two () 2) (define three (+ (two) 1)) (println three))
+(println (eval '(do (defmacro four () 4) (four))))
+`);
+  assert.equal(out, "10 15 (1 1)\n-4\n2\n3\n4\n");
+});

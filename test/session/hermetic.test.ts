@@ -43,3 +43,13 @@ test("a task may not set! a builtin's global (it would change it under every tas
   assert.match(r.stdout, /^\{:error "set!: \+ is a builtin and cannot be changed"/);
   assert.match(r.stdout, /\n3\n$/);
 });
+
+test("a macro named cdr changes neither map, filter, sort nor atom-swap!", async () => {
+  assert.equal(
+    await stdoutOf(`(defmacro cdr (x) (list 'quote :hijacked))
+      (prn (map inc '(1 2 3)) (filter odd? [1 2 3]) (sort [3 1 2] <))
+      (define a (atom 1)) (atom-swap! a (fn [x] (+ x 1)))
+      (prn @a (cdr '(1 2)))`),
+    "(2 3 4) (1 3) (1 2 3)\n2 :hijacked\n",
+  );
+});

@@ -13,6 +13,9 @@ const calls: [string, string][] = [
   ["(update {:a 1} :a car)", "car: expected a list, got 1"],
   ["(channel->list xs)", "channel->list: expected a channel, got [1 2]"],
   ["(load 5)", "load: expected a string, got 5"],
+  ["(sort xs car)", "car: expected 1 argument, got 2"],
+  ["(sort-by car xs)", "car: expected a list, got 1"],
+  ["(atom-swap! (atom 1) car)", "car: expected a list, got 1"],
 ];
 
 for (const [call, message] of calls) {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { List as IList } from "immutable";
 import { display, formatNumber, write } from "../../src/syntax/printer.js";
-import { Atom, EMPTY, ErrorValue, Keyword, Sym, list } from "../../src/core/types.js";
+import { Atom, EMPTY, ErrorValue, Keyword, Sym, list, type Value } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { readAll } from "../../src/syntax/reader.js";
 import { ESCAPE_LETTER, STRING_ESCAPES } from "../../src/syntax/escapes.js";
@@ -125,4 +125,16 @@ test("the printer's escapes are the reader's, and every escapable character read
     assert.equal(write(`a${c}b`), `"a\\${letter}b"`);
   }
   for (const c of STRING_ESCAPES.values()) assert.equal(readAll(write(`a${c}b`), "<test>")[0], `a${c}b`);
+});
+
+test("printing is iterative: a value nested 200,000 deep prints, an atom holding itself prints once", () => {
+  let deep: Value = EMPTY;
+  for (let i = 0; i < 200_000; i++) deep = list(deep);
+  const text = write(deep);
+  assert.equal(text.length, 2 * 200_001);
+  assert.ok(text.startsWith("((((") && text.endsWith("))))"));
+  const a = new Atom(null);
+  a.value = IList([1, LMap.EMPTY.set(kw("self"), a)]);
+  assert.equal(write(a), "#<atom [1 {:self #<atom ...>}]>");
+  assert.equal(write(IList([a, a])), "[#<atom [1 {:self #<atom ...>}]> #<atom [1 {:self #<atom ...>}]>]");
 });
