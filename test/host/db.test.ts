@@ -340,8 +340,8 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
       `({:x 1})
 "permission denied: db-exec ${file} (run with --allow-write)"
 "permission denied: db-open ${join(dir, "new.db")} (run with --allow-write)"
-"permission denied: db-exec: not authorized (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
-"permission denied: db-exec: authorization denied (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
+"permission denied: db-exec: another database file (ATTACH or VACUUM INTO): ${join(dir, "other.db")} (refused in the sandbox, which keeps a database to its own file; no flag grants it)"
+"permission denied: db-exec: another database file (ATTACH or VACUUM INTO): copy.db (refused in the sandbox, which keeps a database to its own file; no flag grants it)"
 ({:word "attach"})
 `,
     );
