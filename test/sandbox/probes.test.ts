@@ -325,6 +325,11 @@ for (const op of ["file-size", "file-exists?"]) add("env", "refused", ["--sandbo
 add("env", "refused", ["--sandbox", "--allow-write"], `(db-open "sqlite:/proc/self/environ")`);
 add("env", "refused", ["--sandbox"], `(glob "environ" :cwd "/proc/self")`);
 add("env", "refused", ["--sandbox"], `(list-dir "/proc/self")`);
+// reading everywhere (the sandbox's default) walks / but keeps out of /proc
+for (const pattern of ["/*/self/environ", "/p*/self/env*", "/proc/../proc/self/environ", "/*/*/environ"])
+  add("env", "confined", ["--sandbox"], `(glob ${lit(pattern)})`, (o) =>
+    /environ/.test(write(o.value)) && !(o.value instanceof ErrorValue) ? `listed ${write(o.value)}` : null,
+  );
 add("env", "refused", ["--sandbox"], `(glob "/proc/self/env*")`);
 add("env", "refused", ["--sandbox"], `(sh "env")`);
 add("env", "refused", ["--sandbox"], `(run ["env"])`);
