@@ -129,8 +129,9 @@ async function serve(): Promise<Srv> {
       res.end();
     } else res.end(u.pathname === "/ok" ? "ok" : SECRET);
   });
-  // every loopback spelling reaches it: IPv4 and IPv6 (IPv4-mapped included)
-  await new Promise<void>((resolve) => s.server.listen(0, "::", resolve));
+  // 127.0.0.1 only (tests stay on loopback): a probe that is not refused before connecting fails
+  // either way, since a refusal is an error value saying permission denied
+  await new Promise<void>((resolve) => s.server.listen(0, "127.0.0.1", resolve));
   s.port = (s.server.address() as AddressInfo).port;
   return s;
 }
@@ -287,6 +288,9 @@ for (const sql of [
   "SELECT writefile('outside/new.txt', 'x')",
   "SELECT edit('x')",
   "SELECT fts3_tokenizer('simple', x'00')",
+  "CREATE VIRTUAL TABLE c USING csv(filename='outside/secret.txt')",
+  "SELECT * FROM zipfile('outside/secret.zip')",
+  "SELECT * FROM sqlite_dbpage('main')",
 ])
   add("SQL", "failed", [READ, WRITE], `(db-query (db-open "sqlite:data/w/x.db") ${lit(sql)})`);
 // a database with only a read grant is opened read-only: writes are refused, nothing is made beside it
