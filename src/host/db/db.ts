@@ -247,6 +247,14 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
       ]),
     );
   }
+  // SQLite's words when load_extension() is called with extension loading turned off
+  if (e instanceof SqliteError && e.message === "not authorized")
+    return dbError(
+      op,
+      db.label,
+      new SqliteError("not authorized: Skein does not let SQL load SQLite extensions (load_extension)", e.code),
+      sql,
+    );
   return dbError(op, db.label, e, sql);
 }
 
