@@ -387,6 +387,9 @@ const netProbes = (): void => {
     `postgres://u@localhost/db?host=/tmp`,
   ])
     add("net", "refused", NET(), `(db-open ${lit(u)})`);
+  // no DNS: a granted name does not grant the address it resolves to
+  for (const h of [`127.0.0.1:${A.port}`, `[::1]:${A.port}`])
+    add("net", "refused", [`--allow-net=localhost:${A.port}`], `(http-get ${lit(`http://${h}/`)})`);
   add("net", "failed", NET(), `(http-get "file:///etc/passwd")`);
   add("net", "failed", NET(), `(db-open "postgres://u@/db?host=/tmp")`);
   // another spelling of the granted address is that address (compared after URL normalisation)
