@@ -123,44 +123,53 @@ describe("SQLite makes no file outside the grants", () => {
   });
 });
 
+/** The names in dir that the file system reported touched while work ran (inotify, through
+ *  fs.watch): waits for the event of last, the file the work ends on, then a little more. */
+async function namesTouched(dir: string, last: string, work: () => Promise<unknown>): Promise<string[]> {
+  const seen = new Set<string>();
+  let sawLast: () => void = () => {};
+  const lastSeen = new Promise<void>((resolve) => {
+    sawLast = resolve;
+  });
+  const watcher = watch(dir, (_event, name) => {
+    if (!name) return;
+    seen.add(String(name));
+    if (String(name) === last) sawLast();
+  });
+  try {
+    await work();
+    await Promise.race([lastSeen, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    watcher.close();
+  }
+  return [...seen].sort();
+}
+
 describe("write-file under a grant of one file", () => {
   test("writes the file in place: no temp file is made beside it, even for a moment", async () => {
     const dir = join(ROOT, "w1");
     mkdirSync(dir);
     writeFileSync(join(dir, "one.txt"), "old");
-    const seen = new Set<string>();
-    const watcher = watch(dir, (_event, name) => {
-      if (name) seen.add(String(name));
-    });
-    try {
+    const seen = await namesTouched(dir, "one.txt", async () => {
       const r = await sandboxed(
         [`--allow-write=${join(dir, "one.txt")}`],
         `(write-file "w1/one.txt" "new") (write-file "w1/one.txt" "newer") (read-file "w1/one.txt")`,
       );
       assert.equal(r.value, "newer");
-      await new Promise((resolve) => setTimeout(resolve, 200)); // let the watcher report
-    } finally {
-      watcher.close();
-    }
-    assert.deepEqual([...seen], ["one.txt"], "a file other than the granted one was made");
+    });
+    assert.deepEqual(seen, ["one.txt"], "a file other than the granted one was made");
     assert.deepEqual(readdirSync(dir), ["one.txt"]);
   });
   test("a grant of the directory still writes atomically through a temp file", async () => {
     const dir = join(ROOT, "w2");
     mkdirSync(dir);
-    const seen = new Set<string>();
-    const watcher = watch(dir, (_event, name) => {
-      if (name) seen.add(String(name));
-    });
-    try {
-      await sandboxed([`--allow-write=${dir}`], `(write-file "w2/f.txt" "x")`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    } finally {
-      watcher.close();
-    }
+    const seen = await namesTouched(dir, "f.txt", () =>
+      sandboxed([`--allow-write=${dir}`], `(write-file "w2/f.txt" "x")`),
+    );
     assert.ok(
-      [...seen].some((n) => n.startsWith(".f.txt.") && n.endsWith(".tmp")),
-      [...seen].join(" "),
+      seen.some((n) => n.startsWith(".f.txt.") && n.endsWith(".tmp")),
+      seen.join(" "),
     );
   });
 });
