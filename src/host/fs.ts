@@ -21,10 +21,10 @@ import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
 import { options, seq, str, truthy, typeError } from "../lib/args.js";
-import { ERROR_REASONS, hostOp } from "./host-op.js";
+import { ERROR_REASONS, hostOp, maxBytesOpt, tooLarge, tooLargeReason } from "./host-op.js";
 import { lazyRequire } from "../core/lazy.js";
 import { absolute, guardPath } from "./guard.js";
-import { physicalPath } from "../sandbox/paths.js";
+import { pathWithin, physicalPath } from "../sandbox/paths.js";
 import { contextOf } from "../session/context.js";
 import { splitLines } from "../lib/strings.js";
 
@@ -161,7 +161,9 @@ export function fsError(op: string, path: string, e: unknown, reason?: string, s
   const err = e as NodeJS.ErrnoException | undefined;
   const code = typeof err?.code === "string" ? err.code : undefined;
   const why =
-    reason ?? (code ? (ERROR_REASONS[code] ?? code.toLowerCase()) : err instanceof Error ? err.message : String(e));
+    reason ??
+    tooLargeReason(e) ??
+    (code ? (ERROR_REASONS[code] ?? code.toLowerCase()) : err instanceof Error ? err.message : String(e));
   let data = LMap.EMPTY.set(kw("op"), op).set(kw("path"), path);
   if (code) data = data.set(kw("code"), code);
   return new ErrorValue(`${op}: ${why}: ${shown}`, data);
@@ -254,20 +256,47 @@ export function utf8Text(bytes: Uint8Array): string {
 }
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** The bytes of a file, at most limit of them (else a tooLarge error): read to the end, since
+ *  pseudo-files (/proc/loadavg) say they are empty and some (/dev/zero) never end. */
+export async function readBounded(abs: string, limit: number, signal: AbortSignal): Promise<Buffer> {
+  const fh = await fsp().open(abs, "r");
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw errno("EISDIR", "is a directory");
+    if (st.isFile() && st.size > limit) throw tooLarge(limit);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      if (signal.aborted) throw abortReason(signal);
+      const want = Math.min(Math.max(st.size - total + 1, 64 * 1024), 1024 * 1024);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await fh.read(buf, 0, want, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) throw tooLarge(limit);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** A file's text: the quick synchronous read of a small regular file, else a host operation. */
-function readText(m: Machine, op: string, path: string, shape: (text: string) => Value): Value {
+function readText(m: Machine, op: string, path: string, limit: number, shape: (text: string) => Value): Value {
   return fileOp(
     m,
     op,
     "read",
     path,
-    async (abs, signal) => shape(utf8Text(await fsp().readFile(abs, { signal }))),
+    async (abs, signal) => shape(utf8Text(await readBounded(abs, limit, signal))),
     undefined,
     true,
     (abs) => {
       const bytes = readSmallFile(abs);
       if (bytes === undefined) return undefined;
       try {
+        if (bytes.length > limit) throw tooLarge(limit);
         return shape(utf8Text(bytes));
       } catch (e) {
         return fsError(op, path, e);
@@ -284,12 +313,15 @@ function readText(m: Machine, op: string, path: string, shape: (text: string) =>
  * A symlinked target is written through (its real path is replaced); an existing file keeps its
  * mode. A target that is not a regular file (a FIFO, a terminal, /dev/stderr) is written in place,
  * never replaced by a file. Temp files a killed writer left beside the target are removed.
+ * mayWrite says where the sandbox lets the script write: when the temp file beside the target is
+ * not allowed (a grant of the one file, not of its directory), no other file is made, and the
+ * target is written in place (truncated, written, fsynced: not atomic).
  */
 export async function atomicWrite(
   abs: string,
   content: string,
   signal?: AbortSignal,
-  mayDelete: (path: string) => boolean = () => true,
+  mayWrite: (path: string) => boolean = () => true,
 ): Promise<void> {
   let mode: number | undefined;
   try {
@@ -311,8 +343,18 @@ export async function atomicWrite(
     if (codeOf(e) !== "ENOENT") throw e;
   }
   const prefix = `.${basename(target).slice(0, 100)}.`;
-  await removeStaleTemps(dirname(target), prefix, mayDelete);
   const tmp = join(dirname(target), `${prefix}${process.pid}.${crypto().randomBytes(6).toString("hex")}.tmp`);
+  if (!mayWrite(tmp)) {
+    const fh = await fsp().open(target, "w", mode ?? 0o666);
+    try {
+      await fh.writeFile(content, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
+  await removeStaleTemps(dirname(target), prefix, mayWrite);
   const fh = await fsp().open(tmp, "wx", mode ?? 0o666);
   try {
     await fh.writeFile(content, "utf8");
@@ -365,6 +407,30 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** A filter of glob matches (relative to dir, or absolute): the match and every directory between
+ *  a pattern's base and it are readable, each judged at its physical path. */
+function readableMatch(dir: string, bases: string[], allows: (physical: string) => boolean): (f: string) => boolean {
+  const seen = new Map<string, boolean>();
+  const ok = (p: string): boolean => {
+    let v = seen.get(p);
+    if (v === undefined) {
+      const real = physicalPath(p);
+      v = real !== null && allows(real);
+      seen.set(p, v);
+    }
+    return v;
+  };
+  return (f) => {
+    const full = resolve(dir, f);
+    if (!ok(full)) return false;
+    for (let d = dirname(full); d !== dirname(d); d = dirname(d)) {
+      if (bases.some((b) => pathWithin(b, d))) return true; // named by the pattern: the script knows it
+      if (!ok(d)) return false;
+    }
+    return true;
+  };
+}
+
 /** The directory a glob pattern cannot leave: its leading fixed segments, or / when ".." follows a wildcard. */
 export function patternBase(cwd: string, pattern: string): string {
   const segs = pattern.split("/");
@@ -380,33 +446,37 @@ export function patternBase(cwd: string, pattern: string): string {
 def(
   {
     name: "read-file",
-    arity: [1, 1],
-    usage: "(read-file path)",
+    arity: [1, 3],
+    usage: "(read-file path [:max-bytes n])",
     capability: "read",
-    doc: 'The contents of the file as a string (UTF-8). A file that is not valid UTF-8 (a binary file, or text in another encoding) returns an error value with :code "EILSEQ" rather than text with replaced characters. A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error "read-file: no such file: logs/a.log" :op "read-file" :path "logs/a.log" :code "ENOENT"}.',
+    doc: 'The contents of the file as a string (UTF-8). A file that is not valid UTF-8 (a binary file, or text in another encoding) returns an error value with :code "EILSEQ" rather than text with replaced characters. A file larger than 128 MB (:max-bytes sets another limit) returns an error value with :code "EFBIG", also for files that never end (/dev/zero). A missing file, a directory or a permission problem returns an error value naming the path, e.g. {:error "read-file: no such file: logs/a.log" :op "read-file" :path "logs/a.log" :code "ENOENT"}.',
     examples: [
       ['(error? (read-file "definitely-missing.txt"))', "#t"],
       ['(error-msg (read-file "definitely-missing.txt"))', '"read-file: no such file: definitely-missing.txt"'],
     ],
   },
   (a, m) => {
-    const path = pathArg("read-file", a[0]);
-    return readText(m, "read-file", path, (text) => text);
+    const { pos, opts } = options("read-file", a, 1, ["max-bytes"]);
+    if (pos.length !== 1) typeError("read-file", "one path", pos[1]);
+    const path = pathArg("read-file", pos[0]);
+    return readText(m, "read-file", path, maxBytesOpt("read-file", opts), (text) => text);
   },
 );
 
 def(
   {
     name: "read-lines",
-    arity: [1, 1],
-    usage: "(read-lines path)",
+    arity: [1, 3],
+    usage: "(read-lines path [:max-bytes n])",
     capability: "read",
-    doc: "The lines of the file as a list of strings, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line. Failures return an error value, as for read-file.",
+    doc: "The lines of the file as a list of strings, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line. Failures (and files over the read limit, 128 MB unless :max-bytes says otherwise) return an error value, as for read-file.",
     examples: [['(error? (read-lines "definitely-missing.txt"))', "#t"]],
   },
   (a, m) => {
-    const path = pathArg("read-lines", a[0]);
-    return readText(m, "read-lines", path, splitLines);
+    const { pos, opts } = options("read-lines", a, 1, ["max-bytes"]);
+    if (pos.length !== 1) typeError("read-lines", "one path", pos[1]);
+    const path = pathArg("read-lines", pos[0]);
+    return readText(m, "read-lines", path, maxBytesOpt("read-lines", opts), splitLines);
   },
 );
 
@@ -416,7 +486,7 @@ def(
     arity: [2, 2],
     usage: "(write-file path content)",
     capability: "write",
-    doc: "Replaces the file's contents with the string content (creating the file), atomically: it writes a temp file in the same directory, fsyncs it and renames it over the target, so a reader or a crash mid-write sees the old content or the new, never a torn file. Returns nil; a missing directory or a permission problem returns an error value.",
+    doc: "Replaces the file's contents with the string content (creating the file), atomically: it writes a temp file in the same directory, fsyncs it and renames it over the target, so a reader or a crash mid-write sees the old content or the new, never a torn file. In the sandbox, a write grant of the file alone (not of its directory) lets no other file be made: the file is then written in place. Returns nil; a missing directory or a permission problem returns an error value.",
     examples: [
       [
         '(error-msg (write-file "definitely-missing-dir/x.txt" "hi"))',
@@ -636,8 +706,9 @@ def(
     const absolute = positive.length > 0 && positive.every((p) => isAbsolute(p));
     // the sandbox is asked for an explicit :cwd, for the fixed directory each pattern starts from
     // ("../x/*"), and for every match; the default working directory itself is not read
-    for (const p of positive) {
-      const no = guardPath(m, "glob", "read", patternBase(resolve(contextOf(m).host.cwd, dir), p), { shown: p });
+    const bases = positive.map((p) => patternBase(resolve(contextOf(m).host.cwd, dir), p));
+    for (const [i, base] of bases.entries()) {
+      const no = guardPath(m, "glob", "read", base, { shown: positive[i] });
       if (no instanceof ErrorValue) return no;
     }
     return fileOp(
@@ -659,14 +730,11 @@ def(
           signal,
         });
         // the pattern check above cannot see everything (escaped dots "\\.\\./x", braces "{..,a}",
-        // symbolic links the walk follows): each match is checked too, and a denied one is left out
+        // symbolic links the walk follows): each match is checked too, and so is every directory
+        // the walk listed to find it (below the directories the patterns name), since its name
+        // tells what that directory holds; a match with anything denied is left out
         const perms = contextOf(m).host.permissions;
-        const allowed = perms
-          ? found.filter((f) => {
-              const real = physicalPath(resolve(abs, f));
-              return real !== null && perms.allows("read", real);
-            })
-          : found;
+        const allowed = perms ? found.filter(readableMatch(abs, bases, (p) => perms.allows("read", p))) : found;
         return arrayToList(allowed.sort());
       },
       (e) => fsError("glob", dir, e, codeOf(e) === "ENOENT" ? "no such directory" : undefined),

@@ -7,6 +7,36 @@ import type { Machine } from "../vm/machine.js";
 import type { Wait } from "../runtime/task.js";
 import { contextOf } from "../session/context.js";
 import { timeoutError } from "../core/messages.js";
+import { raise } from "../core/error.js";
+import { num } from "../lib/args.js";
+
+/** The most bytes a read takes by default: read-file, read-lines and load of a file, each output
+ *  stream of sh and run, an HTTP response body (after decompression). A read that would take
+ *  more stops there and returns an error value; :max-bytes raises (or lowers) it per call. Reads of
+ *  endless files (/dev/zero, /proc/self/pagemap) end with that error instead of filling memory. */
+export const MAX_READ_BYTES = 128 * 1024 * 1024;
+
+/** The :max-bytes option of a reading builtin (default MAX_READ_BYTES). */
+export function maxBytesOpt(op: string, opts: ReadonlyMap<string, Value>): number {
+  const v = opts.get("max-bytes");
+  if (v === undefined || v === null) return MAX_READ_BYTES;
+  const n = num(op, v);
+  if (!Number.isSafeInteger(n) || n < 0) raise(`${op}: expected :max-bytes to be a whole number of bytes, got ${n}`);
+  return n;
+}
+
+/** An error thrown by a read that passed its limit (code EFBIG); hostError and fsError word it. */
+export function tooLarge(limit: number): Error {
+  return Object.assign(new Error(`more than ${limit} bytes`), { code: "EFBIG", limit });
+}
+
+/** The reason of an EFBIG error: the limit and how to raise it. */
+export function tooLargeReason(e: unknown): string | undefined {
+  const limit = (e as { limit?: unknown } | undefined)?.limit;
+  return typeof limit === "number"
+    ? `larger than the read limit of ${limit} bytes (raise it with :max-bytes)`
+    : undefined;
+}
 
 export interface HostOpOptions {
   /** ms; null for no deadline; undefined for the session's default timeout */
@@ -19,7 +49,8 @@ export interface HostOpOptions {
 export function hostError(op: string, e: unknown, target?: string): ErrorValue {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code;
-  const reason = code ? (ERROR_REASONS[code] ?? code) : err instanceof Error ? err.message : String(e);
+  const reason =
+    tooLargeReason(e) ?? (code ? (ERROR_REASONS[code] ?? code) : err instanceof Error ? err.message : String(e));
   let data = LMap.EMPTY.set(Keyword.of("op"), op);
   if (code) data = data.set(Keyword.of("code"), code);
   if (target !== undefined) data = data.set(Keyword.of("target"), target);
@@ -65,6 +96,7 @@ export const ERROR_REASONS: Record<string, string> = {
   ERR_UNESCAPED_CHARACTERS: "invalid characters in the URL",
   EBADBODY: "cannot decode the response body",
   EILSEQ: "not valid UTF-8 text (a binary file, or another encoding)",
+  EFBIG: "larger than the read limit (raise it with :max-bytes)",
 };
 
 /** Runs start(signal) as a host operation of the current task; returns the Block to hand back.

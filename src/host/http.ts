@@ -17,7 +17,7 @@ import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import type { Timer } from "../runtime/timers.js";
 import { num, options, str, typeError } from "../lib/args.js";
-import { ERROR_REASONS, cancellableHostOp } from "./host-op.js";
+import { ERROR_REASONS, cancellableHostOp, maxBytesOpt, tooLarge, tooLargeReason } from "./host-op.js";
 import { timeoutError } from "../core/messages.js";
 import { denied } from "./guard.js";
 import { parseJson, stringifyJson } from "../lib/json.js";
@@ -88,6 +88,8 @@ interface Plan {
   asJson: boolean;
   /** ms; undefined for the session's default */
   timeout: number | undefined;
+  /** the most bytes of response body taken (after decompression) */
+  maxBytes: number;
 }
 
 function errorValue(message: string, entries: [string, Value][]): ErrorValue {
@@ -182,7 +184,7 @@ function plan(op: string, method: string, urlArg: Value, o: ReadonlyMap<string, 
   headers["accept"] ??= asJson ? "application/json" : "*/*";
   const url = parseUrl(op, text);
   if (url instanceof ErrorValue) return url;
-  return { op, method, url, headers, body, asJson, timeout };
+  return { op, method, url, headers, body, asJson, timeout, maxBytes: maxBytesOpt(op, o) };
 }
 
 // ---- running it --------------------------------------------------------------------------
@@ -201,6 +203,8 @@ const RETRYABLE = new WeakSet<object>();
 interface Ctl {
   aborted: boolean;
   req: Http.ClientRequest | null;
+  /** the most bytes of a response body taken; past it the request fails (tooLarge) */
+  maxBytes: number;
 }
 
 function abortedError(): Error {
@@ -242,8 +246,14 @@ function exchange(
     req.on("response", (res) => {
       responded = true;
       const chunks: Buffer[] = [];
+      let total = 0;
       res.on("data", (c: Buffer) => {
-        chunks.push(c);
+        total += c.length;
+        if (total > ctl.maxBytes) {
+          ctl.req = null;
+          req.destroy(tooLarge(ctl.maxBytes));
+          reject(tooLarge(ctl.maxBytes));
+        } else chunks.push(c);
       });
       res.on("error", fail);
       res.on("close", () => {
@@ -283,7 +293,7 @@ async function exchangeWithRetry(
 
 let zlib: typeof import("node:zlib") | null = null;
 
-async function decode(raw: Raw): Promise<Buffer> {
+async function decode(raw: Raw, maxBytes: number): Promise<Buffer> {
   const enc = String(raw.headers["content-encoding"] ?? "")
     .trim()
     .toLowerCase();
@@ -299,9 +309,17 @@ async function decode(raw: Raw): Promise<Buffer> {
           ? z.brotliDecompress
           : null;
   if (!fn) return raw.body;
+  const unpack = fn as (b: Buffer, o: { maxOutputLength: number }, cb: (e: Error | null, r: Buffer) => void) => void;
   return new Promise((resolve, reject) => {
-    fn(raw.body, (err, out) =>
-      err ? reject(Object.assign(new Error(`cannot decode the ${enc} body`), { code: "EBADBODY" })) : resolve(out),
+    // maxOutputLength: a small compressed body must not unpack into gigabytes
+    unpack(raw.body, { maxOutputLength: Math.max(maxBytes, 1) }, (err, out) =>
+      err
+        ? reject(
+            (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE"
+              ? tooLarge(maxBytes)
+              : Object.assign(new Error(`cannot decode the ${enc} body`), { code: "EBADBODY" }),
+          )
+        : resolve(out),
     );
   });
 }
@@ -317,7 +335,7 @@ function headersMap(h: Http.IncomingHttpHeaders): LMap {
 
 /** The response as a value: {:status :headers :body}, or an error value for a non-2xx status. */
 async function respond(p: Plan, url: URL, raw: Raw): Promise<Value> {
-  const text = (await decode(raw)).toString("utf8");
+  const text = (await decode(raw, p.maxBytes)).toString("utf8");
   const headers = headersMap(raw.headers);
   if (raw.status < 200 || raw.status > 299) {
     const reason = raw.reason || STATUS_TEXT[raw.status] || "";
@@ -425,7 +443,9 @@ export function netError(op: string, e: unknown, url: string): ErrorValue {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code;
   let reason: string;
-  if (code && NET_CODES[code]) reason = NET_CODES[code];
+  const big = tooLargeReason(e);
+  if (big) reason = big;
+  else if (code && NET_CODES[code]) reason = NET_CODES[code];
   else if (code?.startsWith("HPE_")) reason = `invalid HTTP response (${err.message})`;
   else if (code && /CERT|SSL|TLS|EPROTO/.test(code)) reason = `TLS error (${tlsReason(err.message)})`;
   else reason = err instanceof Error ? err.message : String(e);
@@ -452,7 +472,7 @@ function request(m: Machine, p: Plan | ErrorValue): Value {
     (onCancel) =>
       new Promise<Value>((resolve, reject) => {
         // the deadline is ours rather than hostOp's so that its error value names the URL
-        const ctl: Ctl = { aborted: false, req: null };
+        const ctl: Ctl = { aborted: false, req: null, maxBytes: p.maxBytes };
         let settled = false;
         let timer: Timer | null = null;
         const settle = () => {
@@ -524,10 +544,11 @@ const RESULT_DOC =
   'A non-2xx status returns an error value "OP: status 404 Not Found: URL" with :status, :body, :headers and :url in its data; ' +
   'a refused connection, reset, unknown host, bad URL or timeout ("timeout after Nms") returns an error value too; a wrong argument type raises. ' +
   "Redirects are followed (at most 10, each hop checked by the sandbox). :timeout covers the whole exchange (default: the session's, 30000 ms). " +
-  "Connections to a host are kept alive and reused, at most 256 per host.";
+  "Connections to a host are kept alive and reused, at most 256 per host. A body of more than 128 MB (after decompression; :max-bytes sets another limit) " +
+  'gives an error value with :code "EFBIG".';
 
-const GET_OPTS = ["timeout", "headers", "as"];
-const BODY_OPTS = ["timeout", "headers", "as", "body", "json"];
+const GET_OPTS = ["timeout", "headers", "as", "max-bytes"];
+const BODY_OPTS = ["timeout", "headers", "as", "body", "json", "max-bytes"];
 
 function defineVerb(
   name: string,
@@ -558,7 +579,7 @@ defineVerb(
   "http-get",
   "GET",
   GET_OPTS,
-  "(http-get url [:timeout ms] [:headers {...}] [:as :json])",
+  "(http-get url [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
   "Sends a GET request to url. :headers is a map of request headers (string or keyword names).",
   [
     ['(error? (http-get "not a url"))', "#t"],
@@ -574,7 +595,7 @@ defineVerb(
   "http-post",
   "POST",
   BODY_OPTS,
-  "(http-post url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
+  "(http-post url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
   "Sends a POST request to url. :body sends a string (content-type text/plain unless :headers gives one); :json sends the value as JSON with content-type application/json.",
   [['(error? (http-post "not a url" :json {:a 1}))', "#t"]],
 );
@@ -583,7 +604,7 @@ defineVerb(
   "http-put",
   "PUT",
   BODY_OPTS,
-  "(http-put url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json])",
+  "(http-put url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
   "Sends a PUT request to url, with a :body string or a :json value as http-post does.",
   [['(error? (http-put "not a url" :body "x"))', "#t"]],
 );
@@ -592,19 +613,20 @@ defineVerb(
   "http-delete",
   "DELETE",
   BODY_OPTS,
-  "(http-delete url [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value])",
+  "(http-delete url [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value] [:max-bytes n])",
   "Sends a DELETE request to url.",
   [['(error? (http-delete "not a url"))', "#t"]],
 );
 
-const REQUEST_KEYS = ["method", "url", "headers", "body", "json", "as", "timeout"];
+const REQUEST_KEYS = ["method", "url", "headers", "body", "json", "as", "timeout", "max-bytes"];
 
 def(
   {
     name: "http-request",
     arity: [1, 1],
     capability: "net",
-    usage: "(http-request {:method :get :url url :headers {...} :body str :json value :as :json :timeout ms})",
+    usage:
+      "(http-request {:method :get :url url :headers {...} :body str :json value :as :json :timeout ms :max-bytes n})",
     doc: `Sends the request the map describes: :url is required; :method a keyword or string (default :get); the other keys as for http-post. ${RESULT_DOC}`,
     examples: [
       ['(error-msg (http-request {:method :post :url "not a url"}))', '"http-request: invalid URL: not a url"'],

@@ -29,7 +29,7 @@ import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
 import { num, options, seq, str, typeError } from "../lib/args.js";
-import { hostOp, hostError } from "./host-op.js";
+import { hostOp, hostError, maxBytesOpt } from "./host-op.js";
 import { denied, refusal } from "./guard.js";
 import { physicalPath } from "../sandbox/paths.js";
 import { contextOf } from "../session/context.js";
@@ -43,9 +43,6 @@ const fsp = () => lazyRequire<typeof import("node:fs/promises")>("node:fs/promis
 
 const def = builtins("process");
 const kw = Keyword.of;
-
-/** Output kept per stream; past it the process group is killed and the call returns an error value. */
-export const MAX_OUTPUT_CHARS = 128 * 1024 * 1024;
 
 // ---- process groups still alive ----------------------------------------------------------
 
@@ -178,9 +175,11 @@ interface ProcOptions {
   cwd: string | undefined;
   input: string | undefined;
   env: Map<string, string | null>;
+  /** bytes kept per output stream; past it the process group is killed and the call returns an error value */
+  maxBytes: number;
 }
 
-const OPTION_NAMES = ["timeout", "cwd", "input", "env"];
+const OPTION_NAMES = ["timeout", "cwd", "input", "env", "max-bytes"];
 
 function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions {
   const t = opts.get("timeout");
@@ -214,6 +213,7 @@ function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions 
     input:
       i === undefined || i === null ? undefined : typeof i === "string" ? i : typeError(op, "a string for :input", i),
     env,
+    maxBytes: maxBytesOpt(op, opts),
   };
 }
 
@@ -233,6 +233,7 @@ interface Launch {
   shownCwd: string | undefined;
   input: string | undefined;
   env: NodeJS.ProcessEnv;
+  maxBytes: number;
 }
 
 function startError(l: Pick<Launch, "op" | "shown">, e: unknown): ErrorValue {
@@ -301,21 +302,19 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
     };
     child.stdout!.on("data", (b: Buffer) => {
       if (overflow) return;
-      const s = text("stdout", outText, b);
-      outLen += s.length;
-      if (outLen > MAX_OUTPUT_CHARS) {
+      outLen += b.length;
+      if (outLen > l.maxBytes) {
         overflow = "stdout";
         onAbort();
-      } else out.push(s);
+      } else out.push(text("stdout", outText, b));
     });
     child.stderr!.on("data", (b: Buffer) => {
       if (overflow) return;
-      const s = text("stderr", errText, b);
-      errLen += s.length;
-      if (errLen > MAX_OUTPUT_CHARS) {
+      errLen += b.length;
+      if (errLen > l.maxBytes) {
         overflow = "stderr";
         onAbort();
-      } else err.push(s);
+      } else err.push(text("stderr", errText, b));
     });
     child.on("error", (e) => {
       // after a successful start, errors come from kill(); the 'close' event still follows
@@ -325,10 +324,11 @@ function launchOnce(l: Launch, signal: AbortSignal): Promise<Value | typeof RETR
       if (overflow) {
         finish(
           new ErrorValue(
-            `${l.op}: output too large: more than ${MAX_OUTPUT_CHARS} characters on ${overflow}`,
+            `${l.op}: output too large: more than ${l.maxBytes} bytes on ${overflow} (raise the limit with :max-bytes): ${l.shown}`,
             LMap.fromEntries([
               [kw("op"), l.op],
               [kw("program"), l.shown],
+              [kw("code"), "EFBIG"],
             ]),
           ),
         );
@@ -415,7 +415,7 @@ function onPath(name: string, path: string | undefined, cwd: string): string | n
  */
 function runProcess(
   m: Machine,
-  l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input">,
+  l: Omit<Launch, "env" | "cwd" | "shownCwd" | "input" | "maxBytes">,
   o: ProcOptions,
   permTarget: string,
   permShown: string,
@@ -439,7 +439,16 @@ function runProcess(
     if (v === null) delete env[k];
     else env[k] = v;
   }
-  const full: Launch = { ...l, file, argv0: l.file, env, cwd, shownCwd: o.cwd, input: o.input };
+  const full: Launch = {
+    ...l,
+    file,
+    argv0: l.file,
+    env,
+    cwd,
+    shownCwd: o.cwd,
+    input: o.input,
+    maxBytes: o.maxBytes,
+  };
   return hostOp(m, l.op, (signal) => launch(full, signal), {
     timeout: o.timeout,
     onError: (e) => hostError(l.op, e, l.shown),
@@ -453,8 +462,8 @@ def(
     name: "sh",
     arity: [1, Infinity],
     capability: "run",
-    usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
-    doc: 'Runs the command line with /bin/sh -c and returns {:exit n :out "..." :err "..."} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session\'s, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error "timeout after 100ms"}. Output that is not valid UTF-8 text gives an error value with :code "EILSEQ" and the :exit status, never altered text.',
+    usage: "(sh command [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}] [:max-bytes n])",
+    doc: 'Runs the command line with /bin/sh -c and returns {:exit n :out "..." :err "..."} when it ends; a non-zero exit is data, not an error. stdin is empty unless :input gives it a string; :cwd runs it in another directory; :env adds variables to the current environment (names as strings or keywords; nil removes one). A timeout (default: the session\'s, 30 s; see set-default-timeout!) or a cancellation kills the process with everything it started and returns an error value such as {:error "timeout after 100ms"}. Output that is not valid UTF-8 text gives an error value with :code "EILSEQ" and the :exit status, never altered text. More than 128 MB on stdout or stderr (:max-bytes sets another limit) kills the process and gives an error value with :code "EFBIG".',
     examples: [
       ['(sh "echo hello")', '{:exit 0 :out "hello\\n" :err ""}'],
       ['(map-get (sh "exit 3") :exit)', "3"],
@@ -483,7 +492,7 @@ def(
     name: "run",
     arity: [1, Infinity],
     capability: "run",
-    usage: "(run [program arg ...] [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}])",
+    usage: "(run [program arg ...] [:timeout ms] [:cwd dir] [:input str] [:env {name value ...}] [:max-bytes n])",
     doc: 'Runs the program with the arguments, without a shell (no quoting problems), looked up on PATH; returns {:exit n :out "..." :err "..."}. Options as for sh. A program that cannot start, a timeout or a cancellation returns an error value; a non-zero exit is data.',
     examples: [
       ['(map-get (run ["printf" "%s-%s" "a" "b"]) :out)', '"a-b"'],

@@ -1,6 +1,6 @@
 // System builtins: the script's arguments and environment, exit, clocks, the working
 // directory, and reading source files for load.
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { LispError, raise } from "../core/error.js";
 import { ErrorValue, arrayToList } from "../core/types.js";
 import { describe } from "../syntax/printer.js";
@@ -9,6 +9,7 @@ import { builtins } from "../lib/registry.js";
 import { num, str } from "../lib/args.js";
 import { contextOf } from "../session/context.js";
 import { denied, guardPath } from "./guard.js";
+import { MAX_READ_BYTES } from "./host-op.js";
 
 const def = builtins("system");
 
@@ -105,14 +106,28 @@ def(
   },
 );
 
-/** The text of a source file; raises when it cannot be read or is not a regular file (opened
- *  without waiting, so that a FIFO cannot stop every task). */
+/** The text of a source file; raises when it cannot be read, is not a regular file (opened
+ *  without waiting, so that a FIFO cannot stop every task) or is larger than the read limit (a
+ *  pseudo-file such as /proc/self/pagemap says it is empty and goes on for gigabytes). */
 function readSource(abs: string, path: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) raise(`load: not a regular file: ${path}`);
-    return readFileSync(fd, "utf8");
+    const st = fstatSync(fd);
+    if (!st.isFile()) raise(`load: not a regular file: ${path}`);
+    const tooBig = () => raise(`load: larger than the read limit of ${MAX_READ_BYTES} bytes: ${path}`);
+    if (st.size > MAX_READ_BYTES) tooBig();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(Math.max(st.size - total + 1, 64 * 1024), 1024 * 1024));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_READ_BYTES) tooBig();
+      chunks.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
   } catch (e) {
     if (e instanceof LispError) throw e;
     return raise(`load: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

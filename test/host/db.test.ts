@@ -98,6 +98,7 @@ test("SQL errors return error values naming the cause, with the SQL and the data
 (prn (error-msg (db-query db "SELEC 1")))
 (prn (error-msg (db-query db "SELECT ? + ?" [1])))
 (prn (error-msg (db-query db "SELECT 1; SELECT 2")))
+(prn (error-msg (db-query db "SELECT load_extension('x')")))
 (db-close db)
 (prn (error-msg (db-query db "SELECT 1")) (error-msg (db-exec db "DELETE FROM k")))
 (prn (error-msg (db-open "mysql://localhost/x")))
@@ -110,6 +111,7 @@ test("SQL errors return error values naming the cause, with the SQL and the data
 "db-query: near \\"SELEC\\": syntax error"
 "db-query: Too few parameter values were provided"
 "db-query: The supplied SQL string contains more than one statement"
+"db-query: not authorized: Skein does not let SQL load SQLite extensions (load_extension)"
 "db-query: database is closed: sqlite::memory:" "db-exec: database is closed: sqlite::memory:"
 "db-open: unsupported database URL (use sqlite:PATH, sqlite::memory: or postgres://...): mysql://localhost/x"
 #t #t
@@ -340,8 +342,8 @@ test("in the sandbox a SQLite file needs --allow-read, opens read-only without -
       `({:x 1})
 "permission denied: db-exec ${file} (run with --allow-write)"
 "permission denied: db-open ${join(dir, "new.db")} (run with --allow-write)"
-"permission denied: db-exec: not authorized (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
-"permission denied: db-exec: authorization denied (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)"
+"permission denied: db-exec: another database file (ATTACH or VACUUM INTO): ${join(dir, "other.db")} (refused in the sandbox, which keeps a database to its own file; no flag grants it)"
+"permission denied: db-exec: another database file (ATTACH or VACUUM INTO): copy.db (refused in the sandbox, which keeps a database to its own file; no flag grants it)"
 ({:word "attach"})
 `,
     );

@@ -529,8 +529,10 @@ test("reuse never lowers concurrency: 100 requests in flight use 100 connections
 
 test("at most 256 connections per host: 300 requests at once peak at 256 in flight", async () => {
   await resetStats();
+  // each answer waits 2 s, so that all 256 connections are open before the first one is free
+  // again, even on a loaded machine (300 ms was not always enough at a load average of 10)
   const n = await value(
-    `(length (filter (lambda (r) (not (error? r))) (parallel-map http-get (map (lambda (i) "${srv.base}/delay/300") (range 300)) :max-threads 300)))`,
+    `(length (filter (lambda (r) (not (error? r))) (parallel-map http-get (map (lambda (i) "${srv.base}/delay/2000") (range 300)) :max-threads 300)))`,
   );
   assert.equal(n, 300);
   const st = await serverStats();

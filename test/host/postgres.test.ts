@@ -190,3 +190,45 @@ test("a connection the server terminates is dropped from the pool, not reused", 
 `);
   assert.equal(out, `"57P01"\n({:fine 1})\n`);
 });
+
+// regression: pg looked the password up in ~/.pgpass itself and printed its own DeprecationWarning
+// ("pgpass support is deprecated ...") on stderr; Skein finds it (the session's HOME, PGPASSFILE,
+// PGPASSWORD) and nothing of the driver's reaches the user
+test("a password from ~/.pgpass connects, and no warning of the driver is printed", { skip }, async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fakeHost } = await import("../helpers.js");
+  const u = new URL(URL_ as string);
+  const home = mkdtempSync(join(tmpdir(), "skein-pgpass-"));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on("warning", onWarning);
+  try {
+    writeFileSync(
+      join(home, ".pgpass"),
+      `# comment\nother:1:*:*:wrong\n${u.hostname}:${u.port || 5432}:*:${decodeURIComponent(u.username)}:${decodeURIComponent(u.password).replace(/([:\\])/g, "\\$1")}\n`,
+      { mode: 0o600 },
+    );
+    u.password = "";
+    const host = fakeHost();
+    host.env = { HOME: home };
+    const out = await stdoutOf(
+      `(define d (db-open ${lit(u.href)})) (prn (db-query d "SELECT 1 AS one")) (db-close d)`,
+      {
+        host,
+      },
+    );
+    assert.equal(out, "({:one 1})\n");
+    const none = fakeHost();
+    none.env = { HOME: join(home, "nowhere") };
+    assert.equal(
+      await stdoutOf(`(prn (error-msg (db-open ${lit(u.href)})))`, { host: none }),
+      `"db-open: the server asks for a password and none was given (put it in the URL, PGPASSWORD or ~/.pgpass): ${u.href}"\n`,
+    );
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
+    rmSync(home, { recursive: true, force: true });
+  }
+});

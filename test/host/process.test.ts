@@ -217,7 +217,7 @@ test("wrong argument types raise", async () => {
       `"sh: expected a number, got \\"1s\\""`,
       `"sh: expected a timeout of 0 ms or more, got -1"`,
       `"sh: expected a string for :input, got 5"`,
-      `"sh: unknown option :shell (known: :timeout :cwd :input :env)"`,
+      `"sh: unknown option :shell (known: :timeout :cwd :input :env :max-bytes)"`,
       `"sh: expected one command string (options go after it), got \\"extra\\""`,
       "",
     ].join("\n"),

@@ -19,13 +19,13 @@ import { LMap } from "../../core/map.js";
 import type { Machine } from "../../vm/machine.js";
 import { builtins } from "../../lib/registry.js";
 import { isList, num, options, seq, str, truthy, typeError } from "../../lib/args.js";
-import { ERROR_REASONS, hostOp } from "../host-op.js";
-import { denied, guardPath } from "../guard.js";
+import { ERROR_REASONS, MAX_READ_BYTES, hostOp } from "../host-op.js";
+import { denied, guardPath, refusal } from "../guard.js";
 import { contextOf } from "../../session/context.js";
 import { stringifyJson } from "../../lib/json.js";
 import { SqliteConnection, SqliteError } from "./sqlite.js";
 import { columnKeys } from "./columns.js";
-import { PostgresDb, hermeticConfig, parsePostgresUrl, type PgConfig } from "./postgres.js";
+import { PostgresDb, hermeticConfig, parsePostgresUrl, withEnvironmentPassword, type PgConfig } from "./postgres.js";
 import type { ExecResult, QueryResult, SqlParams } from "./sqlite-worker.js";
 
 const def = builtins("db");
@@ -143,6 +143,9 @@ function dbError(op: string, label: string, e: unknown, sql?: string): ErrorValu
         : null;
   let reason =
     code && ERROR_REASONS[code] ? ERROR_REASONS[code] : (typeof err?.message === "string" && err.message) || String(e);
+  // pg's words when the server wants a password and none was found anywhere
+  if (reason.includes("client password must be a string"))
+    reason = "the server asks for a password and none was given (put it in the URL, PGPASSWORD or ~/.pgpass)";
   if (op === "db-open") reason += `: ${label}`;
   const entries: [Value, Value][] = [
     [kw("op"), op],
@@ -231,17 +234,27 @@ function statementError(m: Machine, op: string, db: Db, sql: string, e: unknown)
     const no = denied(m, op, "write", db.sandboxReadonly, db.label.slice("sqlite:".length));
     if (no) return no;
   }
-  if (db.guarded && e instanceof SqliteError && e.code === "SQLITE_AUTH") {
+  if (db.guarded && e instanceof SqliteError && e.reason !== undefined) {
+    const what = e.reason;
     return new ErrorValue(
-      `permission denied: ${op}: ${e.message} (a sandboxed script may only use the database it opened: no ATTACH, DETACH or VACUUM)`,
+      `permission denied: ${op}: ${what} (refused in the sandbox, which keeps a database to its own file; no flag grants it)`,
       LMap.fromEntries([
         [kw("op"), op],
         [kw("db"), db.label],
+        [kw("target"), what],
         [kw("permission"), "write"],
         [kw("sql"), sql],
       ]),
     );
   }
+  // SQLite's words when load_extension() is called with extension loading turned off
+  if (e instanceof SqliteError && e.message === "not authorized")
+    return dbError(
+      op,
+      db.label,
+      new SqliteError("not authorized: Skein does not let SQL load SQLite extensions (load_extension)", e.code),
+      sql,
+    );
   return dbError(op, db.label, e, sql);
 }
 
@@ -287,7 +300,8 @@ def(
         raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
       const no = denied(m, "db-open", "net", t.netTarget, t.shown);
       if (no) return no;
-      const config = contextOf(m).host.permissions ? hermeticConfig(t.config) : t.config;
+      const host = contextOf(m).host;
+      const config = host.permissions ? hermeticConfig(t.config) : withEnvironmentPassword(t.config, host.env);
       if (typeof config === "string")
         return new ErrorValue(
           `db-open: ${config}: ${t.shown}`,
@@ -304,20 +318,22 @@ def(
       );
     }
     // SQLite
-    const sandboxed = contextOf(m).host.permissions !== undefined;
+    const permissions = contextOf(m).host.permissions;
     let readonly = truthy(opts.get("readonly") ?? null);
     let sandboxReadonly: string | null = null;
+    let copyLimit: number | null = null;
     let file = t.file;
     if (file !== ":memory:") {
       const abs = guardPath(m, "db-open", "read", file);
       if (abs instanceof ErrorValue) return abs;
-      if (!readonly) {
-        const noWrite = guardPath(m, "db-open", "write", file);
-        if (noWrite instanceof ErrorValue && !existsSync(abs)) return noWrite; // creating it would be a write
-        if (noWrite instanceof ErrorValue) {
-          readonly = true;
-          sandboxReadonly = abs;
-        }
+      // abs is physical already: asked quietly, since a denied write only opens the file read-only
+      // (a later write statement is the refusal, and says so); SQLite's own -journal, -wal and -shm
+      // files beside it count as the database, so they may be made where it may be written
+      if (permissions && !permissions.allows("write", abs)) {
+        if (!existsSync(abs)) return refusal(m, "db-open", file, "write"); // creating it would be a write
+        if (!readonly) sandboxReadonly = abs;
+        readonly = true;
+        copyLimit = MAX_READ_BYTES;
       }
       file = abs;
     }
@@ -325,8 +341,12 @@ def(
       m,
       "db-open",
       async (signal) => {
-        const conn = await SqliteConnection.open(file, readonly, readonly, sandboxed, signal);
-        return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly, sandboxed);
+        const conn = await SqliteConnection.open(
+          file,
+          { readonly, mustExist: readonly, guarded: permissions !== undefined, copyLimit },
+          signal,
+        );
+        return new Db(t.label, "sqlite", sqliteBackend(conn), sandboxReadonly, permissions !== undefined);
       },
       { timeout, onError: (e) => dbError("db-open", t.label, e) },
     );

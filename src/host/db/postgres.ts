@@ -63,8 +63,8 @@ export interface PgConfig {
   host: string;
   port: number;
   user?: string;
-  /** a function stops pg from looking the password up in ~/.pgpass */
-  password?: string | (() => string);
+  /** a function stops pg from looking the password up in ~/.pgpass itself */
+  password?: string | (() => string) | ((p: PgParams) => Promise<string | undefined>);
   client_encoding?: string;
   sslnegotiation?: "postgres";
   database?: string;
@@ -116,6 +116,67 @@ export function parsePostgresUrl(url: string): PgConfig | string {
   const options = q.get("options");
   if (options !== null) c.options = options;
   return c;
+}
+
+/** What pg passes a password function: the settings it resolved (the environment's included). */
+export interface PgParams {
+  user?: string;
+  database?: string;
+  host?: string;
+  port?: number | string;
+}
+
+/**
+ * An unsandboxed connection's password, found as libpq finds it: the URL's, else PGPASSWORD, else
+ * the first matching line `host:port:database:user:password` of the password file (PGPASSFILE or
+ * ~/.pgpass, `*` matching anything, `\:` and `\\` escaped; a socket directory matches
+ * localhost; ignored unless only its owner may read it). Skein looks the file up itself because
+ * pg's own lookup prints a DeprecationWarning of the driver's on stderr.
+ */
+export function withEnvironmentPassword(c: PgConfig, env: NodeJS.ProcessEnv): PgConfig {
+  if (c.password !== undefined) return c;
+  return {
+    ...c,
+    password: async (p: PgParams) => {
+      if (env.PGPASSWORD) return env.PGPASSWORD;
+      const fsp = lazyRequire<typeof import("node:fs/promises")>("node:fs/promises");
+      const home = env.HOME ?? lazyRequire<typeof import("node:os")>("node:os").homedir();
+      const file = env.PGPASSFILE || `${home}/.pgpass`;
+      let text: string;
+      try {
+        const st = await fsp.stat(file);
+        if (!st.isFile() || (st.mode & 0o077) !== 0) return undefined;
+        text = await fsp.readFile(file, "utf8");
+      } catch {
+        return undefined;
+      }
+      const host = !p.host || p.host.startsWith("/") ? "localhost" : p.host;
+      const want = [host, String(p.port ?? 5432), p.database ?? "", p.user ?? ""];
+      for (const line of text.split(/\r?\n/)) {
+        if (line === "" || line.startsWith("#")) continue;
+        const parts = pgpassFields(line);
+        if (parts.length < 5) continue;
+        if (want.every((w, i) => parts[i] === "*" || parts[i] === w)) return parts.slice(4).join(":");
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The fields of a password-file line, split at unescaped colons, escapes removed. */
+function pgpassFields(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "\\" && i + 1 < line.length) cur += line[++i];
+    else if (ch === ":") {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
 }
 
 /**

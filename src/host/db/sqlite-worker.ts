@@ -12,6 +12,7 @@
 // The host queues each connection's requests and hands its worker one at a time, so a request
 // cancelled while queued is dropped; one that already started runs to completion and its result
 // is discarded.
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
 // ---- protocol (shared with db-sqlite.ts through `import type`) ------------------------------
@@ -19,8 +20,19 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 /** Parameters as sent: positional values or named ones (`:name`, `@name`, `$name`). */
 export type SqlParams = unknown[] | Record<string, unknown>;
 
+/** How a connection opens its file. */
+export interface OpenOptions {
+  readonly: boolean;
+  mustExist: boolean;
+  /** the guard extension a sandboxed connection loads first (sqlite-guard.c), or null */
+  guard: string | null;
+  /** non-null: nothing may be created beside the file (the sandbox grants no write there), so a
+   *  WAL database without its -wal and -shm files is read as a private copy of at most this many bytes */
+  copyLimit: number | null;
+}
+
 export type HostRequest =
-  | { t: "open"; rid: number; cid: number; file: string; readonly: boolean; mustExist: boolean; guard: string | null }
+  | ({ t: "open"; rid: number; cid: number; file: string } & OpenOptions)
   | { t: "query"; rid: number; cid: number; sql: string; params: SqlParams }
   | { t: "exec"; rid: number; cid: number; sql: string; params: SqlParams }
   | { t: "close"; rid: number; cid: number }
@@ -38,7 +50,7 @@ export interface ExecResult {
 
 export type HostReply =
   | { rid: number; ok: true; result: QueryResult | ExecResult | null }
-  | { rid: number; ok: false; message: string; code: string | null; cancelled?: boolean };
+  | { rid: number; ok: false; message: string; code: string | null; cancelled?: boolean; reason?: string };
 
 // ---- the connection worker -------------------------------------------------------------------
 
@@ -55,7 +67,10 @@ interface Database {
   loadExtension(file: string, entry: string): void;
   close(): void;
 }
-type DatabaseCtor = new (file: string, o: { readonly: boolean; fileMustExist: boolean; timeout: number }) => Database;
+type DatabaseCtor = new (
+  file: string | Buffer,
+  o: { readonly: boolean; fileMustExist: boolean; timeout: number },
+) => Database;
 
 type WorkerRequest = { t: "query" | "exec" | "close"; rid: number; sql?: string; params?: SqlParams };
 
@@ -105,19 +120,68 @@ function runRequest(db: Database, r: WorkerRequest): QueryResult | ExecResult {
   return { changes: info.changes, lastInsertId: id };
 }
 
+/** True for a database file whose header says it is in WAL mode (read and write versions 2). */
+function isWalFile(file: string): boolean {
+  const head = Buffer.alloc(20);
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return false; // SQLite's own open reports it
+  }
+  try {
+    return readSync(fd, head, 0, 20, 0) === 20 && (head[18] === 2 || head[19] === 2);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opens file without creating anything beside it. SQLite creates the -wal and -shm files of a
+ * WAL database even for a read-only connection (and this build of better-sqlite3 has URI names,
+ * hence `immutable=1`, turned off), so: a WAL database with both files present is opened in place
+ * (SQLite then creates nothing); one with neither holds all its data in the file, and is read as a
+ * private in-memory copy, its header set to rollback mode; one with only one of them cannot be
+ * read without writing beside it.
+ */
+function openWithoutSidecars(Ctor: DatabaseCtor, file: string, limit: number): Database {
+  const o = { readonly: true, fileMustExist: true, timeout: 5000 };
+  if (!isWalFile(file)) return new Ctor(file, o);
+  const wal = existsSync(`${file}-wal`);
+  const shm = existsSync(`${file}-shm`);
+  if (wal && shm) return new Ctor(file, o);
+  if (wal || shm)
+    throw Object.assign(
+      new Error(
+        `the WAL database's ${wal ? "-shm" : "-wal"} file is missing, and reading it would create one beside it (grant writing the database to let it)`,
+      ),
+      { code: "SKEIN_WAL_SIDECAR" },
+    );
+  const size = statSync(file).size;
+  if (size > limit)
+    throw Object.assign(
+      new Error(
+        `a WAL database opened read-only in the sandbox is read as a private copy, of at most ${limit} bytes (this one has ${size}; grant writing the database to open it in place)`,
+      ),
+      { code: "SKEIN_WAL_COPY" },
+    );
+  const bytes = readFileSync(file);
+  bytes[18] = 1; // rollback journal: the copy lives in memory, with no -wal of its own
+  bytes[19] = 1;
+  return new Ctor(bytes, o);
+}
+
 async function connectionWorker(): Promise<void> {
   const port = parentPort!;
-  const { file, readonly, mustExist, guard } = workerData as {
-    file: string;
-    readonly: boolean;
-    mustExist: boolean;
-    guard: string | null;
-  };
+  const { file, readonly, mustExist, guard, copyLimit } = workerData as OpenOptions & { file: string };
   let db: Database;
   try {
     const mod = (await import("better-sqlite3" as string)) as { default: DatabaseCtor };
     // timeout: how long a statement waits for another connection's lock (SQLITE_BUSY)
-    db = new mod.default(file, { readonly, fileMustExist: mustExist, timeout: 5000 });
+    db =
+      copyLimit !== null && file !== ":memory:"
+        ? openWithoutSidecars(mod.default, file, copyLimit)
+        : new mod.default(file, { readonly, fileMustExist: mustExist, timeout: 5000 });
     // a sandboxed connection loads the guard before anything runs on it (sqlite-guard.c)
     if (guard !== null) db.loadExtension(guard, "sqlite3_skeinguard_init");
   } catch (e) {
@@ -140,10 +204,22 @@ async function connectionWorker(): Promise<void> {
     try {
       reply = { rid: r.rid, ok: true, result: runRequest(db, r) };
     } catch (e) {
-      reply = { rid: r.rid, ok: false, ...errorFields(e) };
+      reply = { rid: r.rid, ok: false, ...errorFields(e), ...guardReason(db, guard) };
     }
     port.postMessage(reply);
   });
+}
+
+/** What the guard refused, when it made the statement fail (sqlite-guard.c keeps the reason; a
+ *  refused function fails as SQLITE_ERROR, the rest as SQLITE_AUTH). */
+function guardReason(db: Database, guard: string | null): { reason?: string; code?: string } {
+  if (guard === null) return {};
+  try {
+    const reason = db.prepare("SELECT skein_guard_reason()").raw(true).all([])[0][0];
+    return typeof reason === "string" ? { reason, code: "SQLITE_AUTH" } : {};
+  } catch {
+    return {};
+  }
 }
 
 function errorFields(e: unknown): { message: string; code: string | null } {
@@ -158,9 +234,8 @@ function errorFields(e: unknown): { message: string; code: string | null } {
 
 interface Conn {
   file: string;
-  readonly: boolean;
-  /** the guard extension every (re)start of the connection loads, for a sandboxed script */
-  guard: string | null;
+  /** how every (re)start of the connection opens the file */
+  open: OpenOptions;
   worker: Worker | null;
   ready: boolean;
   queue: WorkerRequest[];
@@ -200,7 +275,7 @@ function host(): void {
   /** Starts the thread of a connection; openRid is answered when the database is open (first start only). */
   const startWorker = (cid: number, c: Conn, mustExist: boolean, openRid: number | null) => {
     const worker = new Worker(new URL(import.meta.url), {
-      workerData: { file: c.file, readonly: c.readonly, mustExist, guard: c.guard },
+      workerData: { file: c.file, ...c.open, mustExist },
     });
     c.worker = worker;
     c.ready = false;
@@ -261,8 +336,7 @@ function host(): void {
     if (r.t === "open") {
       const c: Conn = {
         file: r.file,
-        readonly: r.readonly,
-        guard: r.guard,
+        open: { readonly: r.readonly, mustExist: r.mustExist, guard: r.guard, copyLimit: r.copyLimit },
         worker: null,
         ready: false,
         queue: [],

@@ -15,6 +15,8 @@ export class SqliteError extends Error {
   constructor(
     message: string,
     readonly code: string | null,
+    /** what the sandbox's guard refused (sqlite-guard.c), when code is SQLITE_AUTH */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -98,7 +100,7 @@ class Helper {
     this.pending.delete(m.rid);
     this.updateRef();
     if (m.ok) p.resolve(m.result);
-    else p.reject(new SqliteError(m.message, m.code));
+    else p.reject(new SqliteError(m.message, m.code, m.reason));
   }
 
   private die(why: string): void {
@@ -151,14 +153,14 @@ export class SqliteConnection {
     private readonly cid: number,
   ) {}
 
-  /** guarded: load the guard (sqlite-guard.c) that keeps a sandboxed script to this one file */
+  /** guarded: load the guard (sqlite-guard.c) that keeps a sandboxed script to this one file;
+   *  copyLimit: see OpenOptions (nothing may be created beside the file) */
   static async open(
     file: string,
-    readonly: boolean,
-    mustExist: boolean,
-    guarded: boolean,
+    o: { readonly: boolean; mustExist: boolean; guarded: boolean; copyLimit: number | null },
     signal: AbortSignal,
   ): Promise<SqliteConnection> {
+    const { readonly, mustExist, guarded, copyLimit } = o;
     const guard = guarded ? fileURLToPath(GUARD_URL) : null;
     if (guard !== null && !existsSync(guard))
       throw new SqliteError(
@@ -169,7 +171,7 @@ export class SqliteConnection {
     const cid = nextCid++;
     const conn = new SqliteConnection(h, cid);
     try {
-      await h.request("open", cid, { file, readonly, mustExist, guard }, signal);
+      await h.request("open", cid, { file, readonly, mustExist, guard, copyLimit }, signal);
     } catch (e) {
       // opened after all, once nobody waits? close it again
       if (signal.aborted) void h.request("close", cid, {}).catch(() => {});
