@@ -1,0 +1,47 @@
+// How the REPL shows the value of (tasks): a table of the live tasks, one row each. In a script
+// (tasks) stays a list of maps; only the REPL's display of an entry that is just (tasks) is this.
+import { Keyword, type Value, listToArray, Pair } from "../core/types.js";
+import { LMap } from "../core/map.js";
+import { display } from "../syntax/printer.js";
+
+const COLUMNS: [string, string][] = [
+  ["id", "id"],
+  ["name", "name"],
+  ["state", "state"],
+  ["waiting-on", "waiting on"],
+  ["spawned-at", "spawned at"],
+  ["elapsed-ms", "elapsed"],
+];
+
+/** 950 ms, 12.3 s, 4 min 05 s, 2 h 03 min. */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, "0")} min`;
+}
+
+function cell(key: string, v: Value | undefined): string {
+  if (v === null || v === undefined) return "";
+  if (key === "elapsed-ms" && typeof v === "number") return formatElapsed(v);
+  return v instanceof Keyword ? v.name : display(v);
+}
+
+/** The tasks as a table (the name column only when a task has a name); "no live tasks" for none. */
+export function tasksTable(tasks: Value): string {
+  const rows = (tasks instanceof Pair ? listToArray(tasks) : []).filter((t): t is LMap => t instanceof LMap);
+  if (rows.length === 0) return "no live tasks";
+  const get = (t: LMap, key: string) => t.get(Keyword.of(key));
+  const columns = COLUMNS.filter(([key]) => key !== "name" || rows.some((t) => get(t, "name") != null));
+  const table = [columns.map(([, title]) => title), ...rows.map((t) => columns.map(([key]) => cell(key, get(t, key))))];
+  const widths = columns.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  return table
+    .map((r) =>
+      r
+        .map((text, i) => (columns[i][0] === "id" ? text.padStart(widths[i]) : text.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
