@@ -3,6 +3,7 @@
 import { Keyword, type Value, listToArray, Pair } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { display } from "../syntax/printer.js";
+import { formatDuration } from "../lib/progress.js";
 
 const COLUMNS: [string, string][] = [
   ["id", "id"],
@@ -13,18 +14,9 @@ const COLUMNS: [string, string][] = [
   ["elapsed-ms", "elapsed"],
 ];
 
-/** 950 ms, 12.3 s, 4 min 05 s, 2 h 03 min. */
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, "0")} min`;
-}
-
 function cell(key: string, v: Value | undefined): string {
   if (v === null || v === undefined) return "";
-  if (key === "elapsed-ms" && typeof v === "number") return formatElapsed(v);
+  if (key === "elapsed-ms" && typeof v === "number") return formatDuration(v);
   return v instanceof Keyword ? v.name : display(v);
 }
 

@@ -2,15 +2,16 @@
 // task has a name, elapsed time readable; in a script (tasks) stays a list of maps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatElapsed, tasksTable } from "../../src/cli/tasks-table.js";
+import { tasksTable } from "../../src/cli/tasks-table.js";
+import { formatDuration } from "../../src/lib/progress.js";
 import { read1, runOk } from "../helpers.js";
 import { write } from "../../src/syntax/printer.js";
 
 test("elapsed times read as ms, s, min and h", () => {
-  assert.equal(formatElapsed(950), "950 ms");
-  assert.equal(formatElapsed(12_345), "12.3 s");
-  assert.equal(formatElapsed(245_000), "4 min 05 s");
-  assert.equal(formatElapsed(7_380_000), "2 h 03 min");
+  assert.equal(formatDuration(950), "950 ms");
+  assert.equal(formatDuration(12_345), "12.3 s");
+  assert.equal(formatDuration(245_000), "4 min 05 s");
+  assert.equal(formatDuration(7_380_000), "2 h 03 min");
 });
 
 test("the table of a program's (tasks), with the name column only when a task is named", async () => {
