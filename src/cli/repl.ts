@@ -225,7 +225,8 @@ export function startRepl(host: Host, options: SessionOptions): void {
       session.cancelEntry();
       return;
     }
-    if (closed) process.exit(130);
+    // kill -INT at the prompt of a REPL reading a pipe, or after the input has ended
+    if (closed || !rl.terminal) process.exit(130);
     const typed = rl.line;
     // Ctrl-E, Ctrl-U: empty readline's line (the text stays on the screen, marked ^C)
     rl.write(null, { ctrl: true, name: "e" });
