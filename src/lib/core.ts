@@ -3,7 +3,7 @@ import { LispError, raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import { Builtin, CallReq, Closure } from "../vm/objects.js";
+import { Builtin, CallReq, Closure, Macro } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import { allSpecs, builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
@@ -344,7 +344,7 @@ def(
     examples: [],
   },
   (a, m) => {
-    const f = a[0];
+    const f = a[0] instanceof Macro ? a[0].fn : a[0];
     const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
     const ctx = contextOf(m);
     ctx.loadPrelude();

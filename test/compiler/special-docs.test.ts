@@ -61,3 +61,11 @@ test("wrap breaks only between words, keeps a word longer than the line whole, a
   assert.equal(wrap("a verylongwordindeed b", 12, "  "), "  a\n  verylongwordindeed\n  b");
   assert.equal(wrap("one\ntwo three", undefined, "> "), "> one\n> two three");
 });
+
+test("(doc m) of a macro shows its usage and the doc string given to defmacro", async () => {
+  assert.equal(
+    await stdoutOf(`(defmacro swap "Swaps the two forms." (a b) (list 'list b a)) (doc swap)`),
+    "(swap a b)\n  Swaps the two forms.\n",
+  );
+  assert.equal(await stdoutOf("(defmacro m2 (x) x) (doc m2)"), "(m2 x)\n  (no doc string)\n");
+});
