@@ -15,14 +15,20 @@ export interface PtyOptions {
   height?: number;
   /** extra environment of the REPL */
   env?: Record<string, string>;
+  /** the REPL's HOME (default: a new directory, removed by close) */
+  home?: string;
 }
 
 export class Pty {
   /** the REPL's HOME (its history file is there) */
-  readonly home = mkdtempSync(join(tmpdir(), "skein-pty-"));
-  private readonly socket = join(this.home, "tmux.sock");
+  readonly home: string;
+  private readonly ownHome: boolean;
+  private readonly socket: string;
 
   constructor(opts: PtyOptions = {}) {
+    this.ownHome = opts.home === undefined;
+    this.home = opts.home ?? mkdtempSync(join(tmpdir(), "skein-pty-"));
+    this.socket = join(this.home, `tmux-${process.pid}-${Date.now()}.sock`);
     const env = { HOME: this.home, TERM: "xterm", ...opts.env };
     const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
     const bin = join(projectRoot(), "bin", "skein");
@@ -45,9 +51,11 @@ export class Pty {
     this.tmux("send-keys", ...keys);
   }
 
-  /** The screen and its scrollback, lines that the terminal wrapped joined again. */
-  screen(): string {
-    return this.tmux("capture-pane", "-p", "-J", "-S", "-1000").replace(/\n+$/, "");
+  /** The screen and its scrollback, lines that the terminal wrapped joined again; with the
+   *  escape sequences of colours when `colours` is set. */
+  screen(colours = false): string {
+    const flags = colours ? ["-e"] : [];
+    return this.tmux("capture-pane", "-p", "-J", ...flags, "-S", "-1000").replace(/\n+$/, "");
   }
 
   /** The last line of the screen that is not empty: the prompt, when the REPL waits. */
@@ -91,7 +99,8 @@ export class Pty {
 
   close(): void {
     spawnSync("tmux", ["-S", this.socket, "kill-server"]);
-    rmSync(this.home, { recursive: true, force: true });
+    if (this.ownHome) rmSync(this.home, { recursive: true, force: true });
+    else rmSync(this.socket, { force: true });
   }
 }
 

@@ -145,7 +145,7 @@ repl("*e holds the last error, and an unknown name gets a did-you-mean", async (
   assert.equal(await p.enter("(error-msg *e)"), '"undefined variable: lenght (did you mean length?)"');
 });
 
-repl("a multi-line entry comes back from the history as one entry, and is saved as one line", async (p) => {
+repl("a multi-line entry comes back from the history as one entry, saved as one line for the next REPL", async (p) => {
   p.type("(+ 1 ; one");
   p.press("Enter");
   p.type('(string-length "a');
@@ -158,7 +158,35 @@ repl("a multi-line entry comes back from the history as one entry, and is saved 
   p.press("Enter");
   await p.waitFor(/\n4\nskein>\s*$/);
   assert.equal(readFileSync(join(p.home, ".skein_history"), "utf8"), '(+ 1 (string-length "a\\nb"))\n');
+  // the next REPL with this HOME starts with it
+  const next = new Pty({ home: p.home });
+  try {
+    await next.waitFor(/skein>/, "the first prompt");
+    next.press("Up");
+    await next.waitFor(/skein> \(\+ 1 \(string-length "a\\nb"\)\)$/, "the saved entry");
+  } finally {
+    next.close();
+  }
 });
+
+repl("a progress bar is drawn on the terminal with failures, rate and total time, in colour", async (p) => {
+  const out = await p.enter('(parallel-map (fn [x] (sleep 20) (if (= x 2) (error "bad") x)) (range 5) :progress #t)');
+  assert.match(
+    out,
+    /^parallel-map \[#{20}\] 5\/5 {2}1 failed {2}[\d.]+\/s {2}in [\d.]+ m?s\n\(0 1 \{:error "bad" :input 2\} 3 4\)$/,
+  );
+  assert.match(p.screen(true), /\x1b\[31m1 failed/);
+});
+
+repl(
+  "NO_COLOR: the progress bar without colours",
+  async (p) => {
+    await p.enter('(parallel-map (fn [x] (error "bad")) (range 3) :progress #t)');
+    assert.match(p.screen(), /3\/3 {2}3 failed/);
+    assert.doesNotMatch(p.screen(true), /\x1b\[3\dm/);
+  },
+  { env: { NO_COLOR: "1" } },
+);
 
 repl("(tasks) in the REPL is a table of the live tasks", async (p) => {
   await p.enter("(define c (make-channel))");
