@@ -24,6 +24,10 @@ function processHost(argv: string[]): Host {
     get stderrIsTTY() {
       return Boolean(process.stderr.isTTY);
     },
+    // asked only by (doc name): process.stdout is not made at start-up
+    get columns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
+    },
     argv,
     env: process.env,
     cwd: process.cwd(),
@@ -140,7 +144,7 @@ export async function main(argv: string[]): Promise<void> {
     const { startRepl } = await import("./repl.js");
     useStreams(1);
     useStreams(2);
-    startRepl(new Session(hostFor(rest, permissions), { maxMemoryMb }));
+    startRepl(hostFor(rest, permissions), { maxMemoryMb });
     return;
   }
   if (first === "-e") {

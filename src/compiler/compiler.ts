@@ -1,6 +1,17 @@
 // The compiler's front: compiles top-level forms and bodies, and dispatches each expression to a
 // special form (specials/), a macro, a call site (calls.ts) or a constant.
-import { EmptyList, Keyword, Pair, Sym, isVector, listToArray, type Loc, type Value } from "../core/types.js";
+import {
+  EMPTY,
+  EmptyList,
+  Keyword,
+  Pair,
+  Sym,
+  isVector,
+  list,
+  listToArray,
+  type Loc,
+  type Value,
+} from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { Closure, Macro } from "../vm/objects.js";
 import { compileCall } from "./calls.js";
@@ -116,6 +127,10 @@ export class Compiler implements Compile {
         if (special) return special(this, listToArray(x.cdr as Pair), sc, fn, tail, l, x.car.name);
         const m = this.macroFor(x, sc);
         if (m) return this.compileExpansion(this.expand(x, sc), m.name, sc, fn, tail, l);
+        // (doc if): a special form has no value to pass, so doc is given its name
+        const arg = x.car.name === "doc" && x.cdr instanceof Pair ? x.cdr.car : null;
+        if (arg instanceof Sym && (x.cdr as Pair).cdr === EMPTY && SPECIAL_FORMS.has(arg.name) && !isLocal(arg, sc))
+          return compileCall(this, x.car, [list(S.quote, arg)], sc, fn, tail, l);
       }
       return compileCall(this, x.car, listToArray(x.cdr as Pair), sc, fn, tail, l);
     }

@@ -15,6 +15,7 @@ import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
 import { contextOf, taskOf, type SessionContext } from "../session/context.js";
 import type { TaskMachine } from "../session/task-machine.js";
 import { timeoutError } from "../core/messages.js";
+import { progressBar } from "./progress.js";
 
 const def = builtins("concurrency");
 const kw = Keyword.of;
@@ -572,22 +573,15 @@ function runParallel(
       timers.add(t);
       return t;
     };
-    const progress =
-      o.progress && s.host.stderrIsTTY
-        ? (n: number) => {
-            const w = 30,
-              filled = Math.round((n / items.length) * w);
-            s.host.stderr(
-              `\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`,
-            );
-          }
-        : null;
+    const progress = o.progress ? progressBar(s.host, op, items.length, s.scheduler.now) : null;
+    let failed = 0;
     const record = (i: number, v: Value) => {
       if (abandoned) return;
       results[i] = v;
       finished++;
+      if (v instanceof ErrorValue) failed++;
       active--;
-      progress?.(finished);
+      progress?.(finished, failed);
       if (finished === items.length) wake(done(results));
       else pump();
     };

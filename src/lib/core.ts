@@ -3,7 +3,7 @@ import { LispError, raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
 import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import { Builtin, CallReq, Closure } from "../vm/objects.js";
+import { Builtin, CallReq, Closure, Macro } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import { allSpecs, builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
@@ -350,17 +350,19 @@ def(
     name: "doc",
     arity: [1, 1],
     usage: "(doc f)",
-    doc: "Prints the usage, doc string and examples of a builtin or documented function.",
+    doc: "Prints the usage, doc string and examples of a builtin, a documented function or a special form ((doc if), (doc defn)); on a terminal the text is wrapped to its width.",
     examples: [],
   },
   (a, m) => {
-    const f = a[0];
+    const f = a[0] instanceof Macro ? a[0].fn : a[0];
     const name = f instanceof Builtin || f instanceof Closure ? f.name : f instanceof Sym ? f.name : display(f);
-    contextOf(m).loadPrelude();
+    const ctx = contextOf(m);
+    ctx.loadPrelude();
     const lispDoc =
-      contextOf(m).lispDocs.get(name) ??
+      ctx.lispDocs.get(name) ??
+      ctx.formDocs.get(name) ??
       (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
-    out(m, docText(name, lispDoc) + "\n");
+    out(m, docText(name, lispDoc, ctx.host.columns) + "\n");
     return null;
   },
 );
@@ -370,28 +372,47 @@ def(
     name: "apropos",
     arity: [1, 1],
     usage: "(apropos text)",
-    doc: "The sorted names of the builtins and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
+    doc: "The sorted names of the builtins, special forms and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
     examples: [['(apropos "string-up")', '("string-upcase")']],
   },
   (a, m) => {
     const text = str("apropos", a[0]);
     const ctx = contextOf(m);
     ctx.loadPrelude();
-    const names = new Set([...allSpecs().map((s) => s.name), ...ctx.lispDocs.keys()]);
+    const names = new Set([...allSpecs().map((s) => s.name), ...ctx.formDocs.keys(), ...ctx.lispDocs.keys()]);
     return arrayToList([...names].filter((n) => n.includes(text) && !n.startsWith("%")).sort());
   },
 );
 
-/** The text (doc name) prints. */
-export function docText(name: string, lispDoc?: { usage: string; doc: string }): string {
+/** The text (doc name) prints; its prose wrapped at word boundaries to `width` columns when
+ *  given (the usage line and the examples are code, and stay whole). */
+export function docText(name: string, lispDoc?: { usage: string; doc: string }, width?: number): string {
   const spec = specFor(name);
   if (spec) {
-    const lines = [spec.usage, `  ${spec.doc}`];
+    const lines = [spec.usage, wrap(spec.doc, width, "  ")];
     for (const [ex, res] of spec.examples) lines.push(`  ${ex} ; => ${res}`);
     return lines.join("\n");
   }
-  if (lispDoc) return `${lispDoc.usage}\n  ${lispDoc.doc}`;
+  if (lispDoc) return `${lispDoc.usage}\n${wrap(lispDoc.doc, width, "  ")}`;
   return `no documentation for ${name}`;
+}
+
+/** The text indented, its lines broken at spaces to fit width columns (a word longer than a
+ *  line stays whole); each line of the text is kept as a line. */
+export function wrap(text: string, width: number | undefined, indent: string): string {
+  const room = width === undefined ? Infinity : Math.max(10, width - 1) - indent.length;
+  const out: string[] = [];
+  for (const para of text.split("\n")) {
+    let line = "";
+    for (const word of para.split(/ +/)) {
+      if (line && line.length + 1 + word.length > room) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(indent + line);
+  }
+  return out.join("\n");
 }
 
 def(

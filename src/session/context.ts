@@ -21,6 +21,8 @@ export interface Host {
   exit(code: number): void;
   /** the working directory: relative paths of files, globs, databases and subprocesses start here */
   cwd: string;
+  /** the width of the terminal stdout writes to, when it is one ((doc name) wraps its text to it) */
+  readonly columns?: number;
   /** what the script may do outside the process (the sandbox); everything when absent */
   permissions?: Permissions;
 }
@@ -32,6 +34,8 @@ export interface SessionContext extends MachineHost {
   readonly machine: Machine;
   /** doc strings of functions defined in Skein (the prelude and user code) */
   readonly lispDocs: Map<string, { usage: string; doc: string }>;
+  /** the usage and doc string of each special form, for (doc if) */
+  readonly formDocs: ReadonlyMap<string, { usage: string; doc: string }>;
   /** the deadline of HTTP, subprocess and database calls without :timeout, in ms */
   defaultTimeout: number;
   /** the memory limit in MB: a script holding more ends with "out of memory" */

@@ -4,6 +4,7 @@ import { LispError, renderError } from "../core/error.js";
 import { readAll, readAllWithLocs } from "../syntax/reader.js";
 import { Keyword, Pair, Sym, arrayToList, list, listToArray, type Loc, type Value } from "../core/types.js";
 import { Compiler } from "../compiler/compiler.js";
+import { SPECIAL_FORM_DOCS } from "../compiler/specials/docs.js";
 import { Machine } from "../vm/machine.js";
 import { Builtin, CallReq, Cell, Closure, Macro } from "../vm/objects.js";
 import { CLEANUP_BOUND_MS, Scheduler } from "../runtime/scheduler.js";
@@ -58,7 +59,7 @@ interface Expansions {
 }
 
 export interface RunOutcome {
-  status: "done" | "failed" | "deadlock" | "exit";
+  status: "done" | "failed" | "deadlock" | "exit" | "cancelled";
   value: Value;
   error?: LispError;
   code: number;
@@ -95,6 +96,7 @@ export class Session implements SessionContext {
   readonly sources = new Map<string, string>();
   /** doc strings of functions defined in Skein (the prelude and user code) */
   readonly lispDocs = new Map<string, { usage: string; doc: string }>();
+  readonly formDocs = SPECIAL_FORM_DOCS;
   defaultTimeout = 30_000;
   /** the memory limits (see SessionContext), resolved on first use: the default asks node:v8 */
   private memoryCap: number | undefined;
@@ -497,8 +499,12 @@ export class Session implements SessionContext {
     });
   }
 
-  /** Evaluates one REPL entry as the main task; resolves when it finishes (background tasks go on). */
-  evalEntry(text: string, file: string): Promise<{ value?: Value; error?: LispError; exit?: number }> {
+  /** Evaluates one REPL entry as the main task; resolves when it finishes or is cancelled
+   *  (cancelEntry). The tasks it spawned go on running, also while the REPL waits for input. */
+  evalEntry(
+    text: string,
+    file: string,
+  ): Promise<{ value?: Value; error?: LispError; exit?: number; cancelled?: true }> {
     let forms: Value[];
     try {
       forms = this.read(text, file);
@@ -509,15 +515,37 @@ export class Session implements SessionContext {
     return new Promise((resolve) => {
       this.outcome = null;
       this.memoryError = null;
+      this.entries = true;
       this.scheduler.restart();
       this.finish = (o) =>
-        resolve(o.status === "exit" ? { exit: o.code } : o.error ? { error: o.error } : { value: o.value });
+        resolve(
+          o.status === "exit"
+            ? { exit: o.code }
+            : o.status === "cancelled"
+              ? { cancelled: true }
+              : o.error
+                ? { error: o.error }
+                : { value: o.value },
+        );
       const t = this.spawnForms(forms, file);
       t.onDone((d) => {
         if (d.state === "done") this.end({ status: "done", value: (d.body as TaskMachine).val, code: 0 });
+        else if (d.state === "cancelled") this.end({ status: "cancelled", value: null, code: 130 });
       });
     });
   }
+
+  /** Cancels the running REPL entry (Ctrl-C): its finally blocks run, the tasks it owns are
+   *  cancelled, the tasks it spawned go on. False when no entry is running. */
+  cancelEntry(): boolean {
+    const main = this.scheduler.main;
+    if (!this.entries || main === null || main.finished || this.outcome !== null) return false;
+    this.scheduler.cancel(main);
+    return true;
+  }
+
+  /** Set by the first REPL entry: from then on the end of an entry does not stop the scheduler. */
+  private entries = false;
 
   /** Spawns a task running fn. The machine's task identity is the Task itself. */
   spawnTask(fn: Value, args: Value[], spawnedAt: Loc | string | undefined, parent: Task | null, isMain = false): Task {
@@ -527,12 +555,16 @@ export class Session implements SessionContext {
   end(o: RunOutcome): void {
     if (this.outcome) return;
     this.outcome = o;
-    this.scheduler.stop();
+    // a REPL entry's end leaves its background tasks running; an exit or the memory limit stops all
+    if (!this.entries || o.status === "exit" || (o.error !== undefined && o.error === this.memoryError))
+      this.scheduler.stop();
     this.finish?.(o);
   }
 
   exit(code: number): void {
-    this.end({ status: "exit", value: null, code });
+    // (exit) in a background task while the REPL waits for input: no entry to end, so the host does
+    if (this.entries && this.outcome !== null) this.host.exit(code);
+    else this.end({ status: "exit", value: null, code });
   }
 
   renderError(e: LispError): string {

@@ -174,7 +174,11 @@ const defmacro: SpecialForm = (c, args, sc, fn, tail, loc) => {
     syntaxError("defmacro: expected (defmacro name (params) body...)", loc);
   const name = args[0] as Sym;
   let rest = args.slice(1);
-  if (typeof rest[0] === "string" && rest.length > 2) rest = rest.slice(1);
+  if (typeof rest[0] === "string" && rest.length > 2) {
+    // (defmacro name "doc" (params) body...): the doc string is what (doc name) shows
+    c.env.recordDoc(name.name, usageLine(name.name, rest[1], loc), rest[0]);
+    rest = rest.slice(1);
+  }
   const lam = compileLambda(c, rest[0], rest.slice(1), sc, fn, name.name, loc);
   const cell = fn.k(c.env.cell(name.name));
   fn.emit(js`${cell}.v = new M(${JSON.stringify(name.name)}, ${lam}); ${cell}.owner = m.task;`);
