@@ -5,7 +5,7 @@ import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } 
 import { LMap } from "../core/map.js";
 import { Builtin, CallReq, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { allSpecs, builtins, specFor } from "./registry.js";
+import { aliasesOf, allSpecs, builtins, specFor } from "./registry.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
@@ -376,8 +376,11 @@ def(
 export function docText(name: string, lispDoc?: { usage: string; doc: string }): string {
   const spec = specFor(name);
   if (spec) {
-    const lines = [spec.usage, `  ${spec.doc}`];
+    const lines = spec.name === name ? [] : [`${name} is another name for ${spec.name}`];
+    lines.push(spec.usage, `  ${spec.doc}`);
     for (const [ex, res] of spec.examples) lines.push(`  ${ex} ; => ${res}`);
+    const aliases = aliasesOf(spec.name);
+    if (aliases.length) lines.push(`  also called: ${aliases.map((a) => a.name).join(" ")}`);
     return lines.join("\n");
   }
   if (lispDoc) return `${lispDoc.usage}\n  ${lispDoc.doc}`;

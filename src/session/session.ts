@@ -10,7 +10,7 @@ import { CLEANUP_BOUND_MS, Scheduler } from "../runtime/scheduler.js";
 import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
-import { suggestName } from "../lib/suggest.js";
+import { didYouMean } from "../lib/suggest.js";
 import "../lib/index.js";
 import "../host/index.js";
 import "./limits.js";
@@ -255,9 +255,7 @@ export class Session implements SessionContext {
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-    return suggestName(name, [
-      ...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined]),
-    ]);
+    return didYouMean(name, new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined]));
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block, and
