@@ -350,7 +350,9 @@ def(
     const lispDoc =
       contextOf(m).lispDocs.get(name) ??
       (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
-    out(m, docText(name, lispDoc) + "\n");
+    const text = docText(name, lispDoc);
+    const hint = text.startsWith("no documentation") ? m.host.suggest(name) : undefined;
+    out(m, text + (hint ? ` (${hint})` : "") + "\n");
     return null;
   },
 );

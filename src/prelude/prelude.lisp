@@ -185,7 +185,10 @@
   "(repeat x): an endless source of x (a channel, for take and stream-map). (repeat n x): a list of n times x."
   [& args]
   (cond ((= (length args) 1) (%endless (lambda (ch) (%fill-with ch identity identity (car args)))))
-        ((= (length args) 2) (%map1 (constantly (cadr args)) (range (car args))))
+        ((= (length args) 2)
+         (if (integer? (car args))
+             (%map1 (constantly (cadr args)) (range (car args)))
+             (error (str "repeat: expected an integer count, got " (format "~s" (car args))))))
         (else (error "repeat: expected (repeat x) or (repeat n x)"))))
 
 (defn cycle

@@ -255,7 +255,8 @@ export class Session implements SessionContext {
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-    return didYouMean(name, new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined]));
+    // the script's own names first: on a tie in spelling, they are the likelier meaning
+    return didYouMean(name, new Set([...defined, ...allSpecs().map((spec) => spec.name), ...this.preludeDefines]));
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block, and

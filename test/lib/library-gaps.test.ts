@@ -172,6 +172,11 @@ test("a source's producer ends with the task that made it, and the channel close
   assert.equal(write(r.value), "()", "closing a source ends it");
 });
 
+test("(repeat n x) takes an integer count", async () => {
+  assert.equal(await value(`(list (repeat 0 1) (repeat -1 1))`), "(() ())");
+  assert.equal(await failure(`(repeat 2.5 :x)`), "repeat: expected an integer count, got 2.5");
+});
+
 test("take of a source takes an integer, in either order", async () => {
   assert.equal(await value(`(take (iterate inc 5) 2)`), "(5 6)");
   assert.match(await failure(`(take "2" (range))`), /^take: expected an integer, got "2"/);

@@ -77,3 +77,19 @@ test("an unknown name raises with the meaning, at the top level and inside paral
     '("undefined variable: shell (did you mean sh? (sh \\"cmd ...\\") → {:exit :out :err})" "undefined variable: shell (did you mean sh? (sh \\"cmd ...\\") → {:exit :out :err})")',
   );
 });
+
+test("(doc 'name) of an unknown name gives the hint; the script's own names win a tie in spelling", async () => {
+  const r = await runProgram("(define counter 0)\n(+ countr 1)");
+  assert.equal(r.outcome.error!.message, "undefined variable: countr (did you mean counter?)");
+  const d = await runOk("(doc 'cancel) (doc 'fold-left)");
+  assert.equal(
+    d.stdout,
+    "no documentation for cancel (did you mean task-cancel?)\nno documentation for fold-left (did you mean reduce? (reduce f xs init): the collection before the initial value, f takes (acc item))\n",
+  );
+});
+
+test("(doc alias) names the builtin; the builtin's doc lists its aliases", async () => {
+  const d = await runOk("(doc 'string-append)");
+  assert.match(d.stdout, /^string-append is another name for str\n\(str x ...\)\n/);
+  assert.match(d.stdout, /also called: string-append\n$/);
+});
