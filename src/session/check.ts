@@ -216,7 +216,8 @@ class Checker {
       return;
     }
     const h = head.name;
-    const special = this.special(h, args, scope, loc);
+    // a name the file (or the library) defines is a call, whatever shape the checker knows it by
+    const special = !this.globals.has(h) || SPECIAL_FORMS.has(h) ? this.special(h, args, scope, loc) : false;
     if (special) return;
     const g = this.globals.get(h);
     if (g?.kind === "macro") return; // its expansion decides what the arguments mean
@@ -305,6 +306,8 @@ class Checker {
       case "for":
       case "binding":
       case "with-open": {
+        // Clojure's binding forms, until the compiler has them: unknown, but their names bound
+        if (!SPECIAL_FORMS.has(h)) this.name(h, scope, loc);
         let rest = args;
         if (rest[0] instanceof Sym) {
           // a named let: the name is a function of the bindings
