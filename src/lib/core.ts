@@ -6,6 +6,7 @@ import { LMap } from "../core/map.js";
 import { Builtin, CallReq, Closure } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import { aliasesOf, allSpecs, builtins, specFor } from "./registry.js";
+import { ALIASES } from "./spellings.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
@@ -362,14 +363,14 @@ def(
     name: "apropos",
     arity: [1, 1],
     usage: "(apropos text)",
-    doc: "The sorted names of the builtins and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
+    doc: "The sorted names of the builtins (and their other names, such as string-append) and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
     examples: [['(apropos "string-up")', '("string-upcase")']],
   },
   (a, m) => {
     const text = str("apropos", a[0]);
     const ctx = contextOf(m);
     ctx.loadPrelude();
-    const names = new Set([...allSpecs().map((s) => s.name), ...ctx.lispDocs.keys()]);
+    const names = new Set([...allSpecs().map((s) => s.name), ...Object.keys(ALIASES), ...ctx.lispDocs.keys()]);
     return arrayToList([...names].filter((n) => n.includes(text) && !n.startsWith("%")).sort());
   },
 );

@@ -82,6 +82,8 @@ class Checker {
   readonly globals = new Map<string, Global>();
   /** names the library defines (builtins, aliases, prelude), for "did you mean" */
   private readonly known: Set<string>;
+  /** the names the file defines at its top level (one that is also a builtin is the file's) */
+  private readonly own = new Set<string>();
 
   constructor(
     private readonly file: string,
@@ -104,7 +106,10 @@ class Checker {
       const [head, ...args] = listToArray(f);
       const h = (head as Sym).name;
       if (h === "begin" || h === "do") return args.forEach(visit);
-      if (h === "defmacro" && args[0] instanceof Sym) return void this.globals.set(args[0].name, { kind: "macro" });
+      if (h === "defmacro" && args[0] instanceof Sym) {
+        this.own.add(args[0].name);
+        return void this.globals.set(args[0].name, { kind: "macro" });
+      }
       if ((h === "define" || h === "def") && args[0] instanceof Pair && args[0].car instanceof Sym) {
         return void push(args[0].car.name, arityOf(args[0].cdr));
       }
@@ -119,6 +124,7 @@ class Checker {
       }
     };
     const push = (name: string, a: Arity | null | undefined) => {
+      this.own.add(name);
       if (a === undefined) {
         this.globals.set(name, { kind: "value" });
         arities.delete(name);
@@ -233,15 +239,15 @@ class Checker {
     const [min, max] = g.arity;
     if (n < min || n > max) {
       const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-      const spec = specFor(h);
+      const spec = this.own.has(h) ? undefined : specFor(h);
       this.report(
         loc,
         `${h}: expected ${want} argument${want === "1" ? "" : "s"}, got ${n}${spec ? ` (usage: ${spec.usage})` : ""}`,
       );
       return;
     }
-    const spec = specFor(h);
-    const opts = spec && this.known.has(h) ? optionsOf(spec.usage) : null;
+    const spec = this.own.has(h) ? undefined : specFor(h);
+    const opts = spec ? optionsOf(spec.usage) : null;
     if (opts === null) return;
     for (let i = opts.from ?? 0; i < args.length; i++) {
       const a = args[i];

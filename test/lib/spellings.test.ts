@@ -93,3 +93,8 @@ test("(doc alias) names the builtin; the builtin's doc lists its aliases", async
   assert.match(d.stdout, /^string-append is another name for str\n\(str x ...\)\n/);
   assert.match(d.stdout, /also called: string-append\n$/);
 });
+
+test("apropos finds aliases too", async () => {
+  const r = await runOk('(apropos "append")');
+  assert.equal(write(r.value), '("append" "append-file" "string-append")');
+});

@@ -68,7 +68,9 @@ test("a function defined twice with different parameters, a local of the same na
 (defmacro twice (x) \`(begin ,x ,x))
 (twice (println 1) whatever-the-macro-makes-of-this)
 (define (car x y) x)
-(car 1 2)`),
+(car 1 2)
+(define (glob pattern & flags) flags)
+(glob "*" :anything 1)`),
     [],
   );
 });
