@@ -1031,11 +1031,14 @@ def(
   (a, m) => {
     const fill = fnArg("%endless", a[0]);
     const s = contextOf(m);
-    const ch = new Channel(0);
     if (s.scheduler.atTaskLimit) {
-      ch.close();
-      return ch;
+      // no producer: the source holds the error, then ends
+      const full = new Channel(1);
+      full.trySend(limitError(s));
+      full.close();
+      return full;
     }
+    const ch = new Channel(0);
     const t = spawnChild(m, fill, [ch], m.currentLoc());
     t.onDone((d) => {
       // a producer's own error was sent as an item (the prelude catches it); what is left is a

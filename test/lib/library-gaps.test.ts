@@ -172,6 +172,21 @@ test("a source's producer ends with the task that made it, and the channel close
   assert.equal(write(r.value), "()", "closing a source ends it");
 });
 
+test("at the task limit a source holds the limit's error value, then ends", async () => {
+  assert.equal(
+    await value(
+      `(set-max-threads! 1)
+       (define gate (make-channel))
+       (define held (spawn (fn [] (channel-recv gate))))
+       (define src (iterate inc 0))
+       (channel-close gate)
+       (map (fn [x] (if (error? x) (error-msg x) x)) (take 3 src))`,
+      "virtual",
+    ),
+    `("task limit reached (1)")`,
+  );
+});
+
 test("(repeat n x) takes an integer count", async () => {
   assert.equal(await value(`(list (repeat 0 1) (repeat -1 1))`), "(() ())");
   assert.equal(await failure(`(repeat 2.5 :x)`), "repeat: expected an integer count, got 2.5");
