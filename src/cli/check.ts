@@ -5,6 +5,15 @@ import { readFileSync } from "node:fs";
 import { checkSource, formatFinding } from "../session/check.js";
 import { emit } from "./output.js";
 
+/** A file the program loads, found as (load path) finds it: against the working directory. */
+function readLoaded(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 export function checkFiles(files: readonly string[]): number {
   if (files.length === 0) {
     emit(2, "skein: check needs a file: skein check FILE...\n");
@@ -20,7 +29,7 @@ export function checkFiles(files: readonly string[]): number {
       emit(2, `skein: cannot read ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
       return 2;
     }
-    const findings = checkSource(text, file === "-" ? "<stdin>" : file);
+    const findings = checkSource(text, file === "-" ? "<stdin>" : file, readLoaded);
     for (const f of findings) emit(1, formatFinding(f) + "\n");
     found += findings.length;
   }

@@ -6,9 +6,10 @@
 //
 // It reads the file and walks the forms with the scopes the special forms make. It is
 // conservative where a program's meaning is only known when it runs: the arguments of a macro
-// call are not checked (its expansion decides what they mean), nor a name a program defines by
-// eval or load, and a function the file defines twice with different parameter lists is not
-// arity-checked.
+// call are not checked (its expansion decides what they mean); a program that uses eval or
+// loads a file the checker cannot read may define any name, so unknown names are not reported
+// for it; and a function the file defines twice with different parameter lists is not
+// arity-checked. The definitions of a file loaded with (load "path") count.
 import { LispError } from "../core/error.js";
 import { LMap } from "../core/map.js";
 import { EmptyList, Keyword, Pair, Sym, isVector, listToArray, type Loc, type Value } from "../core/types.js";
@@ -84,6 +85,9 @@ class Checker {
   private readonly known: Set<string>;
   /** the names the file defines at its top level (one that is also a builtin is the file's) */
   private readonly own = new Set<string>();
+  /** the program may define names the checker cannot see (eval, a load it cannot read): it
+   *  does not report unknown names then */
+  openWorld = false;
 
   constructor(
     private readonly file: string,
@@ -99,13 +103,29 @@ class Checker {
   }
 
   /** The file's own top-level definitions, wherever they are (a function may call one defined below it). */
-  collect(forms: Value[]): void {
+  collect(forms: Value[], readLoaded?: (path: string) => string | undefined): void {
     const arities = new Map<string, (Arity | null)[]>();
+    const loaded = new Set<string>();
     const visit = (f: Value) => {
       if (!(f instanceof Pair) || !(f.car instanceof Sym)) return;
       const [head, ...args] = listToArray(f);
       const h = (head as Sym).name;
       if (h === "begin" || h === "do") return args.forEach(visit);
+      if (h === "load" && typeof args[0] === "string" && readLoaded !== undefined && loaded.size < MAX_LOADS) {
+        // a file it loads defines names too: read its definitions (nothing runs)
+        if (loaded.has(args[0])) return;
+        loaded.add(args[0]);
+        const text = readLoaded(args[0]);
+        let more: Value[] | undefined;
+        try {
+          more = text === undefined ? undefined : readAll(text, args[0]);
+        } catch {
+          more = undefined;
+        }
+        if (more === undefined) this.openWorld = true;
+        else more.forEach(visit);
+        return;
+      }
       if (h === "defmacro" && args[0] instanceof Sym) {
         this.own.add(args[0].name);
         return void this.globals.set(args[0].name, { kind: "macro" });
@@ -133,6 +153,18 @@ class Checker {
       arities.set(name, [...(arities.get(name) ?? []), a]);
     };
     forms.forEach(visit);
+    // eval, or a load of a computed path or not at the top level: names may come from anywhere
+    const opens = (f: Value): boolean =>
+      f instanceof Pair &&
+      (sym(f.car, "eval") || (sym(f.car, "load") && !forms.includes(f)) || listToArray(f).some(opens));
+    if (
+      forms.some((f) =>
+        f instanceof Pair && sym(f.car, "load")
+          ? typeof (f.cdr as Pair).car !== "string" || readLoaded === undefined
+          : opens(f),
+      )
+    )
+      this.openWorld = true;
     for (const [name, as] of arities) {
       const same = as.every((a) => a !== null && as[0] !== null && a[0] === as[0][0] && a[1] === as[0][1]);
       this.globals.set(name, { kind: "fn", arity: same ? as[0] : null });
@@ -157,7 +189,7 @@ class Checker {
   }
 
   private name(n: string, scope: ReadonlySet<string>, loc: Loc | undefined): void {
-    if (scope.has(n) || this.globals.has(n) || SPECIAL_FORMS.has(n)) return;
+    if (this.openWorld || scope.has(n) || this.globals.has(n) || SPECIAL_FORMS.has(n)) return;
     const hint = didYouMean(n, new Set([...this.known, ...[...this.globals.keys()]]));
     this.report(loc, `undefined variable: ${n}${hint ? ` (${hint})` : ""}`);
   }
@@ -433,9 +465,19 @@ function library(): Map<string, Global> {
   return lib;
 }
 
+/** How many files a check follows through top-level (load "path") forms. */
+const MAX_LOADS = 100;
+
 /** What `skein check` finds in a program's text, in the order of the text. A reader error is
- *  the one finding (nothing after it can be read). */
-export function checkSource(code: string, fileName: string): Finding[] {
+ *  the one finding (nothing after it can be read). readLoaded gives the text of a file the
+ *  program loads, as (load path) would find it (or undefined): its definitions count. Without
+ *  it, or when the program uses eval or loads a computed path, unknown names are not reported
+ *  (they may come from there); arity and options still are. */
+export function checkSource(
+  code: string,
+  fileName: string,
+  readLoaded?: (path: string) => string | undefined,
+): Finding[] {
   let forms: Value[];
   let locs: Loc[];
   try {
@@ -446,7 +488,7 @@ export function checkSource(code: string, fileName: string): Finding[] {
     return [{ file: at.file, line: at.line, col: at.col, message: e.message }];
   }
   const c = new Checker(fileName, library());
-  c.collect(forms);
+  c.collect(forms, readLoaded);
   forms.forEach((f, i) => c.form(f, new Set(), locs[i]));
   return c.findings.sort((a, b) => a.line - b.line || a.col - b.col);
 }

@@ -239,3 +239,22 @@ test("the options a usage line lists are the ones the builtin accepts", () => {
     );
   }
 });
+
+test("the definitions of a loaded file count; eval or an unreadable load silences unknown names only", () => {
+  const files: Record<string, string> = {
+    "lib.lisp": '(define (helper x) x)\n(load "deeper.lisp")\n(load "lib.lisp")',
+    "deeper.lisp": "(defn deep [a b] a)",
+  };
+  const read = (p: string) => files[p];
+  const run = (code: string, reader?: (p: string) => string | undefined) =>
+    checkSource(code, "t.lisp", reader).map(formatFinding);
+  assert.deepEqual(run('(load "lib.lisp")\n(helper 1)\n(deep 1)\n(nope)', read), [
+    "t.lisp:3:1: deep: expected 2 arguments, got 1",
+    "t.lisp:4:1: undefined variable: nope",
+  ]);
+  assert.deepEqual(run('(load "lib.lisp")\n(helper 1 2)\n(nope)'), [], "no reader: names may come from the file");
+  assert.deepEqual(run('(load "missing.lisp")\n(nope)', read), []);
+  assert.deepEqual(run('(eval (read-string "(define made 1)"))\n(+ made 1)\n(take 1)'), [
+    "t.lisp:3:1: take: expected 2 arguments, got 1 (usage: (take n xs))",
+  ]);
+});
