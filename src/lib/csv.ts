@@ -25,10 +25,12 @@ function separatorOf(op: string, v: Value | undefined): string {
   return sep;
 }
 
-/** The records of text as arrays of strings. A blank line is skipped; a final line break does not
- *  make an empty record. */
-function* records(text: string, sep: string): Generator<number, string[][], void> {
+/** The records of text as arrays of strings, with the line each starts on. A blank line is
+ *  skipped; a final line break does not make an empty record. */
+function* records(text: string, sep: string): Generator<number, { rows: string[][]; starts: number[] }, void> {
   const rows: string[][] = [];
+  const starts: number[] = [];
+  let start = 1;
   let row: string[] = [];
   let field = "";
   let line = 1;
@@ -42,9 +44,13 @@ function* records(text: string, sep: string): Generator<number, string[][], void
   };
   let quotedField = false;
   const endRow = () => {
-    if (quotedField || !(row.length === 1 && row[0] === "")) rows.push(row);
+    if (quotedField || !(row.length === 1 && row[0] === "")) {
+      rows.push(row);
+      starts.push(start);
+    }
     row = [];
     quotedField = false;
+    start = line + 1; // endRow comes before the line break is counted
   };
   const n = text.length;
   let atFieldStart = true;
@@ -101,11 +107,11 @@ function* records(text: string, sep: string): Generator<number, string[][], void
     endField();
     endRow();
   }
-  return rows;
+  return { rows, starts };
 }
 
 function* parse(text: string, sep: string, header: boolean): Job {
-  const rows = yield* records(text, sep);
+  const { rows, starts } = yield* records(text, sep);
   if (!header) return yield* listOf(rows.length, (i) => IList(rows[i]));
   if (rows.length === 0) return yield* listOf(0, () => null);
   const names = rows[0];
@@ -120,7 +126,7 @@ function* parse(text: string, sep: string, header: boolean): Job {
     const row = rows[r];
     if (row.length !== keys.length)
       raise(
-        `csv-parse: record ${r + 1} has ${row.length} field${row.length === 1 ? "" : "s"} but the header has ${keys.length}: ${JSON.stringify(row.slice(0, 5))}`,
+        `csv-parse: the record on line ${starts[r]} has ${row.length} field${row.length === 1 ? "" : "s"} but the header has ${keys.length}: ${JSON.stringify(row.slice(0, 5))}`,
       );
     maps.push(LMap.fromEntries(keys.map((k, i) => [k, row[i]] as const)));
     if (r % CHUNK === 0) yield 8 * CHUNK;

@@ -39,7 +39,12 @@ test("csv-parse :header #t gives maps with keyword keys, and refuses ragged reco
   assert.equal(await value(`(map :age (csv-parse "name,age\\nAda,36" :header #t))`), `("36")`);
   assert.equal(
     await failure(`(csv-parse "a,b\\n1,2\\n3" :header #t)`),
-    `csv-parse: record 3 has 1 field but the header has 2: ["3"]`,
+    `csv-parse: the record on line 3 has 1 field but the header has 2: ["3"]`,
+  );
+  assert.equal(
+    await failure(`(csv-parse "a,b\\n\\n1,\\"x\\ny\\"\\r\\n\\n\\n3" :header #t)`),
+    `csv-parse: the record on line 7 has 1 field but the header has 2: ["3"]`,
+    "lines count blank lines and the line breaks inside quoted fields",
   );
   assert.equal(await failure(`(csv-parse "a,a\\n1,2" :header #t)`), `csv-parse: the header names the column "a" twice`);
 });
