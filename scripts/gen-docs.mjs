@@ -21,6 +21,7 @@ const AREAS = [
   ["seq", "Lists, vectors and sequences"],
   ["map", "Maps"],
   ["json", "JSON"],
+  ["csv", "CSV"],
   ["concurrency", "Concurrency: tasks, channels, time, parallelism"],
   ["fs", "Files"],
   ["http", "HTTP"],
@@ -36,13 +37,13 @@ async function load() {
     throw new Error("dist/ is missing: run `npm run build` first");
   }
   await import(pathToFileURL(join(ROOT, "dist", "src", "lib", "index.js")).href);
-  const { allSpecs } = await import(pathToFileURL(registry).href);
+  const { allSpecs, aliasesOf } = await import(pathToFileURL(registry).href);
   const { Session } = await import(pathToFileURL(session).href);
   const host = { stdout() {}, stderr() {}, stderrIsTTY: false, argv: [], env: {}, cwd: process.cwd(), exit() {} };
   const s = new Session(host);
   s.loadPrelude();
   const prelude = [...s.lispDocs.entries()].map(([name, d]) => ({ name, usage: d.usage, doc: d.doc }));
-  return { specs: allSpecs(), prelude };
+  return { specs: allSpecs().map((spec) => ({ ...spec, aliases: aliasesOf(spec.name) })), prelude };
 }
 
 /** An HTML anchor id for a function name: letters, digits and - kept, other characters as _hex. */
@@ -64,7 +65,7 @@ function arity([min, max]) {
   return `${min} to ${max} arguments`;
 }
 
-function entry(lines, { name, usage, doc, examples, arity: ar, capability }) {
+function entry(lines, { name, usage, doc, examples, arity: ar, capability, aliases }) {
   lines.push(
     `<a id="${anchor(name)}"></a>`,
     "",
@@ -74,6 +75,8 @@ function entry(lines, { name, usage, doc, examples, arity: ar, capability }) {
     "",
   );
   lines.push(prose(doc.replace(/\s*\n\s*/g, " ").trim()), "");
+  if (aliases && aliases.length)
+    lines.push(`Also called ${aliases.map((a) => `\`${a.name}\` (${a.from})`).join(", ")}: the same function.`, "");
   if (capability)
     lines.push(
       `Capability: ${[capability]

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPECIAL_FORMS } from "../src/compiler/specials/index.js";
 import { allSpecs } from "../src/lib/registry.js";
+import { ALIASES } from "../src/lib/spellings.js";
 import { Session } from "../src/session/session.js";
 import "../src/lib/index.js";
 import { fakeHost, projectRoot } from "./helpers.js";
@@ -167,11 +168,13 @@ test("the grammar highlights every special form the compiler knows, as a whole s
   assert.deepEqual(named("(def limit 10)"), ["def", "limit"]);
 });
 
-test("the grammar highlights every builtin and prelude function, and no special form as one", () => {
+test("the grammar highlights every builtin, alias and prelude function, and no special form as one", () => {
   const session = new Session(fakeHost());
   session.loadPrelude();
   const prelude = [...session.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-  const names = [...new Set([...allSpecs().map((s) => s.name), ...prelude])].filter((n) => !n.startsWith("%"));
+  const names = [...new Set([...allSpecs().map((s) => s.name), ...prelude, ...Object.keys(ALIASES)])].filter(
+    (n) => !n.startsWith("%"),
+  );
   assert.ok(names.length > 150 && names.includes("parallel-map") && names.includes("channel->list"));
   const missing = names.filter((n) => matchesOf("builtin", `(${n} x)`).join() !== n);
   assert.deepEqual(missing, [], `add these to the builtin rule of ${grammarPath}`);

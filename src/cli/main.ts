@@ -46,6 +46,8 @@ usage:
   skein [FLAGS] -e 'EXPR...'    evaluate the forms and print the last value unless it is nil
   skein [FLAGS] [repl]          start the interactive REPL
   skein [FLAGS] - [ARG...]      run the script read from standard input (also: a piped stdin and no FILE)
+  skein check FILE...           report unknown names, wrong arities and unknown options without
+                                running anything: file:line:col: message; exit 0 clean, 1 findings
   skein guide                   print the guide for writing Skein (docs/guide.md; written for models)
   skein --help | help | --version
 
@@ -126,6 +128,10 @@ export async function main(argv: string[]): Promise<void> {
   if (first === "--version" || first === "-v") {
     emit(1, `skein ${VERSION}\n`);
     return finish(0);
+  }
+  if (first === "check") {
+    const { checkFiles } = await import("./check.js");
+    return finish(checkFiles(rest));
   }
   if (first === "-" || (first === undefined && !isatty(0))) {
     // a script on standard input: `skein - ARGS`, or `... | skein` (a pipe does not start a REPL)

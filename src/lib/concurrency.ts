@@ -688,7 +688,7 @@ def(
   {
     name: "parallel-for-each",
     arity: [2, Infinity],
-    usage: "(parallel-for-each f xs [options])",
+    usage: "(parallel-for-each f xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
     doc: "Like parallel-map, for the effects; returns nil.",
     examples: [["(parallel-for-each inc [1 2])", "nil"]],
   },
@@ -710,7 +710,7 @@ def(
   {
     name: "parallel-filter",
     arity: [2, Infinity],
-    usage: "(parallel-filter pred xs [:max-threads n] [:timeout ms])",
+    usage: "(parallel-filter pred xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
     doc: "The items for which pred returned true, in input order, testing concurrently. If pred fails for an item, the result is an error value naming the item and the cause.",
     examples: [["(parallel-filter even? (range 6))", "(0 2 4)"]],
   },
@@ -1009,5 +1009,41 @@ def(
     };
     pull();
     return out;
+  },
+);
+
+// ---- endless sources -------------------------------------------------------------------
+// (iterate f x), (repeat x), (cycle xs) and (range) are channels a producer task fills one value
+// at a time, as they are received (the prelude writes the producers). The producer is owned by
+// the task that made the source, so it ends with it; the channel then closes, so a reader
+// elsewhere sees the end instead of waiting for ever.
+
+def(
+  {
+    name: "%endless",
+    arity: [1, 1],
+    usage: "(%endless fill)",
+    doc: "A rendezvous channel, and a task owned by the caller running (fill ch); the channel closes when that task ends.",
+    examples: [],
+  },
+  (a, m) => {
+    const fill = fnArg("%endless", a[0]);
+    const s = contextOf(m);
+    if (s.scheduler.atTaskLimit) {
+      // no producer: the source holds the error, then ends
+      const full = new Channel(1);
+      full.trySend(limitError(s));
+      full.close();
+      return full;
+    }
+    const ch = new Channel(0);
+    const t = spawnChild(m, fill, [ch], m.currentLoc());
+    t.onDone((d) => {
+      // a producer's own error was sent as an item (the prelude catches it); what is left is a
+      // cancellation, which ends the source
+      d.supervised = true;
+      ch.close();
+    });
+    return ch;
   },
 );

@@ -5,7 +5,8 @@ import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } 
 import { LMap } from "../core/map.js";
 import { Builtin, CallReq, Closure, Macro } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
-import { allSpecs, builtins, specFor } from "./registry.js";
+import { aliasesOf, allSpecs, builtins, specFor } from "./registry.js";
+import { ALIASES } from "./spellings.js";
 import { fn as fnArg, map as mapArg, seq, seqable, str, typeError, typeName as typeNameOf } from "./args.js";
 import { contextOf } from "../session/context.js";
 import { prettyPrint } from "./pretty.js";
@@ -362,7 +363,9 @@ def(
       ctx.lispDocs.get(name) ??
       ctx.formDocs.get(name) ??
       (f instanceof Closure ? { usage: f.code.usage, doc: "(no doc string)" } : undefined);
-    out(m, docText(name, lispDoc, ctx.host.columns) + "\n");
+    const text = docText(name, lispDoc, ctx.host.columns);
+    const hint = text.startsWith("no documentation") ? m.host.suggest(name) : undefined;
+    out(m, text + (hint ? ` (${hint})` : "") + "\n");
     return null;
   },
 );
@@ -372,14 +375,19 @@ def(
     name: "apropos",
     arity: [1, 1],
     usage: "(apropos text)",
-    doc: "The sorted names of the builtins, special forms and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
+    doc: "The sorted names of the builtins (and their other names, such as string-append), special forms and documented functions (the library's and the script's) that contain text; (doc name) tells more about each.",
     examples: [['(apropos "string-up")', '("string-upcase")']],
   },
   (a, m) => {
     const text = str("apropos", a[0]);
     const ctx = contextOf(m);
     ctx.loadPrelude();
-    const names = new Set([...allSpecs().map((s) => s.name), ...ctx.formDocs.keys(), ...ctx.lispDocs.keys()]);
+    const names = new Set([
+      ...allSpecs().map((s) => s.name),
+      ...Object.keys(ALIASES),
+      ...ctx.formDocs.keys(),
+      ...ctx.lispDocs.keys(),
+    ]);
     return arrayToList([...names].filter((n) => n.includes(text) && !n.startsWith("%")).sort());
   },
 );
@@ -389,8 +397,11 @@ def(
 export function docText(name: string, lispDoc?: { usage: string; doc: string }, width?: number): string {
   const spec = specFor(name);
   if (spec) {
-    const lines = [spec.usage, wrap(spec.doc, width, "  ")];
+    const lines = spec.name === name ? [] : [`${name} is another name for ${spec.name}`];
+    lines.push(spec.usage, wrap(spec.doc, width, "  "));
     for (const [ex, res] of spec.examples) lines.push(`  ${ex} ; => ${res}`);
+    const aliases = aliasesOf(spec.name);
+    if (aliases.length) lines.push(`  also called: ${aliases.map((a) => a.name).join(" ")}`);
     return lines.join("\n");
   }
   if (lispDoc) return `${lispDoc.usage}\n${wrap(lispDoc.doc, width, "  ")}`;

@@ -4,5 +4,6 @@ import "./strings.js";
 import "./seq.js";
 import "./maps.js";
 import "./json.js";
+import "./csv.js";
 import "./core.js";
 import "./concurrency.js";

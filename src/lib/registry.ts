@@ -4,6 +4,7 @@ import type { Value } from "../core/types.js";
 import { Builtin, type BuiltinFn } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
 import type { Capability } from "../sandbox/permissions.js";
+import { ALIASES } from "./spellings.js";
 
 export interface BuiltinSpec {
   name: string;
@@ -61,8 +62,17 @@ export function builtins(area: string): Definer {
 export function allSpecs(): BuiltinSpec[] {
   return [...specs.values()];
 }
+/** The spec of a builtin by its name or by one of its aliases (spellings.ts): an alias is the
+ *  same function, whose errors and doc name the builtin. */
 export function specFor(name: string): BuiltinSpec | undefined {
-  return specs.get(name);
+  return specs.get(name) ?? (Object.hasOwn(ALIASES, name) ? specs.get(ALIASES[name].to) : undefined);
+}
+
+/** The aliases of a builtin, with where each spelling comes from. */
+export function aliasesOf(name: string): { name: string; from: string }[] {
+  return Object.entries(ALIASES)
+    .filter(([, a]) => a.to === name)
+    .map(([alias, a]) => ({ name: alias, from: a.from }));
 }
 
 export function makeBuiltin(spec: BuiltinSpec): Builtin {

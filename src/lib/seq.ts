@@ -1,6 +1,6 @@
 // Sequence builtins over lists, vectors (and, where it makes sense, strings, maps and nil):
 // construction, access, slicing, combining, conj/into, natural sort and the type predicates.
-import { List as IList, Set as ISet } from "immutable";
+import { List as IList, Map as IMap, Set as ISet } from "immutable";
 import { raise } from "../core/error.js";
 import { equals } from "../core/equality.js";
 import { LMap } from "../core/map.js";
@@ -10,6 +10,9 @@ import { compareStrings, compareValues } from "./numbers.js";
 import { builtins, type Definer } from "./registry.js";
 import { CHUNK, itemsOf, listOf, runJob, type Job } from "./jobs.js";
 import { codePointAt, codePointLength } from "./strings.js";
+import { Channel } from "../runtime/channel.js";
+import { CallReq } from "../vm/objects.js";
+import { contextOf } from "../session/context.js";
 
 const def = builtins("seq");
 const defCore = builtins("core");
@@ -394,19 +397,29 @@ function* range(args: Value[]): Job {
 def(
   {
     name: "range",
-    arity: [1, 3],
-    usage: "(range end) (range start end [step])",
-    doc: `The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero). At most ${RANGE_LIMIT} items (a list of them takes about 400 MB).`,
+    arity: [0, 3],
+    usage: "(range) (range end) (range start end [step])",
+    doc: `The list of numbers from start (default 0) up to, not including, end, by step (default 1; may be negative, not zero). At most ${RANGE_LIMIT} items (a list of them takes about 400 MB). (range) with no arguments is the endless source 0, 1, 2 ... (as (iterate inc 0)).`,
     examples: [
       ["(range 3)", "(0 1 2)"],
       ["(range 1 4)", "(1 2 3)"],
       ["(range 0 10 3)", "(0 3 6 9)"],
       ["(range 3 0 -1)", "(3 2 1)"],
       ["(range 0)", "()"],
+      ["(take 3 (range))", "(0 1 2)"],
     ],
   },
-  (args, m) => runJob(m, "range", range(args)),
+  (args, m) => {
+    if (args.length > 0) return runJob(m, "range", range(args));
+    const ctx = contextOf(m);
+    return new CallReq(ctx.libraryValue("iterate"), [ctx.libraryValue("inc"), 0]);
+  },
 );
+
+/** (take n xs), or SRFI-1's (take xs n): a number on one side and not on the other decides. */
+function countFirst(a: Value, b: Value): [Value, Value] {
+  return typeof a !== "number" && typeof b === "number" ? [b, a] : [a, b];
+}
 
 function take(nv: Value, xs: Value): List {
   const n = int("take", nv);
@@ -429,31 +442,47 @@ function drop(nv: Value, xs: Value): List {
   return arrayToList(seqable("drop", xs).slice(Math.max(0, n)));
 }
 
-def.binary(
+def(
   {
     name: "take",
+    arity: [2, 2],
     usage: "(take n xs)",
-    doc: "A list of the first n items of xs (all of them when there are fewer).",
+    doc: "A list of the first n items of xs (all of them when there are fewer). xs may be an endless source (iterate, repeat, cycle, (range), a channel): then the next n values read from it, fewer if it closes first. SRFI-1's order (take xs n) works too: the number decides.",
     examples: [
       ["(take 2 '(1 2 3))", "(1 2)"],
       ["(take 5 [1])", "(1)"],
       ["(take 0 '(1))", "()"],
+      ["(take 3 (iterate inc 10))", "(10 11 12)"],
+      ["(take [1 2 3] 2)", "(1 2)"],
     ],
   },
-  take,
+  (a, m) => {
+    const [n, xs] = countFirst(a[0], a[1]);
+    if (xs instanceof Channel) return new CallReq(contextOf(m).libraryValue("%take-channel"), [int("take", n), xs]);
+    return take(n, xs);
+  },
 );
 
-def.binary(
+def(
   {
     name: "drop",
+    arity: [2, 2],
     usage: "(drop n xs)",
-    doc: "A list of the items of xs after the first n.",
+    doc: "A list of the items of xs after the first n. SRFI-1's order (drop xs n) works too: the number decides.",
     examples: [
       ["(drop 2 '(1 2 3))", "(3)"],
       ["(drop 5 [1 2])", "()"],
+      ["(drop [1 2 3] 1)", "(2 3)"],
     ],
+    f2: (a, b) => {
+      const [n, xs] = countFirst(a, b);
+      return drop(n, xs);
+    },
   },
-  drop,
+  (a) => {
+    const [n, xs] = countFirst(a[0], a[1]);
+    return drop(n, xs);
+  },
 );
 
 def(
@@ -484,6 +513,35 @@ function* distinct(v: Value): Job {
   }
   return yield* listOf(out.length, (i) => out[i]);
 }
+
+function* frequencies(v: Value): Job {
+  const counts = IMap<Value, number>().asMutable();
+  const order: Value[] = [];
+  const items = yield* itemsOf("frequencies", v, seqable);
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    const n = counts.get(x);
+    if (n === undefined) order.push(x);
+    counts.set(x, (n ?? 0) + 1);
+    if ((i + 1) % CHUNK === 0) yield 32 * CHUNK;
+  }
+  return LMap.fromEntries(order.map((x) => [x, counts.get(x) as number] as const));
+}
+
+def(
+  {
+    name: "frequencies",
+    arity: [1, 1],
+    usage: "(frequencies xs)",
+    doc: "A map from each distinct item of xs (by =) to how many times it occurs, keys in first-seen order (Clojure's frequencies).",
+    examples: [
+      ['(frequencies ["a" "b" "a"])', '{"a" 2 "b" 1}'],
+      ['(frequencies "hello")', '{"h" 1 "e" 1 "l" 2 "o" 1}'],
+      ["(frequencies [])", "{}"],
+    ],
+  },
+  (args, m) => runJob(m, "frequencies", frequencies(args[0])),
+);
 
 def(
   {

@@ -1,8 +1,9 @@
 // String builtins: building, slicing, splitting, searching, `format`, regexes (RE2 syntax, linear time),
 // and conversions between strings, symbols and keywords. Indices count Unicode code points.
 import { raise } from "../core/error.js";
-import { display, isCompound, write } from "../syntax/printer.js";
-import { EMPTY, Keyword, Sym, arrayToList, type List, type Value } from "../core/types.js";
+import { display, formatNumber, isCompound, write } from "../syntax/printer.js";
+import { EMPTY, Keyword, Pair, Sym, arrayToList, type List, type Value } from "../core/types.js";
+import { LMap } from "../core/map.js";
 import { int, seq, str, typeError } from "./args.js";
 import { builtins } from "./registry.js";
 import type { RE2JS } from "re2js";
@@ -281,46 +282,165 @@ def(
   },
 );
 
-// ---- format ----------------------------------------------------------------------------
+// ---- padding and format ---------------------------------------------------------------
+
+/** The widest a padded string may be, so a typo like (string-pad-left s 1e12) is an error. */
+export const PAD_LIMIT = 10_000_000;
+
+/** s padded with c (one code point) to width code points, on the left (right-aligned) or on the
+ *  right; never cut when it is already as wide. */
+function padded(op: string, s: string, width: number, left: boolean, c = " "): string {
+  const n = width - codePointLength(s);
+  if (n <= 0) return s;
+  if (width > PAD_LIMIT) raise(`${op}: a width of ${width} is more than the limit ${PAD_LIMIT}`);
+  const fill = c.repeat(n);
+  return left ? fill + s : s + fill;
+}
+
+function defPad(name: string, left: boolean, examples: [string, string][]): void {
+  def(
+    {
+      name,
+      arity: [2, 3],
+      usage: `(${name} s width [pad])`,
+      doc: `s padded on the ${left ? "left (right-aligned)" : "right (left-aligned)"} with pad (one character, default a space) to width characters; a longer s is returned whole. s may be any value: its display form is padded.`,
+      examples,
+    },
+    (a) => {
+      const s = typeof a[0] === "string" ? a[0] : display(a[0]);
+      const width = int(name, a[1]);
+      const c = a.length > 2 ? str(name, a[2]) : " ";
+      if (codePointLength(c) !== 1) typeError(name, "one character to pad with", c);
+      return padded(name, s, width, left, c);
+    },
+  );
+}
+
+defPad("string-pad-left", true, [
+  ['(string-pad-left "7" 3)', '"  7"'],
+  ['(string-pad-left 42 5 "0")', '"00042"'],
+  ['(string-pad-left "toolong" 3)', '"toolong"'],
+]);
+defPad("string-pad-right", false, [
+  ['(string-pad-right "ab" 4)', '"ab  "'],
+  ['(string-pad-right "ab" 4 ".")', '"ab.."'],
+]);
+
+/** A number for a numeric directive, or raise naming the directive. */
+function numberFor(directive: string, v: Value): number {
+  if (typeof v !== "number") typeError("format", `a number for ${directive}`, v);
+  return v;
+}
+
+function integerFor(directive: string, v: Value): number {
+  const n = numberFor(directive, v);
+  if (!Number.isInteger(n))
+    raise(`format: ${directive} expects an integer, got ${display(n)} (round it first, or use %.Nf for decimals)`);
+  return n;
+}
+
+/** x with exactly `digits` decimals, by JavaScript's toFixed: it rounds the exact binary value, a
+ *  tie away from zero (2.25 → "2.3"; 2.675 is 2.67499... in binary → "2.67"). */
+function fixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return formatNumber(x);
+  if (digits > 100) raise(`format: at most 100 decimals, got ${digits}`);
+  return x.toFixed(digits);
+}
+
+const PRINTF = /%([-+0]*)(\d*)(?:\.(\d+))?([sdfxXo%])?/y;
+const TILDE = /~(\d*)(?:,(\d*))?([aAsSdDfF%~])?/y;
 
 function format(args: Value[]): string {
   const fmt = str("format", args[0]);
   let out = "";
   let next = 1;
   const arg = (d: string): Value => {
-    if (next >= args.length) raise(`format: not enough arguments for ~${d} in ${write(fmt)}`);
+    if (next >= args.length) raise(`format: not enough arguments for ${d} in ${write(fmt)}`);
     return args[next++];
   };
-  for (let i = 0; i < fmt.length; i++) {
+  let i = 0;
+  while (i < fmt.length) {
     const c = fmt[i];
-    if (c !== "~") {
-      out += c;
+    if (c === "%") {
+      PRINTF.lastIndex = i;
+      const [d, flags, w, prec, conv] = PRINTF.exec(fmt) as RegExpExecArray;
+      if (conv === undefined)
+        raise(
+          `format: ${write(fmt)} has ${write(d + (fmt[i + d.length] ?? ""))}, which is no directive (known: %s %d %f %x %X %o %% with flags - + 0, a width and .precision; write %% for a percent sign)`,
+        );
+      i += d.length;
+      out += printf(d, flags, w === "" ? 0 : Number(w), prec === undefined ? undefined : Number(prec), conv, arg);
       continue;
     }
-    const d = fmt[++i];
-    switch (d) {
-      case "a":
-      case "A":
-        out += display(arg(d));
-        break;
-      case "s":
-      case "S":
-        out += write(arg(d));
-        break;
-      case "%":
-        out += "\n";
-        break;
-      case "~":
-        out += "~";
-        break;
-      case undefined:
-        raise(`format: ${write(fmt)} ends with a lone ~`);
-      default:
-        raise(`format: unknown directive ~${d} (known: ~a ~s ~% ~~)`);
+    if (c === "~") {
+      TILDE.lastIndex = i;
+      const [d, p1, p2, dir] = TILDE.exec(fmt) as RegExpExecArray;
+      if (dir === undefined) {
+        if (i + d.length >= fmt.length) raise(`format: ${write(fmt)} ends with a lone ~`);
+        raise(`format: unknown directive ~${fmt[i + d.length]} (known: ~a ~s ~d ~f ~,2f ~% ~~)`);
+      }
+      i += d.length;
+      out += tilde(d, p1 === "" ? 0 : Number(p1), p2, dir.toLowerCase(), arg);
+      continue;
     }
+    out += c;
+    i++;
   }
   if (next < args.length) raise(`format: too many arguments for ${write(fmt)} (${args.length - next} left over)`);
   return out;
+}
+
+/** One printf directive: %s display form, %d integer, %f fixed decimals (6 unless .N), %x %X %o
+ *  integer in base 16/8; - aligns left, 0 pads numbers with zeros, + signs positive numbers. */
+function printf(
+  d: string,
+  flags: string,
+  width: number,
+  prec: number | undefined,
+  conv: string,
+  arg: (d: string) => Value,
+): string {
+  if (conv === "%") return "%";
+  const left = flags.includes("-");
+  let body: string;
+  if (conv === "s") {
+    const v = arg(d);
+    body = typeof v === "string" ? v : display(v);
+    if (prec !== undefined) body = codePointSlice(body, 0, prec);
+    return padded("format", body, width, !left);
+  }
+  const x = conv === "f" ? numberFor(d, arg(d)) : integerFor(d, arg(d));
+  const mag = Math.abs(x);
+  if (conv === "f") body = fixed(mag, prec ?? 6);
+  else if (conv === "d") body = formatNumber(mag);
+  else body = mag.toString(conv === "o" ? 8 : 16);
+  if (conv === "X") body = body.toUpperCase();
+  const sign = x < 0 || Object.is(x, -0) ? "-" : flags.includes("+") ? "+" : "";
+  if (flags.includes("0") && !left && Number.isFinite(x))
+    return sign + padded("format", body, width - sign.length, true, "0");
+  return padded("format", sign + body, width, !left);
+}
+
+/** One Common Lisp style directive: ~a ~s (~Na pads to N on the right), ~d (~Nd on the left),
+ *  ~f (~W,Df: D decimals, width W), ~% newline, ~~ tilde. */
+function tilde(d: string, width: number, decimals: string | undefined, dir: string, arg: (d: string) => Value): string {
+  switch (dir) {
+    case "a":
+      return padded("format", display(arg(d)), width, false);
+    case "s":
+      return padded("format", write(arg(d)), width, false);
+    case "d":
+      return padded("format", formatNumber(integerFor(d, arg(d))), width, true);
+    case "f": {
+      const x = numberFor(d, arg(d));
+      const text = decimals === undefined || decimals === "" ? formatNumber(x) : fixed(x, Number(decimals));
+      return padded("format", text, width, true);
+    }
+    case "%":
+      return "\n";
+    default:
+      return "~";
+  }
 }
 
 def(
@@ -328,11 +448,15 @@ def(
     name: "format",
     arity: [1, Infinity],
     usage: "(format fmt arg ...)",
-    doc: "Fills fmt with the arguments: ~a inserts the display form, ~s the write form, ~% a newline and ~~ a tilde. Too few or too many arguments raise.",
+    doc: "Fills fmt with the arguments. printf directives: %s the display form, %d an integer, %.2f a number with 2 decimals (%f: 6), %x %X %o an integer in hex or octal, %% a percent sign; a width pads on the left (%5s, %8.2f), - pads on the right (%-5s), 0 pads numbers with zeros (%05d), + signs positive numbers. Lisp directives: ~a the display form, ~s the write form, ~d an integer, ~,2f 2 decimals, ~% a newline, ~~ a tilde. A % or ~ that starts no directive, too few or too many arguments, and a non-integer for %d raise.",
     examples: [
       ['(format "~a has ~s items" "box" "three")', '"box has \\"three\\" items"'],
       ['(format "~a/~a" 1 [2 3])', '"1/[2 3]"'],
       ['(format "100~~~%")', '"100~\\n"'],
+      ['(format "%.2f" 3.14159)', '"3.14"'],
+      ['(format "%-6s|%5d|%05.1f" "ab" 42 2.5)', '"ab    |   42|002.5"'],
+      ['(format "%x %d%%" 255 50)', '"ff 50%"'],
+      ['(format "~,2f" 2)', '"2.00"'],
     ],
   },
   format,
@@ -435,6 +559,40 @@ def(
   },
   (args) =>
     regex("regex-replace", args[0]).matcher(str("regex-replace", args[1])).replaceAll(str("regex-replace", args[2])),
+);
+
+/** The lines of text that match re, as {:file :line :text} maps (line from 1): parallel-grep's
+ *  work on one file, a job (a long file yields between slices). */
+function* grepLines(re: RE2JS, file: Value, text: string): Job {
+  const out: Value[] = [];
+  let line = 0;
+  for (let p: List = splitLines(text); p instanceof Pair; p = p.cdr) {
+    const t = p.car as string;
+    if (re.test(t))
+      out.push(
+        LMap.fromEntries([
+          [FILE, file],
+          [LINE, line + 1],
+          [TEXT, t],
+        ]),
+      );
+    if (++line % CHUNK === 0) yield 64 * CHUNK;
+  }
+  return arrayToList(out);
+}
+const FILE = Keyword.of("file");
+const LINE = Keyword.of("line");
+const TEXT = Keyword.of("text");
+
+def(
+  {
+    name: "%grep-text",
+    arity: [3, 3],
+    usage: "(%grep-text re file text)",
+    doc: "The lines of text matching the pattern re, as {:file file :line n :text line} maps, for parallel-grep.",
+    examples: [],
+  },
+  (a, m) => runJob(m, "parallel-grep", grepLines(regex("parallel-grep", a[0]), a[1], str("parallel-grep", a[2]))),
 );
 
 // ---- strings, symbols and keywords -----------------------------------------------------

@@ -166,3 +166,69 @@
   "Reads and runs every form of a Skein file."
   [path]
   (for-each %eval-form (%read-file-forms path)))
+
+;; ---- endless sources: channels filled as they are read (see %endless in lib/concurrency.ts) ----
+
+(define (%fill-with ch next view x)
+  ;; sends (view x), (view (next x)), ... until the channel is closed; an error is the last item
+  (try
+    (let loop ((x x))
+      (if (eq? (channel-send ch (view x)) #t) (loop (next x)) nil))
+    (catch e (channel-send ch e))))
+
+(defn iterate
+  "An endless source: a channel of x, (f x), (f (f x)) ..., computed as they are read (at most one ahead). Take from it with (take n src), or feed it to stream-map; an error in f arrives as the last item."
+  [f x]
+  (%endless (lambda (ch) (%fill-with ch f identity x))))
+
+(defn repeat
+  "(repeat x): an endless source of x (a channel, for take and stream-map). (repeat n x): a list of n times x."
+  [& args]
+  (cond ((= (length args) 1) (%endless (lambda (ch) (%fill-with ch identity identity (car args)))))
+        ((= (length args) 2)
+         (if (integer? (car args))
+             (%map1 (constantly (cadr args)) (range (car args)))
+             (error (str "repeat: expected an integer count, got " (format "~s" (car args))))))
+        (else (error "repeat: expected (repeat x) or (repeat n x)"))))
+
+(defn cycle
+  "An endless source of the items of xs, over and over (a channel, for take and stream-map); closed at once when xs is empty."
+  [xs]
+  (let ((items (seq->list xs)))
+    (%endless (lambda (ch)
+                (if (null? items)
+                    nil
+                    (%fill-with ch (lambda (p) (if (null? (cdr p)) items (cdr p))) car items))))))
+
+(define (%take-channel n ch)
+  ;; (take n src) of a channel: up to n values, fewer when it closes first
+  (let loop ((n n) (acc '()))
+    (if (<= n 0)
+        (reverse acc)
+        (let ((v (%channel-recv-or ch %closed)))
+          (if (eq? v %closed) (reverse acc) (loop (- n 1) (cons v acc)))))))
+
+;; ---- files ----
+
+(defn parallel-grep
+  "The lines of the files that match the pattern (a regex, as for regex-match), as {:file :line :text} maps in the order of paths and then of lines (from 1); the files are read concurrently, through read-file (so the sandbox's read grants apply). When a file cannot be read, the result is an error value naming it, with the matches of the others under :matches and {:file :error} of each failure under :failed."
+  [pattern paths]
+  (%grep-text pattern "" "")
+  (let* ((files (seq->list paths))
+         (found (parallel-map (lambda (f)
+                                (let ((text (read-file f)))
+                                  (if (error? text) text (%grep-text pattern f text))))
+                              files)))
+    (let loop ((fs (reverse files)) (rs (reverse found)) (matches '()) (failed '()))
+      (cond ((null? rs)
+             (if (null? failed)
+                 matches
+                 (make-error (str "parallel-grep: " (length failed) " of " (length files)
+                                  " files could not be read; the first: " (error-msg (car failed)))
+                             {:matches matches
+                              :failed (%map1 (lambda (e) {:file (map-get (error-data e) :file) :error (error-msg e)})
+                                             failed)})))
+            ((error? (car rs))
+             (loop (cdr fs) (cdr rs) matches
+                   (cons (make-error (error-msg (car rs)) {:file (car fs)}) failed)))
+            (else (loop (cdr fs) (cdr rs) (append (car rs) matches) failed))))))

@@ -12,7 +12,7 @@ import { VirtualClock, realClock } from "../runtime/clock.js";
 import type { Task, TaskBody } from "../runtime/task.js";
 import { allSpecs, makeBuiltin, specFor } from "../lib/registry.js";
 import { finish, runJob, type Job } from "../lib/jobs.js";
-import { suggestName } from "../lib/suggest.js";
+import { didYouMean } from "../lib/suggest.js";
 import "../lib/index.js";
 import "../host/index.js";
 import "./limits.js";
@@ -288,9 +288,8 @@ export class Session implements SessionContext {
   suggest(name: string): string | undefined {
     this.loadPrelude();
     const defined = [...this.globals.values()].filter((c) => c.v !== undefined).map((c) => c.name);
-    return suggestName(name, [
-      ...new Set([...allSpecs().map((spec) => spec.name), ...this.preludeDefines, ...defined]),
-    ]);
+    // the script's own names first: on a tie in spelling, they are the likelier meaning
+    return didYouMean(name, new Set([...defined, ...allSpecs().map((spec) => spec.name), ...this.preludeDefines]));
   }
 
   /** A machine that belongs to no task: for macros and the prelude, which may not block, and

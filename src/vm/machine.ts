@@ -51,6 +51,7 @@ export interface UserCall {
 
 /** What the machine needs from its surroundings. */
 export interface MachineHost {
+  /** the hint for an unknown name ("did you mean nth?"), or undefined */
   suggest(name: string): string | undefined;
   /** prints text on stderr the first time key is given (warnings that must not flood) */
   warnOnce(key: string, text: string): void;
@@ -486,8 +487,8 @@ export class Machine {
   }
 
   unbound(cell: Cell, code: Code, site: number): never {
-    const hintName = this.host.suggest(cell.name);
-    const msg = `undefined variable: ${cell.name}${hintName ? ` (did you mean ${hintName}?)` : ""}`;
+    const hint = this.host.suggest(cell.name);
+    const msg = `undefined variable: ${cell.name}${hint ? ` (${hint})` : ""}`;
     throw LispError.of("runtime", msg, code.sites[site]);
   }
 

@@ -321,8 +321,45 @@ test("format supports ~a ~s ~% ~~ and checks its argument count", () => {
   assert.equal(ev('(format "no directives")'), '"no directives"');
   raises("format", ["~a ~a", 1], 'format: not enough arguments for ~a in "~a ~a"');
   raises("format", ["~a", 1, 2], 'format: too many arguments for "~a" (1 left over)');
-  raises("format", ["~d", 1], "format: unknown directive ~d (known: ~a ~s ~% ~~)");
+  raises("format", ["~q", 1], "format: unknown directive ~q (known: ~a ~s ~d ~f ~,2f ~% ~~)");
   raises("format", ["oops~"], 'format: "oops~" ends with a lone ~');
+});
+
+test("format takes printf directives: %s %d %.Nf %x %X %o %%, width, - + 0 flags", () => {
+  assert.equal(ev('(format "%.2f" 3.14159)'), '"3.14"');
+  assert.equal(ev('(format "%f" 1)'), '"1.000000"');
+  assert.equal(ev('(format "%d items, %s" 3 "ok")'), '"3 items, ok"');
+  assert.equal(ev('(format "[%5s][%-5s][%5d][%-5d]" "ab" "ab" 42 42)'), '"[   ab][ab   ][   42][42   ]"');
+  assert.equal(ev('(format "%05d|%+d|%+.1f|%08.3f" -42 7 2.25 -3.5)'), '"-0042|+7|+2.3|-003.500"');
+  assert.equal(ev('(format "%x %X %o" 255 255 8)'), '"ff FF 10"');
+  assert.equal(ev('(format "%.3s|%s|%s" "abcdef" nil [1 "a"])'), '"abc|nil|[1 \\"a\\"]"');
+  assert.equal(ev('(format "%.1f%%" 99.44)'), '"99.4%"');
+  assert.equal(ev('(format "%5s|" "日本")'), '"   日本|"', "the width counts characters");
+  assert.equal(ev('(format "%d" 1e21)'), '"1e+21"');
+  raises("format", ["100%"], /^format: "100%" has "%", which is no directive .*write %% for a percent sign\)$/);
+  raises("format", ["%q", 1], /^format: "%q" has "%q", which is no directive/);
+  raises("format", ["%d", 2.5], "format: %d expects an integer, got 2.5 (round it first, or use %.Nf for decimals)");
+  raises("format", ["%x", "a"], 'format: expected a number for %x, got "a"');
+  raises("format", ["%.2f %s", 1], 'format: not enough arguments for %s in "%.2f %s"');
+  raises("format", ["%.200f", 1], "format: at most 100 decimals, got 200");
+});
+
+test("format takes Common Lisp ~d ~f with parameters", () => {
+  assert.equal(ev('(format "~,2f|~8,3f|~f" 2 3.14159 1.5)'), '"2.00|   3.142|1.5"');
+  assert.equal(ev('(format "~5d|~4a|~d" 3 "x" -7)'), '"    3|x   |-7"');
+  raises("format", ["~d", 1.5], "format: ~d expects an integer, got 1.5 (round it first, or use %.Nf for decimals)");
+});
+
+test("string-pad-left and string-pad-right pad to a width in characters and never cut", () => {
+  assert.equal(ev('(string-pad-left "7" 3)'), '"  7"');
+  assert.equal(ev('(string-pad-left 7 3 "0")'), '"007"');
+  assert.equal(ev('(string-pad-right "ab" 5 ".")'), '"ab..."');
+  assert.equal(ev('(string-pad-right "abcdef" 3)'), '"abcdef"');
+  assert.equal(ev('(string-pad-left "é" 3 "·")'), '"··é"');
+  assert.equal(ev('(string-pad-left "x" -5)'), '"x"');
+  raises("string-pad-left", ["a", 3, "ab"], 'string-pad-left: expected one character to pad with, got "ab"');
+  raises("string-pad-left", ["a", 3, ""], 'string-pad-left: expected one character to pad with, got ""');
+  raises("string-pad-right", ["a", "3"], 'string-pad-right: expected an integer, got "3"');
 });
 
 test("regexes use JavaScript syntax, report bad patterns and replace every match", () => {
@@ -430,7 +467,16 @@ test("take and drop work on lists and vectors, sharing list tails", () => {
   );
   const l = list(1, 2, 3);
   assert.equal(call("drop", 1, l), (l as Pair).cdr);
-  raises("take", [list(1), 1], "take: expected an integer, got (1)");
+  raises("take", [list(1), list(2)], "take: expected an integer, got (1)");
+  raises("drop", [1.5, list(1)], "drop: expected an integer, got 1.5");
+});
+
+test("take and drop accept SRFI-1's order (xs n), where the number decides", () => {
+  assert.equal(
+    ev("(list (take '(1 2 3) 2) (drop [1 2 3] 1) (take \"abc\" 2) (list-tail '(1 2 3) 2))"),
+    '((1 2) (2 3) ("a" "b") (3))',
+  );
+  raises("take", [2, 5], "take: expected a list or vector, got 5");
 });
 
 test("distinct, flatten, zip and member", () => {
@@ -669,4 +715,9 @@ test("json-stringify rejects what JSON cannot hold and unknown options", () => {
 test("json round trip keeps data", () => {
   const src = '{"a":[1,2.5,-3,{"b":null}],"c":"\\u00e9","d":true,"e":[]}';
   assert.equal(call("json-stringify", call("json-parse", src)), '{"a":[1,2.5,-3,{"b":null}],"c":"é","d":true,"e":[]}');
+});
+
+test("a padding width past the limit is an error, not a crash", () => {
+  raises("string-pad-left", ["a", 1e12], "string-pad-left: a width of 1000000000000 is more than the limit 10000000");
+  raises("format", ["%999999999s", "a"], "format: a width of 999999999 is more than the limit 10000000");
 });
