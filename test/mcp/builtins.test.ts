@@ -11,6 +11,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { write } from "../../src/syntax/printer.js";
 import { parseSandboxFlags } from "../../src/sandbox/sandbox.js";
+import { closeMcpConnections } from "../../src/host/mcp.js";
 import { fakeHost, projectRoot, runOk } from "../helpers.js";
 
 const everything = join(
@@ -28,7 +29,11 @@ async function value(src: string, flags?: string[]): Promise<string> {
   const host = fakeHost();
   host.env = { ...process.env };
   if (flags) host.permissions = parseSandboxFlags(flags).permissions;
-  return write((await runOk(src, { host })).value);
+  try {
+    return write((await runOk(src, { host })).value);
+  } finally {
+    await closeMcpConnections(host);
+  }
 }
 
 describe("mcp-connect, mcp-tools, mcp-call, mcp-close over stdio", () => {
@@ -103,7 +108,10 @@ describe("mcp-connect over streamable HTTP", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   test("a URL connects; in the sandbox it needs --allow-net for the host", async () => {
     assert.equal(await value(`(mcp-call (mcp-connect ${JSON.stringify(url)}) "double" {:n 21})`), '"42"');
