@@ -180,7 +180,7 @@ async function serveMcp(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  await mcp.serveMcp(options);
+  await mcp.serveMcp(options, VERSION);
   return 0;
 }
 

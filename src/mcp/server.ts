@@ -20,7 +20,6 @@ import { RunPool, type GatewayHandler } from "./pool.js";
 import type { RunRequest } from "./worker.js";
 
 const SDK = "@modelcontextprotocol/sdk";
-const VERSION = "0.1.0";
 
 /** A bad command line: the CLI prints it with the usage (exit 2). */
 export class McpUsageError extends Error {}
@@ -265,7 +264,7 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
 }
 
 /** Serves MCP on stdin/stdout until stdin closes. */
-export async function serveMcp(o: McpOptions): Promise<void> {
+export async function serveMcp(o: McpOptions, version: string): Promise<void> {
   const { Server } = lazyRequire<typeof import("@modelcontextprotocol/sdk/server/index.js")>(`${SDK}/server/index.js`);
   const { StdioServerTransport } = lazyRequire<typeof import("@modelcontextprotocol/sdk/server/stdio.js")>(
     `${SDK}/server/stdio.js`,
@@ -277,7 +276,7 @@ export async function serveMcp(o: McpOptions): Promise<void> {
   const pool = new RunPool(o.memoryMb, upstreams.handler);
   pool.warm(2);
   const defs = tools(o, pool, upstreams);
-  const server = new Server({ name: "skein", version: VERSION }, { capabilities: { tools: {} } });
+  const server = new Server({ name: "skein", version }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: defs.map((d) => d.tool) }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const d = defs.find((x) => x.tool.name === req.params.name);
