@@ -170,6 +170,10 @@ export async function main(argv: string[]): Promise<void> {
 /** skein mcp: serves until its client closes stdin; 2 for a bad flag. */
 async function serveMcp(argv: string[]): Promise<number> {
   const mcp = await import("../mcp/server.js");
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    emit(1, mcp.MCP_USAGE);
+    return 0;
+  }
   let options;
   try {
     options = mcp.parseMcpArgs(argv);

@@ -5,7 +5,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -70,6 +73,44 @@ describe("mcp-connect, mcp-tools, mcp-call, mcp-close over stdio", () => {
       (define slow2 (mcp-call c "trigger-long-running-operation" {:duration 60 :steps 1} :timeout 300))
       [(count sums) (last sums) (error? slow) (error-msg slow2) (mcp-call c "echo" {:message "still here"})]`);
     assert.equal(v, '[8 "The sum of 7 and 1 is 8." #t "timeout after 300ms" "Echo: still here"]');
+  });
+
+  test("a timeout or a cancelled task sends the server MCP cancellation", async () => {
+    // a server whose one tool waits until its request is cancelled, then leaves a mark
+    const dir = mkdtempSync(join(tmpdir(), "skein-mcp-"));
+    try {
+      const sdk = (p: string) =>
+        pathToFileURL(join(projectRoot(), "node_modules", "@modelcontextprotocol", "sdk", "dist", "esm", p)).href;
+      const script = join(dir, "server.mjs");
+      writeFileSync(
+        script,
+        `import { Server } from ${JSON.stringify(sdk("server/index.js"))};
+import { StdioServerTransport } from ${JSON.stringify(sdk("server/stdio.js"))};
+import { CallToolRequestSchema, ListToolsRequestSchema } from ${JSON.stringify(sdk("types.js"))};
+import { writeFileSync } from "node:fs";
+const s = new Server({ name: "w", version: "1" }, { capabilities: { tools: {} } });
+s.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [{ name: "wait", inputSchema: { type: "object" } }] }));
+s.setRequestHandler(CallToolRequestSchema, (r, extra) => new Promise((resolve) => {
+  extra.signal.addEventListener("abort", () => {
+    writeFileSync(${JSON.stringify(dir)} + "/cancelled-" + r.params.arguments.n, "");
+    resolve({ content: [] });
+  });
+}));
+await s.connect(new StdioServerTransport());
+`,
+      );
+      const v = await value(`(define c (mcp-connect ["node" ${JSON.stringify(script)}]))
+        (define by-timeout (timeout 200 (fn [] (mcp-call c "wait" {:n 1}))))
+        (define t (spawn (fn [] (mcp-call c "wait" {:n 2}))))
+        (sleep 200)
+        (task-cancel t)
+        (define (marked? n) (file-exists? (str ${JSON.stringify(dir)} "/cancelled-" n)))
+        (define (await-marks k) (if (or (and (marked? 1) (marked? 2)) (= k 0)) [(marked? 1) (marked? 2)] (begin (sleep 50) (await-marks (- k 1)))))
+        [(error? by-timeout) (await-marks 200)]`);
+      assert.equal(v, "[#t [#t #t]]");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the sandbox: a server's program needs --allow-run for it", async () => {

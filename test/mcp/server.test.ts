@@ -4,7 +4,8 @@
 // gateway to an upstream server declared with --server.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -53,6 +54,18 @@ async function toolText(
 }
 
 describe("skein mcp", () => {
+  test("--help prints its usage; a bad flag is a usage error (status 2)", () => {
+    const help = spawnSync(skein, ["mcp", "--help"], { encoding: "utf8" });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^skein mcp: a Model Context Protocol server on stdio\n/);
+    const bad = spawnSync(skein, ["mcp", "--frobnicate"], { encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^skein mcp: unknown option --frobnicate\n/);
+    const noServer = spawnSync(skein, ["mcp", "--server", "x"], { encoding: "utf8" });
+    assert.equal(noServer.status, 2);
+    assert.match(noServer.stderr, /--server needs NAME=COMMAND/);
+  });
+
   test("lists run and doc; run gives stdout, the value in write form and the exit status", async () => {
     const c = await connect();
     const { tools } = await c.listTools();
@@ -198,5 +211,25 @@ describe("skein mcp", () => {
     assert.match((await toolText(c, "doc", { name: "ev" })).text, /^echo: /m);
     const unknown = await run(c, { code: '(mcp-server "nope")' });
     assert.match(unknown.error ?? "", /mcp-server: expected the name of a declared server \(the servers are: ev\)/);
+  });
+
+  test("the gateway's servers from a config file in the agent hosts' shape", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "skein-mcp-"));
+    try {
+      const config = join(dir, "servers.json");
+      const [command, ...args] = EVERYTHING.split(" ");
+      writeFileSync(
+        config,
+        JSON.stringify({ mcpServers: { ev: { command, args, env: { SKEIN_GATEWAY_SECRET: "s3" } } } }),
+      );
+      const c = await connect("--config", config);
+      const r = await run(c, {
+        code: '(string-contains? (mcp-call (mcp-server "ev") "get-env" {}) "SKEIN_GATEWAY_SECRET")',
+      });
+      assert.equal(r.value, "#t", r.error ?? "");
+      assert.equal((await run(c, { code: '(error? (getenv "SKEIN_GATEWAY_SECRET"))' })).value, "#t");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
