@@ -16,7 +16,7 @@ import { LMap } from "../core/map.js";
 import { lazyRequire } from "../core/lazy.js";
 import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
-import { num, options, seq, str, typeError } from "../lib/args.js";
+import { isList, num, options, seq, str, typeError } from "../lib/args.js";
 import { parseJson, stringifyJson } from "../lib/json.js";
 import { contextOf, type Host } from "../session/context.js";
 import { hostOp } from "./host-op.js";
@@ -259,7 +259,7 @@ function connectTarget(m: Machine, v: Value): { target: ServerTarget; label: str
     const split = splitCommandLine(v);
     if (split === null) typeError(op, "a command line with its quotes closed", v);
     words = split;
-  } else if (isVector(v) || (v !== null && typeof v === "object" && "car" in v)) {
+  } else if (isVector(v) || isList(v)) {
     words = seq(op, v).map((w) => str(op, w));
   } else if (v instanceof LMap) {
     const command = v.get(kw("command"));

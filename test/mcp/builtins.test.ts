@@ -15,7 +15,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprot
 import { write } from "../../src/syntax/printer.js";
 import { parseSandboxFlags } from "../../src/sandbox/sandbox.js";
 import { closeMcpConnections } from "../../src/host/mcp.js";
-import { fakeHost, projectRoot, runOk } from "../helpers.js";
+import { fakeHost, projectRoot, runOk, runProgram } from "../helpers.js";
 
 const everything = join(
   projectRoot(),
@@ -118,6 +118,24 @@ await s.connect(new StdioServerTransport());
     assert.match(denied, /permission denied: mcp-connect node \(run with --allow-run\)/);
     const allowed = await value(`(mcp-call (mcp-connect ${EV}) "echo" {:message "ok"})`, ["--allow-run=node"]);
     assert.equal(allowed, '"Echo: ok"');
+  });
+
+  test("a target that names no program raises, saying what mcp-connect takes", async () => {
+    for (const [target, shown] of [
+      ['""', "a program to start"],
+      ["'()", "a program to start"],
+      ['"node \'unclosed"', "a command line with its quotes closed"],
+      ["42", "a command line, a vector [program arg ...], {:command :args :env} or an http(s) URL"],
+      ["{:args []}", "a string for :command"],
+    ]) {
+      const r = await runProgram(`(mcp-connect ${target})`);
+      assert.equal(r.outcome.status, "failed", target);
+      assert.match(
+        r.rendered ?? "",
+        new RegExp(`mcp-connect: expected ${shown.replace(/[[\]{}().+]/g, "\\$&")}`),
+        target,
+      );
+    }
   });
 
   test("outside skein mcp there are no declared servers", async () => {
