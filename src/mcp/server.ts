@@ -40,10 +40,13 @@ export interface McpOptions {
   servers: Map<string, ServerTarget>;
 }
 
+/** The longest deadline of a run: a day (a timer cannot wait much longer than 24 days anyway). */
+const MAX_TIMEOUT_MS = 86_400_000;
+
 const positiveInt = (flag: string, s: string | undefined): number => {
   const n = Number(s);
-  if (s === undefined || !Number.isInteger(n) || n <= 0)
-    throw new McpUsageError(`${flag} needs a positive whole number`);
+  if (s === undefined || !Number.isInteger(n) || n <= 0 || n > MAX_TIMEOUT_MS)
+    throw new McpUsageError(`${flag} needs a positive whole number (at most ${MAX_TIMEOUT_MS})`);
   return n;
 };
 
@@ -196,7 +199,12 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
         properties: {
           code: { type: "string", description: "the program: one or more forms" },
           args: { type: "array", items: { type: "string" }, description: "(command-line-args)" },
-          timeout_ms: { type: "integer", minimum: 1, description: `the run's deadline (default ${o.timeoutMs})` },
+          timeout_ms: {
+            type: "integer",
+            minimum: 1,
+            maximum: MAX_TIMEOUT_MS,
+            description: `the run's deadline (default ${o.timeoutMs})`,
+          },
           allow: {
             type: "object",
             description:
@@ -211,6 +219,9 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
     },
     async call(args, signal) {
       if (typeof args.code !== "string") return toolError("run: code must be a string");
+      const timeout = args.timeout_ms ?? o.timeoutMs;
+      if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS)
+        return toolError(`run: timeout_ms must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (a day)`);
       const cwd = process.cwd();
       let request: SandboxSpec | null = null;
       try {
@@ -225,7 +236,7 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
         type: "run",
         code: args.code,
         args: Array.isArray(args.args) ? args.args.map(String) : [],
-        timeoutMs: typeof args.timeout_ms === "number" && args.timeout_ms > 0 ? args.timeout_ms : o.timeoutMs,
+        timeoutMs: timeout,
         ceiling: o.ceiling,
         request,
         cwd,

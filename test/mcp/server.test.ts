@@ -135,6 +135,15 @@ describe("skein mcp", () => {
     assert.equal((await run(c, { code: '(:exit (sh "true"))', allow: { run: ["sh"] } })).value, "0");
   });
 
+  test("a timeout_ms that is not a whole number of ms up to a day is refused (a timer cannot hold it)", async () => {
+    const c = await connect();
+    for (const timeout_ms of [0, 1.5, 2 ** 31, 1e12, "100"]) {
+      const r = await toolText(c, "run", { code: "(+ 1 2)", timeout_ms });
+      assert.ok(r.isError, `timeout_ms ${timeout_ms} was accepted`);
+      assert.match(r.text, /timeout_ms must be a whole number of ms from 1 to 86400000/);
+    }
+  });
+
   test("a run that loops forever ends at its deadline and the server keeps serving", async () => {
     const c = await connect();
     const r = await run(c, { code: "(define (spin n) (spin (+ n 1))) (spin 0)", timeout_ms: 300 });
