@@ -54,6 +54,10 @@ export type FromWorker =
   | { type: "gateway"; id: number; op: "callTool"; server: string; tool: string; args: Record<string, unknown> }
   | { type: "gateway-abort"; id: number };
 
+/** How much of its stdout, and of its stderr, a run's result carries (characters): what a
+ *  program prints goes into a model's context, and the rest would only crowd it out. */
+export const OUTPUT_LIMIT = 1_000_000;
+
 /** The file name errors of a run are shown under. */
 export const RUN_FILE = "<run>";
 
@@ -107,17 +111,26 @@ async function run(
   gateway: McpGateway,
   onStop: (stop: (reason: "timeout" | "cancelled") => void) => void,
 ): Promise<RunResult> {
-  let stdout = "";
-  let stderr = "";
+  const out = { stdout: "", stderr: "" };
+  const cut = { stdout: 0, stderr: 0 };
+  const collect = (stream: "stdout" | "stderr", t: string) => {
+    const room = OUTPUT_LIMIT - out[stream].length;
+    if (t.length <= room) out[stream] += t;
+    else {
+      out[stream] += t.slice(0, Math.max(room, 0));
+      cut[stream] += t.length - Math.max(room, 0);
+    }
+  };
+  /** the output, with a note of how much was left out past the limit */
+  const shown = (stream: "stdout" | "stderr") =>
+    cut[stream] === 0
+      ? out[stream]
+      : `${out[stream]}\n[skein mcp: ${cut[stream]} more characters of ${stream} left out; the limit is ${OUTPUT_LIMIT}]\n`;
   let exit: number | null = null;
   const calls: McpCallRecord[] = [];
   const host: Host = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
+    stdout: (t) => collect("stdout", t),
+    stderr: (t) => collect("stderr", t),
     stderrIsTTY: false,
     argv: req.args,
     env: req.env,
@@ -131,8 +144,8 @@ async function run(
   };
   const session = new Session(host);
   const done = (value: string | null, error: string | null, code: number): RunResult => ({
-    stdout,
-    stderr,
+    stdout: shown("stdout"),
+    stderr: shown("stderr"),
     value,
     error,
     exit: code,

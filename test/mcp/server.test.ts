@@ -144,6 +144,19 @@ describe("skein mcp", () => {
     }
   });
 
+  test("a run's output is kept to its first million characters, with a note of what was left out", async () => {
+    const c = await connect();
+    const r = await run(c, {
+      code: '(define (say i) (when (< i 200000) (println "0123456789") (say (+ i 1)))) (say 0) :done',
+    });
+    assert.equal(r.value, ":done");
+    assert.equal(r.stdout.slice(0, 1_000_000), "0123456789\n".repeat(200_000).slice(0, 1_000_000));
+    assert.equal(
+      r.stdout.slice(1_000_000),
+      "\n[skein mcp: 1200000 more characters of stdout left out; the limit is 1000000]\n",
+    );
+  });
+
   test("a run that loops forever ends at its deadline and the server keeps serving", async () => {
     const c = await connect();
     const r = await run(c, { code: "(define (spin n) (spin (+ n 1))) (spin 0)", timeout_ms: 300 });
