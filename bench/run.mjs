@@ -4,11 +4,13 @@
 //     1,000,000-iteration named-let loop, and 100,000 assoc calls building one map;
 //  2. whole-process wall time of ../shared/bench/skein/*.lisp beside the node and python3
 //     versions of the same workloads from ../shared/bench/peers/, all measured in this run
-//     (grep makes its corpus in /tmp/bench-corpus; http starts the peers' delay server).
+//     (grep makes its corpus in /tmp/bench-corpus; http starts the peers' delay server);
+//  3. skein mcp: the warm round trip of a `run` call, and 20 concurrent sleeping runs.
 // Every figure is the median of 5 runs (--runs N to change). About a minute on 2 cores.
 //
 //   npm run bench                     the two tables
 //   npm run bench -- --runs 3         fewer runs
+//   npm run bench -- --mcp            only the skein mcp figures (3.)
 //   npm run bench -- --peers [PEERS_RE] [BENCH_RE]
 //                                     the full peer table: ../shared/bench/peers/run_all.sh with
 //                                     SKEIN=bin/skein (needs hyperfine, jq and GNU time; ~11 minutes)
@@ -91,6 +93,46 @@ if (!existsSync(join(ROOT, "dist", "src", "session", "session.js"))) {
   console.error("bench: dist/ is missing; run `npm run build` first");
   process.exit(2);
 }
+// ---- 3. skein mcp --------------------------------------------------------------------------
+
+/** skein mcp through the SDK's client over stdio: the warm round trip of a `run` of (+ 1 2)
+ *  (median of 200 after 20 to warm up), and 20 concurrent runs that each sleep 200 ms (median of
+ *  RUNS bursts, after one that starts the workers). */
+async function benchMcp() {
+  const sdk = (p) => pathToFileURL(join(ROOT, "node_modules", "@modelcontextprotocol", "sdk", "dist", "esm", p)).href;
+  const { Client } = await import(sdk("client/index.js"));
+  const { StdioClientTransport } = await import(sdk("client/stdio.js"));
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(new StdioClientTransport({ command: SKEIN, args: ["mcp"], stderr: "ignore" }));
+  const run = (code) => client.callTool({ name: "run", arguments: { code } });
+  const timed = async (f) => {
+    const t0 = performance.now();
+    await f();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 20; i++) await run("(+ 1 2)");
+  const trips = [];
+  for (let i = 0; i < 200; i++) trips.push(await timed(() => run("(+ 1 2)")));
+  const burst = () => Promise.all(Array.from({ length: 20 }, () => run("(sleep 200)")));
+  await burst();
+  const bursts = [];
+  for (let i = 0; i < RUNS; i++) bursts.push(await timed(burst));
+  await client.close();
+  console.log("3. skein mcp over stdio (the SDK's client; a warm server)\n");
+  table(
+    ["measure", "median", "target"],
+    [
+      ["run (+ 1 2), round trip", `${median(trips).toFixed(1)} ms`, "≤ 5 ms"],
+      ["20 concurrent runs of (sleep 200)", `${median(bursts).toFixed(0)} ms`, "≤ 400 ms"],
+    ],
+  );
+  console.log("");
+}
+if (argv.includes("--mcp")) {
+  await benchMcp();
+  process.exit(0);
+}
+
 const { Session } = await import(dist("session/session.js"));
 const { Machine } = await import(dist("vm/machine.js"));
 const { STEP_BUDGET } = await import(dist("runtime/scheduler.js"));
@@ -165,6 +207,8 @@ table(
 console.log(
   "\n(a step is one resumption of a compiled function: a call, or a return into its caller;\n builtins on the f1/f2 fast path run inside the caller's step)\n",
 );
+
+await benchMcp();
 
 // ---- 2. whole processes ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 //   lib                             → session/context, vm, runtime, syntax, core, sandbox
 //   host                            → lib, session/context, vm, runtime, syntax, core, sandbox
 //   session                         → compiler, vm, runtime, syntax, core, sandbox, lib, host
+//   mcp                             → session, host, lib, sandbox, ... and cli/show (skein mcp's server)
 //   cli                             → anything
 //   prelude                         is Lisp: no TypeScript at all
 //
@@ -40,13 +41,14 @@ const ALLOWED = {
   lib: ["session", "vm", "runtime", "syntax", "core", "sandbox"],
   host: ["lib", "session", "vm", "runtime", "syntax", "core", "sandbox"],
   session: ["compiler", "vm", "runtime", "syntax", "core", "sandbox", "lib", "host"],
+  mcp: ["cli", "session", "host", "lib", "sandbox", "vm", "runtime", "syntax", "core"],
   cli: "*",
   prelude: [],
 };
 /** The files of session/ that lib/ and host/ may import. */
 const SESSION_FACE = new Set(["session/context.ts", "session/task-machine.ts"]);
 /** Layers that may import Node built-ins without a note. */
-const MAY_USE_NODE = new Set(["cli", "host", "sandbox", "session"]);
+const MAY_USE_NODE = new Set(["cli", "host", "sandbox", "session", "mcp"]);
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {

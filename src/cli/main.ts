@@ -49,6 +49,7 @@ usage:
   skein check FILE...           report unknown names, wrong arities and unknown options without
                                 running anything: file:line:col: message; exit 0 clean, 1 findings
   skein guide                   print the guide for writing Skein (docs/guide.md; written for models)
+  skein mcp [FLAGS]             serve the Model Context Protocol on stdio (skein mcp --help; docs/mcp.md)
   skein --help | help | --version
 
 memory (the flag goes before FILE or -e):
@@ -98,7 +99,11 @@ async function runProgram(
   return o.code;
 }
 
+/** What a worker thread of skein mcp runs (loaded from this bundle: see mcp/pool.ts). */
+export { mcpWorker } from "../mcp/worker.js";
+
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "mcp") return finish(await serveMcp(argv.slice(1)));
   // the flags come first: --max-memory MB and the sandbox's --sandbox, --allow-read[=PATHS], ...
   let sandbox: ReturnType<typeof parseSandboxFlags>;
   let maxMemoryMb: number | undefined;
@@ -176,6 +181,27 @@ export async function main(argv: string[]): Promise<void> {
   }
   warnAboutFlagsInArgs(rest);
   finish(await runProgram(text, first, rest, false, permissions, maxMemoryMb));
+}
+
+/** skein mcp: serves until its client closes stdin; 2 for a bad flag. */
+async function serveMcp(argv: string[]): Promise<number> {
+  const mcp = await import("../mcp/server.js");
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    emit(1, mcp.MCP_USAGE);
+    return 0;
+  }
+  let options;
+  try {
+    options = mcp.parseMcpArgs(argv);
+  } catch (e) {
+    if (e instanceof mcp.McpUsageError || e instanceof SandboxFlagError) {
+      emit(2, `skein mcp: ${e.message}\n${mcp.MCP_USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  await mcp.serveMcp(options, VERSION);
+  return 0;
 }
 
 /** Flags after the script's name are the script's arguments (as in Deno); one that looks like

@@ -407,6 +407,23 @@ function onPath(name: string, path: string | undefined, cwd: string): string | n
   return null;
 }
 
+/** In the sandbox, the file a program as written resolves to (a path physically, a name on the
+ *  session's PATH), or the refusal when the run grant does not name it; null when there is no such
+ *  program. The caller starts the file returned: what was checked is what runs. */
+export function guardProgram(
+  m: Machine,
+  op: string,
+  program: string,
+  cwd: string,
+  shown = program,
+): string | ErrorValue | null {
+  const host = contextOf(m).host;
+  const real = program.includes(sep) ? physicalPath(program, cwd) : program;
+  const no = real === null ? refusal(m, op, shown, "run") : denied(m, op, "run", real, shown);
+  if (no) return no;
+  return program.includes(sep) ? real : onPath(program, host.env.PATH, host.cwd);
+}
+
 /**
  * Runs a program as a host operation. sh passes its grant name ("sh") as permTarget and runs
  * /bin/sh; run passes the program as written. In the sandbox run's program is resolved before
@@ -424,10 +441,8 @@ function runProcess(
   const cwd = o.cwd === undefined ? host.cwd : resolve(host.cwd, o.cwd);
   let file = l.file;
   if (host.permissions && l.op === "run") {
-    const real = l.file.includes(sep) ? physicalPath(l.file, cwd) : l.file;
-    const no = real === null ? refusal(m, l.op, permShown, "run") : denied(m, l.op, "run", real, permShown);
-    if (no) return no;
-    const found = l.file.includes(sep) ? real : onPath(l.file, host.env.PATH, host.cwd);
+    const found = guardProgram(m, l.op, l.file, cwd, permShown);
+    if (found instanceof ErrorValue) return found;
     if (found === null) return startError(l, Object.assign(new Error("not found"), { code: "ENOENT" }));
     file = found;
   } else {

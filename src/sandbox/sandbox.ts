@@ -167,7 +167,7 @@ export function isSandboxFlag(arg: string): boolean {
 export function parseSandboxFlags(
   argv: readonly string[],
   opts: { cwd?: string; home?: string } = {},
-): { permissions: Sandbox | undefined; rest: string[] } {
+): { permissions: Sandbox | undefined; rest: string[]; spec: SandboxSpec } {
   let i = 0;
   let sandboxed = false;
   const spec: Partial<Record<Capability, true | string[]>> = {};
@@ -196,6 +196,6 @@ export function parseSandboxFlags(
     spec[cap] = [...(had ?? []), ...items];
   }
   const rest = argv.slice(i);
-  if (!sandboxed) return { permissions: undefined, rest };
-  return { permissions: Sandbox.create(spec, opts), rest };
+  if (!sandboxed) return { permissions: undefined, rest, spec };
+  return { permissions: Sandbox.create(spec, opts), rest, spec };
 }

@@ -25,6 +25,27 @@ export interface Host {
   readonly columns?: number;
   /** what the script may do outside the process (the sandbox); everything when absent */
   permissions?: Permissions;
+  /** the upstream MCP servers the host trusts, reached by (mcp-server "NAME") (skein mcp --server) */
+  mcpGateway?: McpGateway;
+  /** told of every MCP tool call the script makes (skein mcp puts them in the run's result) */
+  mcpLog?: (call: McpCallRecord) => void;
+}
+
+/** Upstream MCP servers that the host connects to on the script's behalf, with the host's own
+ *  configuration and credentials. Tools and results are JSON as the protocol gives them. */
+export interface McpGateway {
+  readonly servers: readonly string[];
+  listTools(server: string, signal: AbortSignal): Promise<unknown[]>;
+  callTool(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+/** One MCP tool call as the run's log shows it. */
+export interface McpCallRecord {
+  server: string;
+  tool: string;
+  ms: number;
+  ok: boolean;
+  error?: string;
 }
 
 /** The session as its builtins see it. */

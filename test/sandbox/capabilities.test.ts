@@ -12,7 +12,7 @@ import { ErrorValue, Keyword, type Value } from "../../src/core/types.js";
 import { write } from "../../src/syntax/printer.js";
 
 /** The areas whose builtins live in host/: the ones that may reach outside the process. */
-const HOST_AREAS = new Set(["fs", "http", "process", "db", "system"]);
+const HOST_AREAS = new Set(["fs", "http", "process", "db", "system", "mcp"]);
 
 /** Builtins of those areas that reach nothing outside the process, and why. */
 const INSIDE: Record<string, string> = {
@@ -24,6 +24,11 @@ const INSIDE: Record<string, string> = {
   "db-query": "acts only on a handle db-open gave (checked there)",
   "db-exec": "acts only on a handle db-open gave (checked there)",
   "db-close": "acts only on a handle db-open gave",
+  "mcp-tools": "acts only on a connection mcp-connect or mcp-server gave",
+  "mcp-call": "acts only on a connection mcp-connect or mcp-server gave",
+  "mcp-close": "acts only on a connection mcp-connect or mcp-server gave",
+  "mcp-servers": "the names the host declared",
+  "mcp-server": "reaches only servers the host declared and started itself",
 };
 
 /** One call per tagged builtin that needs its capability, with nothing granted but a read grant
@@ -49,6 +54,7 @@ const CALLS: Record<string, string> = {
   run: `(run ["true"])`,
   "db-open": `(db-open "sqlite:/etc/skein-capability-test.db")`,
   "%read-file-forms": `(try (%read-file-forms "/etc/hostname") (catch e e))`,
+  "mcp-connect": `(mcp-connect "true")`,
 };
 
 const caps = (c: Capability | readonly Capability[] | undefined): Capability[] => (c === undefined ? [] : [c].flat());
