@@ -9,6 +9,7 @@ import { emit, exitAfterOutput, useStreams } from "./output.js";
 import { showValue } from "./show.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
+import { sharedPool } from "../workers/pool.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
@@ -28,6 +29,10 @@ function processHost(argv: string[]): Host {
     cwd: process.cwd(),
     exit: (code) => {
       process.exitCode = code;
+    },
+    // the worker threads of :cores start when a call first uses them
+    get cores() {
+      return sharedPool();
     },
   };
 }

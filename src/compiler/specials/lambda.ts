@@ -11,11 +11,11 @@ import {
   type Loc,
   type Value,
 } from "../../core/types.js";
-import { Code } from "../../vm/objects.js";
+import { Code, type OutsideName } from "../../vm/objects.js";
 import { FnCtx, finish, generate, js, ret, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
-import { Scope, isLocal } from "../scope.js";
+import { Scope, isLocal, resolve } from "../scope.js";
 
 /** Compiles a function; returns the expression that makes its closure over this activation. */
 export function compileLambda(
@@ -35,19 +35,46 @@ export function compileLambda(
   names.forEach((n) => scope.vars.set(n, inner.alloc()));
   if (rest) scope.vars.set(rest, inner.alloc());
   let code: Code;
+  /** the names the body uses from outside, resolved from the enclosing function (depth 0 is
+   *  the closure's env): known once the body is compiled */
+  let outside: OutsideName[] | null = null;
+  const compiled = () => {
+    outside = [...inner.free].map((n) => {
+      const r = resolve(c.env, n, sc, fn);
+      return r.kind === "global"
+        ? { name: n.name, global: true as const }
+        : { name: n.name, depth: r.depth, slot: r.slot };
+    });
+  };
+  /** for the lazy library: compiles the body (once) */
+  let compileNow: (() => void) | null = null;
   if (c.lazy) {
     // compiled on its first call: start-up does not pay for library functions a script never uses
     code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
-    code.fn = (m, fr, s, e, a0, a1, a2) => {
+    compileNow = () => {
+      compileNow = null;
       c.compileBody(body, scope, inner, true, loc);
       generate(inner, code);
+      compiled();
+    };
+    code.fn = (m, fr, s, e, a0, a1, a2) => {
+      compileNow?.();
       return code.fn(m, fr, s, e, a0, a1, a2);
     };
   } else {
     c.compileBody(body, scope, inner, true, loc);
     code = finish(inner, names.length, rest !== null);
+    compiled();
   }
   code.usage = usageLine(name, params, loc);
+  code.origin = {
+    params,
+    body,
+    outside: () => {
+      compileNow?.();
+      return outside as OutsideName[];
+    },
+  };
   return `new C(${fn.k(code)}, s)`;
 }
 
