@@ -172,10 +172,13 @@ function symbolsIn(forms: readonly Value[]): Set<Sym> {
 
 const S = { lambda: Sym.of("lambda"), define: Sym.of("define") };
 
-/** Rebuilds a pack in a worker's session: defines its globals and returns the function. */
-export function unpack(session: Session, p: Pack): Value {
+/** Rebuilds a pack in a worker's session: defines its globals and returns the function.
+ *  `cache` keeps the functions rebuilt in that session by their definitions: a later call with
+ *  the same code (and the same captured values) reuses them, already compiled and warm. */
+export function unpack(session: Session, p: Pack, cache: Map<string, Value>): Value {
   for (const [file, text] of p.sources) session.sources.set(file, text);
   const built = new Map<number, Value>();
+  const fnsKey = JSON.stringify(p.fns);
   const other = (tag: string, e: readonly unknown[]): Value => {
     if (tag === "b") return session.libraryValue(e[1] as string);
     if (tag === "f") return build(e[1] as number);
@@ -184,6 +187,12 @@ export function unpack(session: Session, p: Pack): Value {
   const build = (i: number): Value => {
     const done = built.get(i);
     if (done !== undefined) return done;
+    const key = `${i} ${fnsKey}`;
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      built.set(i, cached);
+      return cached;
+    }
     const d = p.fns[i];
     const loc = d.loc ? { file: d.loc[0], line: d.loc[1], col: d.loc[2] } : undefined;
     const lambda = new Pair(S.lambda, arrayToList([decode(d.params, other), ...d.body.map((b) => decode(b, other))]));
@@ -202,6 +211,8 @@ export function unpack(session: Session, p: Pack): Value {
       `rebuilding ${d.name}`,
     );
     built.set(i, fn);
+    if (cache.size >= 256) cache.clear(); // a script that makes new code for every call
+    cache.set(key, fn);
     return fn;
   };
   for (const [name, v, isMacro] of p.globals) {

@@ -71,11 +71,27 @@ const IDLE = new Builtin(
   () => new Block({ op: "waiting for items", loc: undefined, park: () => undefined } satisfies Wait),
 );
 
+/** The worker's session for one calling session and its settings: made at its first item, kept
+ *  warm between calls (its prelude loaded, the functions it rebuilt hot) until it ends. */
+interface Home {
+  key: string;
+  session: WorkerSession;
+  /** its items in flight, by job */
+  jobs: Map<number, Task>;
+  /** the functions rebuilt in it, by their packed definitions */
+  built: Map<string, Value>;
+  ended: boolean;
+}
+
+/** How many homes a worker keeps (the least recently used idle one goes first). */
+const MAX_HOMES = 8;
+
 interface Batch {
   msg: Extract<ToWorker, { t: "batch" }>;
-  session: WorkerSession | null;
+  home: Home | null;
   fn: Value;
-  jobs: Map<number, Task>;
+  /** its jobs in flight */
+  jobs: Set<number>;
 }
 
 export function startWorker(): void {
@@ -83,40 +99,62 @@ export function startWorker(): void {
   if (port === null) return;
   const post = (m: FromWorker) => port.postMessage(m);
   const batches = new Map<number, Batch>();
-  /** the batch of each job in flight */
-  const jobBatch = new Map<number, Batch>();
+  const homes = new Map<string, Home>();
+  /** the home of each job in flight */
+  const jobHome = new Map<number, Home>();
 
-  /** The batch's session, made at its first item (again after it ended on its own). */
-  const sessionOf = (b: Batch): WorkerSession => {
-    if (b.session !== null) return b.session;
-    const id = b.msg.batch;
-    const s = makeSession(
-      b.msg.config,
-      (text) => post({ t: "out", batch: id, stream: 1, text }),
-      (text) => post({ t: "out", batch: id, stream: 2, text }),
+  const homeFor = (msg: Batch["msg"]): Home => {
+    const key = `${msg.home}\n${JSON.stringify(msg.config)}`;
+    let h = homes.get(key);
+    if (h !== undefined) {
+      homes.delete(key); // most recently used last
+      homes.set(key, h);
+      return h;
+    }
+    const home = msg.home;
+    const session = makeSession(
+      msg.config,
+      (text) => post({ t: "out", home, stream: 1, text }),
+      (text) => post({ t: "out", home, stream: 2, text }),
     );
-    s.onEnd = (o) => {
-      // out of memory, deadlock or exit: the items in flight fail, and later ones get a new session
-      b.session = null;
+    const made: Home = { key, session, jobs: new Map(), built: new Map(), ended: false };
+    session.onEnd = (o) => {
+      // out of memory, deadlock or exit: its items in flight fail; later ones get a new home
+      made.ended = true;
+      homes.delete(key);
       const why = o.error ? o.error.message : `exit ${o.code} inside an item`;
-      for (const [job, t] of b.jobs) {
-        jobBatch.delete(job);
+      for (const [job, t] of made.jobs) {
+        jobHome.delete(job);
         const what =
           o.status === "deadlock"
             ? `deadlock: the item waits on ${t.waitingOn ?? "nothing"}, and nothing on its core can wake it`
             : why;
         post({ t: "result", job, value: failure(what) });
       }
-      b.jobs.clear();
+      made.jobs.clear();
     };
     // The session's main task waits for ever; while the session has no items that wait counts as
     // host work (idle is not a deadlock), and while it has some it does not: items that all wait
     // on what nothing can wake are then a deadlock, which fails them rather than hang
-    s.spawnTask(IDLE, [], "a worker thread", null, true);
-    s.scheduler.hostWorkStarted();
-    b.session = s;
-    b.fn = unpack(s, b.msg.pack);
-    return s;
+    session.spawnTask(IDLE, [], "a worker thread", null, true);
+    session.scheduler.hostWorkStarted();
+    homes.set(key, made);
+    if (homes.size > MAX_HOMES)
+      for (const old of homes.values())
+        if (old.jobs.size === 0 && old !== made) {
+          homes.delete(old.key);
+          break;
+        }
+    return made;
+  };
+
+  /** The batch's home, with its function rebuilt there (again if its home ended). */
+  const homeOf = (b: Batch): Home => {
+    if (b.home !== null && !b.home.ended) return b.home;
+    const h = homeFor(b.msg);
+    b.fn = unpack(h.session, b.msg.pack, h.built);
+    b.home = h;
+    return h;
   };
 
   const runItem = (m: Extract<ToWorker, { t: "item" }>) => {
@@ -125,25 +163,28 @@ export function startWorker(): void {
       post({ t: "result", job: m.job, value: failure("the worker thread lost the call's function") });
       return;
     }
-    let s: WorkerSession;
+    let h: Home;
     try {
-      s = sessionOf(b);
+      h = homeOf(b);
     } catch (e) {
-      b.session = null;
+      b.home = null;
       const msg = e instanceof LispError ? e.message : String(e);
       post({ t: "result", job: m.job, value: failure(`the function could not be rebuilt on another core: ${msg}`) });
       return;
     }
+    const s = h.session;
     const t = s.spawnTask(b.fn, [decode(m.item, dataOnly)], "a :cores item", null);
-    b.jobs.set(m.job, t);
-    jobBatch.set(m.job, b);
-    if (b.jobs.size === 1) s.scheduler.hostWorkEnded();
+    h.jobs.set(m.job, t);
+    b.jobs.add(m.job);
+    jobHome.set(m.job, h);
+    if (h.jobs.size === 1) s.scheduler.hostWorkEnded();
     t.onDone((d) => {
       d.supervised = true;
-      if (b.jobs.get(m.job) !== d) return;
       b.jobs.delete(m.job);
-      jobBatch.delete(m.job);
-      if (b.jobs.size === 0) s.scheduler.hostWorkStarted();
+      if (h.jobs.get(m.job) !== d) return;
+      h.jobs.delete(m.job);
+      jobHome.delete(m.job);
+      if (h.jobs.size === 0) s.scheduler.hostWorkStarted();
       const tm = d as TaskMachine;
       if (d.state === "cancelled") post({ t: "stopped", job: m.job });
       else if (d.state === "failed")
@@ -195,23 +236,27 @@ export function startWorker(): void {
   port.on("message", (m: ToWorker) => {
     switch (m.t) {
       case "batch":
-        batches.set(m.batch, { msg: m, session: null, fn: null, jobs: new Map() });
+        batches.set(m.batch, { msg: m, home: null, fn: null, jobs: new Set() });
         break;
       case "item":
         runItem(m);
         break;
       case "cancel": {
-        const b = jobBatch.get(m.job);
-        const t = b?.jobs.get(m.job);
-        if (b?.session && t) b.session.scheduler.cancel(t);
+        const h = jobHome.get(m.job);
+        const t = h?.jobs.get(m.job);
+        if (h && t) h.session.scheduler.cancel(t);
         else post({ t: "stopped", job: m.job });
         break;
       }
       case "end": {
+        // what still runs is cancelled (its finally blocks run); the home stays warm
         const b = batches.get(m.batch);
         batches.delete(m.batch);
-        // what still runs is cancelled (its finally blocks run); the session goes with its last task
-        if (b?.session) for (const t of b.jobs.values()) b.session.scheduler.cancel(t);
+        if (b?.home)
+          for (const job of b.jobs) {
+            const t = b.home.jobs.get(job);
+            if (t) b.home.session.scheduler.cancel(t);
+          }
         break;
       }
       case "run":

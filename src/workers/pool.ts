@@ -119,8 +119,11 @@ export class Pool implements Cores {
   private readonly runners: Thread[] = [];
   private nextJob = 1;
   private nextBatch = 1;
-  /** the calling sessions of the open batches, for their output */
-  private readonly open = new Map<number, SessionContext>();
+  /** each calling session's number: a worker keeps one session per calling session */
+  private readonly homeIds = new WeakMap<SessionContext, number>();
+  private nextHome = 1;
+  /** the calling sessions with open batches (and how many), for their output */
+  private readonly open = new Map<number, { s: SessionContext; batches: number }>();
 
   constructor(private readonly file: URL = workerFile()) {}
 
@@ -158,7 +161,7 @@ export class Pool implements Cores {
         return;
       }
       case "out": {
-        const s = this.open.get(m.batch);
+        const s = this.open.get(m.home)?.s;
         if (s) (m.stream === 1 ? s.host.stdout : s.host.stderr)(m.text);
         return;
       }
@@ -201,10 +204,21 @@ export class Pool implements Cores {
   }
 
   batch(s: SessionContext, op: string, f: Value, cores: number): CoreBatch {
-    const msg: ToWorker = { t: "batch", batch: this.nextBatch++, config: configOf(s, op), pack: pack(s, op, f) };
+    let home = this.homeIds.get(s);
+    if (home === undefined) this.homeIds.set(s, (home = this.nextHome++));
+    const msg: ToWorker = {
+      t: "batch",
+      batch: this.nextBatch++,
+      home,
+      config: configOf(s, op),
+      pack: pack(s, op, f),
+    };
     const id = msg.batch;
-    this.open.set(id, s);
+    const open = this.open.get(home) ?? { s, batches: 0 };
+    open.batches++;
+    this.open.set(home, open);
     const n = Math.max(1, cores);
+    let closed = false;
     const item = itemsOnly(op);
     return {
       run: (x, done) => {
@@ -246,7 +260,9 @@ export class Pool implements Cores {
         };
       },
       close: () => {
-        this.open.delete(id);
+        if (closed) return;
+        closed = true;
+        if (--open.batches === 0) this.open.delete(home);
         for (const t of this.threads) {
           if (t?.batches.delete(id)) t.post({ t: "end", batch: id });
         }

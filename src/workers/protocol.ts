@@ -17,7 +17,8 @@ export interface SessionConfig {
 
 export type ToWorker =
   /** a parallel call: each worker makes a session for it when its first item comes */
-  | { t: "batch"; batch: number; config: SessionConfig; pack: Pack }
+  /** home: the calling session (a worker keeps one session per calling session and settings) */
+  | { t: "batch"; batch: number; home: number; config: SessionConfig; pack: Pack }
   | { t: "item"; batch: number; job: number; item: Enc }
   | { t: "cancel"; job: number }
   /** the call is over: its session and any task still in it go */
@@ -30,7 +31,7 @@ export type FromWorker =
   | { t: "result"; job: number; value: Enc }
   /** the job was cancelled and has stopped */
   | { t: "stopped"; job: number }
-  | { t: "out"; batch: number; stream: 1 | 2; text: string }
+  | { t: "out"; home: number; stream: 1 | 2; text: string }
   | { t: "ran"; job: number; outcome: RunResult };
 
 /** The outcome of an isolated run (Pool.run). */

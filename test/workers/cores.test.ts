@@ -54,6 +54,18 @@ test("results keep input order; the function crosses with its globals, macros, c
   assert.ok(pool.started >= 1, "no worker thread ran the items");
 });
 
+test("a thread keeps the calling session's functions warm between calls, and each call sees the globals as they are then", async () => {
+  const r = await runOk(
+    `(define k 1)
+(define (add x) (+ x k))
+(define a (parallel-map add [1] :cores 1))
+(set! k 10)
+(list a (parallel-map add [1] :cores 1) (parallel-map (fn [x] (map add (list x))) [5] :cores 1))`,
+    { host: coresHost() },
+  );
+  assert.equal(write(r.value), "((2) (11) ((15)))");
+});
+
 test("parallel-filter, parallel-for-each and stream-map take :cores too", async () => {
   const r = await runOk(
     `
