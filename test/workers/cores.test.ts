@@ -66,6 +66,24 @@ test("a thread keeps the calling session's functions warm between calls, and eac
   assert.equal(write(r.value), "((2) (11) ((15)))");
 });
 
+test("a library name the script redefined crosses as the script's; an item or result that is not data fails alone", async () => {
+  const r = await runOk(
+    `(define (reverse xs) "the script's reverse")
+(list (parallel-map (fn [x] (reverse (list x))) [1] :cores 1)
+      (parallel-map (fn [x] (if (= x 1) (atom x) x)) [1 2] :cores 2)
+      (parallel-map (fn [x] x) (list 1 (atom 2)) :cores 2))`,
+    { host: coresHost() },
+  );
+  const [mine, results, inputs] = items(r.value).map(items);
+  assert.deepEqual(mine, ["the script's reverse"]);
+  assert.ok(results[0] instanceof ErrorValue, write(results[0]));
+  assert.match(results[0].message, /^the result cannot cross back from another core: it holds/);
+  assert.equal(results[1], 2);
+  assert.equal(inputs[0], 1);
+  assert.ok(inputs[1] instanceof ErrorValue, write(inputs[1]));
+  assert.equal(inputs[1].message, "parallel-map: an item cannot be sent to another core: it holds an atom");
+});
+
 test("parallel-filter, parallel-for-each and stream-map take :cores too", async () => {
   const r = await runOk(
     `
