@@ -11,25 +11,44 @@ export type Enc = null | number | string | boolean | readonly unknown[];
 /** Encodes what is not data (a function, an atom...): returns its encoding or throws. */
 export type Other = (v: Value) => Enc;
 
+/** How deep a value may nest to cross (the reader's own limit is 1,000): deeper ones would
+ *  overflow the stack of the encoder, of structured clone or of the decoder. */
+export const MAX_DEPTH = 2_000;
+
+const tooDeep = () =>
+  new ErrorValue(`a value nested more than ${MAX_DEPTH} levels deep cannot cross to another core`, LMap.EMPTY);
+
+/** Encodes v; throws an ErrorValue when it nests deeper than MAX_DEPTH (or deeper than the
+ *  stack left allows), and whatever `other` throws for what is not data. */
 export function encode(v: Value, other: Other): Enc {
+  try {
+    return enc(v, other, 0);
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep();
+    throw e;
+  }
+}
+
+function enc(v: Value, other: Other, depth: number): Enc {
   if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
   if (v instanceof Keyword) return ["k", v.name];
   if (v instanceof Sym) return ["s", v.name];
+  if (++depth > MAX_DEPTH) throw tooDeep();
   if (v instanceof Pair) {
     const items: Enc[] = [];
     let p: Value = v;
-    for (; p instanceof Pair; p = p.cdr) items.push(encode(p.car, other));
+    for (; p instanceof Pair; p = p.cdr) items.push(enc(p.car, other, depth));
     const loc = v.loc;
     return ["l", items, loc ? [loc.file, loc.line, loc.col] : null];
   }
   if (v instanceof EmptyList) return ["e"];
-  if (isVector(v)) return ["v", v.toArray().map((x) => encode(x, other))];
+  if (isVector(v)) return ["v", v.toArray().map((x) => enc(x, other, depth))];
   if (v instanceof LMap) {
     const flat: Enc[] = [];
-    for (const [k, x] of v) flat.push(encode(k, other), encode(x, other));
+    for (const [k, x] of v) flat.push(enc(k, other, depth), enc(x, other, depth));
     return ["m", flat];
   }
-  if (v instanceof ErrorValue) return ["x", v.message, encode(v.data, other), v.trace];
+  if (v instanceof ErrorValue) return ["x", v.message, enc(v.data, other, depth), v.trace];
   return other(v);
 }
 

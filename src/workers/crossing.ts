@@ -4,7 +4,7 @@
 // connections, anything else that lives in this thread) is refused here, before any work starts,
 // naming the variable and where it was captured.
 import { raise } from "../core/error.js";
-import { Atom, Pair, Sym, formatLoc, list, arrayToList, type Value } from "../core/types.js";
+import { Atom, ErrorValue, Pair, Sym, formatLoc, list, arrayToList, type Value } from "../core/types.js";
 import { Builtin, Closure, Macro } from "../vm/objects.js";
 import { Channel } from "../runtime/channel.js";
 import { Task } from "../runtime/task.js";
@@ -69,12 +69,18 @@ export function pack(s: SessionContext, op: string, f: Value): Pack {
   };
 
   /** captured: held by a closure being packed (rather than reached through a global's cell) */
-  const value = (v: Value, name: string, where: string, captured = false): Enc =>
-    encode(v, (x) => {
-      if (x instanceof Closure) return closure(x, name, where, captured);
-      if (x instanceof Builtin) return ["b", x.name];
-      return refuse(x, name, where);
-    });
+  const value = (v: Value, name: string, where: string, captured = false): Enc => {
+    try {
+      return encode(v, (x) => {
+        if (x instanceof Closure) return closure(x, name, where, captured);
+        if (x instanceof Builtin) return ["b", x.name];
+        return refuse(x, name, where);
+      });
+    } catch (e) {
+      if (e instanceof ErrorValue) raise(`${op}: cannot send ${name} to another core: ${e.message}`);
+      throw e;
+    }
+  };
 
   const closure = (c: Closure, name: string, where: string, captured: boolean): Enc => {
     const lib = s.libraryValue(c.code.name);

@@ -84,6 +84,29 @@ test("a library name the script redefined crosses as the script's; an item or re
   assert.equal(inputs[1].message, "parallel-map: an item cannot be sent to another core: it holds an atom");
 });
 
+test("values nested deeper than the wire allows fail as error values or a refusal, never a crash", async () => {
+  const deep = `(define (deep n) (let loop ((i 0) (acc '())) (if (= i n) acc (loop (+ i 1) (list acc)))))`;
+  const r = await runOk(
+    `${deep}
+(list (parallel-map (fn [x] (deep x)) [10 100000] :cores 2)
+      (parallel-map (fn [x] 1) (list 1 (deep 100000)) :cores 2))`,
+    { host: coresHost() },
+  );
+  const tooDeep = "a value nested more than 2000 levels deep cannot cross to another core";
+  const [results, inputs] = items(r.value).map(items);
+  // (the error values hold the deep items under :input: not printed here)
+  assert.equal(results[1] instanceof ErrorValue && results[1].message, tooDeep);
+  assert.equal(inputs[1] instanceof ErrorValue && inputs[1].message, tooDeep);
+  assert.equal(inputs[0], 1);
+  const captured = await runProgram(
+    `${deep}\n(define d (deep 100000))\n(parallel-map (fn [x] (length d)) [1] :cores 2)`,
+    {
+      host: coresHost(),
+    },
+  );
+  assert.equal(captured.outcome.error?.message, `parallel-map: cannot send d to another core: ${tooDeep}`);
+});
+
 test("parallel-filter, parallel-for-each and stream-map take :cores too", async () => {
   const r = await runOk(
     `
