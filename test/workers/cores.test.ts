@@ -124,6 +124,25 @@ test("parallel-filter, parallel-for-each and stream-map take :cores too", async 
   assert.deepEqual(r.stdout.split("\n").filter(Boolean).sort(), ["item 1", "item 2"]);
 });
 
+test("set-max-cores! caps :cores :all and :cores n; without worker threads :cores runs the items here", async () => {
+  const fresh = new Pool();
+  try {
+    const r = await runOk(
+      `(set-max-cores! 1)
+(list (parallel-map inc [1 2 3] :cores :all) (parallel-map inc [1 2 3] :cores 8))`,
+      { host: coresHost(fresh) },
+    );
+    assert.equal(write(r.value), "((2 3 4) (2 3 4))");
+    assert.equal(fresh.started, 1);
+  } finally {
+    await fresh.close();
+  }
+  const here = await runOk(`(parallel-map (fn [x] (* x x)) [1 2 3] :cores 2)`);
+  assert.equal(write(here.value), "(1 4 9)");
+  const bad = await runProgram(`(parallel-map inc [1] :cores 0)`);
+  assert.equal(bad.outcome.error?.message, "parallel-map: :cores must be a positive integer or :all, got 0");
+});
+
 test("a failed item is an error value with :input, its message and data kept", async () => {
   const r = await runOk(`(parallel-map (fn [x] (if (= x 2) (error "bad item" {:code 7}) (* x 10))) [1 2 3] :cores 2)`, {
     host: coresHost(),
