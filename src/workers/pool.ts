@@ -200,6 +200,9 @@ export class Pool implements Cores {
   /** Stops a thread now (its items get `why` as their error); the next item starts a new one. */
   private kill(t: Thread, why: string): void {
     t.stopReason ??= why;
+    // no new item goes to it while it stops
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads[i] = null;
     void t.worker.terminate();
   }
 
