@@ -179,9 +179,12 @@ process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
  *  per-item cost of crossing to a worker thread, in-process, on a function that does nothing. */
 async function coresSection() {
   const { Pool } = await import(dist("workers/pool.js"));
-  const { availableParallelism } = await import("node:os");
+  const { availableParallelism, loadavg } = await import("node:os");
   const cpus = availableParallelism();
-  console.log(`3. Every core: :cores on this ${cpus}-core machine (median of ${RUNS} runs)\n`);
+  // a speed-up needs idle cores: the load says how many other work took
+  console.log(
+    `3. Every core: :cores on this ${cpus}-core machine (median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)})\n`,
+  );
   const script = join(tmp, "cores.lisp");
   const fib = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))";
   const batch = (opt) =>
