@@ -631,124 +631,120 @@ function runParallel(
   const s = contextOf(m);
   // raises here, before any work, when f cannot cross to the worker threads
   const run = launcher(m, op, f, o.cores);
-  return block(
-    op,
-    m,
-    (_t, wake) => {
-      const results: Value[] = new Array(items.length);
-      const running = new Set<() => void>();
-      const timers = new Set<Timer>();
-      let next = 0,
-        active = 0,
-        finished = 0,
-        lastStart = -Infinity,
-        pumpTimer: Timer | null = null;
-      /** set when the waiting task is cancelled: nothing new starts or retries after that */
-      let abandoned = false;
-      const later = (ms: number, fn: () => void) => {
-        const t = s.scheduler.after(ms, () => {
-          timers.delete(t);
-          fn();
-        });
-        timers.add(t);
-        return t;
-      };
-      const progress =
-        o.progress && s.host.stderrIsTTY
-          ? (n: number) => {
-              const w = 30,
-                filled = Math.round((n / items.length) * w);
-              s.host.stderr(
-                `\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`,
-              );
-            }
-          : null;
-      const record = (i: number, v: Value) => {
-        if (abandoned) return;
-        results[i] = v;
-        finished++;
-        active--;
-        progress?.(finished);
-        if (finished === items.length) {
-          run.close();
-          wake(done(results));
-        } else pump();
-      };
-      const start = (i: number, attempt: number) => {
-        let timer: Timer | null = null;
-        /** the item's result is settled: by its end, or at its deadline */
-        let settled = false;
-        const settle = (r: Value) => {
-          settled = true;
-          if (r instanceof ErrorValue && attempt < o.retries) {
-            // a retry keeps its slot during the backoff, and waits for the rate like a first start
-            later(100 * 2 ** attempt, () => admit(() => start(i, attempt + 1)));
-            return;
+  const park: Wait["park"] = (_t, wake) => {
+    const results: Value[] = new Array(items.length);
+    const running = new Set<() => void>();
+    const timers = new Set<Timer>();
+    let next = 0,
+      active = 0,
+      finished = 0,
+      lastStart = -Infinity,
+      pumpTimer: Timer | null = null;
+    /** set when the waiting task is cancelled: nothing new starts or retries after that */
+    let abandoned = false;
+    const later = (ms: number, fn: () => void) => {
+      const t = s.scheduler.after(ms, () => {
+        timers.delete(t);
+        fn();
+      });
+      timers.add(t);
+      return t;
+    };
+    const progress =
+      o.progress && s.host.stderrIsTTY
+        ? (n: number) => {
+            const w = 30,
+              filled = Math.round((n / items.length) * w);
+            s.host.stderr(
+              `\r${op} [${"#".repeat(filled)}${".".repeat(w - filled)}] ${n}/${items.length}${n === items.length ? "\n" : ""}`,
+            );
           }
-          record(i, r instanceof ErrorValue ? withInput(r, items[i]) : r);
-        };
-        const stop = run.launch(items[i], (r) => {
-          running.delete(stop);
-          if (timer) {
-            s.scheduler.timers.cancel(timer);
-            timers.delete(timer);
-          }
-          if (abandoned || settled) return;
-          settle(r);
-        });
-        running.add(stop);
-        if (o.timeout !== null) {
-          const ms = o.timeout;
-          // the item times out at its deadline; its finally blocks run on in the background
-          timer = later(ms, () => {
-            running.delete(stop);
-            stop();
-            settle(timeoutError(ms));
-          });
-        }
-      };
-      // :rate: starts (first tries and retries alike) leave this queue at most `rate` per second
-      const rateQueue = new Deque<() => void>();
-      const drainRate = () => {
-        while (rateQueue.length) {
-          const wait = lastStart + 1000 / (o.rate as number) - s.scheduler.now();
-          if (wait > 0) {
-            if (!pumpTimer)
-              pumpTimer = later(wait, () => {
-                pumpTimer = null;
-                drainRate();
-              });
-            return;
-          }
-          lastStart = s.scheduler.now();
-          (rateQueue.shift() as () => void)();
-        }
-      };
-      const admit = (go: () => void) => {
-        if (o.rate === null) {
-          go();
+        : null;
+    const record = (i: number, v: Value) => {
+      if (abandoned) return;
+      results[i] = v;
+      finished++;
+      active--;
+      progress?.(finished);
+      if (finished === items.length) {
+        run.close();
+        wake(done(results));
+      } else pump();
+    };
+    const start = (i: number, attempt: number) => {
+      let timer: Timer | null = null;
+      /** the item's result is settled: by its end, or at its deadline */
+      let settled = false;
+      const settle = (r: Value) => {
+        settled = true;
+        if (r instanceof ErrorValue && attempt < o.retries) {
+          // a retry keeps its slot during the backoff, and waits for the rate like a first start
+          later(100 * 2 ** attempt, () => admit(() => start(i, attempt + 1)));
           return;
         }
-        rateQueue.push(go);
-        drainRate();
+        record(i, r instanceof ErrorValue ? withInput(r, items[i]) : r);
       };
-      const pump = () => {
-        while (active < o.max && next < items.length) {
-          active++;
-          const i = next++;
-          admit(() => start(i, 0));
+      const stop = run.launch(items[i], (r) => {
+        running.delete(stop);
+        if (timer) {
+          s.scheduler.timers.cancel(timer);
+          timers.delete(timer);
         }
-      };
-      pump();
-      return () => {
-        abandoned = true;
-        for (const t of timers) s.scheduler.timers.cancel(t);
-        for (const stop of running) stop();
-        run.close();
-      };
-    },
-    run.remote,
-  );
+        if (abandoned || settled) return;
+        settle(r);
+      });
+      running.add(stop);
+      if (o.timeout !== null) {
+        const ms = o.timeout;
+        // the item times out at its deadline; its finally blocks run on in the background
+        timer = later(ms, () => {
+          running.delete(stop);
+          stop();
+          settle(timeoutError(ms));
+        });
+      }
+    };
+    // :rate: starts (first tries and retries alike) leave this queue at most `rate` per second
+    const rateQueue = new Deque<() => void>();
+    const drainRate = () => {
+      while (rateQueue.length) {
+        const wait = lastStart + 1000 / (o.rate as number) - s.scheduler.now();
+        if (wait > 0) {
+          if (!pumpTimer)
+            pumpTimer = later(wait, () => {
+              pumpTimer = null;
+              drainRate();
+            });
+          return;
+        }
+        lastStart = s.scheduler.now();
+        (rateQueue.shift() as () => void)();
+      }
+    };
+    const admit = (go: () => void) => {
+      if (o.rate === null) {
+        go();
+        return;
+      }
+      rateQueue.push(go);
+      drainRate();
+    };
+    const pump = () => {
+      while (active < o.max && next < items.length) {
+        active++;
+        const i = next++;
+        admit(() => start(i, 0));
+      }
+    };
+    pump();
+    return () => {
+      abandoned = true;
+      for (const t of timers) s.scheduler.timers.cancel(t);
+      for (const stop of running) stop();
+      run.close();
+    };
+  };
+  return block(op, m, park, run.remote);
 }
 
 const PARALLEL_OPTS = ["cores", "max-threads", "timeout", "retries", "rate", "progress"];
