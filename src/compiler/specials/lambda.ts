@@ -34,48 +34,49 @@ export function compileLambda(
   const scope = new Scope(inner, sc);
   names.forEach((n) => scope.vars.set(n, inner.alloc()));
   if (rest) scope.vars.set(rest, inner.alloc());
-  let code: Code;
   /** the names the body uses from outside, resolved from the enclosing function (depth 0 is
    *  the closure's env): known once the body is compiled */
-  let outside: OutsideName[] | null = null;
-  const compiled = () => {
-    outside = [...inner.free].map((n) => {
+  const outsideNames = (): OutsideName[] =>
+    [...inner.free].map((n) => {
       const r = resolve(c.env, n, sc, fn);
       return r.kind === "global"
         ? { name: n.name, global: true as const }
         : { name: n.name, depth: r.depth, slot: r.slot };
     });
-  };
-  /** for the lazy library: compiles the body (once) */
-  let compileNow: (() => void) | null = null;
+  let code: Code;
   if (c.lazy) {
     // compiled on its first call: start-up does not pay for library functions a script never uses
     code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
-    compileNow = () => {
-      compileNow = null;
+    let outside: OutsideName[] | null = null;
+    const compileNow = () => {
       c.compileBody(body, scope, inner, true, loc);
       generate(inner, code);
-      compiled();
+      outside = outsideNames();
     };
     code.fn = (m, fr, s, e, a0, a1, a2) => {
-      compileNow?.();
+      compileNow();
       return code.fn(m, fr, s, e, a0, a1, a2);
+    };
+    code.origin = {
+      params,
+      body,
+      outside: () => {
+        if (outside === null) compileNow();
+        return outside as OutsideName[];
+      },
     };
   } else {
     c.compileBody(body, scope, inner, true, loc);
     code = finish(inner, names.length, rest !== null);
-    compiled();
+    code.origin = origin(params, body, outsideNames());
   }
   code.usage = usageLine(name, params, loc);
-  code.origin = {
-    params,
-    body,
-    outside: () => {
-      compileNow?.();
-      return outside as OutsideName[];
-    },
-  };
   return `new C(${fn.k(code)}, s)`;
+}
+
+/** An origin that holds only what it names (not the compiler's state of the function). */
+function origin(params: Value, body: Value[], outside: OutsideName[]): Code["origin"] {
+  return { params, body, outside: () => outside };
 }
 
 /** Compiles a value that is being bound to a name, so lambdas get that name. */
