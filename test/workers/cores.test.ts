@@ -299,6 +299,20 @@ test("isolated runs: a program in a fresh session with its own deadline", async 
   assert.match(bad.error ?? "", /^job\.lisp:1:1: runtime error: car: expected a list, got 5/);
   const spin = await pool.run(`(define (spin) (spin)) (spin)`, { cwd: process.cwd(), timeoutMs: 300 });
   assert.equal(spin.status, "timeout");
+  // its own grants and memory limit
+  const denied = await pool.run(`(write-file "isolated.txt" "x")`, {
+    cwd: process.cwd(),
+    timeoutMs: 20_000,
+    sandbox: Sandbox.create({}, { cwd: process.cwd() }),
+  });
+  assert.match(denied.value ?? "", /permission denied: write-file .*isolated\.txt/);
+  const big = await pool.run(`(let grow ((acc '()) (i 0)) (grow (cons (str "item " i) acc) (+ i 1)))`, {
+    cwd: process.cwd(),
+    timeoutMs: 60_000,
+    maxMemoryMb: 64,
+  });
+  assert.equal(big.status, "failed");
+  assert.match(big.error ?? "", /out of memory: the script used more than 64 MB/);
 });
 
 test("from the CLI bundle: the worker threads load the bundle itself", () => {
