@@ -627,10 +627,13 @@ function runParallel(
   o: ParallelOptions,
   done: (results: Value[]) => Value,
 ): Value {
-  if (items.length === 0) return done([]);
   const s = contextOf(m);
-  // raises here, before any work, when f cannot cross to the worker threads
+  // raises here, before any work (and whatever the items), when f cannot cross to the threads
   const run = launcher(m, op, f, o.cores);
+  if (items.length === 0) {
+    run.close();
+    return done([]);
+  }
   const park: Wait["park"] = (_t, wake) => {
     const results: Value[] = new Array(items.length);
     const running = new Set<() => void>();

@@ -188,6 +188,11 @@ test("a captured atom is refused before any work starts, naming the variable and
     );
     assert.match(msg, /return values from the function and combine them/);
     assert.equal(fresh.started, 0, "a worker thread was started for a call that cannot run");
+    // refused whatever the items: a script is not right only while its input is empty
+    const empty = await runProgram(`(let ((counter (atom 0))) (parallel-map (fn [x] @counter) [] :cores 2))`, {
+      host: coresHost(fresh),
+    });
+    assert.match(empty.outcome.error?.message ?? "", /cannot send counter to another core: it is an atom/);
     // through a global the function reaches, the same
     const g = await runProgram(
       `(define hits (atom 0))
