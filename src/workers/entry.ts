@@ -2,7 +2,7 @@
 // parallel calls the pool sends (one session per call, made at its first item on this worker),
 // and isolated programs (one fresh session per run). Loaded by the pool as a file: this module's
 // own file from the tsc output, the CLI bundle (which includes it) from the bundle.
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { lazyRequire } from "../core/lazy.js";
 import { LispError } from "../core/error.js";
 import { ErrorValue, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
@@ -16,7 +16,8 @@ import { dataOnly, decode, encode, type Enc } from "./codec.js";
 import { unpack } from "./crossing.js";
 import type { FromWorker, SessionConfig, ToWorker } from "./protocol.js";
 
-/** workerData that marks a thread as a Skein worker (the bundle is loaded by the CLI too). */
+/** workerData (and an argument) that marks a thread as a Skein worker (the bundle is loaded by
+ *  the CLI too). */
 export const WORKER_MARK = "skein-worker";
 
 /** A session that tells its owner when it ends on its own (out of memory, exit). */
@@ -95,8 +96,12 @@ interface Batch {
 }
 
 export function startWorker(): void {
-  const port = parentPort;
-  if (port === null) return;
+  const {
+    isMainThread,
+    parentPort: port,
+    workerData,
+  } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
+  if (isMainThread || port === null || workerData !== WORKER_MARK) return;
   const post = (m: FromWorker) => port.postMessage(m);
   const batches = new Map<number, Batch>();
   const homes = new Map<string, Home>();
@@ -267,4 +272,6 @@ export function startWorker(): void {
   post({ t: "ready" });
 }
 
-if (!isMainThread && workerData === WORKER_MARK) startWorker();
+// the argument is seen without loading node:worker_threads, which the CLI does not pay for at
+// start-up; startWorker then checks the thread for real
+if (process.argv.includes(WORKER_MARK)) startWorker();

@@ -2,8 +2,8 @@
 // runs of whole programs. Threads start on first use and stay warm: each loads the code once.
 // A thread that dies (out of memory, a crash, terminated because an item would not stop at its
 // deadline) fails its items with error values and is replaced at the next item.
-import { Worker } from "node:worker_threads";
-import { availableParallelism } from "node:os";
+import type { Worker } from "node:worker_threads";
+import { lazyRequire } from "../core/lazy.js";
 import { raise } from "../core/error.js";
 import { ErrorValue, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
@@ -41,8 +41,10 @@ class Thread {
   /** why it is being stopped (the error its items get) */
   stopReason: string | null = null;
   constructor(file: URL, onMessage: (t: Thread, m: FromWorker) => void, onExit: (t: Thread, why: string) => void) {
+    const { Worker } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
     this.worker = new Worker(file, {
       workerData: WORKER_MARK,
+      argv: [WORKER_MARK],
       // V8's own limit as the calling thread's: the session's memory limit (three quarters of
       // it by default) is then reached first, as at home
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMb() },
@@ -112,7 +114,10 @@ export interface RunOptions {
 }
 
 export class Pool implements Cores {
-  readonly available = availableParallelism();
+  /** (node:os is loaded at first use, as node:worker_threads is: the CLI's start-up does not pay) */
+  get available(): number {
+    return lazyRequire<typeof import("node:os")>("node:os").availableParallelism();
+  }
   /** the threads of :cores, by position: a call with :cores n uses the first n */
   private readonly threads: (Thread | null)[] = [];
   /** threads for isolated runs: idle ones wait here */
