@@ -276,8 +276,7 @@ test("the sandbox's grants, the default timeout and the memory limit hold in eve
   const host = coresHost();
   host.permissions = Sandbox.create({ read: true }, { cwd: host.cwd });
   const r = await runOk(
-    `(set-default-timeout! 1234)
-(parallel-map (fn [x] (list (write-file "cores-denied.txt" "x") (getenv "HOME"))) [1] :cores 2)`,
+    `(parallel-map (fn [x] (list (write-file "cores-denied.txt" "x") (getenv "HOME"))) [1] :cores 2)`,
     { host },
   );
   const [[w, env]] = items(r.value).map(items) as unknown[][];
@@ -285,6 +284,10 @@ test("the sandbox's grants, the default timeout and the memory limit hold in eve
   assert.match(w.message, /permission denied: write-file .*cores-denied\.txt \(run with --allow-write\)/);
   assert.ok(env instanceof ErrorValue, write(env));
   assert.match(env.message, /permission denied/);
+  const slow = await runOk(`(set-default-timeout! 300) (parallel-map (fn [x] (sh "sleep 5")) [1] :cores 2)`, {
+    host: coresHost(),
+  });
+  assert.equal(write(slow.value), '({:error "timeout after 300ms" :op "sh" :input 1})');
   const mem = await runOk(
     `(set-max-memory! 64)
 (parallel-map (fn [x] (let grow ((acc '()) (i 0)) (if (< i 100000000) (grow (cons (str "item " i) acc) (+ i 1)) (length acc)))) [1] :cores 2)`,
