@@ -3,6 +3,8 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { write } from "../../src/syntax/printer.js";
 import { ErrorValue, Keyword, listToArray, type List } from "../../src/core/types.js";
@@ -168,6 +170,42 @@ test("items that wait on what nothing on their core can wake fail as a deadlock 
   );
   assert.equal(stuck.data.get(kw("input")), 1);
   assert.equal(two, 2);
+});
+
+test(":retries tries a failed item again on the threads; :max-threads bounds the items in flight over all of them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "skein-cores-"));
+  try {
+    const r = await runOk(
+      `(define dir ${JSON.stringify(dir)})
+(define (attempt x) (append-file (str dir "/" x) "a") (if (= x 1) (error "always") x))
+(list (parallel-map attempt [1 2] :cores 2 :retries 2)
+      (length (read-file (str dir "/1")))
+      (length (read-file (str dir "/2"))))`,
+      { host: coresHost() },
+    );
+    const [results, tries1, tries2] = items(r.value);
+    const [failed, two] = items(results);
+    assert.ok(failed instanceof ErrorValue && failed.message === "always", write(failed));
+    assert.equal(failed.data.get(kw("input")), 1);
+    assert.deepEqual([two, tries1, tries2], [2, 3, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const fresh = new Pool();
+  try {
+    let peak = 0;
+    const watch = setInterval(() => {
+      peak = Math.max(peak, fresh.inFlight);
+    }, 5);
+    const b = await runOk(`(parallel-map (fn [x] (sleep 100) x) (range 8) :cores 2 :max-threads 3)`, {
+      host: coresHost(fresh),
+    });
+    clearInterval(watch);
+    assert.equal(write(b.value), "(0 1 2 3 4 5 6 7)");
+    assert.ok(peak >= 1 && peak <= 3, `${peak} items were on the threads at once`);
+  } finally {
+    await fresh.close();
+  }
 });
 
 test("a captured atom is refused before any work starts, naming the variable and where it was captured", async () => {
