@@ -269,7 +269,6 @@ export function startWorker(): void {
         break;
     }
   });
-  post({ t: "ready" });
 }
 
 // the argument is seen without loading node:worker_threads, which the CLI does not pay for at

@@ -28,7 +28,6 @@ function workerFile(): URL {
 interface Job {
   /** gets the result; null once the job was stopped (nothing is delivered after that) */
   done: ((v: Value) => void) | null;
-  batch: number;
   killTimer: NodeJS.Timeout | null;
 }
 
@@ -177,8 +176,6 @@ export class Pool implements Cores {
         reply?.(m.outcome);
         return;
       }
-      case "ready":
-        return;
     }
   };
 
@@ -250,7 +247,7 @@ export class Pool implements Cores {
           t.post(msg);
         }
         const jobId = this.nextJob++;
-        const job: Job = { done, batch: id, killTimer: null };
+        const job: Job = { done, killTimer: null };
         t.jobs.set(jobId, job);
         t.busy();
         t.post({ t: "item", batch: id, job: jobId, item: enc });

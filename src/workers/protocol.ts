@@ -27,7 +27,6 @@ export type ToWorker =
   | { t: "run"; job: number; config: SessionConfig; source: string; file: string };
 
 export type FromWorker =
-  | { t: "ready" }
   | { t: "result"; job: number; value: Enc }
   /** the job was cancelled and has stopped */
   | { t: "stopped"; job: number }
