@@ -5,19 +5,22 @@
 //  2. whole-process wall time of ../shared/bench/skein/*.lisp beside the node and python3
 //     versions of the same workloads from ../shared/bench/peers/, all measured in this run
 //     (grep makes its corpus in /tmp/bench-corpus; http starts the peers' delay server);
-//  3. skein mcp: the warm round trip of a `run` call, and 20 concurrent sleeping runs.
+//  3. every core: 32 x fib(29|30) without :cores and with each core count of the machine
+//     (whole process, results compared), and the per-item crossing cost of :cores.
+//  4. skein mcp: the warm round trip of a `run` call, and 20 concurrent sleeping runs.
 // Every figure is the median of 5 runs (--runs N to change). About a minute on 2 cores.
 //
 //   npm run bench                     the two tables
 //   npm run bench -- --runs 3         fewer runs
-//   npm run bench -- --mcp            only the skein mcp figures (3.)
+//   npm run bench -- --cores          only the :cores figures (3.)
+//   npm run bench -- --mcp            only the skein mcp figures (4.)
 //   npm run bench -- --peers [PEERS_RE] [BENCH_RE]
 //                                     the full peer table: ../shared/bench/peers/run_all.sh with
 //                                     SKEIN=bin/skein (needs hyperfine, jq and GNU time; ~11 minutes)
 //
 // It runs the compiled code in dist/, so run `npm run build` first.
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -208,13 +211,82 @@ console.log(
   "\n(a step is one resumption of a compiled function: a call, or a return into its caller;\n builtins on the f1/f2 fast path run inside the caller's step)\n",
 );
 
+const tmp = mkdtempSync(join(tmpdir(), "skein-bench-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+
+// ---- 3. every core: :cores ------------------------------------------------------------
+
+/** Whole-process wall time of a CPU-bound batch (32 items of fib(29)/fib(30), about 2 s on one
+ *  core) without :cores and with every core count this machine has, results compared; and the
+ *  per-item cost of crossing to a worker thread, in-process, on a function that does nothing. */
+async function coresSection() {
+  const { Pool } = await import(dist("workers/pool.js"));
+  const { availableParallelism, loadavg } = await import("node:os");
+  const cpus = availableParallelism();
+  // a speed-up needs idle cores: the load says how many other work took
+  console.log(
+    `3. Every core: :cores on this ${cpus}-core machine (median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)})\n`,
+  );
+  const script = join(tmp, "cores.lisp");
+  const fib = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))";
+  const batch = (opt) =>
+    `${fib}\n(println (apply + (parallel-map fib (map (fn [i] (if (even? i) 29 30)) (range 32))${opt})))\n`;
+  const rows = [];
+  let one = null;
+  let answer = null;
+  for (const cores of [null, ...Array.from({ length: cpus }, (_, i) => i + 1)]) {
+    writeFileSync(script, batch(cores === null ? "" : ` :cores ${cores}`));
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(runOnce(SKEIN, [script]));
+    const bad = runs.find((r) => r.status !== 0);
+    if (bad) {
+      rows.push([cores === null ? "none" : `:cores ${cores}`, `FAIL ${bad.err.slice(0, 60)}`, "", ""]);
+      continue;
+    }
+    answer ??= runs[0].out;
+    const ms = median(runs.map((r) => r.ms));
+    if (cores === 1) one = ms;
+    rows.push([
+      cores === null ? "no :cores" : `:cores ${cores}`,
+      secs(ms),
+      one !== null && cores !== null ? `${(ms / one).toFixed(2)}x` : "",
+      runs.every((r) => r.out === answer) ? "identical" : `DIFFERENT: ${runs.map((r) => r.out).join(" ")}`,
+    ]);
+  }
+  table(["32 x fib(29|30), whole process", "wall", "vs :cores 1", "results"], rows);
+
+  // the crossing cost: the same trivial call with and without :cores, on warm threads
+  const pool = new Pool();
+  const n = 2000;
+  const time = async (opt) => {
+    const session = new Session({ ...quietHost(), cores: pool });
+    const t0 = performance.now();
+    const o = await session.run(session.read(`(parallel-map inc (range ${n})${opt})`, "bench.lisp"), "bench.lisp");
+    if (o.status !== "done") throw new Error(`cores bench: ${o.error?.message}`);
+    return performance.now() - t0;
+  };
+  const us = (ms) => `${((ms / n) * 1000).toFixed(1)} µs`;
+  const perItem = [];
+  for (const cores of [...new Set([1, Math.min(2, cpus)])]) {
+    await time(` :cores ${cores}`); // starts the threads and warms them
+    const here = [],
+      there = [];
+    for (let i = 0; i < RUNS; i++) {
+      here.push(await time(""));
+      there.push(await time(` :cores ${cores}`));
+    }
+    perItem.push([`:cores ${cores}`, us(median(here)), us(median(there)), us(median(there) - median(here))]);
+  }
+  await pool.close();
+  console.log("");
+  table([`(parallel-map inc (range ${n}))`, "per item, here", "per item, :cores", "crossing cost"], perItem);
+  console.log("");
+}
 await benchMcp();
 
 // ---- 2. whole processes ----------------------------------------------------------------
 
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
-const tmp = mkdtempSync(join(tmpdir(), "skein-bench-"));
-process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 
 /** One run: wall ms, peak RSS (KB, when GNU time is there), the last line of stdout. */
 function runOnce(cmd, args) {
@@ -240,6 +312,12 @@ function measure(cmd, args, expected) {
   const rss = runs.every((r) => r.rss) ? median(runs.map((r) => r.rss)) : null;
   return secs(ms) + (rss ? ` · ${Math.round(rss / 1024)} MB` : "");
 }
+
+if (argv.includes("--cores")) {
+  await coresSection();
+  process.exit(0);
+}
+await coresSection();
 
 let PY = null;
 try {

@@ -12,6 +12,9 @@
 //   host                            → lib, session/context, vm, runtime, syntax, core, sandbox
 //   session                         → compiler, vm, runtime, syntax, core, sandbox, lib, host
 //   mcp                             → session, host, lib, sandbox, ... and cli/show (skein mcp's server)
+//   workers                         → session, lib, host, compiler, vm, runtime, syntax, core, sandbox
+//                                     (worker threads, each running sessions; lib reaches them
+//                                     only through the Host's `cores`, typed in session/context)
 //   cli                             → anything
 //   prelude                         is Lisp: no TypeScript at all
 //
@@ -21,7 +24,7 @@
 // Type-only imports count for the directions: they are dependencies of the design even when
 // erased. They do not count for cycles, since they vanish at run time; a documented type-only
 // cycle is allowed (TYPE_CYCLES_OK lists none today).
-// Node built-ins outside cli, host, sandbox and session, and `process` outside cli, are reported
+// Node built-ins outside cli, host, sandbox, session and workers, and `process` outside cli, are reported
 // as notes: the outside world should come through the Host. Notes do not fail.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -42,13 +45,14 @@ const ALLOWED = {
   host: ["lib", "session", "vm", "runtime", "syntax", "core", "sandbox"],
   session: ["compiler", "vm", "runtime", "syntax", "core", "sandbox", "lib", "host"],
   mcp: ["cli", "session", "host", "lib", "sandbox", "vm", "runtime", "syntax", "core"],
+  workers: ["session", "lib", "host", "compiler", "vm", "runtime", "syntax", "core", "sandbox"],
   cli: "*",
   prelude: [],
 };
 /** The files of session/ that lib/ and host/ may import. */
 const SESSION_FACE = new Set(["session/context.ts", "session/task-machine.ts"]);
 /** Layers that may import Node built-ins without a note. */
-const MAY_USE_NODE = new Set(["cli", "host", "sandbox", "session", "mcp"]);
+const MAY_USE_NODE = new Set(["cli", "host", "sandbox", "session", "mcp", "workers"]);
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {

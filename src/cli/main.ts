@@ -10,6 +10,7 @@ import { showValue } from "./show.js";
 import { guideText } from "./guide.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
+import { sharedPool } from "../workers/pool.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
@@ -33,6 +34,10 @@ function processHost(argv: string[]): Host {
     cwd: process.cwd(),
     exit: (code) => {
       process.exitCode = code;
+    },
+    // the worker threads of :cores start when a call first uses them
+    get cores() {
+      return sharedPool();
     },
   };
 }

@@ -1,6 +1,6 @@
 // Code generation: the function being compiled (FnCtx: structured lines, pcs, constants, slots,
 // temporaries) and the JavaScript state machine rendered from it at the end (generate).
-import { type Loc, type Value } from "../core/types.js";
+import type { Loc, Sym, Value } from "../core/types.js";
 import { Builtin, Closure, Code, Macro, SUSPEND, TAIL } from "../vm/objects.js";
 
 const RT = { B: Builtin, C: Closure, M: Macro, TAIL, SUSPEND };
@@ -82,6 +82,9 @@ export class FnCtx {
   lateSlots: number[] = [];
   /** it has try: its handlers name its slots array, which must then exist */
   hasHandlers = false;
+  /** the names its body uses from outside it (resolve adds them): what its closure needs
+   *  when it is rebuilt elsewhere (Code.origin) */
+  readonly free = new Set<Sym>();
   constructor(
     readonly name: string,
     public nslots: number,

@@ -22,12 +22,14 @@ export function resolve(env: CompileEnv, name: Sym, sc: Scope | null, fn: FnCtx)
   let cur: FnCtx = fn;
   for (let s = sc; s !== null; s = s.parent) {
     if (s.fn !== cur) {
+      cur.free.add(name); // bound further out: a name from outside the function `cur`
       depth++;
       cur = s.fn;
     }
     const slot = s.vars.get(name);
     if (slot !== undefined) return { kind: "local", depth, slot, late: s.late.has(name) };
   }
+  cur.free.add(name);
   return { kind: "global", cell: env.cell(name.name) };
 }
 

@@ -515,6 +515,8 @@ def(
 // ---- data parallelism ------------------------------------------------------------------
 
 interface ParallelOptions {
+  /** :cores: how many worker threads (ALL_CORES for :all), or null: this session's scheduler */
+  cores: number | null;
   max: number;
   timeout: number | null;
   retries: number;
@@ -528,11 +530,91 @@ function parallelOptions(op: string, opts: ReadonlyMap<string, Value>): Parallel
   const rate = opts.has("rate") ? num(op, opts.get("rate")) : null;
   if (rate !== null && !(rate > 0)) raise(`${op}: :rate must be positive, got ${rate}`);
   return {
+    cores: coresOption(op, opts),
     max,
     timeout: opts.has("timeout") ? msArg(op, opts.get("timeout")) : null,
     retries: opts.has("retries") ? num(op, opts.get("retries")) : 0,
     rate,
     progress: truthy(opts.get("progress") ?? null),
+  };
+}
+
+const ALL_CORES = -1;
+
+function coresOption(op: string, opts: ReadonlyMap<string, Value>): number | null {
+  if (!opts.has("cores")) return null;
+  const v = opts.get("cores");
+  if (v === kw("all")) return ALL_CORES;
+  const n = num(op, v);
+  if (!Number.isInteger(n) || n < 1) raise(`${op}: :cores must be a positive integer or :all, got ${describe(v)}`);
+  return n;
+}
+
+/** The cap of set-max-cores!, per session (default: every core). */
+const maxCores = new WeakMap<SessionContext, number>();
+
+def(
+  {
+    name: "set-max-cores!",
+    arity: [1, 1],
+    usage: "(set-max-cores! n)",
+    doc: "Caps how many worker threads :cores uses (default: every core of the machine); :cores :all and larger :cores n get n. Returns n.",
+    examples: [["(set-max-cores! 2)", "2"]],
+  },
+  (a, m) => {
+    const n = num("set-max-cores!", a[0]);
+    if (!Number.isInteger(n) || n < 1) raise(`set-max-cores!: expected a positive integer, got ${describe(a[0])}`);
+    maxCores.set(contextOf(m), n);
+    return n;
+  },
+);
+
+/** Starts f on one item; done gets its result (once). Returns what stops it: after that nothing
+ *  is delivered. */
+type Launch = (item: Value, done: (r: Value) => void) => () => void;
+
+/** How a parallel call runs its items: as tasks of this session, or on worker threads (:cores). */
+interface Launcher {
+  launch: Launch;
+  /** the items wait on other threads: the caller's wait counts as I/O (no deadlock) */
+  remote: boolean;
+  close(): void;
+}
+
+function launcher(m: Machine, op: string, f: Value, cores: number | null): Launcher {
+  const s = contextOf(m);
+  const pool = s.host.cores;
+  if (cores !== null && pool !== undefined) {
+    const cap = maxCores.get(s) ?? pool.available;
+    const batch = pool.batch(s, op, f, Math.min(cores === ALL_CORES ? pool.available : cores, cap));
+    return { launch: (item, done) => batch.run(item, done), remote: true, close: () => batch.close() };
+  }
+  // without worker threads (inside a worker, or a session made without them) :cores runs here
+  const at = m.currentLoc();
+  const parent = taskOf(m);
+  return {
+    launch: (item, done) => {
+      if (s.scheduler.atTaskLimit) {
+        // delivered later, as every result is: the caller has its stop function first
+        const timer = s.scheduler.after(0, () => done(limitError(s)));
+        return () => s.scheduler.timers.cancel(timer);
+      }
+      const t = s.spawnTask(f, [item], at, parent);
+      parent?.children.add(t);
+      let stopped = false;
+      t.onDone((d) => {
+        // a result taken marks a failure handled; one that comes after the caller gave up is printed
+        if (stopped) return;
+        d.supervised = true;
+        done(taskResult(d));
+      });
+      return () => {
+        stopped = true;
+        s.scheduler.cancel(t);
+      };
+    },
+    remote: false,
+    close: () => {},
   };
 }
 
@@ -550,13 +632,16 @@ function runParallel(
   o: ParallelOptions,
   done: (results: Value[]) => Value,
 ): Value {
-  if (items.length === 0) return done([]);
   const s = contextOf(m);
-  const at = m.currentLoc();
-  const parent = taskOf(m);
-  return block(op, m, (_t, wake) => {
+  // raises here, before any work (and whatever the items), when f cannot cross to the threads
+  const run = launcher(m, op, f, o.cores);
+  if (items.length === 0) {
+    run.close();
+    return done([]);
+  }
+  const park: Wait["park"] = (_t, wake) => {
     const results: Value[] = new Array(items.length);
-    const running = new Set<Task>();
+    const running = new Set<() => void>();
     const timers = new Set<Timer>();
     let next = 0,
       active = 0,
@@ -582,19 +667,14 @@ function runParallel(
       if (v instanceof ErrorValue) failed++;
       active--;
       progress?.(finished, failed);
-      if (finished === items.length) wake(done(results));
-      else pump();
+      if (finished === items.length) {
+        run.close();
+        wake(done(results));
+      } else pump();
     };
     const start = (i: number, attempt: number) => {
-      if (s.scheduler.atTaskLimit) {
-        record(i, withInput(limitError(s), items[i]));
-        return;
-      }
-      const t = s.spawnTask(f, [items[i]], at, parent);
-      parent?.children.add(t);
-      running.add(t);
       let timer: Timer | null = null;
-      /** the item's result is settled: by the task's end, or at its deadline */
+      /** the item's result is settled: by its end, or at its deadline */
       let settled = false;
       const settle = (r: Value) => {
         settled = true;
@@ -605,24 +685,25 @@ function runParallel(
         }
         record(i, r instanceof ErrorValue ? withInput(r, items[i]) : r);
       };
-      if (o.timeout !== null) {
-        const ms = o.timeout;
-        // the item times out at its deadline; its finally blocks run on in the background
-        timer = later(ms, () => {
-          s.scheduler.cancel(t);
-          settle(timeoutError(ms));
-        });
-      }
-      t.onDone((d) => {
-        running.delete(d);
+      const stop = run.launch(items[i], (r) => {
+        running.delete(stop);
         if (timer) {
           s.scheduler.timers.cancel(timer);
           timers.delete(timer);
         }
         if (abandoned || settled) return;
-        d.supervised = true;
-        settle(taskResult(d));
+        settle(r);
       });
+      running.add(stop);
+      if (o.timeout !== null) {
+        const ms = o.timeout;
+        // the item times out at its deadline; its finally blocks run on in the background
+        timer = later(ms, () => {
+          running.delete(stop);
+          stop();
+          settle(timeoutError(ms));
+        });
+      }
     };
     // :rate: starts (first tries and retries alike) leave this queue at most `rate` per second
     const rateQueue = new Deque<() => void>();
@@ -660,19 +741,22 @@ function runParallel(
     return () => {
       abandoned = true;
       for (const t of timers) s.scheduler.timers.cancel(t);
-      for (const t of running) s.scheduler.cancel(t);
+      for (const stop of running) stop();
+      run.close();
     };
-  });
+  };
+  return block(op, m, park, run.remote);
 }
 
-const PARALLEL_OPTS = ["max-threads", "timeout", "retries", "rate", "progress"];
+const PARALLEL_OPTS = ["cores", "max-threads", "timeout", "retries", "rate", "progress"];
 
 def(
   {
     name: "parallel-map",
     arity: [2, Infinity],
-    usage: "(parallel-map f xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
-    doc: "Applies f to every item concurrently (at most n at a time, default 100) and returns the results in input order; a failed item yields an error value with :input in its place.",
+    usage:
+      "(parallel-map f xs [:cores n|:all] [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
+    doc: "Applies f to every item concurrently (at most n at a time, default 100) and returns the results in input order; a failed item yields an error value with :input in its place. :cores runs the items on n worker threads (CPU-bound work in parallel; f crosses as code, see docs/concurrency.md).",
     examples: [["(parallel-map inc [1 2 3])", "(2 3 4)"]],
   },
   (a, m) => {
@@ -688,7 +772,8 @@ def(
   {
     name: "parallel-for-each",
     arity: [2, Infinity],
-    usage: "(parallel-for-each f xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
+    usage:
+      "(parallel-for-each f xs [:cores n|:all] [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
     doc: "Like parallel-map, for the effects; returns nil.",
     examples: [["(parallel-for-each inc [1 2])", "nil"]],
   },
@@ -710,7 +795,8 @@ def(
   {
     name: "parallel-filter",
     arity: [2, Infinity],
-    usage: "(parallel-filter pred xs [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
+    usage:
+      "(parallel-filter pred xs [:cores n|:all] [:max-threads n] [:timeout ms] [:retries r] [:rate per-second] [:progress #t])",
     doc: "The items for which pred returned true, in input order, testing concurrently. If pred fails for an item, the result is an error value naming the item and the cause.",
     examples: [["(parallel-filter even? (range 6))", "(0 2 4)"]],
   },
@@ -901,19 +987,24 @@ def(
 def(
   {
     name: "stream-map",
-    arity: [2, 6],
-    usage: "(stream-map f in-ch [:workers n] [:ordered #t])",
-    doc: "A channel of the results of f on each value read from in-ch, with at most n in flight (default 4); it closes when in-ch is closed and drained. :ordered #t keeps input order.",
+    arity: [2, 8],
+    usage: "(stream-map f in-ch [:workers n] [:ordered #t] [:cores n|:all])",
+    doc: "A channel of the results of f on each value read from in-ch, with at most n in flight (default 4); it closes when in-ch is closed and drained. :ordered #t keeps input order. :cores runs f on worker threads, as parallel-map does.",
     examples: [],
   },
   (a, m) => {
-    const { pos, opts } = options("stream-map", a, 2, ["workers", "ordered"]);
+    const { pos, opts } = options("stream-map", a, 2, ["workers", "ordered", "cores"]);
     const f = fnArg("stream-map", pos[0]);
     const input = chanArg("stream-map", pos[1]);
     const n = opts.has("workers") ? num("stream-map", opts.get("workers")) : 4;
     if (!Number.isInteger(n) || n < 1) raise(`stream-map: :workers must be a positive integer, got ${n}`);
     const ordered = truthy(opts.get("ordered") ?? null);
+    const cores = coresOption("stream-map", opts);
     const s = contextOf(m);
+    // on worker threads: their items are host work in flight for the scheduler (no deadlock
+    // while a reader waits for them), and stop when the caller ends
+    const remote = cores !== null && s.host.cores !== undefined ? launcher(m, "stream-map", f, cores) : null;
+    const stops = new Set<() => void>();
     const owner = taskOf(m);
     const at = m.currentLoc();
     const out = new Channel(n);
@@ -951,7 +1042,10 @@ def(
           outbox.peek(),
         );
       }
-      if (inputDone && inFlight === 0 && !outbox.length) out.close();
+      if (inputDone && inFlight === 0 && !outbox.length) {
+        out.close();
+        remote?.close();
+      }
     };
     const emit = (i: number, v: Value) => {
       if (!ordered) {
@@ -974,6 +1068,18 @@ def(
       }
       const i = nextIndex++;
       inFlight++;
+      if (remote !== null) {
+        s.scheduler.hostWorkStarted();
+        const stop = remote.launch(v, (r) => {
+          stops.delete(stop);
+          s.scheduler.hostWorkEnded();
+          emit(i, r instanceof ErrorValue ? withInput(r, v) : r);
+          pull();
+        });
+        stops.add(stop);
+        pull();
+        return;
+      }
       const t = s.spawnTask(f, [v], at, owner);
       owner?.children.add(t);
       t.onDone((d) => {
@@ -990,6 +1096,11 @@ def(
     owner?.onDone(() => {
       stopped = true;
       inputDone = true;
+      for (const stop of stops) {
+        stop();
+        s.scheduler.hostWorkEnded();
+      }
+      stops.clear();
       flush();
     });
     const pull = () => {

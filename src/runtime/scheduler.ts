@@ -153,6 +153,17 @@ export class Scheduler {
     this.enqueue(t);
   }
 
+  /** Work outside the scheduler that will wake tasks when it ends, without a task parked on it
+   *  (stream-map's items on worker threads): the program is not deadlocked while it runs. */
+  hostWorkStarted(): void {
+    this.ioInFlight++;
+  }
+  hostWorkEnded(): void {
+    this.ioInFlight--;
+    // nothing may be runnable now: look again whether the program is done or deadlocked
+    if (this.ioInFlight === 0) this.ensureLoop();
+  }
+
   /** Takes a blocked task off its wait without waking it (for cancellation). */
   private unpark(t: Task): void {
     const w = t.wait;

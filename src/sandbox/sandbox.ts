@@ -126,6 +126,25 @@ export class Sandbox implements Permissions {
     return read.kind === "paths" && read.paths.some((root) => pathWithin(root, tree) && pathWithin(target, root));
   }
 
+  /** The grants as a spec that Sandbox.create turns back into these very grants (paths and
+   *  programs already resolved): how a sandbox crosses to a worker thread. */
+  spec(): SandboxSpec {
+    return Object.fromEntries(
+      CAPABILITIES.map((cap) => {
+        const g = this.grants[cap];
+        const items =
+          g.kind === "all"
+            ? true
+            : g.kind === "paths"
+              ? g.paths
+              : g.kind === "hosts"
+                ? g.hosts.map((h) => h.text)
+                : [...g.names];
+        return [cap, items];
+      }),
+    ) as SandboxSpec;
+  }
+
   /** One line per capability: what is granted. */
   describe(): string {
     return CAPABILITIES.map((cap) => {

@@ -29,6 +29,9 @@ export interface Host {
   mcpGateway?: McpGateway;
   /** told of every MCP tool call the script makes (skein mcp puts them in the run's result) */
   mcpLog?: (call: McpCallRecord) => void;
+  /** the worker threads that `:cores` runs items on (src/workers); without them `:cores` runs
+   *  the items in this session, as inside a worker itself */
+  cores?: Cores;
 }
 
 /** Upstream MCP servers that the host connects to on the script's behalf, with the host's own
@@ -48,11 +51,32 @@ export interface McpCallRecord {
   error?: string;
 }
 
+/** Worker threads, each running Skein sessions of its own: where `(parallel-map f xs :cores n)`
+ *  sends its items. Implemented by src/workers/pool.ts. */
+export interface Cores {
+  /** how many cores this machine has (`:cores :all`) */
+  readonly available: number;
+  /** Packs f (its source, the globals it reaches, its captured values) and the session's
+   *  settings for the workers. Raises, before any work starts, when f cannot cross. */
+  batch(s: SessionContext, op: string, f: Value, cores: number): CoreBatch;
+}
+
+/** One parallel call's items on the worker threads. */
+export interface CoreBatch {
+  /** Runs f on item on a worker; done gets its result (an error value when it failed or its
+   *  worker died). Returns what stops it (the item's result is then never delivered). */
+  run(item: Value, done: (result: Value) => void): () => void;
+  /** no more items: the workers drop the batch's sessions */
+  close(): void;
+}
+
 /** The session as its builtins see it. */
 export interface SessionContext extends MachineHost {
   readonly host: Host;
   readonly scheduler: Scheduler;
   readonly machine: Machine;
+  /** source text per file (what errors show their line from) */
+  readonly sources: ReadonlyMap<string, string>;
   /** doc strings of functions defined in Skein (the prelude and user code) */
   readonly lispDocs: Map<string, { usage: string; doc: string }>;
   /** the usage and doc string of each special form, for (doc if) */

@@ -24,8 +24,24 @@ export const TAIL: unique symbol = Symbol("tail call");
  *  stack grew deep): every activation on the way out saves itself as a heap Frame and returns it too. */
 export const SUSPEND: unique symbol = Symbol("suspend");
 
+/** A name a function uses from outside itself: a local of an enclosing function (`depth`
+ *  functions out from the closure's env: 0 is the env itself; `slot` in those slots), or a global. */
+export type OutsideName = { name: string; depth: number; slot: number } | { name: string; global: true };
+
+/** Where a function's code came from: its parameters and body as written (before macro
+ *  expansion), and the names it uses from outside itself. What lets a closure be rebuilt in
+ *  another session (a worker thread: src/workers/crossing.ts). */
+export interface Origin {
+  readonly params: Value;
+  readonly body: readonly Value[];
+  /** compiles the body first if it was left for its first call (the lazy library) */
+  outside(): readonly OutsideName[];
+}
+
 export class Code {
   fn!: CodeFn;
+  /** its source, for running it on another thread (null for code made by the runtime itself) */
+  origin: Origin | null = null;
   /** the exact argument count when there is no rest parameter, else -1 (a fast-path check) */
   fixed: number;
   /** "(name a b & rest)", for (doc f) */

@@ -84,8 +84,8 @@ test("unknown keyword options where the usage line lists them; the option's valu
 (sh "ls" :timeout 5 :input "x")`),
     [
       "t.lisp:1:1: glob: unknown option :cwdd (did you mean :cwd?) (known: :cwd :dot)",
-      "t.lisp:2:1: parallel-map: unknown option :max-thread (did you mean :max-threads?) (known: :max-threads :timeout :retries :rate :progress)",
-      "t.lisp:2:1: parallel-map: unknown option :all (known: :max-threads :timeout :retries :rate :progress)",
+      "t.lisp:2:1: parallel-map: unknown option :max-thread (did you mean :max-threads?) (known: :cores :max-threads :timeout :retries :rate :progress)",
+      "t.lisp:2:1: parallel-map: unknown option :all (known: :cores :max-threads :timeout :retries :rate :progress)",
     ],
   );
 });

@@ -11,12 +11,12 @@ import {
   type Loc,
   type Value,
 } from "../../core/types.js";
-import { Code } from "../../vm/objects.js";
+import { Code, type OutsideName } from "../../vm/objects.js";
 import { write } from "../../syntax/printer.js";
 import { FnCtx, Slot, finish, generate, js, ret, type Js } from "../codegen.js";
 import type { Compile, SpecialForm } from "../context.js";
 import { S, describe, located, syntaxError } from "../forms.js";
-import { Scope, isLocal } from "../scope.js";
+import { Scope, isLocal, resolve } from "../scope.js";
 import { destructure, isPattern, type Binding } from "./destructure.js";
 
 /** Compiles a function; returns the expression that makes its closure over this activation. */
@@ -40,18 +40,41 @@ export function compileLambda(
   // the parameters given as patterns are taken apart first, as a let of them would
   const compileBody = () =>
     c.compileBody(body, bindSequentially(c, patterns, scope, inner, loc) ?? scope, inner, true, loc);
+  /** the names the body uses from outside, resolved from the enclosing function (depth 0 is
+   *  the closure's env): known once the body is compiled */
+  const outsideNames = (): OutsideName[] =>
+    [...inner.free].map((n) => {
+      const r = resolve(c.env, n, sc, fn);
+      return r.kind === "global"
+        ? { name: n.name, global: true as const }
+        : { name: n.name, depth: r.depth, slot: r.slot };
+    });
   let code: Code;
   if (c.lazy) {
     // compiled on its first call: start-up does not pay for library functions a script never uses
     code = new Code(name, names.length, rest !== null, inner.nslots, loc, inner.sites);
-    code.fn = (m, fr, s, e, a0, a1, a2) => {
+    let outside: OutsideName[] | null = null;
+    const compileNow = () => {
       compileBody();
       generate(inner, code);
+      outside = outsideNames();
+    };
+    code.fn = (m, fr, s, e, a0, a1, a2) => {
+      compileNow();
       return code.fn(m, fr, s, e, a0, a1, a2);
+    };
+    code.origin = {
+      params,
+      body,
+      outside: () => {
+        if (outside === null) compileNow();
+        return outside as OutsideName[];
+      },
     };
   } else {
     compileBody();
     code = finish(inner, names.length, rest !== null);
+    code.origin = origin(params, body, outsideNames());
   }
   code.usage = usageLine(name, params, loc);
   return `new C(${fn.k(code)}, s)`;
@@ -87,6 +110,11 @@ export function bindSequentially(
     fn.emit(js`${new Slot(0, slot)} = ${v};`);
   }
   return scope;
+}
+
+/** An origin that holds only what it names (not the compiler's state of the function). */
+function origin(params: Value, body: Value[], outside: OutsideName[]): Code["origin"] {
+  return { params, body, outside: () => outside };
 }
 
 /** Compiles a value that is being bound to a name, so lambdas get that name. */

@@ -1,0 +1,333 @@
+// The pool of worker threads behind `:cores` (the Cores of session/context.ts), and isolated
+// runs of whole programs. Threads start on first use and stay warm: each loads the code once.
+// A thread that dies (out of memory, a crash, terminated because an item would not stop at its
+// deadline) fails its items with error values and is replaced at the next item.
+import type { Worker } from "node:worker_threads";
+import { lazyRequire } from "../core/lazy.js";
+import { raise } from "../core/error.js";
+import { ErrorValue, type Value } from "../core/types.js";
+import { LMap } from "../core/map.js";
+import type { Cores, CoreBatch, SessionContext } from "../session/context.js";
+import { Sandbox } from "../sandbox/sandbox.js";
+import { heapLimitMb } from "../session/memory.js";
+import { dataOnly, decode, encode, type Enc } from "./codec.js";
+import { pack, refusal } from "./crossing.js";
+import { WORKER_MARK } from "./entry.js";
+import type { FromWorker, RunResult, SessionConfig, ToWorker } from "./protocol.js";
+
+/** How long a cancelled item may take to stop before its thread is terminated (and replaced). */
+export const STOP_GRACE_MS = 2000;
+
+/** The file a worker thread runs: the CLI bundle itself when running from it (it includes
+ *  entry.ts), else entry.js beside this module in the tsc output. */
+function workerFile(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".cjs") ? new URL(here) : new URL("./entry.js", here);
+}
+
+interface Job {
+  /** gets the result; null once the job was stopped (nothing is delivered after that) */
+  done: ((v: Value) => void) | null;
+  killTimer: NodeJS.Timeout | null;
+}
+
+class Thread {
+  readonly worker: Worker;
+  readonly jobs = new Map<number, Job>();
+  /** the batches this thread was told about */
+  readonly batches = new Set<number>();
+  readonly runs = new Map<number, (r: RunResult) => void>();
+  /** why it is being stopped (the error its items get) */
+  stopReason: string | null = null;
+  constructor(file: URL, onMessage: (t: Thread, m: FromWorker) => void, onExit: (t: Thread, why: string) => void) {
+    const { Worker } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
+    this.worker = new Worker(file, {
+      workerData: WORKER_MARK,
+      argv: [WORKER_MARK],
+      // V8's own limit as the calling thread's: the session's memory limit (three quarters of
+      // it by default) is then reached first, as at home
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb() },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.unref();
+    this.worker.on("message", (m: FromWorker) => onMessage(this, m));
+    let gone = false;
+    const exit = (why: string) => {
+      if (gone) return;
+      gone = true;
+      onExit(this, this.stopReason ?? why);
+    };
+    this.worker.on("error", (e) => exit(`the worker thread crashed: ${e.message}`));
+    this.worker.on("exit", (code) => exit(`the worker thread exited (code ${code})`));
+  }
+  post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+  /** a thread with work keeps the process alive; an idle one does not */
+  busy(): void {
+    if (this.jobs.size + this.runs.size === 1) this.worker.ref();
+  }
+  idle(): void {
+    if (this.jobs.size + this.runs.size === 0) this.worker.unref();
+  }
+}
+
+/** The settings a worker's session takes from the calling session. */
+function configOf(s: SessionContext, op: string): SessionConfig {
+  const p = s.host.permissions;
+  if (p !== undefined && !(p instanceof Sandbox))
+    raise(`${op}: this session's permissions cannot be carried to worker threads; leave out :cores`);
+  return {
+    cwd: s.host.cwd,
+    env: { ...s.host.env },
+    argv: [...s.host.argv],
+    sandbox: p instanceof Sandbox ? p.spec() : null,
+    defaultTimeout: s.defaultTimeout,
+    maxMemoryMb: s.maxMemoryMb,
+  };
+}
+
+/** The encoder's hook for items: they hold data only. */
+const itemsOnly =
+  (op: string) =>
+  (v: Value): Enc => {
+    throw new ErrorValue(`${op}: an item cannot be sent to another core: it holds ${refusal(v).what}`, LMap.EMPTY);
+  };
+
+/** Options of an isolated run. */
+export interface RunOptions {
+  /** the file name errors show (default "<run>") */
+  file?: string;
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  argv?: string[];
+  /** the sandbox's grants; none: no sandbox */
+  sandbox?: Sandbox;
+  /** the run's deadline: past it the thread is terminated and the status is "timeout" */
+  timeoutMs: number;
+  /** the memory limit of the run in MB (default: the calling process's) */
+  maxMemoryMb?: number;
+  /** the default deadline of HTTP, subprocess and database calls in ms (default 30000) */
+  defaultTimeout?: number;
+}
+
+export class Pool implements Cores {
+  /** (node:os is loaded at first use, as node:worker_threads is: the CLI's start-up does not pay) */
+  get available(): number {
+    return lazyRequire<typeof import("node:os")>("node:os").availableParallelism();
+  }
+  /** the threads of :cores, by position: a call with :cores n uses the first n */
+  private readonly threads: (Thread | null)[] = [];
+  /** threads for isolated runs: idle ones wait here */
+  private readonly runners: Thread[] = [];
+  private nextJob = 1;
+  private nextBatch = 1;
+  /** each calling session's number: a worker keeps one session per calling session */
+  private readonly homeIds = new WeakMap<SessionContext, number>();
+  private nextHome = 1;
+  /** the calling sessions with open batches (and how many), for their output */
+  private readonly open = new Map<number, { s: SessionContext; batches: number }>();
+
+  constructor(private readonly file: URL = workerFile()) {}
+
+  /** How many items the threads have now (a stopped item counts until its thread says it stopped). */
+  get inFlight(): number {
+    return this.threads.reduce((n, t) => n + (t?.jobs.size ?? 0), 0);
+  }
+
+  /** How many threads are running now (for tests and the bench). */
+  get started(): number {
+    return this.threads.filter((t) => t !== null).length;
+  }
+
+  private thread(i: number): Thread {
+    let t = this.threads[i];
+    if (t === null || t === undefined) {
+      t = new Thread(this.file, this.onMessage, (dead, why) => this.onExit(dead, why, i));
+      this.threads[i] = t;
+    }
+    return t;
+  }
+
+  private readonly onMessage = (t: Thread, m: FromWorker): void => {
+    switch (m.t) {
+      case "result": {
+        const job = t.jobs.get(m.job);
+        if (job === undefined) return;
+        this.finishJob(t, m.job, job);
+        job.done?.(decode(m.value, dataOnly));
+        return;
+      }
+      case "stopped": {
+        const job = t.jobs.get(m.job);
+        if (job !== undefined) this.finishJob(t, m.job, job);
+        return;
+      }
+      case "out": {
+        const s = this.open.get(m.home)?.s;
+        if (s) (m.stream === 1 ? s.host.stdout : s.host.stderr)(m.text);
+        return;
+      }
+      case "ran": {
+        const reply = t.runs.get(m.job);
+        t.runs.delete(m.job);
+        t.idle();
+        reply?.(m.outcome);
+        return;
+      }
+    }
+  };
+
+  private finishJob(t: Thread, id: number, job: Job): void {
+    t.jobs.delete(id);
+    if (job.killTimer) clearTimeout(job.killTimer);
+    t.idle();
+  }
+
+  private onExit(t: Thread, why: string, i: number | null): void {
+    if (i !== null && this.threads[i] === t) this.threads[i] = null;
+    const r = this.runners.indexOf(t);
+    if (r >= 0) this.runners.splice(r, 1);
+    for (const job of t.jobs.values()) {
+      if (job.killTimer) clearTimeout(job.killTimer);
+      job.done?.(new ErrorValue(why, LMap.EMPTY));
+    }
+    t.jobs.clear();
+    for (const reply of t.runs.values())
+      reply({ status: "crashed", value: null, error: why, stdout: "", stderr: "", exitCode: 1 });
+    t.runs.clear();
+  }
+
+  /** Stops a thread now (its items get `why` as their error); the next item starts a new one. */
+  private kill(t: Thread, why: string): void {
+    t.stopReason ??= why;
+    // no new item goes to it while it stops
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads[i] = null;
+    void t.worker.terminate();
+  }
+
+  batch(s: SessionContext, op: string, f: Value, cores: number): CoreBatch {
+    let home = this.homeIds.get(s);
+    if (home === undefined) this.homeIds.set(s, (home = this.nextHome++));
+    const msg: ToWorker = {
+      t: "batch",
+      batch: this.nextBatch++,
+      home,
+      config: configOf(s, op),
+      pack: pack(s, op, f),
+    };
+    const id = msg.batch;
+    const open = this.open.get(home) ?? { s, batches: 0 };
+    open.batches++;
+    this.open.set(home, open);
+    const n = Math.max(1, cores);
+    let closed = false;
+    const item = itemsOnly(op);
+    return {
+      run: (x, done) => {
+        let enc: Enc;
+        try {
+          enc = encode(x, item);
+        } catch (e) {
+          if (!(e instanceof ErrorValue)) throw e;
+          queueMicrotask(() => done(e));
+          return () => {};
+        }
+        // the least busy of the call's threads
+        let best = this.thread(0);
+        for (let i = 1; i < n; i++) {
+          const t = this.thread(i);
+          if (t.jobs.size < best.jobs.size) best = t;
+        }
+        const t = best;
+        if (!t.batches.has(id)) {
+          t.batches.add(id);
+          t.post(msg);
+        }
+        const jobId = this.nextJob++;
+        const job: Job = { done, killTimer: null };
+        t.jobs.set(jobId, job);
+        t.busy();
+        t.post({ t: "item", batch: id, job: jobId, item: enc });
+        return () => {
+          if (job.done === null || !t.jobs.has(jobId)) return;
+          job.done = null;
+          t.post({ t: "cancel", job: jobId });
+          // a cancelled item stops within a step budget; one that does not (a builtin stuck in
+          // JavaScript) takes its thread down with it
+          job.killTimer = setTimeout(
+            () => this.kill(t, "the worker thread was stopped: another item on it did not stop at its deadline"),
+            STOP_GRACE_MS,
+          );
+          job.killTimer.unref();
+        };
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (--open.batches === 0) this.open.delete(home);
+        for (const t of this.threads) {
+          if (t?.batches.delete(id)) t.post({ t: "end", batch: id });
+        }
+      },
+    };
+  }
+
+  /** Runs a whole program in a fresh session on a thread of its own, with its own deadline and
+   *  memory limit: what an MCP server's isolated run calls. The result has the value (printed),
+   *  the rendered error, and the output. Past the deadline the thread is terminated. */
+  run(source: string, o: RunOptions): Promise<RunResult> {
+    const t = this.runners.pop() ?? new Thread(this.file, this.onMessage, (dead, why) => this.onExit(dead, why, null));
+    const job = this.nextJob++;
+    const config: SessionConfig = {
+      cwd: o.cwd,
+      env: { ...(o.env ?? {}) },
+      argv: o.argv ?? [],
+      sandbox: o.sandbox ? o.sandbox.spec() : null,
+      defaultTimeout: o.defaultTimeout ?? 30_000,
+      maxMemoryMb: o.maxMemoryMb ?? Math.floor(heapLimitMb() * 0.75),
+    };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        t.runs.delete(job);
+        this.kill(t, "timeout");
+        resolve({
+          status: "timeout",
+          value: null,
+          error: `timeout after ${o.timeoutMs}ms`,
+          stdout: "",
+          stderr: "",
+          exitCode: 1,
+        });
+      }, o.timeoutMs);
+      t.runs.set(job, (r) => {
+        clearTimeout(timer);
+        if (r.status !== "crashed") this.runners.push(t);
+        resolve(r);
+      });
+      t.busy();
+      t.post({ t: "run", job, config, source, file: o.file ?? "<run>" });
+    });
+  }
+
+  /** Terminates every thread (the pool can still be used: threads start again on demand). */
+  async close(): Promise<void> {
+    const all = [...this.threads, ...this.runners].filter((t): t is Thread => t !== null);
+    await Promise.all(all.map((t) => t.worker.terminate()));
+  }
+
+  /** For tests of a dying thread: terminates the thread at position i now. */
+  terminateThread(i: number, why: string): void {
+    const t = this.threads[i];
+    if (t) this.kill(t, why);
+  }
+}
+
+let shared: Pool | null = null;
+
+/** The process's one pool (made at first use; its threads start when items come). */
+export function sharedPool(): Pool {
+  return (shared ??= new Pool());
+}
