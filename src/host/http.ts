@@ -550,6 +550,14 @@ const RESULT_DOC =
 const GET_OPTS = ["timeout", "headers", "as", "max-bytes"];
 const BODY_OPTS = ["timeout", "headers", "as", "body", "json", "max-bytes"];
 
+/** The options with a body given after the URL, as models write (http-post url body): a string is
+ *  sent as :body (text), any other value as :json. The argument's type decides, never a guess. */
+function bodyOption(op: string, body: Value, opts: ReadonlyMap<string, Value>): ReadonlyMap<string, Value> {
+  if (opts.has("body") || opts.has("json"))
+    raise(`${op}: the body is given twice (after the URL and as :body or :json)`);
+  return new Map([...opts, [typeof body === "string" ? "body" : "json", body]]);
+}
+
 function defineVerb(
   name: string,
   method: string,
@@ -569,7 +577,10 @@ function defineVerb(
     },
     (args, m) => {
       const { pos, opts } = options(name, args, 1, known);
-      if (pos.length !== 1) raise(`${name}: expected one URL and options, got ${pos.length} values`);
+      const takesBody = known.includes("body");
+      if (pos.length === 2 && takesBody) return request(m, plan(name, method, pos[0], bodyOption(name, pos[1], opts)));
+      if (pos.length !== 1)
+        raise(`${name}: expected one URL${takesBody ? " (and a body)" : ""} and options, got ${pos.length} values`);
       return request(m, plan(name, method, pos[0], opts));
     },
   );
@@ -595,8 +606,8 @@ defineVerb(
   "http-post",
   "POST",
   BODY_OPTS,
-  "(http-post url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
-  "Sends a POST request to url. :body sends a string (content-type text/plain unless :headers gives one); :json sends the value as JSON with content-type application/json.",
+  "(http-post url [body] [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
+  "Sends a POST request to url. :body sends a string (content-type text/plain unless :headers gives one); :json sends the value as JSON with content-type application/json. A body given after the URL is sent as :body when it is a string and as :json otherwise.",
   [['(error? (http-post "not a url" :json {:a 1}))', "#t"]],
 );
 
@@ -604,8 +615,8 @@ defineVerb(
   "http-put",
   "PUT",
   BODY_OPTS,
-  "(http-put url [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
-  "Sends a PUT request to url, with a :body string or a :json value as http-post does.",
+  "(http-put url [body] [:body str] [:json value] [:timeout ms] [:headers {...}] [:as :json] [:max-bytes n])",
+  "Sends a PUT request to url, with a body (after the URL, or :body string or :json value) as http-post does.",
   [['(error? (http-put "not a url" :body "x"))', "#t"]],
 );
 
@@ -613,8 +624,8 @@ defineVerb(
   "http-delete",
   "DELETE",
   BODY_OPTS,
-  "(http-delete url [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value] [:max-bytes n])",
-  "Sends a DELETE request to url.",
+  "(http-delete url [body] [:timeout ms] [:headers {...}] [:as :json] [:body str] [:json value] [:max-bytes n])",
+  "Sends a DELETE request to url, with an optional body as http-post takes it.",
   [['(error? (http-delete "not a url"))', "#t"]],
 );
 

@@ -25,6 +25,10 @@ export interface Alias {
 
 export const ALIASES: Readonly<Record<string, Alias>> = {
   // Scheme, Racket
+  "equal?": { to: "=", from: "Scheme (structural equality, as Skein's =)" },
+  "eqv?": { to: "eq?", from: "Scheme" },
+  "string->list": { to: "seq->list", from: "Scheme (characters are one-character strings)" },
+  "make-directory": { to: "make-dir", from: "Racket" },
   "string-append": { to: "str", from: "Scheme, Racket" },
   "list-ref": { to: "nth", from: "Scheme" },
   "vector-ref": { to: "nth", from: "Scheme" },
@@ -241,6 +245,9 @@ export const MEANINGS: Readonly<Record<string, Meaning>> = {
   "hash-table-get": MAP_GET,
   "dict-ref": MAP_GET,
   "hash-set": m("assoc", "(assoc m k v) returns a new map"),
+  "map-set": m("assoc", "(assoc m k v) returns a new map"),
+  "map-put": m("assoc", "(assoc m k v) returns a new map"),
+  "list->string": m('(string-join xs "")', "characters are one-character strings"),
   "hash-set!": m("assoc", "(assoc m k v) returns a new map; keep state in an atom"),
   "hash-table-set!": m("assoc", "(assoc m k v) returns a new map; keep state in an atom"),
   "hash-has-key?": HAS_KEY,

@@ -9,6 +9,7 @@ import { builtins } from "./registry.js";
 import type { RE2JS } from "re2js";
 import { lazyRequire } from "../core/lazy.js";
 import { CHUNK, itemsOf, printed, runJob, type Job } from "./jobs.js";
+import { compareStrings } from "./numbers.js";
 
 const def = builtins("string");
 
@@ -658,3 +659,30 @@ xUnary(
     return v.name;
   },
 );
+
+// R7RS string comparisons, in the order sort gives strings: (sort names string<?) works.
+for (const [name, holds, words] of [
+  ["string=?", (c: number) => c === 0, "equal to"],
+  ["string<?", (c: number) => c < 0, "before"],
+  ["string>?", (c: number) => c > 0, "after"],
+  ["string<=?", (c: number) => c <= 0, "before or equal to"],
+  ["string>=?", (c: number) => c >= 0, "after or equal to"],
+] as const) {
+  def(
+    {
+      name,
+      arity: [1, Infinity],
+      usage: `(${name} s1 s2 ...)`,
+      doc: `True when each string is ${words} the next, in the order sort gives strings (UTF-16 code units), as in Scheme.`,
+      examples: [
+        [`(${name} "apple" "banana")`, holds(compareStrings("apple", "banana")) ? "#t" : "#f"],
+        [`(${name} "b" "b")`, holds(0) ? "#t" : "#f"],
+      ],
+    },
+    (args) => {
+      const ss = args.map((a) => str(name, a));
+      for (let i = 0; i + 1 < ss.length; i++) if (!holds(compareStrings(ss[i], ss[i + 1]))) return false;
+      return true;
+    },
+  );
+}

@@ -113,6 +113,26 @@
   [m k f & args]
   (assoc m k (apply f (map-get m k) args)))
 
+(defn assoc-in
+  "Returns m with the value at the path of keys (and vector indices) set to v; a missing step becomes a map, as in Clojure."
+  [m path v]
+  (let ((ks (seq->list path)))
+    (if (null? ks)
+        (error "assoc-in: the path must name at least one key")
+        (if (null? (cdr ks))
+            (assoc m (car ks) v)
+            (assoc m (car ks) (assoc-in (get m (car ks)) (cdr ks) v))))))
+
+(defn update-in
+  "Returns m with the value at the path of keys replaced by (f old args...); a missing step becomes a map, as in Clojure."
+  [m path f & args]
+  (let ((ks (seq->list path)))
+    (if (null? ks)
+        (error "update-in: the path must name at least one key")
+        (if (null? (cdr ks))
+            (assoc m (car ks) (apply f (get m (car ks)) args))
+            (assoc m (car ks) (apply update-in (get m (car ks)) (cdr ks) f args))))))
+
 (define (%job-resume job)
   ;; a builtin's long work goes on here after its slice ended: entering this function is where
   ;; the task is preempted (and may be cancelled) between slices; see src/lib/jobs.ts

@@ -415,3 +415,21 @@ test("a result with two columns of the same name is an error value, not a row mi
 (prn (db-query d "SELECT 1 AS a, 2 AS b"))`);
   assert.equal(out, `"db-query: the result has two columns named a (name them apart with AS)"\n({:a 1 :b 2})\n`);
 });
+
+// Issue 10 §2: (db-open ":memory:") and (db-open "app.db") were "unsupported database URL".
+test("db-open takes SQLite's own spellings: :memory: and a path with no scheme", async () => {
+  const dir = scratch();
+  const path = join(dir, "app.db");
+  assert.equal(
+    await stdoutOf(`(define m (db-open ":memory:"))
+(prn (db-query m "SELECT 2 AS two"))
+(define f (db-open ${lit(path)}))
+(db-exec f "CREATE TABLE t (a)")
+(db-exec f "INSERT INTO t VALUES (?)" [7])
+(db-close f)
+(prn (db-query (db-open ${lit("sqlite:" + path)}) "SELECT a FROM t"))
+(prn (error-msg (db-open "mysql://h/db")))`),
+    `({:two 2})\n({:a 7})\n"db-open: unsupported database URL (use sqlite:PATH, sqlite::memory: or postgres://...): mysql://h/db"\n`,
+  );
+  assert.ok(existsSync(path));
+});

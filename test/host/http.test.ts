@@ -345,6 +345,21 @@ test(":json sends JSON with content-type application/json; :body sends a string"
   assert.equal(await shown(`(map-get (http-post "${srv.base}/method" :json nil) :body)`), '"POST 4"');
 });
 
+// Issue 10 §2: models write (http-post url body); it was "expected one URL and options, got 2 values".
+test("a body after the URL: a string is sent as :body, any other value as :json; given twice raises", async () => {
+  const text = await value(`(http-post "${srv.base}/echo" "plain words")`);
+  assert.equal(get(text, "body"), "plain words");
+  assert.equal((get(text, "headers") as LMap).get("content-type"), "text/plain; charset=utf-8");
+  const data = await value(`(http-put "${srv.base}/echo" {:items [1 2]} :headers {"x-k" "v"})`);
+  assert.equal(get(data, "body"), `{"items":[1,2]}`);
+  assert.equal((get(data, "headers") as LMap).get("content-type"), "application/json");
+  assert.equal((get(data, "headers") as LMap).get("x-method"), "PUT");
+  const twice = await runProgram(`(http-post "${srv.base}/echo" "a" :body "b")`);
+  assert.match(twice.rendered ?? "", /http-post: the body is given twice/);
+  const get3 = await runProgram(`(http-get "${srv.base}/echo" "a")`);
+  assert.match(get3.rendered ?? "", /http-get: expected one URL and options, got 2 values/);
+});
+
 test("request headers: string or keyword names, number values; defaults for user-agent and accept", async () => {
   const h = await value(
     `(map-get (http-get "${srv.base}/headers" :headers {"X-Token" "abc" :x-count 3} :as :json) :body)`,

@@ -98,3 +98,27 @@ test("apropos finds aliases too", async () => {
   const r = await runOk('(apropos "append")');
   assert.equal(write(r.value), '("append" "append-file" "string-append")');
 });
+
+// Standard Scheme and Clojure names that cold attempts from the seed design used and that were
+// undefined: equal?, string<? (as a sort comparator), string->list, make-directory, assoc-in,
+// update-in, when-not, if-not; map-set has no twin and says what to write.
+test("the Scheme and Clojure everyday names work with their meaning", async () => {
+  const r = await runOk(`(prn (equal? [1 {:a 2}] [1 {:a 2}]) (equal? '(1) [1]) (eqv? :a :a))
+(prn (sort ["pear" "Apple" "fig"] string<?) (string>? "b" "a" "A") (string=? "x" "x" "y") (string<=? "a" "a"))
+(prn (string->list "héllo"))
+(prn (assoc-in {:a {:b 1}} [:a :c] 2) (assoc-in nil [:x 0] 1) (update-in {:n {:hits 1}} [:n :hits] + 10))
+(prn (when-not #f :ran) (when-not #t :ran) (if-not (empty? [1]) :full :empty) (if-not #t 1))`);
+  assert.equal(
+    r.stdout,
+    `#t #f #t
+("Apple" "fig" "pear") #t #f #t
+("h" "é" "l" "l" "o")
+{:a {:b 1 :c 2}} {:x {0 1}} {:n {:hits 11}}
+:ran nil :full nil
+`,
+  );
+  const miss = await runProgram("(map-set {} :a 1)");
+  assert.match(miss.rendered ?? "", /undefined variable: map-set \(did you mean assoc\?/);
+  const empty = await runProgram("(assoc-in {} [] 1)");
+  assert.match(empty.rendered ?? "", /assoc-in: the path must name at least one key/);
+});

@@ -74,8 +74,15 @@ const caseForm: SpecialForm = (c, args, sc, fn, tail, loc) =>
 const whenUnless: SpecialForm = (c, args, sc, fn, tail, loc, name) => {
   if (args.length < 1) syntaxError(`${name}: expected a test`, loc);
   const body = located(new Pair(S.begin, arrayToList(args.slice(1))), loc);
-  const form = name === "when" ? [S.if, args[0], body, null] : [S.if, args[0], null, body];
+  const form = name === "when" ? [S.if, args[0], body, null] : [S.if, args[0], null, body]; // unless, when-not
   return c.compile(located(arrayToList(form), loc), sc, fn, tail, loc);
+};
+
+/** (if-not test then [else]), Clojure's: if with the branches swapped. */
+const ifNot: SpecialForm = (c, args, sc, fn, tail, loc) => {
+  if (args.length < 2 || args.length > 3)
+    syntaxError(`if-not: expected (if-not test then [else]), got ${args.length} forms`, loc);
+  return c.compile(located(list(S.if, args[0], args[2] ?? null, args[1]), loc), sc, fn, tail, loc);
 };
 
 const thread: SpecialForm = (c, args, sc, fn, tail, loc, name) =>
@@ -194,6 +201,8 @@ export const controlForms: Record<string, SpecialForm> = {
   case: caseForm,
   when: whenUnless,
   unless: whenUnless,
+  "when-not": whenUnless,
+  "if-not": ifNot,
   "->": thread,
   "->>": thread,
 };

@@ -86,6 +86,14 @@ export const SPECIAL_FORM_DOCS: ReadonlyMap<string, FormDoc> = new Map(
     },
     when: { usage: "(when test body...)", doc: "The body when test is true, else nil." },
     unless: { usage: "(unless test body...)", doc: "The body when test is false, else nil." },
+    "when-not": {
+      usage: "(when-not test body...)",
+      doc: "Clojure's name for unless: the body when test is false, else nil.",
+    },
+    "if-not": {
+      usage: "(if-not test then [else])",
+      doc: "Clojure's if with the branches swapped: then when test is false, else (nil) when it is true.",
+    },
     "->": {
       usage: "(-> x step...)",
       doc: "Threads x through the steps as the first argument of each: (-> x (f a) g) is (g (f x a)).",

@@ -121,6 +121,11 @@ function parseTarget(url: string): Target | string {
     const shown = `${host}:${config.port}`;
     return { kind: "postgres", config, label: u.href, netTarget: `postgres://${shown}/`, shown };
   }
+  // SQLite's own spellings, as models write them: ":memory:" and a bare file path (no scheme: only
+  // SQLite opens files, so a path can mean nothing else)
+  if (url === ":memory:") return { kind: "sqlite", file: ":memory:", label: "sqlite::memory:" };
+  if (url !== "" && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url))
+    return { kind: "sqlite", file: url, label: `sqlite:${url}` };
   return "unsupported database URL (use sqlite:PATH, sqlite::memory: or postgres://...)";
 }
 
@@ -270,11 +275,12 @@ def(
       'Opens a database and returns its handle. url is "sqlite:PATH" (a file, created if missing; relative to the working directory), ' +
       '"sqlite::memory:" (a private in-memory database) or "postgres://user:password@host:port/dbname" (a pool of up to n connections, default 10, ' +
       "so parallel queries run in parallel; one connection is made at once to check the URL; the query string may set sslmode, application_name, options, " +
-      "host and port). :readonly #t opens a SQLite file read-only. " +
+      'host and port). SQLite\'s own spellings work too: a path with no scheme ("data.db") and ":memory:". :readonly #t opens a SQLite file read-only. ' +
       "A file or server that cannot be opened returns an error value. In the sandbox a SQLite file needs --allow-read (and is opened read-only " +
       "without --allow-write), PostgreSQL needs --allow-net for its host.",
     examples: [
       ['(error? (db-open "sqlite::memory:"))', "#f"],
+      ['(db-query (db-open ":memory:") "SELECT 1 AS one")', "({:one 1})"],
       ['(error? (db-open "sqlite:/no/such/dir/x.db"))', "#t"],
     ],
   },
