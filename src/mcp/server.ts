@@ -18,6 +18,8 @@ import { openClient, splitCommandLine, type ServerTarget } from "../host/mcp.js"
 import { GrantError, checkNarrowing, type AllowArg } from "./grants.js";
 import { RunPool, type GatewayHandler } from "./pool.js";
 import type { RunRequest } from "./worker.js";
+import { checkSource } from "../session/check.js";
+import { guideText } from "../cli/guide.js";
 
 const SDK = "@modelcontextprotocol/sdk";
 
@@ -152,6 +154,32 @@ interface ToolDef {
 
 const GRANT = { oneOf: [{ type: "boolean" }, { type: "array", items: { type: "string" } }] };
 
+/** The guide (docs/guide.md, what skein guide prints), served so a model can read it before writing. */
+const GUIDE_URI = "skein://guide";
+const GUIDE_RESOURCE = {
+  uri: GUIDE_URI,
+  name: "guide",
+  title: "Skein in one page",
+  description:
+    "The language in one page for a model writing its first script: syntax, differences from Clojure and Scheme, error values, return shapes, idioms, every builtin.",
+  mimeType: "text/markdown",
+};
+
+const CHECK_OUTPUT = {
+  type: "object",
+  properties: {
+    findings: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { line: { type: "integer" }, col: { type: "integer" }, message: { type: "string" } },
+        required: ["line", "col", "message"],
+      },
+    },
+  },
+  required: ["findings"],
+};
+
 const RUN_OUTPUT = {
   type: "object",
   properties: {
@@ -190,7 +218,8 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
     tool: {
       name: "run",
       description:
-        "Run a Skein program (a concurrent Lisp for automation) in a fresh sandboxed session and return its output, its last value and its error. Use the doc tool for a builtin's doc." +
+        "Run a Skein program (a concurrent Lisp for automation) in a fresh sandboxed session and return its output, its last value and its error. " +
+        `Read the resource ${GUIDE_URI} first: the language in one page. The doc tool gives a builtin's doc; check finds mistakes without running.` +
         (o.servers.size
           ? ` Upstream MCP servers: (mcp-servers), (mcp-server "NAME"), (mcp-tools c), (mcp-call c "tool" {:arg v}).`
           : ""),
@@ -270,8 +299,27 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
       return { content: [{ type: "text", text: docText(name, lispDoc(name)) }] };
     },
   };
-  // the lead adds `check` (skein check's findings for a piece of code) here
-  return [run, doc];
+  const check: ToolDef = {
+    tool: {
+      name: "check",
+      description:
+        "Check a Skein program without running it, as skein check does: unknown names (with what was probably meant), wrong numbers of arguments, unknown keyword options. An empty findings list means clean.",
+      inputSchema: {
+        type: "object",
+        properties: { code: { type: "string", description: "the program: one or more forms" } },
+        required: ["code"],
+      },
+      outputSchema: CHECK_OUTPUT as unknown as Tool["outputSchema"],
+    },
+    async call(args) {
+      if (typeof args.code !== "string") return toolError("check: code must be a string");
+      // a program's (load "file") is not followed: the server's files are not the caller's
+      const findings = checkSource(args.code, "<run>").map(({ line, col, message }) => ({ line, col, message }));
+      const text = findings.map((f) => `<run>:${f.line}:${f.col}: ${f.message}`).join("\n") || "no findings";
+      return { content: [{ type: "text", text }], structuredContent: { findings } };
+    },
+  };
+  return [run, doc, check];
 }
 
 /** Serves MCP on stdin/stdout until stdin closes. */
@@ -280,15 +328,19 @@ export async function serveMcp(o: McpOptions, version: string): Promise<void> {
   const { StdioServerTransport } = lazyRequire<typeof import("@modelcontextprotocol/sdk/server/stdio.js")>(
     `${SDK}/server/stdio.js`,
   );
-  const { CallToolRequestSchema, ListToolsRequestSchema } = lazyRequire<
-    typeof import("@modelcontextprotocol/sdk/types.js")
-  >(`${SDK}/types.js`);
+  const { CallToolRequestSchema, ListToolsRequestSchema, ListResourcesRequestSchema, ReadResourceRequestSchema } =
+    lazyRequire<typeof import("@modelcontextprotocol/sdk/types.js")>(`${SDK}/types.js`);
   const upstreams = new Upstreams(o.servers);
   const pool = new RunPool(o.memoryMb, upstreams.handler);
   pool.warm(2);
   const defs = tools(o, pool, upstreams);
-  const server = new Server({ name: "skein", version }, { capabilities: { tools: {} } });
+  const server = new Server({ name: "skein", version }, { capabilities: { tools: {}, resources: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: defs.map((d) => d.tool) }));
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [GUIDE_RESOURCE] }));
+  server.setRequestHandler(ReadResourceRequestSchema, (req) => {
+    if (req.params.uri !== GUIDE_URI) throw new Error(`no resource ${req.params.uri} (there is ${GUIDE_URI})`);
+    return { contents: [{ uri: GUIDE_URI, mimeType: "text/markdown", text: guideText() }] };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const d = defs.find((x) => x.tool.name === req.params.name);
     if (!d) return toolError(`no tool ${req.params.name} (the tools are: ${defs.map((x) => x.tool.name).join(", ")})`);

@@ -5,7 +5,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -69,7 +69,7 @@ describe("skein mcp", () => {
   test("lists run and doc; run gives stdout, the value in write form and the exit status", async () => {
     const c = await connect();
     const { tools } = await c.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ["doc", "run"]);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ["check", "doc", "run"]);
     const r = await run(c, { code: '(println "hi" (command-line-args)) {:a [1 "x"]}', args: ["p", "q"] });
     assert.deepEqual(r, {
       stdout: 'hi ("p" "q")\n',
@@ -99,6 +99,33 @@ describe("skein mcp", () => {
     const bad = await run(c, { code: "(+ 1" });
     assert.equal(bad.exit, 1);
     assert.match(bad.error ?? "", /^<run>:1:1: read error/);
+  });
+
+  test("check gives skein check's findings without running the code; the guide is a resource", async () => {
+    const c = await connect();
+    const r = await c.callTool({
+      name: "check",
+      arguments: { code: '(define (f x) x)\n(f 1 2)\n(string-lenght "abc")\n(spit "/tmp/never-written" "x")' },
+    });
+    const { findings } = r.structuredContent as { findings: { line: number; col: number; message: string }[] };
+    assert.deepEqual(
+      findings.map((f) => `${f.line}:${f.col}`),
+      ["2:1", "3:1"],
+    );
+    assert.match(findings[0].message, /f.*expected 1 argument, got 2/);
+    assert.match(findings[1].message, /string-lenght.*did you mean string-length/);
+    const clean = await c.callTool({ name: "check", arguments: { code: "(+ 1 2)" } });
+    assert.deepEqual(clean.structuredContent, { findings: [] });
+    const { resources } = await c.listResources();
+    assert.deepEqual(
+      resources.map((x) => x.uri),
+      ["skein://guide"],
+    );
+    const guide = await c.readResource({ uri: "skein://guide" });
+    const text = (guide.contents[0] as { text: string }).text;
+    assert.equal(text, readFileSync(join(projectRoot(), "docs", "guide.md"), "utf8"));
+    const { tools } = await c.listTools();
+    assert.match(tools.find((t) => t.name === "run")?.description ?? "", /skein:\/\/guide/);
   });
 
   test("doc gives a builtin's doc and a library function's", async () => {
