@@ -2,18 +2,18 @@
 // Skein's own benchmark figures, printed as tables (never asserted):
 //  1. the machine alone, in-process: fib(30) with the interpreter's steps per second, a
 //     1,000,000-iteration named-let loop, and 100,000 assoc calls building one map;
-//  2. whole-process wall time of ../shared/bench/skein/*.lisp beside the node and python3
-//     versions of the same workloads from ../shared/bench/peers/, all measured in this run
-//     (grep makes its corpus in /tmp/bench-corpus; http starts the peers' delay server);
+//  2. skein mcp: the warm round trip of a `run` call, and 20 concurrent sleeping runs;
 //  3. every core: 32 x fib(29|30) without :cores and with each core count of the machine
-//     (whole process, results compared), and the per-item crossing cost of :cores.
-//  4. skein mcp: the warm round trip of a `run` call, and 20 concurrent sleeping runs.
+//     (whole process, results compared), and the per-item crossing cost of :cores;
+//  4. whole-process wall time of ../shared/bench/skein/*.lisp beside the node and python3
+//     versions of the same workloads from ../shared/bench/peers/, all measured in this run
+//     (grep makes its corpus in /tmp/bench-corpus; http starts the peers' delay server).
 // Every figure is the median of 5 runs (--runs N to change). About a minute on 2 cores.
 //
-//   npm run bench                     the two tables
+//   npm run bench                     all four sections
 //   npm run bench -- --runs 3         fewer runs
 //   npm run bench -- --cores          only the :cores figures (3.)
-//   npm run bench -- --mcp            only the skein mcp figures (4.)
+//   npm run bench -- --mcp            only the skein mcp figures (2.)
 //   npm run bench -- --peers [PEERS_RE] [BENCH_RE]
 //                                     the full peer table: ../shared/bench/peers/run_all.sh with
 //                                     SKEIN=bin/skein (needs hyperfine, jq and GNU time; ~11 minutes)
@@ -96,7 +96,7 @@ if (!existsSync(join(ROOT, "dist", "src", "session", "session.js"))) {
   console.error("bench: dist/ is missing; run `npm run build` first");
   process.exit(2);
 }
-// ---- 3. skein mcp --------------------------------------------------------------------------
+// ---- 2. skein mcp --------------------------------------------------------------------------
 
 /** skein mcp through the SDK's client over stdio: the warm round trip of a `run` of (+ 1 2)
  *  (median of 200 after 20 to warm up), and 20 concurrent runs that each sleep 200 ms (median of
@@ -121,7 +121,7 @@ async function benchMcp() {
   const bursts = [];
   for (let i = 0; i < RUNS; i++) bursts.push(await timed(burst));
   await client.close();
-  console.log("3. skein mcp over stdio (the SDK's client; a warm server)\n");
+  console.log("2. skein mcp over stdio (the SDK's client; a warm server)\n");
   table(
     ["measure", "median", "target"],
     [
@@ -284,7 +284,7 @@ async function coresSection() {
 }
 await benchMcp();
 
-// ---- 2. whole processes ----------------------------------------------------------------
+// ---- 4. whole processes ----------------------------------------------------------------
 
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 
@@ -434,7 +434,7 @@ if (listening) {
   );
 }
 
-console.log(`2. Whole process: wall time${TIME ? " · peak RSS" : ""}, start-up included (workloads from ${SHARED})\n`);
+console.log(`4. Whole process: wall time${TIME ? " · peak RSS" : ""}, start-up included (workloads from ${SHARED})\n`);
 if (!existsSync(join(SHARED, "skein"))) {
   console.log(`   ${SHARED} not found: set SKEIN_BENCH_DIR to the shared bench folder`);
   process.exit(0);

@@ -14,7 +14,7 @@
 //
 // Failures (missing file, is a directory, permission) return error values
 // `op: cause: path` with {:op :path :code} in the data; a wrong argument type raises.
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
@@ -217,8 +217,11 @@ const QUICK_READ_MAX = 64 * 1024;
  *  large file, a directory, any error), which then takes the asynchronous path and its messages. */
 function readSmallFile(abs: string): Buffer | undefined {
   let fd: number;
-  // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stop every task)
   try {
+    // never open a FIFO here: even a non-blocking open lets a waiting writer in, and closing it
+    // then breaks that writer's pipe (readFifo reads them)
+    if (statSync(abs).isFIFO()) return undefined;
+    // O_NONBLOCK: a FIFO made between the stat and the open must not wait for a writer either
     fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
@@ -259,6 +262,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** The bytes of a file, at most limit of them (else a tooLarge error): read to the end, since
  *  pseudo-files (/proc/loadavg) say they are empty and some (/dev/zero) never end. */
 export async function readBounded(abs: string, limit: number, signal: AbortSignal): Promise<Buffer> {
+  if ((await fsp().stat(abs)).isFIFO()) return readFifo(abs, limit, signal);
   const fh = await fsp().open(abs, "r");
   try {
     const st = await fh.stat();
@@ -281,6 +285,60 @@ export async function readBounded(abs: string, limit: number, signal: AbortSigna
     await fh.close();
   }
 }
+
+/** A FIFO's bytes, without ever leaving a thread of the pool blocked (a blocked thread keeps the
+ *  process from exiting, and stops every later file operation once the pool's four are taken).
+ *  Opening waits for a writer, as `cat` does; a cancellation meanwhile opens and closes the write
+ *  end, which lets that open return. The reading is then done on a non-blocking descriptor, which
+ *  says "nothing yet" (EAGAIN) instead of waiting: it is asked again every few milliseconds, so a
+ *  writer that never writes holds no thread either. */
+async function readFifo(abs: string, limit: number, signal: AbortSignal): Promise<Buffer> {
+  const release = () => {
+    try {
+      closeSync(openSync(abs, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader waits any more (ENXIO): nothing to release
+    }
+  };
+  signal.addEventListener("abort", release, { once: true });
+  let waiting;
+  try {
+    waiting = await fsp().open(abs, constants.O_RDONLY);
+  } finally {
+    signal.removeEventListener("abort", release);
+  }
+  let fh;
+  try {
+    if (signal.aborted) throw abortReason(signal);
+    // a second, non-blocking descriptor; the first one kept the pipe's data until it was open
+    fh = await fsp().open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  } finally {
+    await waiting.close();
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      if (signal.aborted) throw abortReason(signal);
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      let got: number;
+      try {
+        got = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch (e) {
+        if (codeOf(e) !== "EAGAIN") throw e;
+        await new Promise((wake) => setTimeout(wake, FIFO_POLL_MS));
+        continue;
+      }
+      if (got === 0) return Buffer.concat(chunks, total);
+      total += got;
+      if (total > limit) throw tooLarge(limit);
+      chunks.push(buf.subarray(0, got));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+const FIFO_POLL_MS = 5;
 
 /** A file's text: the quick synchronous read of a small regular file, else a host operation. */
 function readText(m: Machine, op: string, path: string, limit: number, shape: (text: string) => Value): Value {

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { lstatSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stdoutOf } from "../helpers.js";
+import { projectRoot, stdoutOf } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "skein-integrity-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,4 +87,43 @@ test("a file too large for a string is an error value saying so", async () => {
   } finally {
     rmSync(big, { force: true });
   }
+});
+
+// Regression (issue 9 §3.4): reading a FIFO opened it in a thread of the pool, which stayed
+// blocked after the read was cancelled: the script's output was complete, but the process never
+// exited (libuv joins its threads at exit).
+test("a cancelled read of a FIFO with no writer leaves nothing behind: the process exits", () => {
+  const fifo = join(dir, "idle-pipe");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  const r = spawnSync(
+    process.execPath,
+    [join(projectRoot(), "bin", "skein"), "-e", `(prn (timeout 200 (fn [] (read-file ${lit(fifo)}))))`],
+    { encoding: "utf8", timeout: 20_000 },
+  );
+  assert.equal(r.signal, null, "the process had to be killed: it did not exit");
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '{:error "timeout after 200ms"}\n');
+});
+
+test("read-lines of a FIFO waits for a writer and reads to its end; a silent writer holds no thread", async () => {
+  const fifo = join(dir, "talking-pipe");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  // the writer opens the pipe (waiting for the reader), writes two lines and closes
+  const writer = spawn("sh", ["-c", `printf 'a\\nb\\n' > ${fifo}`], { stdio: "ignore" });
+  const written = new Promise((done) => writer.on("close", done));
+  assert.equal(await stdoutOf(`(prn (read-lines ${lit(fifo)}))`), '("a" "b")\n');
+  await written;
+  // a writer that opens and stays silent: the read is cancelled at its deadline, as a ticker shows
+  // other tasks running meanwhile, and the next read of the pipe finds its writer gone
+  const silent = spawn("sh", ["-c", `exec 3> ${fifo}; sleep 1`], { stdio: "ignore" });
+  const gone = new Promise((done) => silent.on("close", done));
+  assert.equal(
+    await stdoutOf(`(define ticks (atom 0))
+(define ticker (spawn (fn [] (let loop () (sleep 10) (atom-swap! ticks inc) (loop)))))
+(prn (timeout 300 (fn [] (read-file ${lit(fifo)}))))
+(task-cancel ticker)
+(prn (> (atom-deref ticks) 5))`),
+    '{:error "timeout after 300ms"}\n#t\n',
+  );
+  await gone;
 });
