@@ -576,6 +576,8 @@ type Launch = (item: Value, done: (r: Value) => void) => () => void;
 /** How a parallel call runs its items: as tasks of this session, or on worker threads (:cores). */
 interface Launcher {
   launch: Launch;
+  /** how many items it takes at once (the threads' room; no bound for tasks here) */
+  capacity: number;
   /** the items wait on other threads: the caller's wait counts as I/O (no deadlock) */
   remote: boolean;
   close(): void;
@@ -587,7 +589,12 @@ function launcher(m: Machine, op: string, f: Value, cores: number | null): Launc
   if (cores !== null && pool !== undefined) {
     const cap = maxCores.get(s) ?? pool.available;
     const batch = pool.batch(s, op, f, Math.min(cores === ALL_CORES ? pool.available : cores, cap));
-    return { launch: (item, done) => batch.run(item, done), remote: true, close: () => batch.close() };
+    return {
+      launch: (item, done) => batch.run(item, done),
+      capacity: batch.capacity,
+      remote: true,
+      close: () => batch.close(),
+    };
   }
   // without worker threads (inside a worker, or a session made without them) :cores runs here
   const at = m.currentLoc();
@@ -613,6 +620,7 @@ function launcher(m: Machine, op: string, f: Value, cores: number | null): Launc
         s.scheduler.cancel(t);
       };
     },
+    capacity: Infinity,
     remote: false,
     close: () => {},
   };
@@ -731,7 +739,7 @@ function runParallel(
       drainRate();
     };
     const pump = () => {
-      while (active < o.max && next < items.length) {
+      while (active < Math.min(o.max, run.capacity) && next < items.length) {
         active++;
         const i = next++;
         admit(() => start(i, 0));

@@ -63,6 +63,9 @@ export interface Cores {
 
 /** One parallel call's items on the worker threads. */
 export interface CoreBatch {
+  /** how many items the batch's threads hold at once: more started items would only wait, their
+   *  deadlines running, so a parallel call starts at most this many */
+  readonly capacity: number;
   /** Runs f on item on a worker; done gets its result (an error value when it failed or its
    *  worker died). Returns what stops it (the item's result is then never delivered). */
   run(item: Value, done: (result: Value) => void): () => void;

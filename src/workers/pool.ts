@@ -17,6 +17,9 @@ import type { FromWorker, RunResult, SessionConfig, ToWorker } from "./protocol.
 
 /** How long a cancelled item may take to stop before its thread is terminated (and replaced). */
 export const STOP_GRACE_MS = 2000;
+/** Items a :cores thread holds at once: one running and one ready, so a thread never waits for
+ *  the round trip of its next item, and the faster threads take more of a batch. */
+export const PER_THREAD = 2;
 
 /** The file a worker thread runs: the CLI bundle itself when running from it (it includes
  *  entry.ts), else entry.js beside this module in the tsc output. */
@@ -123,6 +126,8 @@ export class Pool implements Cores {
   private readonly runners: Thread[] = [];
   private nextJob = 1;
   private nextBatch = 1;
+  /** items of :cores calls waiting for a thread with room (each places itself, or says it cannot) */
+  private readonly waiting: (() => boolean)[] = [];
   /** each calling session's number: a worker keeps one session per calling session */
   private readonly homeIds = new WeakMap<SessionContext, number>();
   private nextHome = 1;
@@ -182,7 +187,13 @@ export class Pool implements Cores {
   private finishJob(t: Thread, id: number, job: Job): void {
     t.jobs.delete(id);
     if (job.killTimer) clearTimeout(job.killTimer);
+    this.placeWaiting();
     t.idle();
+  }
+
+  /** Gives the items waiting for room to threads that have some now, oldest first. */
+  private placeWaiting(): void {
+    while (this.waiting.length > 0 && this.waiting[0]()) this.waiting.shift();
   }
 
   private onExit(t: Thread, why: string, i: number | null): void {
@@ -197,6 +208,8 @@ export class Pool implements Cores {
     for (const reply of t.runs.values())
       reply({ status: "crashed", value: null, error: why, stdout: "", stderr: "", exitCode: 1 });
     t.runs.clear();
+    // the items waiting for room go to the thread that replaces it
+    this.placeWaiting();
   }
 
   /** Stops a thread now (its items get `why` as their error); the next item starts a new one. */
@@ -226,6 +239,7 @@ export class Pool implements Cores {
     let closed = false;
     const item = itemsOnly(op);
     return {
+      capacity: n * PER_THREAD,
       run: (x, done) => {
         let enc: Enc;
         try {
@@ -235,24 +249,41 @@ export class Pool implements Cores {
           queueMicrotask(() => done(e));
           return () => {};
         }
-        // the least busy of the call's threads
-        let best = this.thread(0);
-        for (let i = 1; i < n; i++) {
-          const t = this.thread(i);
-          if (t.jobs.size < best.jobs.size) best = t;
-        }
-        const t = best;
-        if (!t.batches.has(id)) {
-          t.batches.add(id);
-          t.post(msg);
-        }
-        const jobId = this.nextJob++;
         const job: Job = { done, killTimer: null };
-        t.jobs.set(jobId, job);
-        t.busy();
-        t.post({ t: "item", batch: id, job: jobId, item: enc });
+        let placed: { t: Thread; jobId: number } | null = null;
+        // on the least busy of the call's threads that has room: a thread holds at most
+        // PER_THREAD items, so a thread that finishes sooner takes more of them (items given out
+        // all at once, in turn, leave one thread the long ones while the other sits idle)
+        const place = (): boolean => {
+          let best: Thread | null = null;
+          for (let i = 0; i < n; i++) {
+            const t = this.thread(i);
+            if (t.jobs.size < PER_THREAD && (best === null || t.jobs.size < best.jobs.size)) best = t;
+          }
+          if (best === null) return false;
+          const t = best;
+          if (!t.batches.has(id)) {
+            t.batches.add(id);
+            t.post(msg);
+          }
+          const jobId = this.nextJob++;
+          t.jobs.set(jobId, job);
+          t.busy();
+          t.post({ t: "item", batch: id, job: jobId, item: enc });
+          placed = { t, jobId };
+          return true;
+        };
+        if (!place()) this.waiting.push(place);
         return () => {
-          if (job.done === null || !t.jobs.has(jobId)) return;
+          if (job.done === null) return;
+          if (placed === null) {
+            // still waiting for room: it never reaches a thread
+            job.done = null;
+            this.waiting.splice(this.waiting.indexOf(place), 1);
+            return;
+          }
+          const { t, jobId } = placed;
+          if (!t.jobs.has(jobId)) return;
           job.done = null;
           t.post({ t: "cancel", job: jobId });
           // a cancelled item stops within a step budget; one that does not (a builtin stuck in

@@ -369,3 +369,25 @@ test("from the CLI bundle: the worker threads load the bundle itself", () => {
   );
   assert.equal(out, "(0 1 4 9 16)\n");
 });
+
+// Regression (issue 13, found by the bench): every item was handed out at once, in turn, so with
+// :cores 2 the even items all went to one thread and the odd ones to the other; a batch whose odd
+// items were the long ones kept one core idle half the time (:cores 2 at 0.72 × :cores 1).
+test("a thread holds at most two items at once, so the threads that finish sooner take more", async () => {
+  const p = new Pool();
+  try {
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, p.inFlight)), 2);
+    // twenty-one items, each holding its thread's slot while it sleeps
+    const r = await runOk(
+      `(prn (parallel-map (fn [ms] (sleep ms) ms) (cons 600 (repeat 20 10)) :cores 2 :max-threads 50))`,
+      { host: coresHost(p) },
+    );
+    clearInterval(watch);
+    assert.equal(r.stdout, `(600 ${Array(20).fill(10).join(" ")})\n`);
+    assert.ok(most <= 4, `${most} items were on the threads at once`);
+    assert.ok(most >= 2, `at most ${most} item was on the threads at once`);
+  } finally {
+    await p.close();
+  }
+});
