@@ -177,7 +177,7 @@ export class Compiler implements Compile {
       for (const f of fs) {
         const m = this.macroFor(f, own ?? sc);
         const x = this.expand(f, own ?? sc);
-        if (x instanceof Pair && (x.car === S.begin || x.car === S.do) && !isLocal(x.car, own ?? sc)) {
+        if (x instanceof Pair && (x.car === S.begin || x.car === S.do) && !isLocal(x.car as Sym, own ?? sc)) {
           add(listToArray(x.cdr as Pair));
           continue;
         }

@@ -3,7 +3,10 @@ import { List as IList } from "immutable";
 import type { LMap } from "./map.js";
 import { equals as valueEquals, hashOf as valueHash } from "./equality.js";
 
-export type Value = any;
+/** Any Skein value. The kinds are open (later layers add functions, tasks, channels, database
+ *  handles), so a value is `unknown` and code narrows it with the guards and `instanceof` checks
+ *  of each kind (isVector, `x instanceof Pair`, the typed readers of lib/args.ts) before using it. */
+export type Value = unknown;
 
 export function stringHash(s: string): number {
   let h = 0x811c9dc5;

@@ -3,7 +3,7 @@
 import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { expectedGot } from "../core/messages.js";
-import { describe, truncate } from "../syntax/printer.js";
+import { describe, isPrintable, truncate } from "../syntax/printer.js";
 import {
   Atom,
   EMPTY,
@@ -38,7 +38,7 @@ export function typeName(v: Value): string {
   if (v instanceof ErrorValue) return "error";
   if (v instanceof Atom) return "atom";
   if (v instanceof Closure || v instanceof Builtin) return "function";
-  return typeof v.printTag === "function" ? v.printTag().replace(/^#<(\w+).*$/, "$1") : typeof v;
+  return isPrintable(v) ? v.printTag().replace(/^#<(\w+).*$/, "$1") : typeof v;
 }
 
 /** Raises "op: expected WHAT, got VALUE". */

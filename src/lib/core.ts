@@ -1,7 +1,7 @@
 // Core builtins that need the machine or the session: output, errors, atoms, apply, eval, doc.
 import { LispError, raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
-import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Value } from "../core/types.js";
+import { Atom, EMPTY, ErrorValue, Keyword, Pair, Sym, arrayToList, type Loc, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { Builtin, CallReq, Closure, Macro } from "../vm/objects.js";
 import type { Machine } from "../vm/machine.js";
@@ -299,7 +299,8 @@ def(
     doc: "Compiles and runs one top-level form (the program driver); loc is where it was read.",
     examples: [],
   },
-  (a, m) => contextOf(m).evalRequest(m, a[0], a[1]),
+  // a %-name: only the program runner calls it, with the position the reader gave the form
+  (a, m) => contextOf(m).evalRequest(m, a[0], a[1] as Loc | null | undefined),
 );
 def(
   {

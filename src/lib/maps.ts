@@ -2,6 +2,7 @@
 import { raise } from "../core/error.js";
 import { LMap } from "../core/map.js";
 import { ErrorValue, Keyword, arrayToList, isVector, type Value } from "../core/types.js";
+import type { List as IList } from "immutable";
 import { errorGet } from "../vm/machine.js";
 import { int, seq, typeError } from "./args.js";
 import { builtins } from "./registry.js";
@@ -19,7 +20,7 @@ export function mapEntries(op: string, m: Value): Iterable<readonly [Value, Valu
 }
 
 /** True when k is an integer index into a vector of this size. */
-function validIndex(k: Value, size: number): boolean {
+function validIndex(k: Value, size: number): k is number {
   return typeof k === "number" && Number.isInteger(k) && k >= 0 && k < size;
 }
 
@@ -133,7 +134,7 @@ def(
   },
 );
 
-function assocVector(v: Value, iv: Value, x: Value): Value {
+function assocVector(v: IList<Value>, iv: Value, x: Value): IList<Value> {
   const i = int("assoc", iv);
   if (i < 0 || i > v.size) raise(`assoc: index ${i} out of range for a vector of length ${v.size}`);
   return v.set(i, x);
@@ -155,13 +156,14 @@ def(
   (args) => {
     if ((args.length - 1) % 2 !== 0)
       raise(`assoc: expected an even number of arguments after the map (key value ...), got ${args.length - 1}`);
-    let m = args[0];
-    if (isVector(m)) {
-      for (let i = 1; i < args.length; i += 2) m = assocVector(m, args[i], args[i + 1]);
-      return m;
+    const first = args[0];
+    if (isVector(first)) {
+      let v = first;
+      for (let i = 1; i < args.length; i += 2) v = assocVector(v, args[i], args[i + 1]);
+      return v;
     }
-    if (m === null) m = LMap.EMPTY;
-    if (!(m instanceof LMap)) typeError("assoc", "a map or vector", m);
+    if (!(first === null || first instanceof LMap)) typeError("assoc", "a map or vector", first);
+    let m = first ?? LMap.EMPTY;
     for (let i = 1; i < args.length; i += 2) m = m.set(args[i], args[i + 1]);
     return m;
   },

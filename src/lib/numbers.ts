@@ -462,8 +462,8 @@ function numComparison(
       f2,
     },
     (args) => {
-      for (let i = 0; i < args.length; i++) num(name, args[i]);
-      for (let i = 1; i < args.length; i++) if (!test(args[i - 1], args[i])) return false;
+      const xs = args.map((a) => num(name, a));
+      for (let i = 1; i < xs.length; i++) if (!test(xs[i - 1], xs[i])) return false;
       return true;
     },
   );

@@ -725,8 +725,9 @@ const byValue = (a: Value, b: Value): number => compareValues("sort", a, b);
 
 /** The comparison that sorts these items: numbers, strings, or anything compare orders (or it raises). */
 function* comparisonFor(items: Value[]): Generator<number, (a: Value, b: Value) => number, void> {
-  if (items.every((x) => typeof x === "number")) return byNumber;
-  if (items.every((x) => typeof x === "string")) return compareStrings;
+  // (the checks make the narrower comparisons safe for these items)
+  if (items.every((x) => typeof x === "number")) return byNumber as (a: Value, b: Value) => number;
+  if (items.every((x) => typeof x === "string")) return compareStrings as (a: Value, b: Value) => number;
   // comparing neighbours first reports an unsortable mix in input order: "cannot compare 1 with \"a\""
   for (let i = 1; i < items.length; i++) {
     compareValues("sort", items[i - 1], items[i]);

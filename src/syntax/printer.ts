@@ -8,6 +8,11 @@ export interface Printable {
   printTag(): string;
 }
 
+/** Whether v is a runtime object that describes itself (see Printable). */
+export function isPrintable(v: unknown): v is Printable {
+  return typeof v === "object" && v !== null && typeof (v as Partial<Printable>).printTag === "function";
+}
+
 export function formatNumber(n: number): string {
   if (Number.isNaN(n)) return "+nan.0";
   if (n === Infinity) return "+inf.0";
@@ -73,7 +78,7 @@ function leafText(v: Value): string | null {
   if (v instanceof Pair || v instanceof EmptyList || isVector(v) || v instanceof LMap || v instanceof ErrorValue)
     return null;
   if (v instanceof Atom) return null;
-  if (typeof v.printTag === "function") return (v as Printable).printTag();
+  if (isPrintable(v)) return v.printTag();
   return `#<${typeof v}>`;
 }
 

@@ -11,6 +11,7 @@ import { Task } from "../runtime/task.js";
 import type { SessionContext } from "../session/context.js";
 import type { Session } from "../session/session.js";
 import { decode, encode, type Enc } from "./codec.js";
+import { isPrintable } from "../syntax/printer.js";
 
 /** A function rebuilt in the worker: (lambda (captured...) (define name (lambda params body...)) name). */
 interface FnDef {
@@ -46,7 +47,7 @@ export function refusal(v: Value): { what: string; hint: string } {
     return { what: "a channel", hint: "return values from the function instead of sending them on a channel" };
   if (v instanceof Task) return { what: "a task", hint: "await the task before the call and pass its result" };
   if (v === undefined) return { what: "not defined yet", hint: "define it before the call" };
-  const tag = typeof v?.printTag === "function" ? (v.printTag() as string).replace(/^#<([\w-]+).*$/, "$1") : typeof v;
+  const tag = isPrintable(v) ? v.printTag().replace(/^#<([\w-]+).*$/, "$1") : typeof v;
   return {
     what: `a ${tag}`,
     hint: "open connections and other resources inside the function, so each item has its own",

@@ -233,9 +233,9 @@ test("number->string writes integers without a point and honors a radix", () => 
 
 test("random stays in range and checks its bound", () => {
   for (let i = 0; i < 200; i++) {
-    const r = call("random", 3);
+    const r = call("random", 3) as number;
     assert.ok(Number.isInteger(r) && r >= 0 && r < 3);
-    const f = call("random", 0.5);
+    const f = call("random", 0.5) as number;
     assert.ok(f >= 0 && f < 0.5);
   }
   raises("random", [0], "random: expected a positive number, got 0");
@@ -527,7 +527,7 @@ test("building a 100,000-item vector with conj stays fast", () => {
   let v: Value = IList();
   const t0 = Date.now();
   for (let i = 0; i < 100000; i++) v = conj(v, i);
-  assert.equal(v.size, 100000);
+  assert.equal((v as IList<Value>).size, 100000);
   assert.ok(Date.now() - t0 < 2000);
 });
 

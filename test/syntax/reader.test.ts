@@ -90,7 +90,7 @@ test("\\u{...} escapes read any code point, including astral ones", () => {
   assert.equal(read1('"\\u{1F600}"'), "\u{1F600}");
   assert.equal(read1('"a\\u{e9}b\\u00e9"'), "a\u00e9b\u00e9");
   assert.equal(read1('"\\u{41}\\u{10FFFF}"'), "A\u{10FFFF}");
-  assert.equal([...read1('"\\u{1F600}"')].length, 1);
+  assert.equal([...(read1('"\\u{1F600}"') as string)].length, 1);
 });
 
 test("strings may span lines and keep their newlines", () => {
@@ -207,11 +207,11 @@ test("a quote with nothing after it is a reader error", () => {
 
 test("every list form carries the file, line and column of its opening bracket", () => {
   const src = "(a\n  (b (c\n        d)) [e (f)])\n\n   (g)";
-  const [outer, g] = readAll(src, "pos.lisp");
+  const [outer, g] = readAll(src, "pos.lisp") as Pair[];
   assert.deepEqual(outer.loc, { file: "pos.lisp", line: 1, col: 1 });
-  const [, b, vec] = listToArray(outer);
+  const [, b, vec] = listToArray(outer) as [unknown, Pair, IList<Value>];
   assert.deepEqual(b.loc, { file: "pos.lisp", line: 2, col: 3 });
-  const c = listToArray(b)[1];
+  const c = listToArray(b)[1] as Pair;
   assert.deepEqual(c.loc, { file: "pos.lisp", line: 2, col: 6 });
   const f = vec.get(1);
   assert.ok(f instanceof Pair);
@@ -220,14 +220,14 @@ test("every list form carries the file, line and column of its opening bracket",
 });
 
 test("quote forms carry the position of the quote character", () => {
-  const q = read1("\n  'x");
+  const q = read1("\n  'x") as Pair;
   assert.deepEqual(q.loc, { file: "t.lisp", line: 2, col: 3 });
 });
 
 test("positions count lines after comments, strings with newlines and CRLF endings", () => {
   const src = '#| one\ntwo |# "a\nb" ; c\r\n  (x)';
   const forms = readAll(src, "t");
-  assert.deepEqual(forms[1].loc, { file: "t", line: 4, col: 3 });
+  assert.deepEqual((forms[1] as Pair).loc, { file: "t", line: 4, col: 3 });
 });
 
 // ---- errors ----------------------------------------------------------------------------

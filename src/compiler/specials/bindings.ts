@@ -17,9 +17,10 @@ function parseBindings(b: Value, what: string, loc: Loc | undefined, patterns = 
     const items = b.toArray();
     if (items.length % 2 !== 0) syntaxError(`${what}: a binding vector needs name value pairs`, loc);
     for (let i = 0; i < items.length; i += 2) {
-      if (patterns) destructure(items[i], items[i + 1], what, loc, out);
-      else if (!(items[i] instanceof Sym)) syntaxError(`${what}: expected a name, got ${describe(items[i])}`, loc);
-      else out.push([items[i], items[i + 1]]);
+      const name = items[i];
+      if (patterns) destructure(name, items[i + 1], what, loc, out);
+      else if (!(name instanceof Sym)) syntaxError(`${what}: expected a name, got ${describe(name)}`, loc);
+      else out.push([name, items[i + 1]]);
     }
     return out;
   }

@@ -126,7 +126,7 @@ export function compileNamed(
   loc: Loc | undefined,
   name: string,
 ): Js {
-  if (form instanceof Pair && (form.car === S.lambda || form.car === S.fn) && !isLocal(form.car, sc)) {
+  if (form instanceof Pair && (form.car === S.lambda || form.car === S.fn) && !isLocal(form.car as Sym, sc)) {
     const a = listToArray(form.cdr as Pair);
     if (a.length >= 1 && !(form.car === S.fn && a[0] instanceof Sym && a.length > 1)) {
       return compileLambda(c, a[0], a.slice(1), sc, fn, name, form.loc ?? loc);
@@ -166,7 +166,7 @@ function parseParams(
   };
   for (let i = 0; i < items.length; i++) {
     const p = items[i];
-    if (p === S.dot || p === S.amp) {
+    if (p instanceof Sym && (p === S.dot || p === S.amp)) {
       if (i !== items.length - 2 || !(items[i + 1] instanceof Sym || isPattern(items[i + 1])))
         syntaxError(`${p.name} in a parameter list must be followed by one name or pattern`, loc);
       rest = param(items[i + 1]);

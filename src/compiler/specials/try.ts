@@ -8,14 +8,16 @@ import { Scope } from "../scope.js";
 
 const tryForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
   let catchClause: Value[] | null = null,
+    catchName: Sym | null = null,
     finallyBody: Value[] | null = null;
   const body: Value[] = [];
   for (const a of args) {
     if (a instanceof Pair && a.car === S.catch) {
       const parts = listToArray(a.cdr as Pair);
-      if (parts.length < 1 || !(parts[0] instanceof Sym))
-        syntaxError("catch: expected (catch name body...)", a.loc ?? loc);
+      const name = parts[0];
+      if (!(name instanceof Sym)) syntaxError("catch: expected (catch name body...)", a.loc ?? loc);
       catchClause = parts;
+      catchName = name;
     } else if (a instanceof Pair && a.car === S.finally) {
       finallyBody = listToArray(a.cdr as Pair);
     } else {
@@ -41,7 +43,7 @@ const tryForm: SpecialForm = (c, args, sc, fn, tail, loc) => {
     fn.resumeLabel(catchPc);
     if (finallyBody) fn.emit(`m.pushHandler(s, -1, ${finPc}, ${errSlot}, ${kindSlot});`);
     const scope = new Scope(fn, sc);
-    scope.vars.set(catchClause[0], errSlot);
+    scope.vars.set(catchName as Sym, errSlot);
     const cv = c.compileBody(catchClause.slice(1), scope, fn, false, loc);
     fn.emit(js`${res} = ${cv}; ${finallyBody ? "m.popHandler(); " : ""}s[${kindSlot}] = 0; pc = ${after}; continue;`);
   }
