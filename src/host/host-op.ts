@@ -1,5 +1,7 @@
 // The bridge from a builtin to host I/O: start a promise with an AbortSignal, park the task,
 // wake it with the value or an error value. Cancellation and timeouts abort the operation.
+import { expectedGot } from "../core/messages.js";
+import { describe } from "../syntax/printer.js";
 import { ErrorValue, Keyword, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { Block } from "../vm/objects.js";
@@ -21,7 +23,8 @@ export function maxBytesOpt(op: string, opts: ReadonlyMap<string, Value>): numbe
   const v = opts.get("max-bytes");
   if (v === undefined || v === null) return MAX_READ_BYTES;
   const n = num(op, v);
-  if (!Number.isSafeInteger(n) || n < 0) raise(`${op}: expected :max-bytes to be a whole number of bytes, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    raise(expectedGot(op, ":max-bytes to be a whole number of bytes", describe(n)));
   return n;
 }
 

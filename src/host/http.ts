@@ -8,6 +8,7 @@
 // Redirects are followed here, not by the client, so that every hop is checked by the sandbox.
 // Failures (non-2xx, refused, reset, DNS, bad URL, timeout) are error values; wrong argument
 // types raise. Response headers are a map from lower-case header names (strings) to strings.
+import { expectedGot } from "../core/messages.js";
 import type * as Http from "node:http";
 import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
@@ -16,7 +17,7 @@ import { ErrorValue, Keyword, Sym, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import type { Timer } from "../runtime/timers.js";
-import { num, options, str, typeError } from "../lib/args.js";
+import { msArg, options, str, typeError } from "../lib/args.js";
 import { ERROR_REASONS, cancellableHostOp, maxBytesOpt, tooLarge, tooLargeReason } from "./host-op.js";
 import { timeoutError } from "../core/messages.js";
 import { denied } from "./guard.js";
@@ -124,21 +125,19 @@ function asArg(op: string, v: Value | undefined): boolean {
   const name = v instanceof Keyword ? v.name : typeof v === "string" ? v : typeError(op, ":json or :text for :as", v);
   if (name === "json") return true;
   if (name === "text") return false;
-  raise(`${op}: expected :json or :text for :as, got ${display(v)}`);
+  raise(expectedGot(op, ":json or :text for :as", display(v)));
 }
 
 function timeoutArg(op: string, v: Value | undefined): number | undefined {
   if (v === undefined || v === null) return undefined;
-  const ms = num(op, v);
-  if (!(ms >= 0)) raise(`${op}: expected a timeout of 0 ms or more, got ${ms}`);
-  return ms;
+  return msArg(op, v);
 }
 
 function methodArg(op: string, v: Value | undefined): string {
   if (v === undefined || v === null) return "GET";
   const name =
     v instanceof Keyword ? v.name : typeof v === "string" ? v : typeError(op, 'a method such as :get or "POST"', v);
-  if (!/^[A-Za-z]+$/.test(name)) raise(`${op}: expected a method such as :get or "POST", got ${display(v)}`);
+  if (!/^[A-Za-z]+$/.test(name)) raise(expectedGot(op, 'a method such as :get or "POST"', display(v)));
   return name.toUpperCase();
 }
 
@@ -580,7 +579,7 @@ function defineVerb(
       const takesBody = known.includes("body");
       if (pos.length === 2 && takesBody) return request(m, plan(name, method, pos[0], bodyOption(name, pos[1], opts)));
       if (pos.length !== 1)
-        raise(`${name}: expected one URL${takesBody ? " (and a body)" : ""} and options, got ${pos.length} values`);
+        raise(expectedGot(name, `one URL${takesBody ? " (and a body)" : ""} and options`, `${pos.length} values`));
       return request(m, plan(name, method, pos[0], opts));
     },
   );

@@ -28,7 +28,7 @@ import { ErrorValue, Keyword, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
 import { builtins } from "../lib/registry.js";
-import { num, options, seq, str, typeError } from "../lib/args.js";
+import { msArg, options, seq, str, typeError } from "../lib/args.js";
 import { hostOp, hostError, maxBytesOpt } from "./host-op.js";
 import { denied, refusal } from "./guard.js";
 import { physicalPath } from "../sandbox/paths.js";
@@ -185,8 +185,7 @@ function procOptions(op: string, opts: ReadonlyMap<string, Value>): ProcOptions 
   const t = opts.get("timeout");
   let timeout: number | undefined;
   if (t !== undefined && t !== null) {
-    timeout = num(op, t);
-    if (!(timeout >= 0)) raise(`${op}: expected a timeout of 0 ms or more, got ${timeout}`);
+    timeout = msArg(op, t);
   }
   const c = opts.get("cwd");
   const i = opts.get("input");

@@ -1,5 +1,6 @@
 // System builtins: the script's arguments and environment, exit, clocks, the working
 // directory, and reading source files for load.
+import { expectedGot } from "../core/messages.js";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { LispError, raise } from "../core/error.js";
 import { ErrorValue, arrayToList } from "../core/types.js";
@@ -53,7 +54,7 @@ def(
   (a, m) => {
     const code = a.length ? num("exit", a[0]) : 0;
     if (!Number.isInteger(code) || code < 0 || code > 255)
-      raise(`exit: expected a status from 0 to 255, got ${describe(code)}`);
+      raise(expectedGot("exit", "a status from 0 to 255", describe(code)));
     contextOf(m).exit(code);
     return new Block({ op: "exit", loc: undefined, park: () => undefined });
   },

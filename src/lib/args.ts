@@ -122,3 +122,11 @@ export function options(
 }
 
 export { EMPTY, listToArray };
+
+/** A deadline in ms: a number of 0 or more. NaN fails too: a deadline of nan is no deadline at all,
+ *  and must not pass for one. */
+export function msArg(op: string, v: Value): number {
+  const n = num(op, v);
+  if (!(n >= 0)) raise(expectedGot(op, "a timeout of 0 ms or more", describe(n)));
+  return n;
+}

@@ -1,5 +1,6 @@
 // Concurrency builtins: tasks, channels, select, sleep, timeout, parallel-map and friends,
 // worker pools, stream-map and limits, on top of the scheduler of src/runtime.
+import { expectedGot } from "../core/messages.js";
 import { raise } from "../core/error.js";
 import { describe } from "../syntax/printer.js";
 import { ErrorValue, Keyword, arrayToList, type Loc, type Value } from "../core/types.js";
@@ -11,7 +12,7 @@ import { Deque } from "../runtime/deque.js";
 import { Task, type Wait } from "../runtime/task.js";
 import type { Timer } from "../runtime/timers.js";
 import { builtins } from "./registry.js";
-import { fn as fnArg, num, options, seq, truthy, typeError } from "./args.js";
+import { fn as fnArg, msArg, num, options, seq, truthy, typeError } from "./args.js";
 import { contextOf, taskOf, type SessionContext } from "../session/context.js";
 import type { TaskMachine } from "../session/task-machine.js";
 import { timeoutError } from "../core/messages.js";
@@ -30,19 +31,13 @@ function chanArg(op: string, v: Value): Channel {
 function taskArg(op: string, v: Value): Task {
   return v instanceof Task ? v : typeError(op, "a task", v);
 }
-function msArg(op: string, v: Value): number {
-  const n = num(op, v);
-  // NaN fails this test too: a deadline of nan is no deadline at all, and must not pass for one
-  if (!(n >= 0)) raise(`${op}: expected a timeout of 0 ms or more, got ${describe(n)}`);
-  return n;
-}
 
 /** A 0-argument function, or the spawn error. */
 function thunkArg(op: string, v: Value): Value {
   const f = fnArg(op, v);
   if (f instanceof Closure && f.code.nparams > 0)
-    raise(`${op}: expected a function of 0 arguments, got ${f.code.nparams}`);
-  if (f instanceof Builtin && f.min > 0) raise(`${op}: expected a function of 0 arguments, got ${f.min}`);
+    raise(expectedGot(op, "a function of 0 arguments", describe(f.code.nparams)));
+  if (f instanceof Builtin && f.min > 0) raise(expectedGot(op, "a function of 0 arguments", describe(f.min)));
   return f;
 }
 
@@ -259,7 +254,7 @@ def(
   },
   (a) => {
     const n = a.length ? num("make-channel", a[0]) : 0;
-    if (!Number.isInteger(n) || n < 0) raise(`make-channel: expected a capacity of 0 or more, got ${n}`);
+    if (!Number.isInteger(n) || n < 0) raise(expectedGot("make-channel", "a capacity of 0 or more", describe(n)));
     return new Channel(n);
   },
 );
@@ -496,7 +491,7 @@ def(
   },
   (a, m) => {
     const n = num("set-max-threads!", a[0]);
-    if (!Number.isInteger(n) || n < 1) raise(`set-max-threads!: expected a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1) raise(expectedGot("set-max-threads!", "a positive integer", describe(n)));
     contextOf(m).scheduler.maxTasks = n;
     return n;
   },
@@ -563,7 +558,7 @@ def(
   },
   (a, m) => {
     const n = num("set-max-cores!", a[0]);
-    if (!Number.isInteger(n) || n < 1) raise(`set-max-cores!: expected a positive integer, got ${describe(a[0])}`);
+    if (!Number.isInteger(n) || n < 1) raise(expectedGot("set-max-cores!", "a positive integer", describe(a[0])));
     maxCores.set(contextOf(m), n);
     return n;
   },
@@ -908,7 +903,8 @@ def(
   (a, m) => {
     const { pos, opts } = options("make-worker-pool", a, 1, ["queue"]);
     const n = num("make-worker-pool", pos[0]);
-    if (!Number.isInteger(n) || n < 1) raise(`make-worker-pool: expected a positive number of workers, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      raise(expectedGot("make-worker-pool", "a positive number of workers", describe(n)));
     const q = opts.has("queue") ? num("make-worker-pool", opts.get("queue")) : 1000;
     return new WorkerPool(n, q, contextOf(m), taskOf(m), m.currentLoc());
   },

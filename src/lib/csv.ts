@@ -4,6 +4,7 @@
 // Hand-written rather than a parser package: the format is this one state machine, and as a
 // job (jobs.ts) it yields every CHUNK fields, so a large file neither blocks other tasks nor
 // escapes a deadline, which a package's synchronous parse would.
+import { expectedGot } from "../core/messages.js";
 import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { LMap } from "../core/map.js";
@@ -148,7 +149,7 @@ def(
   },
   (a, m) => {
     const { pos, opts } = options("csv-parse", a, 1, ["header", "separator"]);
-    if (pos.length > 1) raise(`csv-parse: expected the text and options, got ${pos.length} positional arguments`);
+    if (pos.length > 1) raise(expectedGot("csv-parse", "the text and options", `${pos.length} positional arguments`));
     const text = str("csv-parse", pos[0]);
     return runJob(
       m,
@@ -218,7 +219,8 @@ def(
   },
   (a, m) => {
     const { pos, opts } = options("csv-stringify", a, 1, ["separator"]);
-    if (pos.length > 1) raise(`csv-stringify: expected the rows and options, got ${pos.length} positional arguments`);
+    if (pos.length > 1)
+      raise(expectedGot("csv-stringify", "the rows and options", `${pos.length} positional arguments`));
     return runJob(
       m,
       "csv-stringify",

@@ -1,5 +1,6 @@
 // JSON builtins: json-parse (objects → maps with keyword keys, arrays → vectors; bad input → error value)
 // and json-stringify (compact or two-space pretty, map insertion order kept).
+import { expectedGot } from "../core/messages.js";
 import { List as IList } from "immutable";
 import { raise } from "../core/error.js";
 import { display, write } from "../syntax/printer.js";
@@ -351,7 +352,7 @@ def(
   },
   (args, m) => {
     const { pos, opts } = options("json-stringify", args, 1, ["pretty"]);
-    if (pos.length !== 1) raise(`json-stringify: expected one value and options, got ${pos.length} values`);
+    if (pos.length !== 1) raise(expectedGot("json-stringify", "one value and options", `${pos.length} values`));
     return jsonStringify(pos[0], truthy(opts.get("pretty") ?? null), m);
   },
 );

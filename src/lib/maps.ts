@@ -1,4 +1,6 @@
 // Map builtins: construction, lookup (error values read like maps), assoc/dissoc, keys, vals, merge.
+import { expectedGot } from "../core/messages.js";
+import { describe } from "../syntax/printer.js";
 import { raise } from "../core/error.js";
 import { LMap } from "../core/map.js";
 import { ErrorValue, Keyword, arrayToList, isVector, type Value } from "../core/types.js";
@@ -67,7 +69,7 @@ def(
   },
   (args, m) => {
     if (args.length % 2 !== 0)
-      raise(`hash-map: expected an even number of arguments (key value ...), got ${args.length}`);
+      raise(expectedGot("hash-map", "an even number of arguments (key value ...)", describe(args.length)));
     return runJob(m, "hash-map", mapOf(args));
   },
 );
@@ -155,7 +157,9 @@ def(
   },
   (args) => {
     if ((args.length - 1) % 2 !== 0)
-      raise(`assoc: expected an even number of arguments after the map (key value ...), got ${args.length - 1}`);
+      raise(
+        expectedGot("assoc", "an even number of arguments after the map (key value ...)", describe(args.length - 1)),
+      );
     const first = args[0];
     if (isVector(first)) {
       let v = first;

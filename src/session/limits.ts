@@ -1,4 +1,6 @@
 // The builtin that moves a session's memory limit (the limit itself: memory.ts, Session.pulse).
+import { expectedGot } from "../core/messages.js";
+import { describe } from "../syntax/printer.js";
 import { raise } from "../core/error.js";
 import { builtins } from "../lib/registry.js";
 import { num } from "../lib/args.js";
@@ -17,7 +19,8 @@ def(
   (a, m) => {
     const s = contextOf(m);
     const n = num("set-max-memory!", a[0]);
-    if (!Number.isInteger(n) || n < 1) raise(`set-max-memory!: expected a positive integer number of MB, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      raise(expectedGot("set-max-memory!", "a positive integer number of MB", describe(n)));
     if (n > s.memoryCapMb)
       raise(
         `set-max-memory!: ${n} MB is above the process's limit of ${s.memoryCapMb} MB; start skein with --max-memory ${n}`,

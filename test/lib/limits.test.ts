@@ -29,6 +29,10 @@ test("nan is not a deadline: sleep, timeout and :timeout refuse it", async () =>
     "(timeout (nan) (fn [] 1))",
     "(task-await (spawn (fn [] 1)) :timeout (nan))",
     "(set-default-timeout! (nan))",
+    // the host's :timeout options share the one check (db-query's let nan through as no deadline)
+    '(db-query (db-open "sqlite::memory:") "SELECT 1" :timeout (nan))',
+    '(sh "true" :timeout (nan))',
+    '(http-get "http://127.0.0.1:9/" :timeout (nan))',
   ]) {
     const r = await withNan(src);
     assert.equal(r.outcome.status, "failed", src);

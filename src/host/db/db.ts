@@ -11,6 +11,8 @@
 // Failures return error values `op: cause` with {:op :db :code :sql} in the data; a wrong
 // argument type raises. Results: rows are maps with keyword keys in column order; NULL is nil;
 // see the doc of db-query for the PostgreSQL type mapping.
+import { expectedGot } from "../../core/messages.js";
+import { describe } from "../../syntax/printer.js";
 import { existsSync } from "node:fs";
 import { List as IList } from "immutable";
 import { raise } from "../../core/error.js";
@@ -18,7 +20,7 @@ import { ErrorValue, Keyword, arrayToList, isVector, type Value } from "../../co
 import { LMap } from "../../core/map.js";
 import type { Machine } from "../../vm/machine.js";
 import { builtins } from "../../lib/registry.js";
-import { isList, num, options, seq, str, truthy, typeError } from "../../lib/args.js";
+import { isList, msArg, num, options, seq, str, truthy, typeError } from "../../lib/args.js";
 import { ERROR_REASONS, MAX_READ_BYTES, hostOp } from "../host-op.js";
 import { denied, guardPath, refusal } from "../guard.js";
 import { contextOf } from "../../session/context.js";
@@ -180,9 +182,7 @@ function dbArg(op: string, v: Value): Db {
 
 function timeoutOpt(op: string, opts: ReadonlyMap<string, Value>): number | undefined {
   if (!opts.has("timeout")) return undefined;
-  const ms = num(op, opts.get("timeout"));
-  if (ms < 0) raise(`${op}: expected a timeout of 0 ms or more, got ${ms}`);
-  return ms;
+  return msArg(op, opts.get("timeout"));
 }
 
 /** One parameter as the driver binds it. */
@@ -224,7 +224,7 @@ function paramsArg(op: string, dialect: Dialect, v: Value | undefined): SqlParam
 /** (op db sql [params] [:timeout ms]) → the pieces, or the error value to return at once. */
 function statementArgs(op: string, a: Value[], m: Machine) {
   const { pos, opts } = options(op, a, 2, ["timeout"]);
-  if (pos.length > 3) raise(`${op}: expected a database, SQL and parameters, got ${pos.length} arguments`);
+  if (pos.length > 3) raise(expectedGot(op, "a database, SQL and parameters", `${pos.length} arguments`));
   const db = dbArg(op, pos[0]);
   const sql = str(op, pos[1]);
   const params = paramsArg(op, db.dialect, pos[2]);
@@ -286,7 +286,7 @@ def(
   },
   (a, m) => {
     const { pos, opts } = options("db-open", a, 1, ["timeout", "readonly", "pool"]);
-    if (pos.length !== 1) raise(`db-open: expected one URL, got ${pos.length} arguments`);
+    if (pos.length !== 1) raise(expectedGot("db-open", "one URL", `${pos.length} arguments`));
     const url = str("db-open", pos[0]);
     const timeout = timeoutOpt("db-open", opts);
     const t = parseTarget(url);
@@ -303,7 +303,7 @@ def(
     if (t.kind === "postgres") {
       const pool = opts.has("pool") ? num("db-open", opts.get("pool")) : 10;
       if (!Number.isInteger(pool) || pool < 1)
-        raise(`db-open: expected :pool to be a whole number of connections of 1 or more, got ${pool}`);
+        raise(expectedGot("db-open", ":pool to be a whole number of connections of 1 or more", describe(pool)));
       const no = denied(m, "db-open", "net", t.netTarget, t.shown);
       if (no) return no;
       const host = contextOf(m).host;
@@ -428,7 +428,7 @@ def(
   },
   (a, m) => {
     const { pos, opts } = options("db-close", a, 1, ["timeout"]);
-    if (pos.length !== 1) raise(`db-close: expected one database, got ${pos.length} arguments`);
+    if (pos.length !== 1) raise(expectedGot("db-close", "one database", `${pos.length} arguments`));
     const db = dbArg("db-close", pos[0]);
     const timeout = timeoutOpt("db-close", opts);
     if (db.closed) return false;
