@@ -81,6 +81,8 @@ const STARTS = m("string-starts-with?", "(string-starts-with? s prefix): the str
 const ENDS = m("string-ends-with?", "(string-ends-with? s suffix): the string first");
 const CONTAINS = m("string-contains?", "(string-contains? s part): true or false");
 const UPCASE = m("string-upcase");
+const REGEX_TEST = m("regex-match", "(regex-match re s) is the match or nil, so it serves as the test");
+const REGEX_MATCH = m("regex-match", "(regex-match re s) → (whole group...) or nil");
 const DOWNCASE = m("string-downcase");
 const TRIM = m("string-trim");
 const SPLIT = m("string-split", "(string-split s sep)");
@@ -187,6 +189,14 @@ export const MEANINGS: Readonly<Record<string, Meaning>> = {
   "string-includes?": CONTAINS,
   "string-contains": CONTAINS,
   "string-index": m("string-contains?", "(string-contains? s part) for a test; regex-match for a position"),
+  // regular expressions (Clojure re-*, Racket regexp-*, and the predicate models invent)
+  "regex-match?": REGEX_TEST,
+  "regexp-match?": REGEX_TEST,
+  "regexp-match": REGEX_MATCH,
+  "re-find": REGEX_MATCH,
+  "re-matches": m("regex-match", 'anchor the pattern for a whole match: (regex-match "^a+$" s)'),
+  "re-seq": m("regex-find-all", "(regex-find-all re s) → every match, a list"),
+  "regexp-replace*": m("regex-replace", "(regex-replace re s replacement), with $1 for a group"),
   contains: CONTAINS,
   "upper-case": UPCASE,
   uppercase: UPCASE,

@@ -117,6 +117,12 @@ test("the Scheme and Clojure everyday names work with their meaning", async () =
 :ran nil :full nil
 `,
   );
+  // a predicate models invent, inside a parallel-map item as at the top level
+  const rx = await runOk(`(prn (error-msg (first (parallel-map (fn [l] (regex-match? "E" l)) ["Ex"]))))`);
+  assert.match(
+    rx.stdout,
+    /undefined variable: regex-match\? \(did you mean regex-match\? \(regex-match re s\) is the match or nil/,
+  );
   const miss = await runProgram("(map-set {} :a 1)");
   assert.match(miss.rendered ?? "", /undefined variable: map-set \(did you mean assoc\?/);
   const empty = await runProgram("(assoc-in {} [] 1)");
