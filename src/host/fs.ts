@@ -262,12 +262,13 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** The bytes of a file, at most limit of them (else a tooLarge error): read to the end, since
  *  pseudo-files (/proc/loadavg) say they are empty and some (/dev/zero) never end. */
 export async function readBounded(abs: string, limit: number, signal: AbortSignal): Promise<Buffer> {
-  if ((await fsp().stat(abs)).isFIFO()) return readFifo(abs, limit, signal);
+  // one stat before opening decides all: a FIFO must not be opened here (see readFifo)
+  const st = await fsp().stat(abs);
+  if (st.isFIFO()) return readFifo(abs, limit, signal);
+  if (st.isDirectory()) throw errno("EISDIR", "is a directory");
+  if (st.isFile() && st.size > limit) throw tooLarge(limit);
   const fh = await fsp().open(abs, "r");
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw errno("EISDIR", "is a directory");
-    if (st.isFile() && st.size > limit) throw tooLarge(limit);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

@@ -463,10 +463,9 @@ def(
   },
 );
 
-def(
+def.binary(
   {
     name: "drop",
-    arity: [2, 2],
     usage: "(drop n xs)",
     doc: "A list of the items of xs after the first n. SRFI-1's order (drop xs n) works too: the number decides.",
     examples: [
@@ -474,15 +473,8 @@ def(
       ["(drop 5 [1 2])", "()"],
       ["(drop [1 2 3] 1)", "(2 3)"],
     ],
-    f2: (a, b) => {
-      const [n, xs] = countFirst(a, b);
-      return drop(n, xs);
-    },
   },
-  (a) => {
-    const [n, xs] = countFirst(a[0], a[1]);
-    return drop(n, xs);
-  },
+  (a, b) => drop(...countFirst(a, b)),
 );
 
 def(
