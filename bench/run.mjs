@@ -216,9 +216,12 @@ process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 
 // ---- 3. every core: :cores ------------------------------------------------------------
 
-/** Whole-process wall time of a CPU-bound batch (32 items of fib(29)/fib(30), about 2 s on one
- *  core) without :cores and with every core count this machine has, results compared; and the
- *  per-item cost of crossing to a worker thread, in-process, on a function that does nothing. */
+/** Whole-process wall time of CPU-bound batches without :cores and with every core count this
+ *  machine has, results compared: the batch issue 13 names (32 items of fib(29)/fib(30), about
+ *  1.1 s on one core now) and one of about 2 s on one core (32 items of fib(30)/fib(31)). The runs
+ *  of a batch alternate between the core counts, so a change in the machine's load falls on all of
+ *  them alike. Then the per-item cost of crossing to a worker thread, in-process, on a function
+ *  that does nothing. */
 async function coresSection() {
   const { Pool } = await import(dist("workers/pool.js"));
   const { availableParallelism, loadavg } = await import("node:os");
@@ -227,33 +230,40 @@ async function coresSection() {
   console.log(
     `3. Every core: :cores on this ${cpus}-core machine (median of ${RUNS} runs; load average ${loadavg()[0].toFixed(1)})\n`,
   );
-  const script = join(tmp, "cores.lisp");
   const fib = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))";
-  const batch = (opt) =>
-    `${fib}\n(println (apply + (parallel-map fib (map (fn [i] (if (even? i) 29 30)) (range 32))${opt})))\n`;
-  const rows = [];
-  let one = null;
-  let answer = null;
-  for (const cores of [null, ...Array.from({ length: cpus }, (_, i) => i + 1)]) {
-    writeFileSync(script, batch(cores === null ? "" : ` :cores ${cores}`));
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(runOnce(SKEIN, [script]));
-    const bad = runs.find((r) => r.status !== 0);
-    if (bad) {
-      rows.push([cores === null ? "none" : `:cores ${cores}`, `FAIL ${bad.err.slice(0, 60)}`, "", ""]);
-      continue;
-    }
-    answer ??= runs[0].out;
-    const ms = median(runs.map((r) => r.ms));
-    if (cores === 1) one = ms;
-    rows.push([
-      cores === null ? "no :cores" : `:cores ${cores}`,
-      secs(ms),
-      one !== null && cores !== null ? `${(ms / one).toFixed(2)}x` : "",
-      runs.every((r) => r.out === answer) ? "identical" : `DIFFERENT: ${runs.map((r) => r.out).join(" ")}`,
-    ]);
+  const configs = [null, ...Array.from({ length: cpus }, (_, i) => i + 1)];
+  for (const [a, b] of [
+    [29, 30],
+    [30, 31],
+  ]) {
+    const scripts = configs.map((cores) => {
+      const file = join(tmp, `cores-${a}-${cores ?? "none"}.lisp`);
+      const opt = cores === null ? "" : ` :cores ${cores}`;
+      writeFileSync(
+        file,
+        `${fib}\n(println (apply + (parallel-map fib (map (fn [i] (if (even? i) ${a} ${b})) (range 32))${opt})))\n`,
+      );
+      return file;
+    });
+    const runs = configs.map(() => []);
+    for (let i = 0; i < RUNS; i++) configs.forEach((_, c) => runs[c].push(runOnce(SKEIN, [scripts[c]])));
+    const answer = runs[0][0].out;
+    const one = configs.indexOf(1);
+    const rows = configs.map((cores, c) => {
+      const name = cores === null ? "no :cores" : `:cores ${cores}`;
+      const bad = runs[c].find((r) => r.status !== 0);
+      if (bad) return [name, `FAIL ${bad.err.slice(0, 60)}`, "", ""];
+      const ms = median(runs[c].map((r) => r.ms));
+      return [
+        name,
+        secs(ms),
+        cores === null ? "" : `${(ms / median(runs[one].map((r) => r.ms))).toFixed(2)}x`,
+        runs[c].every((r) => r.out === answer) ? "identical" : `DIFFERENT: ${runs[c].map((r) => r.out).join(" ")}`,
+      ];
+    });
+    table([`32 x fib(${a}|${b}), whole process`, "wall", "vs :cores 1", "results"], rows);
+    console.log("");
   }
-  table(["32 x fib(29|30), whole process", "wall", "vs :cores 1", "results"], rows);
 
   // the crossing cost: the same trivial call with and without :cores, on warm threads
   const pool = new Pool();
@@ -278,7 +288,6 @@ async function coresSection() {
     perItem.push([`:cores ${cores}`, us(median(here)), us(median(there)), us(median(there) - median(here))]);
   }
   await pool.close();
-  console.log("");
   table([`(parallel-map inc (range ${n}))`, "per item, here", "per item, :cores", "crossing cost"], perItem);
   console.log("");
 }

@@ -10,7 +10,7 @@ import { showValue } from "./show.js";
 import { guideText } from "./guide.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
-import { sharedPool } from "../workers/pool.js";
+import { coresAskedIn, sharedPool } from "../workers/pool.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
@@ -97,6 +97,9 @@ async function runProgram(
     }
     throw e;
   }
+  // the threads a literal `:cores n` asks for start now, while the program's first forms run
+  const cores = coresAskedIn(forms);
+  if (cores > 0) sharedPool().warm(cores);
   const o = await session.run(forms, file);
   report(session, o);
   if (printResult && o.status === "done" && o.value !== null && o.value !== undefined)

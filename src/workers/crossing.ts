@@ -23,6 +23,9 @@ interface FnDef {
   /** rebuilt under its own name by a local define (so errors name it and it can call itself):
    *  unless it is anonymous or uses another variable of that name */
   named: boolean;
+  /** the caller's global of its name, capturing nothing: rebuilt by a top-level define, so that
+   *  its calls to itself go through the global, as at home (and run as fast) */
+  global: boolean;
   loc: [string, number, number] | null;
 }
 
@@ -109,6 +112,7 @@ export function pack(s: SessionContext, op: string, f: Value): Pack {
       body: [],
       caps: [],
       named: fnName !== "anonymous",
+      global: fnName !== "anonymous" && s.cell(fnName).v === c,
       loc: at ? [at.file, at.line, at.col] : null,
     };
     fns.push(def);
@@ -138,6 +142,7 @@ export function pack(s: SessionContext, op: string, f: Value): Pack {
       ]);
     }
     def.body = origin.body.map((form) => value(form, name, where));
+    if (def.caps.length > 0) def.global = false;
     open.delete(c);
     return ["f", i];
   };
@@ -204,19 +209,26 @@ export function unpack(session: Session, p: Pack, cache: Map<string, Value>): Va
     const loc = d.loc ? { file: d.loc[0], line: d.loc[1], col: d.loc[2] } : undefined;
     const lambda = new Pair(S.lambda, arrayToList([decode(d.params, other), ...d.body.map((b) => decode(b, other))]));
     lambda.loc = loc;
-    const capNames = d.caps.map(([n]) => Sym.of(n));
     const self = Sym.of(d.name);
-    const body = d.named ? [list(S.define, self, lambda), self] : [lambda];
-    const maker = session.runSync(
-      session.compiler.compileToplevel(list(S.lambda, arrayToList(capNames), ...body), loc),
-      [],
-      `rebuilding ${d.name}`,
-    );
-    const fn = session.runSync(
-      maker,
-      d.caps.map(([, v]) => decode(v, other)),
-      `rebuilding ${d.name}`,
-    );
+    const why = `rebuilding ${d.name}`;
+    let fn: Value;
+    if (d.global) {
+      session.runSync(session.compiler.compileToplevel(list(S.define, self, lambda), loc), [], why);
+      fn = session.cell(d.name).v;
+    } else {
+      const capNames = d.caps.map(([n]) => Sym.of(n));
+      const body = d.named ? [list(S.define, self, lambda), self] : [lambda];
+      const maker = session.runSync(
+        session.compiler.compileToplevel(list(S.lambda, arrayToList(capNames), ...body), loc),
+        [],
+        why,
+      );
+      fn = session.runSync(
+        maker,
+        d.caps.map(([, v]) => decode(v, other)),
+        why,
+      );
+    }
     built.set(i, fn);
     if (cache.size >= 256) cache.clear(); // a script that makes new code for every call
     cache.set(key, fn);

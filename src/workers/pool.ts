@@ -5,7 +5,7 @@
 import type { Worker } from "node:worker_threads";
 import { lazyRequire } from "../core/lazy.js";
 import { raise } from "../core/error.js";
-import { ErrorValue, type Value } from "../core/types.js";
+import { ErrorValue, Keyword, Pair, isVector, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import type { Cores, CoreBatch, SessionContext } from "../session/context.js";
 import { Sandbox } from "../sandbox/sandbox.js";
@@ -21,17 +21,38 @@ export const STOP_GRACE_MS = 2000;
  *  the round trip of its next item, and the faster threads take more of a batch. */
 export const PER_THREAD = 2;
 
-/** The file a worker thread runs: the CLI bundle itself when running from it (it includes
- *  entry.ts), else entry.js beside this module in the tsc output. */
-function workerFile(): URL {
+/** What a worker thread runs. From the CLI bundle (which includes entry.ts): code that loads the
+ *  bundle as bin/skein does, through bin/load.cjs and the bundle's code cache (which makes a
+ *  thread ready sooner). From the tsc output: entry.js beside this module. */
+export interface WorkerCode {
+  code: string | URL;
+  eval: boolean;
+}
+
+function workerCode(): WorkerCode {
   const here = import.meta.url;
-  return here.endsWith(".cjs") ? new URL(here) : new URL("./entry.js", here);
+  if (!here.endsWith(".cjs")) return { code: new URL("./entry.js", here), eval: false };
+  const { fileURLToPath } = lazyRequire<typeof import("node:url")>("node:url");
+  const loader = fileURLToPath(new URL("../../../bin/load.cjs", here));
+  return { code: `require(${JSON.stringify(loader)}).load(false);`, eval: true };
 }
 
 interface Job {
   /** gets the result; null once the job was stopped (nothing is delivered after that) */
   done: ((v: Value) => void) | null;
   killTimer: NodeJS.Timeout | null;
+}
+
+let ownCompiles = false;
+
+/** With a worker thread on every core, V8's background compiler threads can only take CPU from
+ *  the workers (measured on 2 cores: :cores 2 about 3% slower with them). V8 reads the flag when
+ *  an isolate starts, so the threads started from now on optimise their hot code on their own
+ *  thread; the calling thread, started before, keeps its background compiler. */
+function compileOnOwnThread(): void {
+  if (ownCompiles) return;
+  ownCompiles = true;
+  lazyRequire<typeof import("node:v8")>("node:v8").setFlagsFromString("--no-concurrent-recompilation");
 }
 
 class Thread {
@@ -42,9 +63,14 @@ class Thread {
   readonly runs = new Map<number, (r: RunResult) => void>();
   /** why it is being stopped (the error its items get) */
   stopReason: string | null = null;
-  constructor(file: URL, onMessage: (t: Thread, m: FromWorker) => void, onExit: (t: Thread, why: string) => void) {
+  constructor(
+    start: WorkerCode,
+    onMessage: (t: Thread, m: FromWorker) => void,
+    onExit: (t: Thread, why: string) => void,
+  ) {
     const { Worker } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
-    this.worker = new Worker(file, {
+    this.worker = new Worker(start.code, {
+      eval: start.eval,
       workerData: WORKER_MARK,
       argv: [WORKER_MARK],
       // V8's own limit as the calling thread's: the session's memory limit (three quarters of
@@ -134,7 +160,14 @@ export class Pool implements Cores {
   /** the calling sessions with open batches (and how many), for their output */
   private readonly open = new Map<number, { s: SessionContext; batches: number }>();
 
-  constructor(private readonly file: URL = workerFile()) {}
+  constructor(private readonly start: WorkerCode = workerCode()) {}
+
+  /** Starts the first n threads of :cores now, ahead of the first call that uses them: a thread
+   *  takes tens of milliseconds to load Skein, which then overlaps the rest of the start-up. */
+  warm(n: number): void {
+    const of = Math.min(n, this.available);
+    for (let i = 0; i < of; i++) this.thread(i, of);
+  }
 
   /** How many items the threads have now (a stopped item counts until its thread says it stopped). */
   get inFlight(): number {
@@ -146,10 +179,12 @@ export class Pool implements Cores {
     return this.threads.filter((t) => t !== null).length;
   }
 
-  private thread(i: number): Thread {
+  /** The thread at position i, started if need be for a call that uses `of` threads. */
+  private thread(i: number, of: number): Thread {
     let t = this.threads[i];
     if (t === null || t === undefined) {
-      t = new Thread(this.file, this.onMessage, (dead, why) => this.onExit(dead, why, i));
+      if (of >= this.available) compileOnOwnThread();
+      t = new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, i));
       this.threads[i] = t;
     }
     return t;
@@ -257,7 +292,7 @@ export class Pool implements Cores {
         const place = (): boolean => {
           let best: Thread | null = null;
           for (let i = 0; i < n; i++) {
-            const t = this.thread(i);
+            const t = this.thread(i, n);
             if (t.jobs.size < PER_THREAD && (best === null || t.jobs.size < best.jobs.size)) best = t;
           }
           if (best === null) return false;
@@ -310,7 +345,7 @@ export class Pool implements Cores {
    *  memory limit: what an MCP server's isolated run calls. The result has the value (printed),
    *  the rendered error, and the output. Past the deadline the thread is terminated. */
   run(source: string, o: RunOptions): Promise<RunResult> {
-    const t = this.runners.pop() ?? new Thread(this.file, this.onMessage, (dead, why) => this.onExit(dead, why, null));
+    const t = this.runners.pop() ?? new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, null));
     const job = this.nextJob++;
     const config: SessionConfig = {
       cwd: o.cwd,
@@ -354,6 +389,27 @@ export class Pool implements Cores {
     const t = this.threads[i];
     if (t) this.kill(t, why);
   }
+}
+
+/** The most threads a program's forms ask for with a literal `:cores n` or `:cores :all`
+ *  (0 when none do; Infinity for :all): the threads a run can start before its first call needs
+ *  them (Pool.warm keeps to the machine's cores). */
+export function coresAskedIn(forms: readonly Value[]): number {
+  const CORES = Keyword.of("cores");
+  let most = 0;
+  const walk = (x: Value, depth: number): void => {
+    if (depth > 100) return;
+    if (isVector(x)) for (const e of x) walk(e, depth + 1);
+    for (let p = x; p instanceof Pair; p = p.cdr) {
+      if (p.car === CORES && p.cdr instanceof Pair) {
+        const n = p.cdr.car;
+        if (n === Keyword.of("all")) most = Infinity;
+        else if (typeof n === "number" && Number.isInteger(n) && n > 0) most = Math.max(most, n);
+      } else walk(p.car, depth + 1);
+    }
+  };
+  for (const f of forms) walk(f, 0);
+  return most;
 }
 
 let shared: Pool | null = null;

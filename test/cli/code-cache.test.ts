@@ -25,8 +25,7 @@ test("a rebuilt bundle of the same length runs its own code, not the cached code
   const dir = mkdtempSync(join(tmpdir(), "skein-cache-"));
   try {
     mkdirSync(join(dir, "bin"));
-    copyFileSync(join(root, "bin", "skein"), join(dir, "bin", "skein"));
-    copyFileSync(join(root, "bin", "package.json"), join(dir, "bin", "package.json"));
+    for (const f of ["skein", "load.cjs", "package.json"]) copyFileSync(join(root, "bin", f), join(dir, "bin", f));
     mkdirSync(join(dir, "dist", "src", "cli"), { recursive: true });
     const bundle = join(dir, "dist", "src", "cli", "skein.cjs");
     copyFileSync(join(root, "dist", "src", "cli", "skein.cjs"), bundle);

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { write } from "../../src/syntax/printer.js";
 import { ErrorValue, Keyword, listToArray, type List } from "../../src/core/types.js";
 import { Sandbox } from "../../src/sandbox/sandbox.js";
-import { Pool } from "../../src/workers/pool.js";
+import { Pool, coresAskedIn } from "../../src/workers/pool.js";
+import { Session } from "../../src/session/session.js";
 import { fakeHost, projectRoot, runOk, runProgram, type FakeHost } from "../helpers.js";
 
 const pool = new Pool();
@@ -387,6 +388,31 @@ test("a thread holds at most two items at once, so the threads that finish soone
     assert.equal(r.stdout, `(600 ${Array(20).fill(10).join(" ")})\n`);
     assert.ok(most <= 4, `${most} items were on the threads at once`);
     assert.ok(most >= 2, `at most ${most} item was on the threads at once`);
+  } finally {
+    await p.close();
+  }
+});
+
+test("a literal :cores in a program says how many threads to start before its first call needs them", async () => {
+  const asked = (src: string) => {
+    const s = new Session(fakeHost());
+    return coresAskedIn(s.read(src, "t.lisp"));
+  };
+  assert.equal(asked("(parallel-map f xs :cores 2)"), 2);
+  assert.equal(asked("(define (g) (let [a (stream-map f ch :cores 3)] (parallel-filter p xs :cores 1)))"), 3);
+  assert.equal(asked("(parallel-map f xs :cores :all)"), Infinity);
+  // not literal, or not a count: nothing to start ahead
+  assert.equal(asked("(parallel-map f xs :cores n)"), 0);
+  assert.equal(asked('(parallel-map f xs :cores "2") (list :cores) (parallel-map f xs :cores 0)'), 0);
+  assert.equal(asked("(parallel-map f xs)"), 0);
+
+  const p = new Pool();
+  try {
+    p.warm(Infinity);
+    assert.equal(p.started, p.available, "warm keeps to the machine's cores");
+    const r = await runOk("(parallel-map inc [1 2 3] :cores 1)", { host: coresHost(p) });
+    assert.equal(write(r.value), "(2 3 4)");
+    assert.equal(p.started, p.available, "the call used a thread already started");
   } finally {
     await p.close();
   }
