@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { LispError } from "../core/error.js";
 import { Session, type Host, type RunOutcome } from "../session/session.js";
-import { isatty } from "node:tty";
 import { SANDBOX_USAGE, SandboxFlagError, isSandboxFlag, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
 import { showValue } from "./show.js";
@@ -11,6 +10,7 @@ import { guideText } from "./guide.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
 import { coresAskedIn, sharedPool } from "../workers/pool.js";
+import { lazyRequire } from "../core/lazy.js";
 
 /** The host of a real run: this process's streams, arguments, environment and exit status. */
 function processHost(argv: string[]): Host {
@@ -146,7 +146,10 @@ export async function main(argv: string[]): Promise<void> {
     const { checkFiles } = await import("./check.js");
     return finish(checkFiles(rest));
   }
-  if (first === "-" || (first === undefined && !isatty(0))) {
+  // node:tty (which loads node:net and the streams) only when there is no FILE: a script's
+  // start-up does not pay for it
+  const stdinIsTTY = () => lazyRequire<typeof import("node:tty")>("node:tty").isatty(0);
+  if (first === "-" || (first === undefined && !stdinIsTTY())) {
     // a script on standard input: `skein - ARGS`, or `... | skein` (a pipe does not start a REPL)
     let text: string;
     try {
