@@ -417,3 +417,17 @@ test("a literal :cores in a program says how many threads to start before its fi
     await p.close();
   }
 });
+
+test(":rate spaces the starts of items on the threads, and :progress draws its bar, as without :cores", async () => {
+  // five items at 20 a second start 50 ms apart: 200 ms from the first start to the last at
+  // least (a loaded machine only makes the gap longer); (now) is one clock for every thread
+  const r = await runOk("(parallel-map (fn [x] (now)) (range 5) :cores 2 :rate 20)", { host: coresHost() });
+  const starts = items(r.value) as number[];
+  assert.equal(starts.length, 5);
+  assert.ok(starts[4] - starts[0] >= 180, `the starts were ${starts[4] - starts[0]} ms apart`);
+
+  const host = Object.assign(coresHost(), { stderrIsTTY: true, env: { NO_COLOR: "1" } });
+  const p = await runOk("(parallel-map inc (range 8) :cores 2 :progress #t)", { host });
+  assert.equal(write(p.value), "(1 2 3 4 5 6 7 8)");
+  assert.match(host.err, /\rparallel-map \[#{20}\] 8\/8 .*in \d+ ms\x1b\[K\n$/);
+});
