@@ -265,6 +265,31 @@ async function coresSection() {
     console.log("");
   }
 
+  // what the fixed costs are: a bare process of this machine, and the first batch above in one
+  // process with its threads started and warm (the work alone, without any start-up)
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) bare.push(runOnce(process.execPath, ["-e", "0"]).ms);
+  const warm = [];
+  for (const cores of configs.slice(1)) {
+    // one process runs the batch 1 + RUNS times; the first starts the threads and warms them
+    const file = join(tmp, `cores-warm-${cores}.lisp`);
+    writeFileSync(
+      file,
+      `${fib}\n(define xs (map (fn [i] (if (even? i) 29 30)) (range 32)))\n` +
+        `(define (timed) (let [t0 (monotonic-ms)] (parallel-map fib xs :cores ${cores}) (- (monotonic-ms) t0)))\n` +
+        `(timed)\n(println (string-join (map str (map (fn [_] (timed)) (range ${RUNS}))) " "))\n`,
+    );
+    const r = runOnce(SKEIN, [file]);
+    if (r.status !== 0) throw new Error(`cores bench: ${r.err}`);
+    warm.push([`:cores ${cores}`, secs(median(r.out.split(" ").map(Number)))]);
+  }
+  const warmOne = Number.parseFloat(warm[0][1]);
+  table(
+    ["32 x fib(29|30), threads warm, in-process", "wall", "vs :cores 1"],
+    warm.map(([name, t]) => [name, t, `${(Number.parseFloat(t) / warmOne).toFixed(2)}x`]),
+  );
+  console.log(`\nevery process of this machine starts and exits in ${secs(median(bare))} (node -e 0)\n`);
+
   // the crossing cost: the same trivial call with and without :cores, on warm threads
   const pool = new Pool();
   const n = 2000;
