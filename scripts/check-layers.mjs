@@ -11,7 +11,7 @@
 //   lib                             → session/context, vm, runtime, syntax, core, sandbox
 //   host                            → lib, session/context, vm, runtime, syntax, core, sandbox
 //   session                         → compiler, vm, runtime, syntax, core, sandbox, lib, host
-//   mcp                             → session, host, lib, sandbox, ... and cli/show (skein mcp's server)
+//   mcp                             → workers, session, host, lib, sandbox, ... and cli (skein mcp's server)
 //   workers                         → session, lib, host, compiler, vm, runtime, syntax, core, sandbox
 //                                     (worker threads, each running sessions; lib reaches them
 //                                     only through the Host's `cores`, typed in session/context)
@@ -44,7 +44,7 @@ const ALLOWED = {
   lib: ["session", "vm", "runtime", "syntax", "core", "sandbox"],
   host: ["lib", "session", "vm", "runtime", "syntax", "core", "sandbox"],
   session: ["compiler", "vm", "runtime", "syntax", "core", "sandbox", "lib", "host"],
-  mcp: ["cli", "session", "host", "lib", "sandbox", "vm", "runtime", "syntax", "core"],
+  mcp: ["cli", "workers", "session", "host", "lib", "sandbox", "vm", "runtime", "syntax", "core"],
   workers: ["session", "lib", "host", "compiler", "vm", "runtime", "syntax", "core", "sandbox"],
   cli: "*",
   prelude: [],

@@ -5,7 +5,7 @@ import { LispError } from "../core/error.js";
 import { Session, type Host, type RunOutcome } from "../session/session.js";
 import { SANDBOX_USAGE, SandboxFlagError, isSandboxFlag, parseSandboxFlags, type Sandbox } from "../sandbox/sandbox.js";
 import { emit, exitAfterOutput, useStreams } from "./output.js";
-import { showValue } from "./show.js";
+import { showValue } from "../syntax/show.js";
 import { guideText } from "./guide.js";
 import { MemoryFlagError, parseMemoryFlag, rerunWithHeapFor } from "./memory-flag.js";
 import { defaultMaxMemoryMb } from "../session/memory.js";
@@ -106,9 +106,6 @@ async function runProgram(
     emit(1, showValue(o.value) + "\n");
   return o.code;
 }
-
-/** What a worker thread of skein mcp runs (loaded from this bundle: see mcp/pool.ts). */
-export { mcpWorker } from "../mcp/worker.js";
 
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === "mcp") return finish(await serveMcp(argv.slice(1)));

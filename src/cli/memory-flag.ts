@@ -2,7 +2,7 @@
 // when its own heap limit is reached, so the limit must stay below V8's by a margin: a limit
 // above the default re-runs the program in a node with a heap limit raised to match.
 import { lazyRequire } from "../core/lazy.js";
-import { USABLE, heapLimitMb } from "../session/memory.js";
+import { USABLE, heapFor, heapLimitMb } from "../session/memory.js";
 
 export class MemoryFlagError extends Error {}
 
@@ -30,7 +30,7 @@ export function parseMemoryFlag(argv: readonly string[]): { maxMemoryMb: number 
  *  whose heap limit fits it and returns its exit status; undefined when this process will do. */
 export function rerunWithHeapFor(maxMemoryMb: number | undefined): number | undefined {
   if (maxMemoryMb === undefined || maxMemoryMb <= heapLimitMb() * USABLE) return undefined;
-  const heap = Math.ceil(maxMemoryMb / USABLE) + 1;
+  const heap = heapFor(maxMemoryMb);
   // loaded only here: a run that needs no larger heap does not pay for child_process at start-up
   const { spawnSync } = lazyRequire<typeof import("node:child_process")>("node:child_process");
   const r = spawnSync(

@@ -13,7 +13,7 @@ import { readAll } from "../syntax/reader.js";
 import { allSpecs } from "../lib/registry.js";
 import { SPECIAL_FORMS } from "../compiler/specials/index.js";
 import { Session, type Host, type SessionOptions } from "../session/session.js";
-import { showValue } from "./show.js";
+import { showValue } from "../syntax/show.js";
 import { tasksTable } from "./tasks-table.js";
 
 const PROMPT = "skein> ";

@@ -2,8 +2,9 @@
 //
 //   skein mcp [--max-memory MB] [--timeout MS] [--sandbox|--allow-*...] [--server NAME=COMMAND]... [--config FILE]
 //
-// Tools: `run` runs a program in a fresh session on a worker thread (pool.ts, worker.ts) with the
-// call's own output, grants (narrowed from the server's flags: grants.ts), deadline and memory cap;
+// Tools: `run` runs a program in a fresh session on a worker thread of the process's pool
+// (src/workers: Pool.run) with the call's own output, grants (narrowed from the server's flags:
+// grants.ts), deadline, cancellation and memory cap;
 // `doc` tells a builtin's doc, or an upstream server's tools. The upstream servers (--server, or a
 // config file in the agent hosts' {"mcpServers": {...}} shape) are the gateway: the server starts
 // them with its own environment and keeps one connection to each, and a run reaches them as
@@ -13,11 +14,12 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { lazyRequire } from "../core/lazy.js";
 import { docText } from "../lib/core.js";
 import { Session } from "../session/session.js";
-import { parseSandboxFlags, type SandboxSpec } from "../sandbox/sandbox.js";
+import { Sandbox, parseSandboxFlags, type SandboxSpec } from "../sandbox/sandbox.js";
 import { openClient, splitCommandLine, type ServerTarget } from "../host/mcp.js";
+import type { McpGateway } from "../session/context.js";
 import { GrantError, checkNarrowing, type AllowArg } from "./grants.js";
-import { RunPool, type GatewayHandler } from "./pool.js";
-import type { RunRequest } from "./worker.js";
+import { OUTPUT_LIMIT, sharedPool, type Pool } from "../workers/pool.js";
+import type { RunResult } from "../workers/protocol.js";
 import { checkSource } from "../session/check.js";
 import { guideText } from "../cli/guide.js";
 
@@ -118,10 +120,14 @@ export function parseMcpArgs(argv: readonly string[]): McpOptions {
 
 type Link = Awaited<ReturnType<typeof openClient>>;
 
-/** One connection to each upstream server, opened on first use (again after a failure). */
-class Upstreams {
+/** One connection to each upstream server, opened on first use (again after a failure): the
+ *  gateway of every run (Pool.run relays a run's calls to it). */
+class Upstreams implements McpGateway {
   private readonly links = new Map<string, Promise<Link>>();
-  constructor(readonly targets: Map<string, ServerTarget>) {}
+  readonly servers: readonly string[];
+  constructor(readonly targets: Map<string, ServerTarget>) {
+    this.servers = [...targets.keys()];
+  }
 
   private link(name: string): Promise<Link> {
     let l = this.links.get(name);
@@ -135,10 +141,13 @@ class Upstreams {
     return l;
   }
 
-  handler: GatewayHandler = async (msg, signal) => {
-    const l = await this.link(msg.server);
-    return msg.op === "listTools" ? l.listTools(signal) : l.callTool(msg.tool, msg.args, signal);
-  };
+  async listTools(server: string, signal: AbortSignal): Promise<unknown[]> {
+    return (await this.link(server)).listTools(signal);
+  }
+
+  async callTool(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    return (await this.link(server)).callTool(tool, args, signal);
+  }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.links.values()].map(async (l) => (await l).close()));
@@ -199,7 +208,24 @@ const RUN_OUTPUT = {
 
 const toolError = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true });
 
-function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
+/** A run's result as the run tool gives it: the output with a note of what was left out past
+ *  OUTPUT_LIMIT, and its exit status. */
+function runOutput(r: RunResult) {
+  const shown = (stream: "stdout" | "stderr") =>
+    r.leftOut[stream] === 0
+      ? r[stream]
+      : `${r[stream]}\n[skein mcp: ${r.leftOut[stream]} more characters of ${stream} left out; the limit is ${OUTPUT_LIMIT}]\n`;
+  return {
+    stdout: shown("stdout"),
+    stderr: shown("stderr"),
+    value: r.value,
+    error: r.error,
+    exit: r.exitCode,
+    calls: r.calls,
+  };
+}
+
+function tools(o: McpOptions, pool: Pool, upstreams: Upstreams): ToolDef[] {
   let docSession: Session | undefined;
   const lispDoc = (name: string) => {
     docSession ??= new Session({
@@ -259,20 +285,20 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
         if (e instanceof GrantError) return toolError(`run: ${e.message}`);
         throw e;
       }
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-      const req: RunRequest = {
-        type: "run",
-        code: args.code,
-        args: Array.isArray(args.args) ? args.args.map(String) : [],
-        timeoutMs: timeout,
-        ceiling: o.ceiling,
-        request,
-        cwd,
-        env,
-        servers: [...o.servers.keys()],
-      };
-      const result = await pool.run(req, signal);
+      const result = runOutput(
+        await pool.run(args.code, {
+          cwd,
+          env: { ...process.env },
+          argv: Array.isArray(args.args) ? args.args.map(String) : [],
+          sandbox: Sandbox.create(o.ceiling, { cwd }),
+          narrow: request === null ? undefined : Sandbox.create(request, { cwd }),
+          timeoutMs: timeout,
+          signal,
+          maxMemoryMb: o.memoryMb,
+          memoryFlag: "skein mcp --max-memory MB",
+          gateway: upstreams,
+        }),
+      );
       return {
         content: [{ type: "text", text: JSON.stringify(result) }],
         structuredContent: result as unknown as Record<string, unknown>,
@@ -289,7 +315,7 @@ function tools(o: McpOptions, pool: RunPool, upstreams: Upstreams): ToolDef[] {
       const name = String(args.name ?? "");
       const [server, tool] = name.split("/", 2);
       if (o.servers.has(server)) {
-        const list = (await upstreams.handler({ type: "gateway", id: 0, op: "listTools", server }, signal)) as Tool[];
+        const list = (await upstreams.listTools(server, signal)) as Tool[];
         if (tool === undefined)
           return { content: [{ type: "text", text: list.map((t) => `${t.name}: ${t.description ?? ""}`).join("\n") }] };
         const t = list.find((x) => x.name === tool);
@@ -331,8 +357,8 @@ export async function serveMcp(o: McpOptions, version: string): Promise<void> {
   const { CallToolRequestSchema, ListToolsRequestSchema, ListResourcesRequestSchema, ReadResourceRequestSchema } =
     lazyRequire<typeof import("@modelcontextprotocol/sdk/types.js")>(`${SDK}/types.js`);
   const upstreams = new Upstreams(o.servers);
-  const pool = new RunPool(o.memoryMb, upstreams.handler);
-  pool.warm(2);
+  const pool = sharedPool();
+  pool.warmRunners(2, o.memoryMb);
   const defs = tools(o, pool, upstreams);
   const server = new Server({ name: "skein", version }, { capabilities: { tools: {}, resources: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: defs.map((d) => d.tool) }));

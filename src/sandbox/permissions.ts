@@ -78,5 +78,12 @@ export interface Permissions {
   allows(cap: Capability, target: string): boolean;
 }
 
+/** What both allow: a sandbox held inside another (skein mcp: a call's own narrower grants
+ *  inside the server's), or the inner one alone when there is no outer one. */
+export function bothAllow(outer: Permissions | undefined, inner: Permissions): Permissions {
+  if (outer === undefined) return inner;
+  return { allows: (cap, target) => outer.allows(cap, target) && inner.allows(cap, target) };
+}
+
 /** A bad flag or grant: the CLI reports it as a usage error (exit 2). */
 export class SandboxFlagError extends Error {}

@@ -24,6 +24,14 @@ export function defaultMaxMemoryMb(): number {
   return Math.floor(heapLimitMb() * USABLE);
 }
 
+/** The heap limit that leaves a memory limit of limitMb room above it (a quarter of the heap,
+ *  as the default does): the session's check ends the script with "out of memory" before V8's
+ *  own limit is reached. What skein --max-memory gives a node of its own, and Pool.run a run's
+ *  thread. */
+export function heapFor(limitMb: number): number {
+  return Math.ceil(limitMb / USABLE) + 1;
+}
+
 /** The JavaScript heap in use, in bytes. */
 export function heapUsed(): number {
   return v8().getHeapStatistics().used_heap_size;

@@ -1,20 +1,30 @@
 // A worker thread's main: Skein sessions, each with its own scheduler, running the items of the
 // parallel calls the pool sends (one session per call, made at its first item on this worker),
-// and isolated programs (one fresh session per run). Loaded by the pool as a file: this module's
-// own file from the tsc output, the CLI bundle (which includes it) from the bundle.
+// and isolated programs (one fresh session per run, one run at a time: skein mcp's `run` calls),
+// with their own deadline, cancellation, output limit and gateway to the calling thread's
+// upstream MCP servers. Loaded by the pool as a file: this module's own file from the tsc output,
+// the CLI bundle (which includes it) from the bundle.
 import { lazyRequire } from "../core/lazy.js";
 import { LispError } from "../core/error.js";
+import { timeoutError } from "../core/messages.js";
 import { ErrorValue, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import { write } from "../syntax/printer.js";
-import { Sandbox } from "../sandbox/sandbox.js";
+import { showValue } from "../syntax/show.js";
+import { Sandbox, type SandboxSpec } from "../sandbox/sandbox.js";
+import { bothAllow } from "../sandbox/permissions.js";
 import type { Task, Wait } from "../runtime/task.js";
 import { Block, Builtin } from "../vm/objects.js";
 import { Session, type Host, type RunOutcome } from "../session/session.js";
+import type { McpCallRecord, McpGateway } from "../session/context.js";
 import type { TaskMachine } from "../session/task-machine.js";
+import { closeMcpConnections } from "../host/mcp.js";
 import { dataOnly, decode, encode, type Enc } from "./codec.js";
 import { unpack } from "./crossing.js";
-import type { FromWorker, SessionConfig, ToWorker } from "./protocol.js";
+import type { FromWorker, GatewayCall, RunResult, SessionConfig, ToWorker } from "./protocol.js";
+
+/** The error of a run cancelled through its signal (MCP cancellation). */
+export const RUN_CANCELLED = "run: cancelled";
 
 /** workerData (and an argument) that marks a thread as a Skein worker (the bundle is loaded by
  *  the CLI too). */
@@ -31,7 +41,15 @@ class WorkerSession extends Session {
   }
 }
 
-function makeSession(config: SessionConfig, stdout: (t: string) => void, stderr: (t: string) => void): WorkerSession {
+/** A worker's session. A run's also has `more` of the Host (its gateway and call log) and may be
+ *  held to a second, narrower sandbox. */
+function makeSession(
+  config: SessionConfig,
+  stdout: (t: string) => void,
+  stderr: (t: string) => void,
+  more: Partial<Host> = {},
+  narrow: SandboxSpec | null = null,
+): WorkerSession {
   const host: Host = {
     stdout,
     stderr,
@@ -41,8 +59,10 @@ function makeSession(config: SessionConfig, stdout: (t: string) => void, stderr:
     cwd: config.cwd,
     // exit ends this session (the owner reports it), never the worker or the process
     exit: () => {},
+    ...more,
   };
   if (config.sandbox) host.permissions = Sandbox.create(config.sandbox, { cwd: config.cwd });
+  if (narrow) host.permissions = bothAllow(host.permissions, Sandbox.create(narrow, { cwd: config.cwd }));
   const s = new WorkerSession(host, { maxMemoryMb: config.maxMemoryMb });
   s.defaultTimeout = config.defaultTimeout;
   return s;
@@ -93,6 +113,21 @@ interface Batch {
   fn: Value;
   /** its jobs in flight */
   jobs: Set<number>;
+}
+
+/** One output stream of a run: its first `limit` characters, and how many more were left out. */
+class Kept {
+  text = "";
+  leftOut = 0;
+  constructor(private readonly limit: number) {}
+  readonly add = (t: string): void => {
+    const room = Math.max(this.limit - this.text.length, 0);
+    if (t.length <= room) this.text += t;
+    else {
+      this.text += t.slice(0, room);
+      this.leftOut += t.length - room;
+    }
+  };
 }
 
 export function startWorker(): void {
@@ -202,29 +237,59 @@ export function startWorker(): void {
     });
   };
 
+  /** how the run in progress is stopped (cancelled), by job */
+  const stops = new Map<number, () => void>();
+  /** the gateway calls waiting for their answer, by id */
+  const asked = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextCall = 1;
+
+  /** A run's gateway: each call is a message to the calling thread, whose gateway answers it. */
+  const gatewayOf = (job: number, servers: string[]): McpGateway => {
+    const ask = (call: GatewayCall, signal: AbortSignal) =>
+      new Promise<unknown>((resolve, reject) => {
+        const id = nextCall++;
+        const onAbort = () => {
+          asked.delete(id);
+          post({ t: "gateway-abort", job, id });
+          reject(signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        const settled = () => signal.removeEventListener("abort", onAbort);
+        asked.set(id, {
+          resolve: (v) => (settled(), resolve(v)),
+          reject: (e) => (settled(), reject(e)),
+        });
+        post({ t: "gateway", job, id, call });
+      });
+    return {
+      servers,
+      listTools: (server, signal) => ask({ op: "listTools", server }, signal) as Promise<unknown[]>,
+      callTool: (server, tool, args, signal) => ask({ op: "callTool", server, tool, args }, signal),
+    };
+  };
+
   const runProgram = (m: Extract<ToWorker, { t: "run" }>) => {
-    let stdout = "",
-      stderr = "";
-    const s = makeSession(
-      m.config,
-      (t) => {
-        stdout += t;
-      },
-      (t) => {
-        stderr += t;
-      },
-    );
-    const reply = (o: RunOutcome) =>
+    const { timeoutMs, narrow, servers, outputLimit } = m.run;
+    const out = new Kept(outputLimit);
+    const err = new Kept(outputLimit);
+    const calls: McpCallRecord[] = [];
+    const more: Partial<Host> = { mcpLog: (c) => calls.push(c) };
+    if (servers !== null) more.mcpGateway = gatewayOf(m.job, servers);
+    const s = makeSession(m.config, out.add, err.add, more, narrow);
+    const reply = (status: RunResult["status"], value: string | null, error: string | null, exitCode: number) =>
       post({
         t: "ran",
         job: m.job,
         outcome: {
-          status: o.status,
-          value: o.status === "done" && o.value !== undefined ? write(o.value) : null,
-          error: o.error ? s.renderError(o.error) : null,
-          stdout,
-          stderr,
-          exitCode: o.code,
+          status,
+          value,
+          error,
+          stdout: out.text,
+          stderr: err.text,
+          leftOut: { stdout: out.leftOut, stderr: err.leftOut },
+          exitCode,
+          calls,
         },
       });
     let forms: Value[];
@@ -232,10 +297,34 @@ export function startWorker(): void {
       forms = s.read(m.source, m.file);
     } catch (e) {
       if (!(e instanceof LispError)) throw e;
-      reply({ status: "failed", value: null, error: e, code: 1 });
+      reply("failed", null, s.renderError(e), 1);
       return;
     }
-    void s.run(forms, m.file).then(reply);
+    // a deadline or a cancellation cancels the main task: its finally blocks run, and what it
+    // spawned is cancelled with it
+    let stopped: { status: "timeout" | "cancelled"; error: string } | null = null;
+    const stop = (status: "timeout" | "cancelled", error: string) => {
+      if (stopped !== null) return;
+      stopped = { status, error };
+      const main = s.scheduler.main;
+      if (main) s.scheduler.cancel(main);
+    };
+    stops.set(m.job, () => stop("cancelled", RUN_CANCELLED));
+    const deadline = setTimeout(() => stop("timeout", timeoutError(timeoutMs).message), timeoutMs);
+    void s.run(forms, m.file).then(async (o: RunOutcome) => {
+      clearTimeout(deadline);
+      stops.delete(m.job);
+      // the connections the run opened itself (mcp-connect) end with it
+      await closeMcpConnections(s.host);
+      if (stopped !== null) reply(stopped.status, null, stopped.error, 1);
+      else
+        reply(
+          o.status,
+          o.status === "done" && o.value !== undefined ? showValue(o.value) : null,
+          o.error ? s.renderError(o.error) : null,
+          o.code,
+        );
+    });
   };
 
   port.on("message", (m: ToWorker) => {
@@ -267,6 +356,16 @@ export function startWorker(): void {
       case "run":
         runProgram(m);
         break;
+      case "stop":
+        stops.get(m.job)?.();
+        break;
+      case "gateway-reply": {
+        const call = asked.get(m.id);
+        asked.delete(m.id);
+        if (m.ok) call?.resolve(m.value);
+        else call?.reject(new Error(m.error));
+        break;
+      }
     }
   });
 }

@@ -1,22 +1,29 @@
-// The pool of worker threads behind `:cores` (the Cores of session/context.ts), and isolated
-// runs of whole programs. Threads start on first use and stay warm: each loads the code once.
-// A thread that dies (out of memory, a crash, terminated because an item would not stop at its
-// deadline) fails its items with error values and is replaced at the next item.
+// The process's one pool of worker threads: the threads behind `:cores` (the Cores of
+// session/context.ts), and the runners of isolated runs of whole programs (skein mcp's `run`).
+// Threads start on first use and stay warm: each loads the code once. A thread that dies (out of
+// memory, a crash, terminated because an item or a run would not stop at its deadline) fails its
+// items or its run with errors and is replaced on demand.
 import type { Worker } from "node:worker_threads";
 import { lazyRequire } from "../core/lazy.js";
 import { raise } from "../core/error.js";
 import { ErrorValue, Keyword, Pair, isVector, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
-import type { Cores, CoreBatch, SessionContext } from "../session/context.js";
+import type { Cores, CoreBatch, McpGateway, SessionContext } from "../session/context.js";
 import { Sandbox } from "../sandbox/sandbox.js";
-import { heapLimitMb } from "../session/memory.js";
+import { defaultMaxMemoryMb, heapFor, heapLimitMb } from "../session/memory.js";
 import { dataOnly, decode, encode, type Enc } from "./codec.js";
 import { pack, refusal } from "./crossing.js";
-import { WORKER_MARK } from "./entry.js";
-import type { FromWorker, RunResult, SessionConfig, ToWorker } from "./protocol.js";
+import { RUN_CANCELLED, WORKER_MARK } from "./entry.js";
+import type { FromWorker, GatewayCall, RunResult, SessionConfig, ToWorker } from "./protocol.js";
 
-/** How long a cancelled item may take to stop before its thread is terminated (and replaced). */
+/** How long a cancelled item or run may take to stop (a run: also one past its deadline) before
+ *  its thread is terminated (and replaced). */
 export const STOP_GRACE_MS = 2000;
+/** How many isolated runs run at once; more wait for one to end. */
+export const MAX_RUNS = 64;
+/** How many characters of its stdout, and of its stderr, a run's result keeps by default: what a
+ *  program prints may go into a model's context, and the rest would only crowd it out. */
+export const OUTPUT_LIMIT = 1_000_000;
 /** Items a :cores thread holds at once: one running and one ready, so a thread never waits for
  *  the round trip of its next item, and the faster threads take more of a batch. */
 export const PER_THREAD = 2;
@@ -55,27 +62,42 @@ function compileOnOwnThread(): void {
   lazyRequire<typeof import("node:v8")>("node:v8").setFlagsFromString("--no-concurrent-recompilation");
 }
 
+/** An isolated run on its thread. */
+interface Run {
+  gateway: McpGateway | undefined;
+  /** its gateway calls in flight, by id: aborted when the run asks, or ends */
+  calls: Map<number, AbortController>;
+  /** the thread's answer */
+  ran(r: RunResult): void;
+  /** the thread died under it (why: the reason its items would get) */
+  died(why: string): void;
+}
+
 class Thread {
   readonly worker: Worker;
   readonly jobs = new Map<number, Job>();
   /** the batches this thread was told about */
   readonly batches = new Set<number>();
-  readonly runs = new Map<number, (r: RunResult) => void>();
+  /** its isolated run (a runner runs one at a time), by job */
+  readonly runs = new Map<number, Run>();
   /** why it is being stopped (the error its items get) */
   stopReason: string | null = null;
+  /** it died of V8's heap limit */
+  outOfMemory = false;
   constructor(
     start: WorkerCode,
     onMessage: (t: Thread, m: FromWorker) => void,
     onExit: (t: Thread, why: string) => void,
+    /** V8's own limit: for :cores the calling thread's, so the session's memory limit (three
+     *  quarters of it by default) is reached first, as at home; for a run, its own (heapFor) */
+    readonly heapMb = heapLimitMb(),
   ) {
     const { Worker } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
     this.worker = new Worker(start.code, {
       eval: start.eval,
       workerData: WORKER_MARK,
       argv: [WORKER_MARK],
-      // V8's own limit as the calling thread's: the session's memory limit (three quarters of
-      // it by default) is then reached first, as at home
-      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb() },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
       stdout: false,
       stderr: false,
     });
@@ -87,7 +109,10 @@ class Thread {
       gone = true;
       onExit(this, this.stopReason ?? why);
     };
-    this.worker.on("error", (e) => exit(`the worker thread crashed: ${e.message}`));
+    this.worker.on("error", (e: Error & { code?: string }) => {
+      this.outOfMemory = e.code === "ERR_WORKER_OUT_OF_MEMORY";
+      exit(`the worker thread crashed: ${e.message}`);
+    });
     this.worker.on("exit", (code) => exit(`the worker thread exited (code ${code})`));
   }
   post(m: ToWorker): void {
@@ -133,12 +158,29 @@ export interface RunOptions {
   argv?: string[];
   /** the sandbox's grants; none: no sandbox */
   sandbox?: Sandbox;
-  /** the run's deadline: past it the thread is terminated and the status is "timeout" */
+  /** a second sandbox the run is held to as well: it may do only what both allow (skein mcp: a
+   *  call's own narrower grants inside the server's) */
+  narrow?: Sandbox;
+  /** the run's deadline: past it the run's main task is cancelled (its finally blocks run) and
+   *  the status is "timeout"; a run that does not stop within STOP_GRACE_MS more has its thread
+   *  terminated */
   timeoutMs: number;
-  /** the memory limit of the run in MB (default: the calling process's) */
+  /** cancels the run as its deadline would, with the status "cancelled" */
+  signal?: AbortSignal;
+  /** the memory limit of the run in MB (default: the calling process's): past it the run ends
+   *  with "out of memory"; its thread's heap limit leaves room above it (heapFor), and a run
+   *  that reaches even that ends with its thread alone */
   maxMemoryMb?: number;
+  /** how the caller raises maxMemoryMb, named when a run reaches its thread's heap limit
+   *  (e.g. "skein mcp --max-memory MB") */
+  memoryFlag?: string;
   /** the default deadline of HTTP, subprocess and database calls in ms (default 30000) */
   defaultTimeout?: number;
+  /** the upstream MCP servers the run reaches with (mcp-server "NAME"): it stays in this thread,
+   *  and the run's calls come to it as messages */
+  gateway?: McpGateway;
+  /** how many characters of each output stream the result keeps (default OUTPUT_LIMIT) */
+  outputLimit?: number;
 }
 
 export class Pool implements Cores {
@@ -148,8 +190,12 @@ export class Pool implements Cores {
   }
   /** the threads of :cores, by position: a call with :cores n uses the first n */
   private readonly threads: (Thread | null)[] = [];
-  /** threads for isolated runs: idle ones wait here */
-  private readonly runners: Thread[] = [];
+  /** threads for isolated runs: idle ones wait here, by their heap limit (a run takes one whose
+   *  limit is its own) */
+  private readonly runners = new Map<number, Thread[]>();
+  /** isolated runs now, and the ones waiting for one of them to end (MAX_RUNS) */
+  private running = 0;
+  private readonly queued: (() => void)[] = [];
   private nextJob = 1;
   private nextBatch = 1;
   /** items of :cores calls waiting for a thread with room (each places itself, or says it cannot) */
@@ -209,13 +255,17 @@ export class Pool implements Cores {
         if (s) (m.stream === 1 ? s.host.stdout : s.host.stderr)(m.text);
         return;
       }
-      case "ran": {
-        const reply = t.runs.get(m.job);
-        t.runs.delete(m.job);
-        t.idle();
-        reply?.(m.outcome);
+      case "ran":
+        t.runs.get(m.job)?.ran(m.outcome);
+        return;
+      case "gateway": {
+        const run = t.runs.get(m.job);
+        if (run) this.askGateway(t, m.job, run, m.id, m.call);
         return;
       }
+      case "gateway-abort":
+        t.runs.get(m.job)?.calls.get(m.id)?.abort();
+        return;
     }
   };
 
@@ -233,15 +283,14 @@ export class Pool implements Cores {
 
   private onExit(t: Thread, why: string, i: number | null): void {
     if (i !== null && this.threads[i] === t) this.threads[i] = null;
-    const r = this.runners.indexOf(t);
-    if (r >= 0) this.runners.splice(r, 1);
+    const idle = this.runners.get(t.heapMb) ?? [];
+    if (idle.includes(t)) idle.splice(idle.indexOf(t), 1);
     for (const job of t.jobs.values()) {
       if (job.killTimer) clearTimeout(job.killTimer);
       job.done?.(new ErrorValue(why, LMap.EMPTY));
     }
     t.jobs.clear();
-    for (const reply of t.runs.values())
-      reply({ status: "crashed", value: null, error: why, stdout: "", stderr: "", exitCode: 1 });
+    for (const run of t.runs.values()) run.died(why);
     t.runs.clear();
     // the items waiting for room go to the thread that replaces it
     this.placeWaiting();
@@ -341,46 +390,159 @@ export class Pool implements Cores {
     };
   }
 
-  /** Runs a whole program in a fresh session on a thread of its own, with its own deadline and
-   *  memory limit: what an MCP server's isolated run calls. The result has the value (printed),
-   *  the rendered error, and the output. Past the deadline the thread is terminated. */
-  run(source: string, o: RunOptions): Promise<RunResult> {
-    const t = this.runners.pop() ?? new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, null));
-    const job = this.nextJob++;
-    const config: SessionConfig = {
-      cwd: o.cwd,
-      env: { ...(o.env ?? {}) },
-      argv: o.argv ?? [],
-      sandbox: o.sandbox ? o.sandbox.spec() : null,
-      defaultTimeout: o.defaultTimeout ?? 30_000,
-      maxMemoryMb: o.maxMemoryMb ?? Math.floor(heapLimitMb() * 0.75),
-    };
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        t.runs.delete(job);
-        this.kill(t, "timeout");
-        resolve({
-          status: "timeout",
-          value: null,
-          error: `timeout after ${o.timeoutMs}ms`,
-          stdout: "",
-          stderr: "",
-          exitCode: 1,
-        });
-      }, o.timeoutMs);
-      t.runs.set(job, (r) => {
-        clearTimeout(timer);
-        if (r.status !== "crashed") this.runners.push(t);
-        resolve(r);
-      });
-      t.busy();
-      t.post({ t: "run", job, config, source, file: o.file ?? "<run>" });
+  /** Runs a whole program in a fresh session on a thread of its own (a runner, with the run's
+   *  heap limit), with its own grants, deadline, cancellation, memory limit and output limit:
+   *  what skein mcp's `run` calls. The result has the value (printed), the rendered error, the
+   *  output and the run's MCP calls. At most MAX_RUNS run at once; more wait. Never rejects. */
+  async run(source: string, o: RunOptions): Promise<RunResult> {
+    if (this.running >= MAX_RUNS) await new Promise<void>((go) => this.queued.push(go));
+    this.running++;
+    try {
+      return await this.runOnRunner(source, o);
+    } finally {
+      this.running--;
+      this.queued.shift()?.();
+    }
+  }
+
+  /** Starts n runners for runs with this memory limit ahead of the first runs. */
+  warmRunners(n: number, maxMemoryMb = defaultMaxMemoryMb()): void {
+    const heapMb = heapFor(maxMemoryMb);
+    const idle = this.idleRunners(heapMb);
+    while (idle.length < n) idle.push(this.newRunner(heapMb));
+  }
+
+  private idleRunners(heapMb: number): Thread[] {
+    let idle = this.runners.get(heapMb);
+    if (idle === undefined) this.runners.set(heapMb, (idle = []));
+    return idle;
+  }
+
+  private newRunner(heapMb: number): Thread {
+    return new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, null), heapMb);
+  }
+
+  private runOnRunner(source: string, o: RunOptions): Promise<RunResult> {
+    const maxMemoryMb = o.maxMemoryMb ?? defaultMaxMemoryMb();
+    /** a run that ended without its thread's answer: nothing of its output is known */
+    const ended = (status: RunResult["status"], error: string): RunResult => ({
+      status,
+      value: null,
+      error,
+      stdout: "",
+      stderr: "",
+      leftOut: { stdout: 0, stderr: 0 },
+      exitCode: 1,
+      calls: [],
     });
+    if (o.signal?.aborted) return Promise.resolve(ended("cancelled", RUN_CANCELLED));
+    const heapMb = heapFor(maxMemoryMb);
+    const t = this.idleRunners(heapMb).pop() ?? this.newRunner(heapMb);
+    const job = this.nextJob++;
+    return new Promise((resolve) => {
+      /** its thread is then idle again, or terminated */
+      const end = (r: RunResult, thread: "idle" | "terminate" | "gone") => {
+        if (t.runs.get(job) !== run) return;
+        t.runs.delete(job);
+        clearTimeout(fallback);
+        clearTimeout(grace);
+        o.signal?.removeEventListener("abort", cancel);
+        for (const ac of run.calls.values()) ac.abort();
+        t.idle();
+        if (thread === "idle") this.idleRunners(heapMb).push(t);
+        else if (thread === "terminate") this.kill(t, "the run was stopped");
+        resolve(r);
+      };
+      const run: Run = {
+        gateway: o.gateway,
+        calls: new Map(),
+        ran: (r) => end(r, "idle"),
+        died: (why) =>
+          end(
+            ended(
+              "crashed",
+              t.outOfMemory
+                ? `out of memory: the run used more than its ${maxMemoryMb} MB${o.memoryFlag ? ` (${o.memoryFlag})` : ""}`
+                : why,
+            ),
+            "gone",
+          ),
+      };
+      // the thread stops the run itself at its deadline, or when told to; one that does not
+      // (a builtin stuck in JavaScript) is terminated
+      let grace: NodeJS.Timeout | undefined;
+      const cancel = () => {
+        if (grace !== undefined) return;
+        t.post({ t: "stop", job });
+        grace = setTimeout(
+          () => end(ended("cancelled", `${RUN_CANCELLED} (it did not stop, and its thread was ended)`), "terminate"),
+          STOP_GRACE_MS,
+        );
+      };
+      const fallback = setTimeout(
+        () =>
+          end(
+            ended("timeout", `timeout after ${o.timeoutMs}ms (the run did not stop, and its thread was ended)`),
+            "terminate",
+          ),
+        o.timeoutMs + STOP_GRACE_MS,
+      );
+      o.signal?.addEventListener("abort", cancel);
+      t.runs.set(job, run);
+      t.busy();
+      t.post({
+        t: "run",
+        job,
+        source,
+        file: o.file ?? "<run>",
+        config: {
+          cwd: o.cwd,
+          env: { ...(o.env ?? {}) },
+          argv: o.argv ?? [],
+          sandbox: o.sandbox ? o.sandbox.spec() : null,
+          defaultTimeout: o.defaultTimeout ?? 30_000,
+          maxMemoryMb,
+        },
+        run: {
+          timeoutMs: o.timeoutMs,
+          narrow: o.narrow ? o.narrow.spec() : null,
+          servers: o.gateway ? [...o.gateway.servers] : null,
+          outputLimit: o.outputLimit ?? OUTPUT_LIMIT,
+        },
+      });
+    });
+  }
+
+  /** Answers a run's gateway call with the run's gateway, here in the calling thread. */
+  private askGateway(t: Thread, job: number, run: Run, id: number, call: GatewayCall): void {
+    const ac = new AbortController();
+    run.calls.set(id, ac);
+    const g = run.gateway;
+    const asked =
+      g === undefined
+        ? Promise.reject(new Error("the run has no gateway"))
+        : call.op === "listTools"
+          ? g.listTools(call.server, ac.signal)
+          : g.callTool(call.server, call.tool, call.args, ac.signal);
+    void asked
+      .then(
+        (value): ToWorker => ({ t: "gateway-reply", id, ok: true, value }),
+        (e: unknown): ToWorker => ({
+          t: "gateway-reply",
+          id,
+          ok: false,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      )
+      .then((reply) => {
+        run.calls.delete(id);
+        if (t.runs.get(job) === run) t.post(reply);
+      });
   }
 
   /** Terminates every thread (the pool can still be used: threads start again on demand). */
   async close(): Promise<void> {
-    const all = [...this.threads, ...this.runners].filter((t): t is Thread => t !== null);
+    const all = [...this.threads, ...[...this.runners.values()].flat()].filter((t): t is Thread => t !== null);
     await Promise.all(all.map((t) => t.worker.terminate()));
   }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../helpers.js";
-import { SHOW_DEPTH } from "../../src/cli/show.js";
+import { SHOW_DEPTH } from "../../src/syntax/show.js";
 
 const skein = join(projectRoot(), "bin", "skein");
 const run = (...args: string[]) =>
