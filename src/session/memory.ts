@@ -24,12 +24,19 @@ export function defaultMaxMemoryMb(): number {
   return Math.floor(heapLimitMb() * USABLE);
 }
 
-/** The heap limit that leaves a memory limit of limitMb room above it (a quarter of the heap,
- *  as the default does): the session's check ends the script with "out of memory" before V8's
- *  own limit is reached. What skein --max-memory gives a node of its own, and Pool.run a run's
- *  thread. */
+/** The largest single allocation V8 makes, in MB: a string of its greatest length (2^29 - 24
+ *  characters) two bytes each, or an array of its greatest length, about 1 GB either way. */
+export const LARGEST_ALLOCATION_MB = 1024;
+
+/** The heap limit for a memory limit of limitMb: a quarter of the heap above it, as the default
+ *  leaves, plus the largest single allocation. The session checks its memory between steps, so
+ *  one builtin call (string-upcase of a huge string) can allocate far past the limit at once;
+ *  and a thread whose one allocation reaches V8's own limit does not fail alone, it takes the
+ *  whole process down (nodejs/node#47224): an MCP server and every run in it. With the room, the
+ *  allocation succeeds and the session's next check ends the run with "out of memory". What
+ *  skein --max-memory gives a node of its own, and the pool its threads. */
 export function heapFor(limitMb: number): number {
-  return Math.ceil(limitMb / USABLE) + 1;
+  return Math.ceil(limitMb / USABLE) + 1 + LARGEST_ALLOCATION_MB;
 }
 
 /** The JavaScript heap in use, in bytes. */

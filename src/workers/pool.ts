@@ -10,7 +10,7 @@ import { ErrorValue, Keyword, Pair, isVector, type Value } from "../core/types.j
 import { LMap } from "../core/map.js";
 import type { Cores, CoreBatch, McpGateway, SessionContext } from "../session/context.js";
 import { Sandbox } from "../sandbox/sandbox.js";
-import { defaultMaxMemoryMb, heapFor, heapLimitMb } from "../session/memory.js";
+import { defaultMaxMemoryMb, heapFor } from "../session/memory.js";
 import { dataOnly, decode, encode, type Enc } from "./codec.js";
 import { pack, refusal } from "./crossing.js";
 import { RUN_CANCELLED, WORKER_MARK } from "./entry.js";
@@ -88,9 +88,13 @@ class Thread {
     start: WorkerCode,
     onMessage: (t: Thread, m: FromWorker) => void,
     onExit: (t: Thread, why: string) => void,
-    /** V8's own limit: for :cores the calling thread's, so the session's memory limit (three
-     *  quarters of it by default) is reached first, as at home; for a run, its own (heapFor) */
-    readonly heapMb = heapLimitMb(),
+    /** V8's own limit (heapFor): for :cores, that of the default memory limit; for a run, that of
+     *  its own */
+    readonly heapMb = heapFor(defaultMaxMemoryMb()),
+    /** what the thread itself writes to process.stdout and stderr (never a session's output,
+     *  which goes through messages) is dropped: for runs, whose caller's stdout may be a
+     *  protocol's channel (skein mcp) */
+    dropOwnOutput = false,
   ) {
     const { Worker } = lazyRequire<typeof import("node:worker_threads")>("node:worker_threads");
     this.worker = new Worker(start.code, {
@@ -98,9 +102,13 @@ class Thread {
       workerData: WORKER_MARK,
       argv: [WORKER_MARK],
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
-      stdout: false,
-      stderr: false,
+      stdout: dropOwnOutput,
+      stderr: dropOwnOutput,
     });
+    if (dropOwnOutput) {
+      this.worker.stdout.resume();
+      this.worker.stderr.resume();
+    }
     this.worker.unref();
     this.worker.on("message", (m: FromWorker) => onMessage(this, m));
     let gone = false;
@@ -419,7 +427,7 @@ export class Pool implements Cores {
   }
 
   private newRunner(heapMb: number): Thread {
-    return new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, null), heapMb);
+    return new Thread(this.start, this.onMessage, (dead, why) => this.onExit(dead, why, null), heapMb, true);
   }
 
   private runOnRunner(source: string, o: RunOptions): Promise<RunResult> {

@@ -203,6 +203,23 @@ describe("skein mcp", () => {
     assert.equal((await run(c, { code: "(+ 1 2)" })).value, "3");
   });
 
+  // regression: one builtin call allocating far past the cap at once (a 100 MB string under a
+  // 64 MB cap) reached the thread's V8 heap limit in a single allocation, which ends the whole
+  // process (nodejs/node#47224): the server died with the run
+  test("a run whose one call allocates far past its cap at once ends with an error and the server keeps serving", async () => {
+    const c = await connect("--max-memory", "64");
+    const r = await run(c, {
+      code: `(define s (string-upcase (apply str (repeat 2000 (apply str (repeat 50000 "a"))))))
+(define (spin n) (if (> n 0) (spin (- n 1)) n))
+(spin 2000000)
+(count s)`,
+      timeout_ms: 60_000,
+    });
+    assert.equal(r.exit, 1);
+    assert.match(r.error ?? "", /out of memory: the script used more than 64 MB/);
+    assert.equal((await run(c, { code: "(+ 1 2)" })).value, "3");
+  });
+
   test("concurrent runs run at the same time", async () => {
     const c = await connect();
     // each run reports when it started and ended sleeping, on the shared wall clock: they all
