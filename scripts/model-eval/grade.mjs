@@ -5,8 +5,9 @@
 // pass@1 count; writes DIR/results.json.
 //
 //   node scripts/model-eval/grade.mjs [--tasks tasks-b.json] DIR [DIR...]
-// Two task sets, tasks.json and tasks-b.json, so that a change is never tuned to one of them;
-// reference/ and reference-b/ hold a solution of each task, which shows the expected outputs hold.
+// Three task sets, tasks.json, tasks-b.json and tasks-c.json (CPU-bound work on every core), so
+// that a change is never tuned to one of them; reference/, reference-b/ and reference-c/ hold a
+// solution of each task, which shows the expected outputs hold.
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

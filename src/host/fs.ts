@@ -15,7 +15,7 @@
 // Failures (missing file, is a directory, permission) return error values
 // `op: cause: path` with {:op :path :code} in the data; a wrong argument type raises.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { ErrorValue, Keyword, arrayToList, type Value } from "../core/types.js";
 import { LMap } from "../core/map.js";
 import type { Machine } from "../vm/machine.js";
@@ -642,6 +642,65 @@ def(
       }
     });
   },
+);
+
+// ---- paths: text only, nothing is touched (no grant needed) ----------------------------
+
+def(
+  {
+    name: "basename",
+    arity: [1, 2],
+    usage: "(basename path [suffix])",
+    doc: "The last part of path (the file's name), without the suffix when given and path ends with it; a trailing / is ignored.",
+    examples: [
+      ['(basename "logs/archive/old.log")', '"old.log"'],
+      ['(basename "logs/archive/old.log" ".log")', '"old"'],
+      ['(basename "logs/archive/")', '"archive"'],
+    ],
+  },
+  (a) =>
+    a.length === 2 ? basename(pathArg("basename", a[0]), str("basename", a[1])) : basename(pathArg("basename", a[0])),
+);
+
+def.unary(
+  {
+    name: "dirname",
+    usage: "(dirname path)",
+    doc: 'The folder part of path: all but its last part ("." when there is none).',
+    examples: [
+      ['(dirname "logs/archive/old.log")', '"logs/archive"'],
+      ['(dirname "old.log")', '"."'],
+    ],
+  },
+  (p) => dirname(pathArg("dirname", p)),
+);
+
+def.unary(
+  {
+    name: "extension",
+    usage: "(extension path)",
+    doc: 'The extension of the last part of path, without its dot ("" when it has none), as Babashka\'s fs/extension.',
+    examples: [
+      ['(extension "logs/app.log")', '"log"'],
+      ['(extension "archive.tar.gz")', '"gz"'],
+      ['(extension "Makefile")', '""'],
+    ],
+  },
+  (p) => extname(pathArg("extension", p)).slice(1),
+);
+
+def(
+  {
+    name: "path-join",
+    arity: [1, Infinity],
+    usage: "(path-join part ...)",
+    doc: "The parts joined with /, with . and .. resolved and doubled slashes removed (an absolute part does not restart the path, as in node's path.join).",
+    examples: [
+      ['(path-join "logs" "archive" "old.log")', '"logs/archive/old.log"'],
+      ['(path-join "logs/" "../data" "x.csv")', '"data/x.csv"'],
+    ],
+  },
+  (a) => join(...a.map((p) => pathArg("path-join", p))),
 );
 
 def(

@@ -284,13 +284,30 @@ export class Reader {
 
   private readHash(start: Loc): Value {
     if (this.peek(1) === "(") return this.readAnonFn(start);
+    if (this.peek(1) === '"') return this.readRegex(start);
     const tok = this.readToken();
     if (tok === "#t" || tok === "#true") return true;
     if (tok === "#f" || tok === "#false") return false;
     if (/^#x[0-9a-fA-F]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 16), tok, start);
     if (/^#b[01]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 2), tok, start);
     if (/^#o[0-7]+$/i.test(tok)) return this.checkNumber(parseInt(tok.slice(2), 8), tok, start);
-    this.fail(`unknown syntax ${JSON.stringify(tok)} (known: #t #f #x1F #| |# #; #(...))`, start);
+    this.fail(`unknown syntax ${JSON.stringify(tok)} (known: #t #f #x1F #| |# #; #(...) #"regex")`, start);
+  }
+
+  /** #"\d+": a regular expression as Clojure writes it, read as the string of its text with every
+   *  backslash kept (a string would need "\\d+"); \" is a quote inside it. */
+  private readRegex(start: Loc): string {
+    this.next();
+    this.next();
+    let out = "";
+    for (;;) {
+      const c = this.peek();
+      if (c === "") this.fail(`unclosed #" regex opened at ${start.line}:${start.col}`, start);
+      this.next();
+      if (c === '"') return out;
+      out += c;
+      if (c === "\\" && this.peek() !== "") out += this.next();
+    }
   }
 
   /** #(* % %): a function of the arguments % (or %1), %2 ... %20 and %& (the rest, as a list), as

@@ -11,7 +11,7 @@ import { write } from "../../src/syntax/printer.js";
 import { EMPTY, Keyword, Pair, Sym, isVector, list, listToArray, type Value } from "../../src/core/types.js";
 import { LMap } from "../../src/core/map.js";
 import { equals } from "../../src/core/equality.js";
-import { lispErrorOf, projectRoot, read1, readError } from "../helpers.js";
+import { lispErrorOf, projectRoot, read1, readError, runOk } from "../helpers.js";
 
 const sym = Sym.of;
 const kw = Keyword.of;
@@ -348,4 +348,13 @@ test("an executable script with a #! line runs as a command", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('#"..." reads a regular expression as Clojure writes it: the string of its text, backslashes kept', async () => {
+  const r = await runOk(
+    String.raw`(list #"\d+" #"a\"b" #"\\" (regex-find-all #"\d+" "a1b22") (regex-replace #"\s+" "a  b" "-"))`,
+  );
+  assert.equal(write(r.value), String.raw`("\\d+" "a\\\"b" "\\\\" ("1" "22") "a-b")`);
+  assert.throws(() => readAll('#"\\d+', "t"), /unclosed #" regex opened at 1:1/);
+  assert.throws(() => readAll("#q", "t"), /known: .*#"regex"/);
 });

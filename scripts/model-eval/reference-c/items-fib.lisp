@@ -1,0 +1,6 @@
+(define base (first (command-line-args)))
+(defn fib [n] (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+(define rs (parallel-map (fn [n] (http-get (str base "/items/" n))) (range 1 13)))
+(define ok (filter (fn [[n r]] (and (not (error? r)) (= 200 (:status r)))) (map vector (range 1 13) rs)))
+(println "ok:" (count ok))
+(println "sum:" (apply + (parallel-map (fn [[n _]] (fib (+ n 18))) ok :cores :all)))

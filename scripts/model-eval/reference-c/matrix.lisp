@@ -1,0 +1,7 @@
+(define n 100)
+(defn a [i j] (mod (* i j) 7))
+(defn b [i j] (mod (+ i j) 5))
+(defn row [i] (vec (map (fn [j] (apply + (map (fn [k] (* (a i k) (b k j))) (range n)))) (range n))))
+(define c (vec (parallel-map row (range n) :cores :all)))
+(println "sum:" (apply + (map (fn [r] (apply + r)) c)))
+(println "trace:" (apply + (map (fn [i] (nth (nth c i) i)) (range n))))

@@ -1,0 +1,11 @@
+(defn digit-sum [n] (apply + (map (fn [c] (string->number (str c))) (string->list (str (abs n))))))
+(defn handle [line]
+  (if (regex-match #"^-?[0-9]+$" line)
+      (digit-sum (let [n (string->number line)] (* n n)))
+      :bad))
+(define lines (read-lines "numbers.txt"))
+(define rs (parallel-map handle lines :cores :all))
+(define bad (filter (fn [i] (= :bad (nth rs i))) (range (count rs))))
+(println (str "good: " (- (count rs) (count bad)) " bad: " (count bad)))
+(println "sum:" (apply + (remove keyword? rs)))
+(println (str "bad lines: " (string-join (map (fn [i] (str (+ i 1))) bad) " ")))
