@@ -528,7 +528,7 @@ def(
     arity: [1, 3],
     usage: "(read-lines path [:max-bytes n])",
     capability: "read",
-    doc: "The lines of the file as a list of strings, without line terminators (\\n or \\r\\n); a final newline does not make an empty last line. Failures (and files over the read limit, 128 MB unless :max-bytes says otherwise) return an error value, as for read-file.",
+    doc: "The file's lines as strings; a last newline adds no empty line. Without their terminators (\\n or \\r\\n). Failures (and files over the read limit, 128 MB unless :max-bytes says otherwise) return an error value, as for read-file.",
     examples: [['(error? (read-lines "definitely-missing.txt"))', "#t"]],
   },
   (a, m) => {

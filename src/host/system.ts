@@ -21,7 +21,7 @@ def(
     name: "command-line-args",
     arity: [0, 0],
     usage: "(command-line-args)",
-    doc: "The script's arguments as a list of strings.",
+    doc: 'The arguments after the script: skein s.lisp a b → ("a" "b").',
     examples: [],
   },
   (_a, m) => arrayToList(contextOf(m).host.argv),
