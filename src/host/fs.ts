@@ -679,7 +679,7 @@ def.unary(
   {
     name: "extension",
     usage: "(extension path)",
-    doc: 'The extension of the last part of path, without its dot ("" when it has none), as Babashka\'s fs/extension.',
+    doc: 'The extension of the last part of path, without its dot ("" when it has none).',
     examples: [
       ['(extension "logs/app.log")', '"log"'],
       ['(extension "archive.tar.gz")', '"gz"'],

@@ -23,8 +23,9 @@ interface FnDef {
   /** rebuilt under its own name by a local define (so errors name it and it can call itself):
    *  unless it is anonymous or uses another variable of that name */
   named: boolean;
-  /** the caller's global of its name, capturing nothing: rebuilt by a top-level define, so that
-   *  its calls to itself go through the global, as at home (and run as fast) */
+  /** the caller's global of its name that calls itself through it, capturing nothing: rebuilt
+   *  by a top-level define, so that those calls go through the global, as at home (and run as
+   *  fast) */
   global: boolean;
   loc: [string, number, number] | null;
 }
@@ -112,7 +113,7 @@ export function pack(s: SessionContext, op: string, f: Value): Pack {
       body: [],
       caps: [],
       named: fnName !== "anonymous",
-      global: fnName !== "anonymous" && s.cell(fnName).v === c,
+      global: false,
       loc: at ? [at.file, at.line, at.col] : null,
     };
     fns.push(def);
@@ -123,7 +124,12 @@ export function pack(s: SessionContext, op: string, f: Value): Pack {
     }
     for (const ref of origin.outside()) {
       // a variable of its own name that is not itself: the local define would hide it
-      if (ref.name === fnName && !("global" in ref && s.cell(fnName).v === c)) def.named = false;
+      if (ref.name === fnName) {
+        // itself through the global of its name: rebuilt as that global; another variable of
+        // its name: the local define would hide it
+        if ("global" in ref && s.cell(fnName).v === c) def.global = true;
+        else def.named = false;
+      }
       if ("global" in ref) {
         global(ref.name, `used by ${fnName}${at ? ` at ${formatLoc(at)}` : ""}`);
         continue;

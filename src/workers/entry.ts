@@ -300,14 +300,14 @@ export function startWorker(): void {
       reply("failed", null, s.renderError(e), 1);
       return;
     }
-    // a deadline or a cancellation cancels the main task: its finally blocks run, and what it
-    // spawned is cancelled with it
+    // a deadline or a cancellation cancels every task of the run, as task-cancel does: their
+    // finally blocks run. (Cancelling the main task alone left a task it spawned running after
+    // the main forms had returned, until the thread was ended and the output lost.)
     let stopped: { status: "timeout" | "cancelled"; error: string } | null = null;
     const stop = (status: "timeout" | "cancelled", error: string) => {
       if (stopped !== null) return;
       stopped = { status, error };
-      const main = s.scheduler.main;
-      if (main) s.scheduler.cancel(main);
+      for (const t of [...s.scheduler.live]) s.scheduler.cancel(t);
     };
     stops.set(m.job, () => stop("cancelled", RUN_CANCELLED));
     const deadline = setTimeout(() => stop("timeout", timeoutError(timeoutMs).message), timeoutMs);

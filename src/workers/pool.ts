@@ -21,6 +21,10 @@ import type { FromWorker, GatewayCall, RunResult, SessionConfig, ToWorker } from
 export const STOP_GRACE_MS = 2000;
 /** How many isolated runs run at once; more wait for one to end. */
 export const MAX_RUNS = 64;
+/** Idle runner threads kept per heap limit for good (warm: a run on one costs a round trip)... */
+export const KEEP_IDLE_RUNNERS = 2;
+/** ...and how long after a burst the others are kept before they end. */
+export const IDLE_RUNNER_MS = 30_000;
 /** How many characters of its stdout, and of its stderr, a run's result keeps by default: what a
  *  program prints may go into a model's context, and the rest would only crowd it out. */
 export const OUTPUT_LIMIT = 1_000_000;
@@ -49,6 +53,18 @@ interface Job {
   done: ((v: Value) => void) | null;
   killTimer: NodeJS.Timeout | null;
 }
+
+/** A run that ended without its thread's answer: nothing of its output is known. */
+const ended = (status: RunResult["status"], error: string): RunResult => ({
+  status,
+  value: null,
+  error,
+  stdout: "",
+  stderr: "",
+  leftOut: { stdout: 0, stderr: 0 },
+  exitCode: 1,
+  calls: [],
+});
 
 let ownCompiles = false;
 
@@ -201,6 +217,10 @@ export class Pool implements Cores {
   /** threads for isolated runs: idle ones wait here, by their heap limit (a run takes one whose
    *  limit is its own) */
   private readonly runners = new Map<number, Thread[]>();
+  /** the runners with a run now */
+  private readonly busyRunners = new Set<Thread>();
+  /** ends the idle runners beyond KEEP_IDLE_RUNNERS per heap limit, a while after a burst */
+  private trim: NodeJS.Timeout | null = null;
   /** isolated runs now, and the ones waiting for one of them to end (MAX_RUNS) */
   private running = 0;
   private readonly queued: (() => void)[] = [];
@@ -214,7 +234,19 @@ export class Pool implements Cores {
   /** the calling sessions with open batches (and how many), for their output */
   private readonly open = new Map<number, { s: SessionContext; batches: number }>();
 
-  constructor(private readonly start: WorkerCode = workerCode()) {}
+  constructor(
+    private readonly start: WorkerCode = workerCode(),
+    /** the limits of isolated runs (tests make them small) */
+    private readonly limits: { maxRuns: number; idleRunnerMs: number } = {
+      maxRuns: MAX_RUNS,
+      idleRunnerMs: IDLE_RUNNER_MS,
+    },
+  ) {}
+
+  /** How many runner threads wait, idle, for a run (for tests). */
+  get idleRunnerCount(): number {
+    return [...this.runners.values()].reduce((n, idle) => n + idle.length, 0);
+  }
 
   /** Starts the first n threads of :cores now, ahead of the first call that uses them: a thread
    *  takes tens of milliseconds to load Skein, which then overlaps the rest of the start-up. */
@@ -403,7 +435,22 @@ export class Pool implements Cores {
    *  what skein mcp's `run` calls. The result has the value (printed), the rendered error, the
    *  output and the run's MCP calls. At most MAX_RUNS run at once; more wait. Never rejects. */
   async run(source: string, o: RunOptions): Promise<RunResult> {
-    if (this.running >= MAX_RUNS) await new Promise<void>((go) => this.queued.push(go));
+    if (this.running >= this.limits.maxRuns) {
+      // waiting for a free place: a cancellation answers at once and leaves the queue
+      const place = await new Promise<boolean>((go) => {
+        const take = () => {
+          o.signal?.removeEventListener("abort", drop);
+          go(true);
+        };
+        const drop = () => {
+          this.queued.splice(this.queued.indexOf(take), 1);
+          go(false);
+        };
+        this.queued.push(take);
+        o.signal?.addEventListener("abort", drop, { once: true });
+      });
+      if (!place) return ended("cancelled", RUN_CANCELLED);
+    }
     this.running++;
     try {
       return await this.runOnRunner(source, o);
@@ -432,17 +479,6 @@ export class Pool implements Cores {
 
   private runOnRunner(source: string, o: RunOptions): Promise<RunResult> {
     const maxMemoryMb = o.maxMemoryMb ?? defaultMaxMemoryMb();
-    /** a run that ended without its thread's answer: nothing of its output is known */
-    const ended = (status: RunResult["status"], error: string): RunResult => ({
-      status,
-      value: null,
-      error,
-      stdout: "",
-      stderr: "",
-      leftOut: { stdout: 0, stderr: 0 },
-      exitCode: 1,
-      calls: [],
-    });
     if (o.signal?.aborted) return Promise.resolve(ended("cancelled", RUN_CANCELLED));
     const heapMb = heapFor(maxMemoryMb);
     const t = this.idleRunners(heapMb).pop() ?? this.newRunner(heapMb);
@@ -457,8 +493,11 @@ export class Pool implements Cores {
         o.signal?.removeEventListener("abort", cancel);
         for (const ac of run.calls.values()) ac.abort();
         t.idle();
-        if (thread === "idle") this.idleRunners(heapMb).push(t);
-        else if (thread === "terminate") this.kill(t, "the run was stopped");
+        this.busyRunners.delete(t);
+        if (thread === "idle") {
+          this.idleRunners(heapMb).push(t);
+          this.trimLater();
+        } else if (thread === "terminate") this.kill(t, "the run was stopped");
         resolve(r);
       };
       const run: Run = {
@@ -497,6 +536,7 @@ export class Pool implements Cores {
       );
       o.signal?.addEventListener("abort", cancel);
       t.runs.set(job, run);
+      this.busyRunners.add(t);
       t.busy();
       t.post({
         t: "run",
@@ -548,9 +588,27 @@ export class Pool implements Cores {
       });
   }
 
-  /** Terminates every thread (the pool can still be used: threads start again on demand). */
+  /** After a burst of runs: a while later, the idle runners beyond KEEP_IDLE_RUNNERS per heap
+   *  limit end (the least recently used first), so a server does not keep a thread per run of
+   *  its busiest moment for the rest of its life. */
+  private trimLater(): void {
+    if (this.trim !== null) return;
+    this.trim = setTimeout(() => {
+      this.trim = null;
+      for (const idle of this.runners.values())
+        while (idle.length > KEEP_IDLE_RUNNERS) void (idle.shift() as Thread).worker.terminate();
+    }, this.limits.idleRunnerMs);
+    this.trim.unref();
+  }
+
+  /** Terminates every thread, the busy ones too: their items and runs fail with "the pool was
+   *  closed" (the pool can still be used: threads start again on demand). */
   async close(): Promise<void> {
-    const all = [...this.threads, ...[...this.runners.values()].flat()].filter((t): t is Thread => t !== null);
+    const all = [...this.threads, ...[...this.runners.values()].flat(), ...this.busyRunners].filter(
+      (t): t is Thread => t !== null,
+    );
+    this.runners.clear();
+    for (const t of all) t.stopReason ??= "the pool was closed";
     await Promise.all(all.map((t) => t.worker.terminate()));
   }
 

@@ -65,6 +65,19 @@ test("at its deadline a run stops itself: its finally blocks run and its output 
   assert.deepEqual([r.status, r.error, r.stdout, r.exitCode], ["timeout", "timeout after 300ms", "before\nafter\n", 1]);
 });
 
+// regression: a stop cancelled only the main task, so a task it spawned went on after the main
+// forms had returned, until the thread was ended at deadline + grace and the output was lost
+test("a deadline or a cancellation stops the tasks a run spawned too, and keeps its output", async () => {
+  const spawner = `(spawn (fn () (try (let loop () (sleep 50) (loop)) (finally (println "task cleaned up")))))
+(println "main done") 1`;
+  const r = await pool.run(spawner, { cwd, timeoutMs: 500 });
+  assert.deepEqual([r.status, r.error, r.stdout], ["timeout", "timeout after 500ms", "main done\ntask cleaned up\n"]);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 300);
+  const c = await pool.run(spawner, { cwd, timeoutMs: 60_000, signal: ac.signal });
+  assert.deepEqual([c.status, c.error, c.stdout], ["cancelled", "run: cancelled", "main done\ntask cleaned up\n"]);
+});
+
 test("a run reaches the calling thread's gateway; a call it gives up on is aborted there; every call is logged", async () => {
   const { gateway, aborted } = fakeGateway({
     echo: async (args) => text(JSON.stringify(args)),
@@ -136,4 +149,47 @@ test("a run over its memory limit fails alone; the next run works, and one with 
     maxMemoryMb: 400,
   });
   assert.deepEqual([held.status, held.value], ["done", "1500000"], held.error ?? "");
+});
+
+test("a run waiting for a place answers a cancellation at once; close ends the runs in progress too", async () => {
+  const p = new Pool(undefined, { maxRuns: 1, idleRunnerMs: 60_000 });
+  let ready!: () => void;
+  const inside = new Promise<void>((r) => (ready = r));
+  const { gateway } = fakeGateway({
+    ready: async () => {
+      ready();
+      return text("ok");
+    },
+  });
+  const first = p.run(`(mcp-call (mcp-server "t") "ready" {}) (sleep 60000)`, { cwd, timeoutMs: 60_000, gateway });
+  await inside;
+  // the only place is taken: this one waits, and its cancellation does not wait for the place
+  const ac = new AbortController();
+  const queued = p.run('(println "never")', { cwd, timeoutMs: 60_000, signal: ac.signal });
+  ac.abort();
+  const q = await queued;
+  assert.deepEqual([q.status, q.error, q.stdout], ["cancelled", "run: cancelled", ""]);
+  // regression: close left a busy runner running (and the process alive) until its run ended
+  await p.close();
+  const r = await first;
+  assert.deepEqual([r.status, r.error], ["crashed", "the pool was closed"]);
+});
+
+test("after a burst of runs, the idle runners beyond two end a while later", async () => {
+  const p = new Pool(undefined, { maxRuns: 64, idleRunnerMs: 200 });
+  try {
+    const rs = await Promise.all(Array.from({ length: 4 }, () => p.run("(sleep 100) :ok", { cwd, timeoutMs: 60_000 })));
+    assert.deepEqual(
+      rs.map((r) => r.value),
+      [":ok", ":ok", ":ok", ":ok"],
+    );
+    assert.equal(p.idleRunnerCount, 4);
+    const end = Date.now() + 10_000;
+    while (p.idleRunnerCount > 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(p.idleRunnerCount, 2);
+    const next = await p.run("(+ 1 2)", { cwd, timeoutMs: 60_000 });
+    assert.equal(next.value, "3");
+  } finally {
+    await p.close();
+  }
 });
