@@ -270,6 +270,7 @@ export function startWorker(): void {
   };
 
   const runProgram = (m: Extract<ToWorker, { t: "run" }>) => {
+    post({ t: "began", job: m.job });
     const { timeoutMs, narrow, servers, outputLimit } = m.run;
     const out = new Kept(outputLimit);
     const err = new Kept(outputLimit);

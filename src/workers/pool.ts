@@ -83,6 +83,8 @@ interface Run {
   gateway: McpGateway | undefined;
   /** its gateway calls in flight, by id: aborted when the run asks, or ends */
   calls: Map<number, AbortController>;
+  /** the thread has begun it (a new thread first loads Skein) */
+  began(): void;
   /** the thread's answer */
   ran(r: RunResult): void;
   /** the thread died under it (why: the reason its items would get) */
@@ -295,6 +297,9 @@ export class Pool implements Cores {
         if (s) (m.stream === 1 ? s.host.stdout : s.host.stderr)(m.text);
         return;
       }
+      case "began":
+        t.runs.get(m.job)?.began();
+        return;
       case "ran":
         t.runs.get(m.job)?.ran(m.outcome);
         return;
@@ -503,6 +508,16 @@ export class Pool implements Cores {
       const run: Run = {
         gateway: o.gateway,
         calls: new Map(),
+        began: () => {
+          fallback ??= setTimeout(
+            () =>
+              end(
+                ended("timeout", `timeout after ${o.timeoutMs}ms (the run did not stop, and its thread was ended)`),
+                "terminate",
+              ),
+            o.timeoutMs + STOP_GRACE_MS,
+          );
+        },
         ran: (r) => end(r, "idle"),
         died: (why) =>
           end(
@@ -526,14 +541,9 @@ export class Pool implements Cores {
           STOP_GRACE_MS,
         );
       };
-      const fallback = setTimeout(
-        () =>
-          end(
-            ended("timeout", `timeout after ${o.timeoutMs}ms (the run did not stop, and its thread was ended)`),
-            "terminate",
-          ),
-        o.timeoutMs + STOP_GRACE_MS,
-      );
+      // the thread keeps the deadline itself, from when it begins the run; this one ends a run
+      // that did not stop (its thread may first load Skein, which the deadline does not count)
+      let fallback: NodeJS.Timeout | undefined;
       o.signal?.addEventListener("abort", cancel);
       t.runs.set(job, run);
       this.busyRunners.add(t);

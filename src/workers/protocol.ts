@@ -54,6 +54,8 @@ export type FromWorker =
   /** the job was cancelled and has stopped */
   | { t: "stopped"; job: number }
   | { t: "out"; home: number; stream: 1 | 2; text: string }
+  /** the thread has begun the run: its deadline counts from now */
+  | { t: "began"; job: number }
   | { t: "ran"; job: number; outcome: RunResult }
   /** a run asks the gateway (id: the call, unique on the thread) */
   | { t: "gateway"; job: number; id: number; call: GatewayCall }

@@ -6,7 +6,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { Sandbox } from "../../src/sandbox/sandbox.js";
 import type { McpGateway } from "../../src/session/context.js";
-import { Pool } from "../../src/workers/pool.js";
+import { Pool, STOP_GRACE_MS } from "../../src/workers/pool.js";
 
 const pool = new Pool();
 after(() => pool.close());
@@ -189,6 +189,22 @@ test("after a burst of runs, the idle runners beyond two end a while later", asy
     assert.equal(p.idleRunnerCount, 2);
     const next = await p.run("(+ 1 2)", { cwd, timeoutMs: 60_000 });
     assert.equal(next.value, "3");
+  } finally {
+    await p.close();
+  }
+});
+
+// regression: the pool's fallback timer (deadline + grace) started when the run was posted, the
+// thread's own deadline when it began the run; a thread slow to load Skein had its run ended
+// by the fallback before the run began
+test("a run's deadline counts from when its thread begins it, not while a new thread loads", async () => {
+  const entry = new URL("../../src/workers/entry.js", import.meta.url).href;
+  // a thread that takes longer to start than the deadline and its grace together
+  const slow = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${STOP_GRACE_MS + 800}); import(${JSON.stringify(entry)});`;
+  const p = new Pool({ code: slow, eval: true }, { maxRuns: 4, idleRunnerMs: 60_000 });
+  try {
+    const r = await p.run('(println "ran") :ok', { cwd, timeoutMs: 300 });
+    assert.deepEqual([r.status, r.value, r.stdout], ["done", ":ok", "ran\n"]);
   } finally {
     await p.close();
   }
