@@ -6,7 +6,7 @@
 import { createInterface, clearScreenDown, cursorTo, moveCursor, type Interface } from "node:readline";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { LispError } from "../core/error.js";
 import { EMPTY, Pair, Sym } from "../core/types.js";
 import { readAll } from "../syntax/reader.js";
@@ -24,13 +24,24 @@ function historyFile(): string {
   return join(homedir(), ".skein_history");
 }
 
-/** The saved entries, newest first. */
+/** The saved entries, newest first. A file past twice HISTORY_SIZE entries is cut back to the
+ *  newest HISTORY_SIZE (each entry is appended as it is made, so it would grow for ever). */
 function loadHistory(): string[] {
+  let lines: string[];
   try {
-    return readFileSync(historyFile(), "utf8").split("\n").filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+    lines = readFileSync(historyFile(), "utf8").split("\n").filter(Boolean);
   } catch {
     return [];
   }
+  if (lines.length > 2 * HISTORY_SIZE) {
+    lines = lines.slice(-HISTORY_SIZE);
+    try {
+      writeFileSync(historyFile(), lines.join("\n") + "\n");
+    } catch {
+      /* history is optional */
+    }
+  }
+  return lines.reverse().slice(0, HISTORY_SIZE);
 }
 
 /** True when the text is incomplete: an unclosed bracket, string or comment. */

@@ -7,7 +7,8 @@
 // (tasks) as a table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pty, noTmux } from "./pty.js";
 import { oneLine } from "../../src/cli/repl.js";
@@ -204,4 +205,26 @@ test("oneLine keeps a multi-line entry's meaning on one line", () => {
   assert.equal(oneLine("(define (f x)\n  (+ x 1))"), "(define (f x) (+ x 1))");
   assert.equal(oneLine('(println "a\n  b" ; a comment\n 2)'), '(println "a\\n  b" 2)');
   assert.equal(oneLine('(str "x\\" ;not a comment\n")'), '(str "x\\" ;not a comment\\n")');
+});
+
+// regression: every entry was appended to ~/.skein_history and the file was never cut
+test("a history file past twice its 500 entries is cut back to the newest 500 when the REPL starts", {
+  skip: noTmux,
+  timeout: 120_000,
+}, async () => {
+  const home = mkdtempSync(join(tmpdir(), "skein-hist-"));
+  const file = join(home, ".skein_history");
+  writeFileSync(file, Array.from({ length: 1200 }, (_, i) => `(+ 0 ${i})`).join("\n") + "\n");
+  const p = new Pty({ home });
+  try {
+    await p.waitFor(/skein>/, "the first prompt");
+    p.press("Up");
+    await p.waitFor(/skein> \(\+ 0 1199\)$/, "the newest entry");
+    const kept = readFileSync(file, "utf8").split("\n").filter(Boolean);
+    assert.equal(kept.length, 500);
+    assert.deepEqual([kept[0], kept[499]], ["(+ 0 700)", "(+ 0 1199)"]);
+  } finally {
+    p.close();
+    rmSync(home, { recursive: true, force: true });
+  }
 });
