@@ -13,7 +13,7 @@ import {
   type GrantSpec,
   type SandboxSpec,
 } from "../sandbox/sandbox.js";
-import { CAPABILITIES, CAPABILITY_TABLE, type Capability, type Permissions } from "../sandbox/permissions.js";
+import { CAPABILITIES, CAPABILITY_TABLE, type Capability } from "../sandbox/permissions.js";
 
 /** A refused `allow`: the call returns it as a tool error. */
 export class GrantError extends Error {}
@@ -90,12 +90,4 @@ export function checkNarrowing(ceiling: SandboxSpec, allow: AllowArg, cwd: strin
     }
   }
   return request;
-}
-
-/** What a run may do: what both the ceiling and the call's request (when it made one) allow. */
-export function runPermissions(ceiling: SandboxSpec, request: SandboxSpec | null, cwd: string): Permissions {
-  const top = Sandbox.create(ceiling, { cwd });
-  if (request === null) return top;
-  const own = Sandbox.create(request, { cwd });
-  return { allows: (cap, target) => top.allows(cap, target) && own.allows(cap, target) };
 }

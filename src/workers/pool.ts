@@ -329,7 +329,8 @@ export class Pool implements Cores {
   private onExit(t: Thread, why: string, i: number | null): void {
     if (i !== null && this.threads[i] === t) this.threads[i] = null;
     const idle = this.runners.get(t.heapMb) ?? [];
-    if (idle.includes(t)) idle.splice(idle.indexOf(t), 1);
+    const at = idle.indexOf(t);
+    if (at >= 0) idle.splice(at, 1);
     for (const job of t.jobs.values()) {
       if (job.killTimer) clearTimeout(job.killTimer);
       job.done?.(new ErrorValue(why, LMap.EMPTY));
